@@ -1,0 +1,156 @@
+#include "model/validate.hpp"
+
+#include <cmath>
+#include <set>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "model/money.hpp"
+
+namespace concord {
+
+std::string subtask_field(std::size_t index, const std::string& id) {
+  return fmt::format("subtasks[{}] \"{}\"", index, id);
+}
+
+namespace {
+
+class IssueCollector {
+ public:
+  void add(std::string field, std::string reason) { issues_.push_back({std::move(field), std::move(reason)}); }
+  // Checks x is finite and >= 0 (and <= max when given).
+  void non_negative(const std::string& field, double x, double max = INFINITY) {
+    if (!std::isfinite(x)) add(field, fmt::format("must be a finite number (got {})", x));
+    else if (x < 0) add(field, fmt::format("must not be negative (got {})", x));
+    else if (x > max) add(field, fmt::format("must be at most {} (got {})", max, x));
+  }
+  std::vector<InputIssue> take() { return std::move(issues_); }
+
+ private:
+  std::vector<InputIssue> issues_;
+};
+
+void check_models(const Workflow& wf, IssueCollector& out) {
+  if (wf.models.empty()) out.add("models", "empty: a workflow needs at least one model");
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < wf.models.size(); ++i) {
+    const auto& m = wf.models[i];
+    const auto f = fmt::format("models[{}] \"{}\"", i, m.id);
+    if (m.id.empty()) out.add(fmt::format("models[{}].id", i), "empty id");
+    else if (!seen.insert(m.id).second) out.add(f + ".id", "duplicate model id");
+    if (!m.usd_per_mtok_out) out.add(f + ".usd_per_mtok_out", "missing: every model needs a price ($ per 1M output tokens)");
+    else out.non_negative(f + ".usd_per_mtok_out", *m.usd_per_mtok_out, 1e6);
+    if (m.usd_per_mtok_in) out.non_negative(f + ".usd_per_mtok_in", *m.usd_per_mtok_in, 1e6);
+    if (m.max_tokens && *m.max_tokens <= 0)
+      out.add(f + ".max_tokens", fmt::format("must be positive (got {})", *m.max_tokens));
+  }
+}
+
+void check_profile(const std::string& f, const Profile& p, IssueCollector& out) {
+  if (p.empty()) out.add(f, "empty profile: give samples or a parametric summary");
+  for (std::size_t j = 0; j < p.samples.size(); ++j) {
+    const auto& s = p.samples[j];
+    const auto sf = fmt::format("{}.samples[{}]", f, j);
+    out.non_negative(sf + ".latency_s", s.latency_s);
+    if (s.output_tokens < 0) out.add(sf + ".output_tokens", fmt::format("must not be negative (got {})", s.output_tokens));
+  }
+  if (p.parametric) {
+    const auto& q = *p.parametric;
+    const auto pf = f + ".parametric";
+    out.non_negative(pf + ".p_success", q.p_success, 1.0);
+    out.non_negative(pf + ".latency_mean_s", q.latency_mean_s);
+    out.non_negative(pf + ".latency_std_s", q.latency_std_s);
+    out.non_negative(pf + ".output_tokens_mean", q.output_tokens_mean);
+  }
+}
+
+void check_subtasks(const Workflow& wf, IssueCollector& out) {
+  if (wf.subtasks.empty()) out.add("subtasks", "empty: a workflow needs at least one subtask");
+  std::set<std::string> ids;
+  for (const auto& s : wf.subtasks) ids.insert(s.id);
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < wf.subtasks.size(); ++i) {
+    const auto& s = wf.subtasks[i];
+    const auto f = subtask_field(i, s.id);
+    if (s.id.empty()) out.add(fmt::format("subtasks[{}].id", i), "empty id");
+    else if (!seen.insert(s.id).second) out.add(f + ".id", "duplicate subtask id");
+    std::set<std::string> deps;
+    for (std::size_t d = 0; d < s.deps.size(); ++d) {
+      const auto df = fmt::format("{}.deps[{}]", f, d);
+      if (s.deps[d] == s.id) out.add(df, "self-dependency: a subtask cannot depend on itself");
+      else if (!ids.count(s.deps[d])) out.add(df, fmt::format("unknown subtask \"{}\"", s.deps[d]));
+      else if (!deps.insert(s.deps[d]).second) out.add(df, fmt::format("duplicate dependency \"{}\"", s.deps[d]));
+    }
+    if (s.input_tokens < 0) out.add(f + ".input_tokens", fmt::format("must not be negative (got {})", s.input_tokens));
+    if (s.profiles.empty()) out.add(f + ".profiles", "empty: no model can run this subtask");
+    for (const auto& [model, profile] : s.profiles) {
+      const auto pf = fmt::format("{}.profiles.{}", f, model);
+      if (!wf.find_model(model)) out.add(pf, fmt::format("profile for unknown model \"{}\"", model));
+      check_profile(pf, profile, out);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> find_cycle(const Workflow& wf) {
+  std::unordered_map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < wf.subtasks.size(); ++i) index.emplace(wf.subtasks[i].id, i);
+  // Iterative DFS with colours: 0 unvisited, 1 on stack, 2 done. Edges child -> parent.
+  std::vector<int> colour(wf.subtasks.size(), 0);
+  for (std::size_t root = 0; root < wf.subtasks.size(); ++root) {
+    if (colour[root]) continue;
+    std::vector<std::pair<std::size_t, std::size_t>> stack{{root, 0}};
+    colour[root] = 1;
+    while (!stack.empty()) {
+      auto& [node, next] = stack.back();
+      const auto& deps = wf.subtasks[node].deps;
+      if (next == deps.size()) {
+        colour[node] = 2;
+        stack.pop_back();
+        continue;
+      }
+      auto it = index.find(deps[next++]);
+      if (it == index.end()) continue;
+      const std::size_t dep = it->second;
+      if (colour[dep] == 1) {  // back edge: the cycle is dep -> ... -> node -> dep
+        std::vector<std::string> cycle{wf.subtasks[dep].id};
+        std::size_t pos = stack.size();
+        while (pos > 0 && stack[pos - 1].first != dep) --pos;
+        for (std::size_t k = pos; k < stack.size(); ++k) cycle.push_back(wf.subtasks[stack[k].first].id);
+        cycle.push_back(wf.subtasks[dep].id);
+        return cycle;
+      }
+      if (colour[dep] == 0) {
+        colour[dep] = 1;
+        stack.emplace_back(dep, 0);
+      }
+    }
+  }
+  return {};
+}
+
+std::vector<InputIssue> find_workflow_issues(const Workflow& wf) {
+  IssueCollector out;
+  if (wf.budget_usd) {
+    out.non_negative("budget_usd", *wf.budget_usd, kMaxBudgetUsd);
+  }
+  if (wf.deadline_s) out.non_negative("deadline_s", *wf.deadline_s);
+  check_models(wf, out);
+  check_subtasks(wf, out);
+  auto cycle = find_cycle(wf);
+  if (cycle.size() > 2) {  // self-dependencies are reported above, with their field
+    std::string path;
+    for (const auto& id : cycle) path += (path.empty() ? "" : " -> ") + id;
+    out.add("subtasks", "dependency cycle: " + path);
+  }
+  return out.take();
+}
+
+void validate_workflow(const Workflow& wf, const std::string& source) {
+  auto issues = find_workflow_issues(wf);
+  if (!issues.empty()) throw InputError(source, std::move(issues));
+}
+
+}  // namespace concord

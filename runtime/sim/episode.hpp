@@ -1,0 +1,57 @@
+#pragma once
+// The outcome of one simulated episode.
+#include <cstdint>
+#include <limits>
+#include <string_view>
+#include <vector>
+
+#include "model/money.hpp"
+#include "sim/policy.hpp"
+
+namespace concord {
+
+enum class EndReason : std::uint8_t {
+  completed,           // every subtask completed within budget and deadline
+  budget_exhausted,    // reference: an action cost more than the budget left; runtime: a reservation was denied with nothing in flight
+  deadline_exhausted,  // reference: an action's slowest sample would end after the deadline; runtime: the deadline passed
+  stalled,             // runtime: the policy deferred every dispatchable subtask with nothing in flight
+};
+
+std::string_view to_string(EndReason r);
+std::string_view to_string(Semantics s);
+
+struct EpisodeConfig {
+  Semantics semantics = Semantics::runtime;
+  Money budget = 0;
+  double deadline_s = std::numeric_limits<double>::infinity();  // infinity: no deadline
+  std::uint64_t seed = 1;
+};
+
+/// One batch: k samples of one model launched on one subtask.
+struct AttemptTrace {
+  int subtask = 0;
+  int attempt = 0;  // 1-based, per subtask
+  int model = 0;
+  int k = 0;
+  double start_s = 0;
+  double end_s = 0;    // when the batch ended (or the episode, if it was cut short)
+  int successes = 0;   // samples that finished successfully
+  int failures = 0;    // samples that finished unsuccessfully (including truncated)
+  int truncated = 0;   // runtime: samples that hit the token cap
+  int cancelled = 0;   // runtime: samples cut short (sibling succeeded, or the episode ended)
+  Money cost = 0;      // charged for this batch
+  bool finished = false;   // the batch ran to its end
+  bool succeeded = false;  // the subtask completed with this batch
+};
+
+struct EpisodeResult {
+  bool completed = false;
+  EndReason reason = EndReason::completed;
+  double makespan_s = 0;  // completion time of the last subtask, or when the episode ended
+  Money spend = 0;
+  int subtasks_done = 0;
+  int decisions = 0;  // policy calls
+  std::vector<AttemptTrace> attempts;  // in launch order
+};
+
+}  // namespace concord

@@ -1,0 +1,84 @@
+#pragma once
+// The execution view of a validated Workflow: subtasks and models become
+// dense indices, profiles become ranges of one sample array, prices become
+// exact picodollars per token. Immutable after compile(); shared read-only by
+// simulators on many threads.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/money.hpp"
+#include "model/workflow.hpp"
+#include "sim/rng.hpp"
+
+namespace concord {
+
+/// One drawn outcome of a sample, before token caps or cancellation.
+struct Draw {
+  double latency_s = 0;
+  std::int64_t output_tokens = 0;
+  bool success = false;
+};
+
+struct FlatProfile {
+  bool present = false;          // can this model run this subtask at all
+  std::uint32_t first = 0;       // range in FlatWorkflow::samples
+  std::uint32_t count = 0;       // 0 -> parametric
+  ParametricProfile parametric;  // used when count == 0
+  double p_success = 0;          // summary statistics (samples win over parametric)
+  double mean_latency_s = 0;
+  double mean_output_tokens = 0;
+};
+
+class FlatWorkflow {
+ public:
+  /// REQUIRES: validate_workflow(wf) passed.
+  static FlatWorkflow compile(const Workflow& wf);
+
+  int num_subtasks() const { return static_cast<int>(subtask_ids_.size()); }
+  int num_models() const { return static_cast<int>(model_ids_.size()); }
+  const std::string& subtask_id(int s) const { return subtask_ids_[s]; }
+  const std::string& model_id(int m) const { return model_ids_[m]; }
+  /// -1 when unknown.
+  int model_index(const std::string& id) const;
+  int subtask_index(const std::string& id) const;
+
+  const std::vector<int>& parents(int s) const { return parents_[s]; }
+  const std::vector<int>& children(int s) const { return children_[s]; }
+  /// Subtasks in a topological order (parents before children).
+  const std::vector<int>& topological_order() const { return topo_; }
+
+  const FlatProfile& profile(int s, int m) const { return profiles_[static_cast<std::size_t>(s) * model_ids_.size() + m]; }
+  bool can_run(int s, int m) const { return profile(s, m).present; }
+
+  /// Picodollars per output token of model m.
+  Money price_per_token(int m) const { return price_out_[m]; }
+  /// Picodollars charged per sample for the prompt (input tokens x input price).
+  Money input_cost(int s, int m) const { return input_cost_[static_cast<std::size_t>(s) * model_ids_.size() + m]; }
+  /// Cost of one sample that generated `tokens` output tokens.
+  Money sample_cost(int s, int m, std::int64_t tokens) const { return input_cost(s, m) + tokens * price_out_[m]; }
+  /// Expected cost of one sample (picodollars, rounded).
+  Money expected_sample_cost(int s, int m) const;
+
+  /// Token cap of model m (runtime semantics). ModelSpec::max_tokens when set;
+  /// otherwise the largest output seen in m's samples (parametric: mean x (1 + 4 cv)),
+  /// so that by default no recorded sample is truncated.
+  std::int64_t token_cap(int m) const { return token_cap_[m]; }
+  /// Worst-case cost of one sample: what the ledger reserves before dispatch.
+  Money reservation(int s, int m) const { return sample_cost(s, m, token_cap_[m]); }
+
+  /// Draws one sample of model m on subtask s: bootstrap over the recorded samples,
+  /// or the parametric model of ParametricProfile. REQUIRES: can_run(s, m).
+  Draw draw(int s, int m, Rng& rng) const;
+
+ private:
+  std::vector<std::string> subtask_ids_, model_ids_;
+  std::vector<std::vector<int>> parents_, children_;
+  std::vector<int> topo_;
+  std::vector<FlatProfile> profiles_;
+  std::vector<Draw> samples_;
+  std::vector<Money> price_out_, input_cost_;
+  std::vector<std::int64_t> token_cap_;
+};
+
+}  // namespace concord

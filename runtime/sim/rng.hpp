@@ -1,0 +1,92 @@
+#pragma once
+// Deterministic, portable random numbers. std::*_distribution differ between
+// standard libraries, so the simulator uses its own: xoshiro256** seeded with
+// SplitMix64, uniform doubles in [0,1) from the top 53 bits, Lemire's bounded
+// integers, and Marsaglia's polar normal. Same seed -> same stream, everywhere.
+#include <cmath>
+#include <cstdint>
+
+namespace concord {
+
+inline std::uint64_t splitmix64(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+/// Derives the seed of an independent stream (episode i, thread t, ...) from a
+/// root seed, so results never depend on how work is split across threads.
+inline std::uint64_t derive_seed(std::uint64_t root, std::uint64_t stream) {
+  std::uint64_t s = root ^ (0xD1B54A32D192ED03ull * (stream + 1));
+  splitmix64(s);
+  return splitmix64(s);
+}
+
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed = 1) { reseed(seed); }
+
+  void reseed(std::uint64_t seed) {
+    std::uint64_t sm = seed;
+    for (auto& w : s_) w = splitmix64(sm);
+    has_spare_ = false;
+  }
+
+  std::uint64_t next() {
+    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
+
+  /// Uniform in [0, 1).
+  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+
+  /// Uniform integer in [0, n). REQUIRES: n > 0.
+  std::uint64_t below(std::uint64_t n) {
+    __uint128_t m = static_cast<__uint128_t>(next()) * n;
+    auto low = static_cast<std::uint64_t>(m);
+    if (low < n) {
+      const std::uint64_t threshold = (0 - n) % n;
+      while (low < threshold) {
+        m = static_cast<__uint128_t>(next()) * n;
+        low = static_cast<std::uint64_t>(m);
+      }
+    }
+    return static_cast<std::uint64_t>(m >> 64);
+  }
+
+  bool bernoulli(double p) { return uniform() < p; }
+
+  /// Standard normal (Marsaglia polar method; caches the second variate).
+  double normal() {
+    if (has_spare_) {
+      has_spare_ = false;
+      return spare_;
+    }
+    double u, v, s;
+    do {
+      u = 2.0 * uniform() - 1.0;
+      v = 2.0 * uniform() - 1.0;
+      s = u * u + v * v;
+    } while (s >= 1.0 || s == 0.0);
+    const double f = std::sqrt(-2.0 * std::log(s) / s);
+    spare_ = v * f;
+    has_spare_ = true;
+    return u * f;
+  }
+
+ private:
+  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  std::uint64_t s_[4]{};
+  double spare_ = 0;
+  bool has_spare_ = false;
+};
+
+}  // namespace concord

@@ -1,0 +1,355 @@
+#include "sim/simulator.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace concord {
+
+std::string_view to_string(EndReason r) {
+  switch (r) {
+    case EndReason::completed: return "completed";
+    case EndReason::budget_exhausted: return "budget_exhausted";
+    case EndReason::deadline_exhausted: return "deadline_exhausted";
+    case EndReason::stalled: return "stalled";
+  }
+  return "?";
+}
+
+std::string_view to_string(Semantics s) { return s == Semantics::reference ? "reference" : "runtime"; }
+
+Simulator::Simulator(const FlatWorkflow& wf) : wf_(wf) {}
+
+EpisodeResult Simulator::run(Policy& policy, const EpisodeConfig& config) {
+  EpisodeResult out;
+  run(policy, config, out);
+  return out;
+}
+
+void Simulator::reset(const EpisodeConfig& config, EpisodeResult& out) {
+  cfg_ = config;
+  env_rng_.reseed(derive_seed(config.seed, 0));
+  policy_rng_.reseed(derive_seed(config.seed, 1));
+  now_ = 0;
+  spent_ = reserved_ = 0;
+  done_ = 0;
+  ended_ = false;
+  seq_ = 0;
+  const int n = wf_.num_subtasks();
+  status_.assign(n, SubtaskStatus::blocked);
+  attempts_.assign(n, 0);
+  pending_parents_.resize(n);
+  for (int s = 0; s < n; ++s) {
+    pending_parents_[s] = static_cast<int>(wf_.parents(s).size());
+    if (pending_parents_[s] == 0) status_[s] = SubtaskStatus::ready;
+  }
+  samples_.clear();
+  batches_.clear();
+  heap_.clear();
+  seen_.assign(n, 0);
+  out = EpisodeResult{};
+}
+
+void Simulator::push_event(double t, int kind, std::uint32_t index) {
+  heap_.push_back({t, kind, seq_++, index});
+  std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
+}
+
+Simulator::Event Simulator::pop_event() {
+  std::pop_heap(heap_.begin(), heap_.end(), std::greater<>());
+  Event e = heap_.back();
+  heap_.pop_back();
+  return e;
+}
+
+void Simulator::finish(EpisodeResult& out, EndReason reason, double at_s) {
+  ended_ = true;
+  out.reason = reason;
+  out.completed = reason == EndReason::completed;
+  out.makespan_s = at_s;
+  out.spend = spent_;
+  out.subtasks_done = done_;
+}
+
+void Simulator::run(Policy& policy, const EpisodeConfig& config, EpisodeResult& out) {
+  reset(config, out);
+  policy.reset();
+  const int n = wf_.num_subtasks();
+  const bool runtime = cfg_.semantics == Semantics::runtime;
+  if (!decide_and_launch(policy, out)) return;
+  while (!ended_) {
+    if (heap_.empty()) {  // unreachable for a DAG with a correct policy; never loop
+      finish(out, EndReason::stalled, now_);
+      return;
+    }
+    const double t = heap_.front().time_s;
+    if (runtime && t > cfg_.deadline_s) {
+      cancel_in_flight(out, cfg_.deadline_s);
+      finish(out, EndReason::deadline_exhausted, cfg_.deadline_s);
+      return;
+    }
+    now_ = t;
+    bool replan = false;
+    while (!heap_.empty() && heap_.front().time_s == t) {
+      const Event e = pop_event();
+      if (e.kind == 0) {  // runtime: a sample stops; commit its cost, release its reservation
+        const SampleRun& s = samples_[e.index];
+        spent_ += s.cost;
+        reserved_ -= batches_[s.batch].reservation;
+        continue;
+      }
+      Batch& b = batches_[e.index];
+      b.open = false;
+      AttemptTrace& tr = out.attempts[b.trace];
+      tr.finished = true;
+      tr.end_s = t;
+      tr.succeeded = b.success;
+      replan = true;
+      if (b.success) {
+        status_[b.subtask] = SubtaskStatus::done;
+        ++done_;
+        for (int c : wf_.children(b.subtask))
+          if (--pending_parents_[c] == 0) status_[c] = SubtaskStatus::ready;
+      } else {
+        status_[b.subtask] = SubtaskStatus::ready;  // all samples failed: retry
+      }
+    }
+    if (done_ == n) {
+      assert(reserved_ == 0);
+      finish(out, EndReason::completed, now_);
+      return;
+    }
+    if (replan && !decide_and_launch(policy, out)) return;
+  }
+}
+
+void Simulator::validate_action(const std::vector<Assignment>& action) const {
+  for (const auto& a : action) {
+    if (a.subtask < 0 || a.subtask >= wf_.num_subtasks() || status_[a.subtask] != SubtaskStatus::ready)
+      throw std::logic_error(fmt::format("policy action: subtask {} is not dispatchable", a.subtask));
+    if (a.model < 0 || a.model >= wf_.num_models() || !wf_.can_run(a.subtask, a.model))
+      throw std::logic_error(fmt::format("policy action: model {} cannot run subtask \"{}\"", a.model, wf_.subtask_id(a.subtask)));
+    if (a.k < 1 || a.k > kMaxSamplesPerAssignment)
+      throw std::logic_error(fmt::format("policy action: k = {} for subtask \"{}\" (must be 1..{})", a.k,
+                                         wf_.subtask_id(a.subtask), kMaxSamplesPerAssignment));
+  }
+}
+
+bool Simulator::decide_and_launch(Policy& policy, EpisodeResult& out) {
+  dispatchable_.clear();
+  for (int s = 0; s < wf_.num_subtasks(); ++s)
+    if (status_[s] == SubtaskStatus::ready) dispatchable_.push_back(s);
+  if (dispatchable_.empty()) return true;
+
+  in_flight_view_.clear();
+  for (const Batch& b : batches_) {
+    if (!b.open) continue;
+    for (std::uint32_t i = b.first; i < b.first + b.count; ++i) {
+      const SampleRun& s = samples_[i];
+      if (cfg_.semantics == Semantics::runtime && s.end_s <= now_) continue;
+      in_flight_view_.push_back({s.subtask, s.model, s.start_s, s.end_s});
+    }
+  }
+  SimState st;
+  st.workflow = &wf_;
+  st.semantics = cfg_.semantics;
+  st.now_s = now_;
+  st.deadline_s = cfg_.deadline_s;
+  st.budget = cfg_.budget;
+  st.spent = spent_;
+  st.reserved = reserved_;
+  st.status = status_;
+  st.attempts = attempts_;
+  st.dispatchable = dispatchable_;
+  st.in_flight = in_flight_view_;
+  action_.clear();
+  policy.decide(st, policy_rng_, action_);
+  ++out.decisions;
+  validate_action(action_);
+  for (const auto& a : action_) {
+    if (seen_[a.subtask]) throw std::logic_error(fmt::format("policy action: subtask \"{}\" assigned twice", wf_.subtask_id(a.subtask)));
+    seen_[a.subtask] = 1;
+  }
+  for (const auto& a : action_) seen_[a.subtask] = 0;
+  return cfg_.semantics == Semantics::reference ? launch_reference(out) : launch_runtime(out);
+}
+
+
+std::uint32_t Simulator::open_batch(EpisodeResult& out, const Assignment& a, Money reservation_per_sample) {
+  const int s = a.subtask;
+  status_[s] = SubtaskStatus::running;
+  ++attempts_[s];
+  AttemptTrace tr;
+  tr.subtask = s;
+  tr.attempt = attempts_[s];
+  tr.model = a.model;
+  tr.k = a.k;
+  tr.start_s = now_;
+  out.attempts.push_back(tr);
+  Batch b;
+  b.subtask = s;
+  b.trace = out.attempts.size() - 1;
+  b.first = static_cast<std::uint32_t>(samples_.size());
+  b.count = 0;
+  b.end_s = now_;
+  b.success = false;
+  b.reservation = reservation_per_sample;
+  b.open = true;
+  batches_.push_back(b);
+  return static_cast<std::uint32_t>(batches_.size() - 1);
+}
+
+bool Simulator::launch_reference(EpisodeResult& out) {
+  // Atomic launch: draw every sample of the action, then check budget and deadline.
+  draws_.clear();
+  Money total = 0;
+  double slowest = 0;
+  for (const auto& a : action_) {
+    for (int j = 0; j < a.k; ++j) {
+      const Draw d = wf_.draw(a.subtask, a.model, env_rng_);
+      total += wf_.sample_cost(a.subtask, a.model, d.output_tokens);
+      slowest = std::max(slowest, d.latency_s);
+      draws_.push_back(d);
+    }
+  }
+  if (action_.size() != dispatchable_.size())
+    throw std::logic_error(fmt::format("policy action: reference semantics need an assignment for each of the {} "
+                                       "dispatchable subtasks, got {}", dispatchable_.size(), action_.size()));
+  if (total > cfg_.budget - spent_) {
+    finish(out, EndReason::budget_exhausted, now_);
+    return false;
+  }
+  if (now_ + slowest > cfg_.deadline_s) {
+    finish(out, EndReason::deadline_exhausted, now_);
+    return false;
+  }
+  std::size_t next = 0;
+  for (const auto& a : action_) {
+    const std::uint32_t bi = open_batch(out, a, 0);
+    Batch& b = batches_[bi];
+    AttemptTrace& tr = out.attempts[b.trace];
+    for (int j = 0; j < a.k; ++j) {
+      const Draw& d = draws_[next++];
+      const Money cost = wf_.sample_cost(a.subtask, a.model, d.output_tokens);
+      samples_.push_back({now_ + d.latency_s, cost, d.success, false, false, a.subtask, a.model, bi, now_,
+                          d.latency_s, d.output_tokens});
+      b.end_s = std::max(b.end_s, now_ + d.latency_s);  // the batch ends with its slowest sample
+      b.success = b.success || d.success;
+      tr.cost += cost;
+      (d.success ? tr.successes : tr.failures) += 1;
+    }
+    b.count = static_cast<std::uint32_t>(a.k);
+    spent_ += tr.cost;  // charged at launch
+    push_event(b.end_s, 1, bi);
+  }
+  return true;
+}
+
+Money Simulator::charge_until(const SampleRun& s, double t) const {
+  if (t >= s.start_s + s.latency_s) return s.cost;
+  const double frac = s.latency_s > 0 ? std::clamp((t - s.start_s) / s.latency_s, 0.0, 1.0) : 1.0;
+  const auto tokens = static_cast<std::int64_t>(std::floor(static_cast<double>(s.tokens) * frac));
+  return wf_.sample_cost(s.subtask, s.model, tokens);
+}
+
+bool Simulator::launch_runtime(EpisodeResult& out) {
+  bool denied = false;
+  for (const auto& a : action_) {
+    draws_.clear();
+    const std::int64_t cap = wf_.token_cap(a.model);
+    for (int j = 0; j < a.k; ++j) {
+      Draw d = wf_.draw(a.subtask, a.model, env_rng_);
+      draws_.push_back(d);
+    }
+    const Money per_sample = wf_.reservation(a.subtask, a.model);
+    const Money need = per_sample * a.k;
+    if (spent_ + reserved_ + need > cfg_.budget) {  // the ledger denies: the subtask stays ready
+      denied = true;
+      continue;
+    }
+    reserved_ += need;
+    const std::uint32_t bi = open_batch(out, a, per_sample);
+    // Effective samples: a sample that reaches the cap is cut there and fails.
+    double first_success = std::numeric_limits<double>::infinity();
+    for (const Draw& d : draws_) {
+      SampleRun r{};
+      r.subtask = a.subtask;
+      r.model = a.model;
+      r.batch = bi;
+      r.start_s = now_;
+      r.latency_s = d.latency_s;
+      r.tokens = d.output_tokens;
+      r.success = d.success;
+      if (d.output_tokens > cap) {
+        r.latency_s = d.latency_s * static_cast<double>(cap) / static_cast<double>(d.output_tokens);
+        r.tokens = cap;
+        r.success = false;
+        r.truncated = true;
+      }
+      r.end_s = now_ + r.latency_s;
+      r.cost = wf_.sample_cost(a.subtask, a.model, r.tokens);
+      if (r.success) first_success = std::min(first_success, r.end_s);
+      samples_.push_back(r);
+    }
+    Batch& b = batches_[bi];
+    AttemptTrace& tr = out.attempts[b.trace];
+    b.count = static_cast<std::uint32_t>(a.k);
+    b.success = std::isfinite(first_success);
+    for (std::uint32_t i = b.first; i < b.first + b.count; ++i) {
+      SampleRun& r = samples_[i];
+      if (r.end_s > first_success) {  // a sibling succeeded first: cancelled, charged pro-rata
+        r.cost = charge_until(r, first_success);
+        r.end_s = first_success;
+        r.success = false;
+        r.truncated = false;
+        r.cancelled = true;
+        ++tr.cancelled;
+      } else {
+        (r.success ? tr.successes : tr.failures) += 1;
+        tr.truncated += r.truncated ? 1 : 0;
+      }
+      b.end_s = std::max(b.end_s, r.end_s);
+      tr.cost += r.cost;
+      push_event(r.end_s, 0, i);
+    }
+    push_event(b.end_s, 1, bi);
+  }
+  if (heap_.empty()) {
+    finish(out, denied ? EndReason::budget_exhausted : EndReason::stalled, now_);
+    return false;
+  }
+  return true;
+}
+
+void Simulator::cancel_in_flight(EpisodeResult& out, double at_s) {
+  for (Batch& b : batches_) {
+    if (!b.open) continue;
+    AttemptTrace& tr = out.attempts[b.trace];
+    for (std::uint32_t i = b.first; i < b.first + b.count; ++i) {
+      SampleRun& r = samples_[i];
+      if (r.end_s <= at_s) continue;  // already committed by its event
+      const Money charged = charge_until(r, at_s);
+      tr.cost += charged - r.cost;
+      if (r.cancelled) {
+        --tr.cancelled;
+      } else {
+        (r.success ? tr.successes : tr.failures) -= 1;
+        tr.truncated -= r.truncated ? 1 : 0;
+      }
+      ++tr.cancelled;
+      r.cost = charged;
+      r.end_s = at_s;
+      r.cancelled = true;
+      spent_ += charged;
+      reserved_ -= b.reservation;
+    }
+    b.open = false;
+    tr.end_s = at_s;
+  }
+  assert(reserved_ == 0);
+}
+
+}  // namespace concord
