@@ -17,6 +17,8 @@ json parse_json(std::string_view text, const std::string& source, const std::str
       if (text[i] == '\n') { ++line; col = 1; } else { ++col; }
     }
     throw InputError(source, where, fmt::format("invalid JSON at line {}, column {}: {}", line, col, e.what()));
+  } catch (const json::exception& e) {  // e.g. a number too large for a double (1e999)
+    throw InputError(source, where, fmt::format("invalid JSON: {}", e.what()));
   }
 }
 
