@@ -1,0 +1,34 @@
+// concord — command-line entry point. Subcommands register themselves on the
+// CLI11 app; this file maps outcomes to the documented exit codes.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/exit_codes.hpp"
+#include "cli/run_command.hpp"
+#include "cli/workload_command.hpp"
+#include "model/input_error.hpp"
+
+int main(int argc, char** argv) {
+  using namespace concord::cli;
+  CLI::App app{"concord — run multi-agent LLM workflows on time and within budget"};
+  app.require_subcommand(1);
+  app.footer("Exit codes: 0 ok; 1 workflow failed its budget/deadline; 2 bad input; 3 internal error.\n"
+             "Run `concord COMMAND --help` for a command's options.");
+  int exit_code = kExitOk;
+  add_run_command(app, exit_code);
+  add_workload_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);  // prints help or the error
+    return code == 0 ? kExitOk : kExitBadInput;
+  } catch (const concord::InputError& e) {
+    std::cerr << "concord: error: " << e.what() << '\n';
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "concord: internal error: " << e.what() << '\n';
+    return kExitInternal;
+  }
+  return exit_code;
+}

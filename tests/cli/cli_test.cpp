@@ -1,0 +1,226 @@
+// End-to-end tests of the `concord` command: every bad input exits 2 with a message
+// naming the file, field and reason; runs exit 0/1; the README's examples work.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int code = -1;
+  std::string output;  // stdout and stderr
+};
+
+/// Runs `concord ARGS` from the source folder (so relative example paths work).
+Outcome concord(const std::string& args) {
+  const std::string cmd = "cd '" CONCORD_SOURCE_DIR "' && CONCORD_DATASETS='" CONCORD_DATASETS_DIR "' '" CONCORD_BIN "' " + args + " 2>&1";
+  Outcome out;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return out;
+  std::array<char, 4096> buf{};
+  std::size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.output.append(buf.data(), n);
+  const int status = pclose(pipe);
+  out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+/// A temporary folder removed at the end of the test.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "concord-cli-XXXXXX").string();
+    path_ = mkdtemp(tmpl.data());
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  std::string file(const std::string& name, const std::string& content) const {
+    const auto p = path_ / name;
+    std::ofstream(p) << content;
+    return p.string();
+  }
+  std::string path(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  fs::path path_;
+};
+
+json valid_workflow() {
+  return json::parse(R"({
+    "format": "concord.workflow/1",
+    "name": "two-steps",
+    "models": [{"id": "m", "usd_per_mtok_out": 2.0}],
+    "subtasks": [
+      {"id": "a", "deps": [], "profiles": {"m": {"samples": [{"latency_s": 1.0, "success": true, "output_tokens": 100}]}}},
+      {"id": "b", "deps": ["a"], "profiles": {"m": {"samples": [{"latency_s": 2.0, "success": true, "output_tokens": 100}]}}}
+    ]})");
+}
+
+TEST(ConcordCli, HelpIsAvailableEverywhere) {
+  for (const char* args : {"--help", "run --help", "workload --help"}) {
+    const auto r = concord(args);
+    EXPECT_EQ(r.code, 0) << args;
+    EXPECT_THAT(r.output, HasSubstr("Exit codes")) << args;
+  }
+}
+
+TEST(ConcordCli, CommandLineErrorsExitWithCode2) {
+  EXPECT_EQ(concord("").code, 2);  // no subcommand
+  EXPECT_EQ(concord("run").code, 2);  // no FILE
+  EXPECT_EQ(concord("frobnicate").code, 2);
+  const auto bogus = concord("run examples/proofflow-euler.json --bogus");
+  EXPECT_EQ(bogus.code, 2);
+  EXPECT_THAT(bogus.output, HasSubstr("--bogus"));
+  const auto semantics = concord("run examples/proofflow-euler.json --semantics fast");
+  EXPECT_EQ(semantics.code, 2);
+  const auto budget = concord("run examples/proofflow-euler.json --budget -1");
+  EXPECT_EQ(budget.code, 2);
+  const auto policy = concord("run examples/proofflow-euler.json --policy nope");
+  EXPECT_EQ(policy.code, 2);
+  EXPECT_THAT(policy.output, HasSubstr("--policy: unknown policy \"nope\""));
+  const auto seq = concord("run examples/proofflow-euler.json --policy seq:nomodel:2");
+  EXPECT_EQ(seq.code, 2);
+  EXPECT_THAT(seq.output, HasSubstr("MODEL one of: goedel32b, goedel8b, kimina7b"));
+}
+
+TEST(ConcordCli, MissingFileExitsWithCode2NamingIt) {
+  const auto r = concord("run /nonexistent/flow.json");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.output, HasSubstr("/nonexistent/flow.json: cannot open file"));
+}
+
+struct BadCase {
+  const char* what;
+  std::function<void(json&)> mutate;
+  const char* message;
+};
+
+TEST(ConcordCli, EveryInvalidWorkflowExitsWithCode2AndItsMessage) {
+  const std::vector<BadCase> cases = {
+      {"cycle", [](json& d) { d["subtasks"][0]["deps"] = {"b"}; }, "subtasks: dependency cycle: "},
+      {"self-dependency", [](json& d) { d["subtasks"][1]["deps"] = {"b"}; }, "subtasks[1] \"b\".deps[0]: self-dependency"},
+      {"dangling id", [](json& d) { d["subtasks"][1]["deps"] = {"x"}; }, "subtasks[1] \"b\".deps[0]: unknown subtask \"x\""},
+      {"duplicate subtask", [](json& d) { d["subtasks"][1]["id"] = "a"; d["subtasks"][1]["deps"] = json::array(); },
+       "subtasks[1] \"a\".id: duplicate subtask id"},
+      {"duplicate model", [](json& d) { d["models"].push_back({{"id", "m"}, {"usd_per_mtok_out", 1}}); }, "models[1] \"m\".id: duplicate model id"},
+      {"model without price", [](json& d) { d["models"][0].erase("usd_per_mtok_out"); },
+       "models[0] \"m\".usd_per_mtok_out: missing: every model needs a price"},
+      {"profile for unknown model",
+       [](json& d) { d["subtasks"][0]["profiles"]["ghost"] = d["subtasks"][0]["profiles"]["m"]; },
+       "subtasks[0] \"a\".profiles.ghost: profile for unknown model \"ghost\""},
+      {"negative latency", [](json& d) { d["subtasks"][0]["profiles"]["m"]["samples"][0]["latency_s"] = -2.5; },
+       "subtasks[0] \"a\".profiles.m.samples[0].latency_s: must not be negative (got -2.5)"},
+      {"negative price", [](json& d) { d["models"][0]["usd_per_mtok_out"] = -1; }, "models[0] \"m\".usd_per_mtok_out: must not be negative"},
+      {"typo in a field", [](json& d) { d["subtasks"][0]["dep"] = json::array(); }, "subtasks[0].dep: unknown field"},
+  };
+  TempDir dir;
+  for (const auto& c : cases) {
+    json d = valid_workflow();
+    c.mutate(d);
+    const std::string path = dir.file("bad.json", d.dump(2));
+    const auto r = concord("run '" + path + "'");
+    EXPECT_EQ(r.code, 2) << c.what << "\n" << r.output;
+    EXPECT_THAT(r.output, HasSubstr(path + ": " + c.message)) << c.what;
+  }
+  const std::string broken = dir.file("broken.json", "{\n  \"format\": \"concord.workflow/1\",\n  oops\n}");
+  const auto r = concord("run '" + broken + "'");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.output, HasSubstr(broken + ": invalid JSON at line 3, column 3"));
+  const std::string huge = dir.file("huge.json", R"({"format": "concord.workflow/1", "budget_usd": 1e999})");
+  const auto h = concord("run '" + huge + "'");
+  EXPECT_EQ(h.code, 2);
+  EXPECT_THAT(h.output, HasSubstr("number overflow"));
+}
+
+TEST(ConcordCli, ValidWorkflowRunsAndReports) {
+  TempDir dir;
+  const std::string path = dir.file("ok.json", valid_workflow().dump());
+  const auto ok = concord("run '" + path + "' --budget 0.01 --deadline 10 --policy seq:m:1");
+  EXPECT_EQ(ok.code, 0) << ok.output;
+  EXPECT_THAT(ok.output, HasSubstr("COMPLETED"));
+  EXPECT_THAT(ok.output, HasSubstr("spend      $0.000400 of $0.010000 budget (4.0%)"));
+  EXPECT_THAT(ok.output, HasSubstr("makespan   3.00 s of 10.00 s deadline"));
+  const auto late = concord("run '" + path + "' --budget 0.01 --deadline 2.5 --policy seq:m:1");
+  EXPECT_EQ(late.code, 1) << late.output;
+  EXPECT_THAT(late.output, HasSubstr("FAILED (deadline_exhausted)"));
+  const auto poor = concord("run '" + path + "' --budget 0.0001 --policy seq:m:1 --semantics reference");
+  EXPECT_EQ(poor.code, 1);
+  EXPECT_THAT(poor.output, HasSubstr("FAILED (budget_exhausted)"));
+}
+
+// -- README examples: each command shown in README.md is run here. --
+
+TEST(ConcordCliReadme, RunsTheProofFlowExample) {
+  const auto r = concord("run examples/proofflow-euler.json");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("COMPLETED"));
+  EXPECT_THAT(r.output, HasSubstr("synthetic profiles"));
+  EXPECT_EQ(concord("run examples/proofflow-euler.json").output, r.output);  // same seed, same report
+  const auto other = concord("run examples/proofflow-euler.json --seed 2");
+  EXPECT_NE(other.output, r.output);
+}
+
+TEST(ConcordCliReadme, RunsEveryExampleInBothSemantics) {
+  for (const char* file : {"examples/proofflow-euler.json", "examples/codeflow-color.json", "examples/research-agent.json"}) {
+    for (const char* sem : {"runtime", "reference"}) {
+      const auto r = concord(std::string("run ") + file + " --semantics " + sem);
+      EXPECT_TRUE(r.code == 0 || r.code == 1) << file << " " << sem << "\n" << r.output;
+      EXPECT_THAT(r.output, HasSubstr("result     ")) << file;
+    }
+  }
+}
+
+TEST(ConcordCliReadme, TightBudgetFailsWithExitCode1) {
+  const auto r = concord("run examples/proofflow-euler.json --budget 0.002 --deadline 120 --policy seq:goedel32b:4");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("FAILED (budget_exhausted)"));
+}
+
+TEST(ConcordCliReadme, RunsDatasetGraphsDirectly) {
+  const auto r = concord("run proofflow:3 --seed 5");
+  EXPECT_TRUE(r.code == 0 || r.code == 1) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("proofflow-3"));
+  const auto cyclic = concord("run proofflow:176");
+  EXPECT_EQ(cyclic.code, 2);
+  EXPECT_THAT(cyclic.output, HasSubstr("graph 176 is not runnable"));
+  EXPECT_THAT(cyclic.output, HasSubstr("self-dependency"));
+  EXPECT_EQ(concord("run proofflow:9999").code, 2);
+  EXPECT_EQ(concord("run codeflow:x").code, 2);
+}
+
+TEST(ConcordCliReadme, WorkloadListsAndExportsDagPool) {
+  const auto list = concord("workload proofflow");
+  EXPECT_EQ(list.code, 0);
+  EXPECT_THAT(list.output, HasSubstr("proofflow: 176 workflows, 8 skipped"));
+  TempDir dir;
+  const std::string pool = dir.path("proofflow.jsonl");
+  const auto out = concord("workload proofflow --out '" + pool + "'");
+  EXPECT_EQ(out.code, 0) << out.output;
+  const auto run = concord("run '" + pool + "' --dag-index 3 --seed 5");
+  const auto direct = concord("run proofflow:3 --seed 5");
+  EXPECT_EQ(run.code, direct.code);
+  // The same DAG and profiles, whichever door it came in by: the same result line.
+  auto line = [](const std::string& s, const std::string& key) { auto p = s.find(key); return s.substr(p, s.find('\n', p) - p); };
+  EXPECT_EQ(line(run.output, "result"), line(direct.output, "result"));
+  EXPECT_EQ(line(run.output, "spend"), line(direct.output, "spend"));
+  EXPECT_EQ(concord("run '" + pool + "' --dag-index 500").code, 2);
+  const std::string one = dir.path("one.json");
+  EXPECT_EQ(concord("workload codeflow --index 4 --out '" + one + "'").code, 0);
+  EXPECT_EQ(concord("run '" + one + "'").code == 2, false);
+}
+
+}  // namespace
