@@ -162,6 +162,30 @@ TEST(ConcordCli, ValidWorkflowRunsAndReports) {
   EXPECT_THAT(poor.output, HasSubstr("FAILED (budget_exhausted)"));
 }
 
+TEST(ConcordCli, InvalidDagPoolAndPriceTableExitWithCode2) {
+  TempDir dir;
+  const std::string good_line =
+      R"({"dag_kind": "chain", "n_nodes": 1, "model_ids": ["goedel8b"], "nodes": [{"node_id": 0, "parents": [], "children": [], "layer": 0,)"
+      R"( "model_templates": {"goedel8b": {"success_prob": 0.5, "lat_mean": 2, "lat_std": 1, "cost_mean": 100}}}]})";
+  const std::string pool = dir.file("pool.jsonl", good_line + "\n" + R"({"dag_kind": "chain", "n_nodes": 3, "nodes": []})" + "\n");
+  const std::string one = dir.file("one.jsonl", good_line + "\n");
+  const auto ok = concord("run '" + one + "' --dag-index 0");
+  EXPECT_TRUE(ok.code == 0 || ok.code == 1) << ok.output;
+  const auto r = concord("run '" + pool + "' --dag-index 1");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.output, HasSubstr(pool + ":2"));
+  EXPECT_THAT(r.output, HasSubstr("n_nodes"));
+  const std::string prices = dir.file("prices.json", R"({"goedel8b": "cheap"})");
+  const auto p = concord("run '" + one + "' --prices '" + prices + "'");
+  EXPECT_EQ(p.code, 2);
+  EXPECT_THAT(p.output, HasSubstr(prices));
+  EXPECT_THAT(p.output, HasSubstr("goedel8b"));
+  const std::string no_price = dir.file("noprice.json", R"({"other": 1.0})");
+  const auto q = concord("run '" + one + "' --prices '" + no_price + "'");
+  EXPECT_EQ(q.code, 2);
+  EXPECT_THAT(q.output, HasSubstr("usd_per_mtok_out: missing"));
+}
+
 // -- README examples: each command shown in README.md is run here. --
 
 TEST(ConcordCliReadme, RunsTheProofFlowExample) {
