@@ -32,7 +32,9 @@ std::string read_file(const std::string& path) {
 }
 
 namespace {
-void dump_into(const nlohmann::ordered_json& j, int indent, int width, std::string& out) {
+// indent: columns of the line's leading blanks; used: columns already taken on the
+// current line (indent + an object key), so containers fit in `width` in total.
+void dump_into(const nlohmann::ordered_json& j, int indent, int used, int width, std::string& out) {
   if (!j.is_structured() || j.empty()) {
     out += j.dump();
     return;
@@ -55,7 +57,7 @@ void dump_into(const nlohmann::ordered_json& j, int indent, int width, std::stri
       }
     }
   }
-  if (indent + static_cast<int>(spaced.size()) <= width) {
+  if (used + static_cast<int>(spaced.size()) <= width) {
     out += spaced;
     return;
   }
@@ -73,7 +75,7 @@ void dump_into(const nlohmann::ordered_json& j, int indent, int width, std::stri
       out += key;
       extra = static_cast<int>(key.size());
     }
-    dump_into(*it, indent + 2, width - extra, out);
+    dump_into(*it, indent + 2, indent + 2 + extra, width, out);
   }
   out += "\n" + std::string(static_cast<std::size_t>(indent), ' ') + (is_obj ? "}" : "]");
 }
@@ -81,7 +83,7 @@ void dump_into(const nlohmann::ordered_json& j, int indent, int width, std::stri
 
 std::string pretty_dump(const nlohmann::ordered_json& j, int width) {
   std::string out;
-  dump_into(j, 0, width, out);
+  dump_into(j, 0, 0, width, out);
   out += '\n';
   return out;
 }
