@@ -21,9 +21,9 @@ struct Sample {
   friend bool operator==(const Sample&, const Sample&) = default;
 };
 
-/// Summary used when no samples were recorded. Draws: success ~ Bernoulli(p);
-/// z ~ N(0,1); latency = max(1e-3, mean + std z); tokens = max(1, round(t (1 + cv z)))
-/// with cv = std/mean of the latency (latency and tokens move together).
+/// Summary used when no samples were recorded. The simulator draws like the MCPP
+/// reference: latency ~ lognormal with this mean and std (>= 1 ms), success ~
+/// Bernoulli(p), output tokens = the mean (rounded; the reference charges the mean).
 struct ParametricProfile {
   double p_success = 0;
   double latency_mean_s = 0;

@@ -25,6 +25,11 @@ struct EpisodeConfig {
   Money budget = 0;
   double deadline_s = std::numeric_limits<double>::infinity();  // infinity: no deadline
   std::uint64_t seed = 1;
+  /// Reference semantics only. true: the MCPP reference's atomic action launch (all
+  /// samples drawn first; the whole action fails on budget or deadline). false: the
+  /// reference's launch for its baselines: larger batches first, sample by sample, each
+  /// charged if the budget left covers it, else the rest of that batch is dropped.
+  bool atomic_launch = true;
 };
 
 /// One batch: k samples of one model launched on one subtask.

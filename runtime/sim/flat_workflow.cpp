@@ -62,11 +62,16 @@ FlatWorkflow FlatWorkflow::compile(const Workflow& wf) {
         cap_seen[m] = std::max(cap_seen[m], static_cast<double>(s.output_tokens));
       }
       if (prof.parametric) fp.parametric = *prof.parametric;
-      if (fp.count == 0 && prof.parametric) {
-        const auto& q = *prof.parametric;
-        const double cv = q.latency_mean_s > 0 ? q.latency_std_s / q.latency_mean_s : 0.0;
-        cap_seen[m] = std::max(cap_seen[m], std::ceil(q.output_tokens_mean * (1.0 + 4.0 * cv)));
+      if (prof.parametric) {
+        // Lognormal with the given mean mu and std sigma (the reference's moment match).
+        const double mu = std::max(prof.parametric->latency_mean_s, 1e-9);
+        const double sigma = std::max(prof.parametric->latency_std_s, 1e-9);
+        const double phi = std::sqrt(sigma * sigma + mu * mu);
+        fp.lognormal_sigma = std::sqrt(std::max(std::log((phi * phi) / (mu * mu)), 1e-9));
+        fp.lognormal_mu = std::log((mu * mu) / phi);
       }
+      if (fp.count == 0 && prof.parametric)
+        cap_seen[m] = std::max(cap_seen[m], std::max(1.0, std::round(prof.parametric->output_tokens_mean)));
       fp.p_success = prof.p_success();
       fp.mean_latency_s = prof.mean_latency_s();
       fp.mean_output_tokens = prof.mean_output_tokens();
@@ -100,13 +105,13 @@ Money FlatWorkflow::expected_sample_cost(int s, int m) const {
 Draw FlatWorkflow::draw(int s, int m, Rng& rng) const {
   const FlatProfile& p = profile(s, m);
   if (p.count > 0) return samples_[p.first + rng.below(p.count)];
+  // The MCPP reference's template sampler: lognormal latency with the given mean and
+  // std (floored at 1 ms), Bernoulli success, and the mean output tokens (rounded).
   const auto& q = p.parametric;
   Draw d;
+  d.latency_s = std::max(1e-3, std::exp(p.lognormal_mu + p.lognormal_sigma * rng.normal()));
   d.success = rng.bernoulli(q.p_success);
-  const double z = rng.normal();
-  d.latency_s = std::max(1e-3, q.latency_mean_s + q.latency_std_s * z);
-  const double cv = q.latency_mean_s > 0 ? q.latency_std_s / q.latency_mean_s : 0.0;
-  d.output_tokens = std::max<std::int64_t>(1, std::llround(q.output_tokens_mean * (1.0 + cv * z)));
+  d.output_tokens = std::max<std::int64_t>(1, std::llround(q.output_tokens_mean));
   return d;
 }
 

@@ -25,6 +25,8 @@ struct FlatProfile {
   std::uint32_t first = 0;       // range in FlatWorkflow::samples
   std::uint32_t count = 0;       // 0 -> parametric
   ParametricProfile parametric;  // used when count == 0
+  double lognormal_mu = 0;       // parameters of the latency's lognormal (parametric draws)
+  double lognormal_sigma = 0;
   double p_success = 0;          // summary statistics (samples win over parametric)
   double mean_latency_s = 0;
   double mean_output_tokens = 0;
@@ -61,14 +63,15 @@ class FlatWorkflow {
   Money expected_sample_cost(int s, int m) const;
 
   /// Token cap of model m (runtime semantics). ModelSpec::max_tokens when set;
-  /// otherwise the largest output seen in m's samples (parametric: mean x (1 + 4 cv)),
+  /// otherwise the largest output seen in m's samples (parametric: the mean, which is drawn),
   /// so that by default no recorded sample is truncated.
   std::int64_t token_cap(int m) const { return token_cap_[m]; }
   /// Worst-case cost of one sample: what the ledger reserves before dispatch.
   Money reservation(int s, int m) const { return sample_cost(s, m, token_cap_[m]); }
 
   /// Draws one sample of model m on subtask s: bootstrap over the recorded samples,
-  /// or the parametric model of ParametricProfile. REQUIRES: can_run(s, m).
+  /// or, with a parametric summary only, the MCPP reference's template sampler:
+  /// lognormal latency (mean, std), Bernoulli(p) success, mean tokens. REQUIRES: can_run(s, m).
   Draw draw(int s, int m, Rng& rng) const;
 
  private:

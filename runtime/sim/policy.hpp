@@ -21,8 +21,8 @@ enum class Semantics : std::uint8_t {
 
 enum class SubtaskStatus : std::uint8_t { blocked, ready, running, done };
 
-/// A sample in flight. finish_s is its true end (the reference's planner sees it;
-/// success stays hidden).
+/// A sample still running. finish_s is its true end (the reference's planner sees
+/// it; its success stays hidden and planners redraw it).
 struct InFlightSample {
   int subtask = 0;
   int model = 0;
@@ -42,7 +42,8 @@ struct SimState {
   std::span<const SubtaskStatus> status;
   std::span<const int> attempts;      // batches launched per subtask so far
   std::span<const int> dispatchable;  // ready subtasks, ascending index
-  std::span<const InFlightSample> in_flight;
+  std::span<const InFlightSample> in_flight;  // unfinished samples of running batches
+  std::span<const std::uint8_t> partial_success;  // per subtask: a finished sample of its running batch succeeded
 
   double remaining_time_s() const { return deadline_s - now_s; }
   Money remaining_budget() const { return budget - spent - reserved; }

@@ -145,11 +145,15 @@ bool Simulator::decide_and_launch(Policy& policy, EpisodeResult& out) {
   if (dispatchable_.empty()) return true;
 
   in_flight_view_.clear();
+  partial_success_.assign(status_.size(), 0);
   for (const Batch& b : batches_) {
     if (!b.open) continue;
     for (std::uint32_t i = b.first; i < b.first + b.count; ++i) {
       const SampleRun& s = samples_[i];
-      if (cfg_.semantics == Semantics::runtime && s.end_s <= now_) continue;
+      if (s.end_s <= now_) {  // finished: its outcome is known
+        if (s.success) partial_success_[s.subtask] = 1;
+        continue;
+      }
       in_flight_view_.push_back({s.subtask, s.model, s.start_s, s.end_s});
     }
   }
@@ -165,6 +169,7 @@ bool Simulator::decide_and_launch(Policy& policy, EpisodeResult& out) {
   st.attempts = attempts_;
   st.dispatchable = dispatchable_;
   st.in_flight = in_flight_view_;
+  st.partial_success = partial_success_;
   action_.clear();
   policy.decide(st, policy_rng_, action_);
   ++out.decisions;
@@ -204,6 +209,10 @@ std::uint32_t Simulator::open_batch(EpisodeResult& out, const Assignment& a, Mon
 
 bool Simulator::launch_reference(EpisodeResult& out) {
   // Atomic launch: draw every sample of the action, then check budget and deadline.
+  if (!cfg_.atomic_launch) return launch_per_sample(out);  // baselines may leave a subtask idle
+  if (action_.size() != dispatchable_.size())
+    throw std::logic_error(fmt::format("policy action: reference semantics need an assignment for each of the {} "
+                                       "dispatchable subtasks, got {}", dispatchable_.size(), action_.size()));
   draws_.clear();
   Money total = 0;
   double slowest = 0;
@@ -215,15 +224,13 @@ bool Simulator::launch_reference(EpisodeResult& out) {
       draws_.push_back(d);
     }
   }
-  if (action_.size() != dispatchable_.size())
-    throw std::logic_error(fmt::format("policy action: reference semantics need an assignment for each of the {} "
-                                       "dispatchable subtasks, got {}", dispatchable_.size(), action_.size()));
-  if (total > cfg_.budget - spent_) {
-    finish(out, EndReason::budget_exhausted, now_);
+  // The reference checks time first, with its 1e-12 s tolerance; money is exact here.
+  if (slowest > (cfg_.deadline_s - now_) + 1e-12) {
+    finish(out, EndReason::deadline_exhausted, now_);
     return false;
   }
-  if (now_ + slowest > cfg_.deadline_s) {
-    finish(out, EndReason::deadline_exhausted, now_);
+  if (total > cfg_.budget - spent_) {
+    finish(out, EndReason::budget_exhausted, now_);
     return false;
   }
   std::size_t next = 0;
@@ -244,6 +251,47 @@ bool Simulator::launch_reference(EpisodeResult& out) {
     b.count = static_cast<std::uint32_t>(a.k);
     spent_ += tr.cost;  // charged at launch
     push_event(b.end_s, 1, bi);
+  }
+  return true;
+}
+
+bool Simulator::launch_per_sample(EpisodeResult& out) {
+  // The reference's event-driven launch for its baselines: larger batches first
+  // (ties: larger subtask index first), one sample at a time, each charged at launch;
+  // a sample the budget left cannot pay is dropped with the rest of its subtask's batch.
+  std::stable_sort(action_.begin(), action_.end(), [](const Assignment& a, const Assignment& b) {
+    return a.k != b.k ? a.k > b.k : a.subtask > b.subtask;
+  });
+  bool denied = false;
+  for (const auto& a : action_) {
+    std::uint32_t bi = UINT32_MAX;
+    for (int j = 0; j < a.k; ++j) {
+      const Draw d = wf_.draw(a.subtask, a.model, env_rng_);
+      const Money cost = wf_.sample_cost(a.subtask, a.model, d.output_tokens);
+      if (cost > cfg_.budget - spent_) {
+        denied = true;
+        break;
+      }
+      if (bi == UINT32_MAX) bi = open_batch(out, a, 0);
+      Batch& b = batches_[bi];
+      AttemptTrace& tr = out.attempts[b.trace];
+      samples_.push_back({now_ + d.latency_s, cost, d.success, false, false, a.subtask, a.model, bi, now_,
+                          d.latency_s, d.output_tokens});
+      ++b.count;
+      b.end_s = std::max(b.end_s, now_ + d.latency_s);
+      b.success = b.success || d.success;
+      tr.cost += cost;
+      (d.success ? tr.successes : tr.failures) += 1;
+      spent_ += cost;
+    }
+    if (bi != UINT32_MAX) {
+      out.attempts[batches_[bi].trace].k = static_cast<int>(batches_[bi].count);
+      push_event(batches_[bi].end_s, 1, bi);
+    }
+  }
+  if (heap_.empty()) {
+    finish(out, denied ? EndReason::budget_exhausted : EndReason::stalled, now_);
+    return false;
   }
   return true;
 }

@@ -62,6 +62,7 @@ class Simulator {
   void validate_action(const std::vector<Assignment>& action) const;
   bool launch_reference(EpisodeResult& out);
   bool launch_runtime(EpisodeResult& out);
+  bool launch_per_sample(EpisodeResult& out);
   std::uint32_t open_batch(EpisodeResult& out, const Assignment& a, Money reservation_per_sample);
   /// Charge of sample s if stopped at time t (pro-rata to elapsed / latency, rounded down in tokens).
   Money charge_until(const SampleRun& s, double t) const;
@@ -82,6 +83,7 @@ class Simulator {
   std::vector<SampleRun> samples_;
   std::vector<Batch> batches_;
   std::vector<InFlightSample> in_flight_view_;
+  std::vector<std::uint8_t> partial_success_;
   std::vector<Event> heap_;
   std::uint64_t seq_ = 0;
   std::vector<Assignment> action_;

@@ -193,7 +193,7 @@ TEST(ModelTier, DrawSamplesFollowsTheParametricModel) {
   EXPECT_NEAR(lat / 20000, 10.0, 0.06);
   EXPECT_NEAR(tok / 20000, 500.0, 3.0);
 
-  // Exactly the FlatWorkflow::draw sequence: bernoulli, then normal.
+  // The synthetic generator's draw sequence: bernoulli, then one normal for latency and tokens.
   Rng a(7), b(7);
   const auto one = draw_samples(p, 3, a);
   for (const auto& x : one) {
