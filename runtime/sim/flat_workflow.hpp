@@ -73,6 +73,8 @@ class FlatWorkflow {
   /// or, with a parametric summary only, the MCPP reference's template sampler:
   /// lognormal latency (mean, std), Bernoulli(p) success, mean tokens. REQUIRES: can_run(s, m).
   Draw draw(int s, int m, Rng& rng) const;
+  /// Recorded sample i of (s, m). REQUIRES: i < profile(s, m).count.
+  const Draw& sample_at(int s, int m, std::uint32_t i) const { return samples_[profile(s, m).first + i]; }
 
  private:
   std::vector<std::string> subtask_ids_, model_ids_;

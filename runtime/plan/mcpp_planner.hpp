@@ -1,0 +1,55 @@
+#pragma once
+// MCPP — Monte Carlo Portfolio Planning (DESIGN.md §4), as a Policy.
+//
+// At every replan point: candidate actions over the dispatchable ready set;
+// for every (candidate a, continuation model m, continuation k), M simulated
+// trajectories that apply a, then Seq-(m, k) until done or out of budget/time;
+// Q(a, m, k) = the fraction that complete; execute argmax_a max_{m,k} Q (ties:
+// the first in candidate order, then m, then k).
+//
+// Thread safety: one planner per simulator; decide() parallelises internally
+// with TBB and gives the same answer on any number of threads.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "plan/mcpp_config.hpp"
+#include "sim/policy.hpp"
+
+namespace concord {
+
+/// Statistics of the last decision (for benchmarks and reports).
+struct McppDecisionStats {
+  int candidates = 0;
+  std::int64_t trajectories = 0;
+  double best_q = 0;       // estimated completion probability of the chosen action
+  int best_continuation_model = -1;
+  int best_continuation_k = 0;
+  double seconds = 0;      // wall time of the decision
+};
+
+class McppPlanner final : public Policy {
+ public:
+  McppPlanner(const FlatWorkflow& wf, McppConfig config = {});
+  ~McppPlanner() override;
+  McppPlanner(const McppPlanner&) = delete;
+  McppPlanner& operator=(const McppPlanner&) = delete;
+
+  std::string name() const override;
+  void reset() override;
+  void decide(const SimState& state, Rng& rng, std::vector<Assignment>& out) override;
+
+  const McppDecisionStats& last_decision() const { return last_; }
+  /// Wall time of every decision since reset(), in seconds.
+  const std::vector<double>& decision_seconds() const { return decision_seconds_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  McppConfig config_;
+  McppDecisionStats last_;
+  std::vector<double> decision_seconds_;
+};
+
+}  // namespace concord

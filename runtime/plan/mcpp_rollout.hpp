@@ -1,0 +1,205 @@
+#pragma once
+// One MCPP trajectory (DESIGN.md §4, reference semantics): apply a candidate
+// action, then the Seq-(m, k) continuation until every subtask completed
+// (success) or an action cannot be paid or finished in time (failure).
+// Header-only so the planner instantiates it for its bitset width; included
+// by mcpp_planner.cpp only. No allocation: all state lives on the stack.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "plan/mcpp_candidates.hpp"
+#include "plan/mcpp_model.hpp"
+
+namespace concord::mcpp {
+
+/// wyrand: one multiply per 64 random bits; fast enough that sampling, not the
+/// generator, dominates a rollout. Seeded per (decision, pair or rollout index).
+class FastRng {
+ public:
+  explicit FastRng(std::uint64_t seed) : s_(seed) {}
+  std::uint64_t next() {
+    s_ += 0xa0761d6478bd642full;
+    const __uint128_t t = static_cast<__uint128_t>(s_) * (s_ ^ 0xe7037ed1a0b428dbull);
+    return static_cast<std::uint64_t>(t >> 64) ^ static_cast<std::uint64_t>(t);
+  }
+  /// Uniform in [0, 1).
+  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+  /// Index in [0, n) from 32 random bits (bias below n / 2^32, far under sampling error).
+  static std::uint32_t index(std::uint32_t bits, std::uint32_t n) {
+    return static_cast<std::uint32_t>((static_cast<std::uint64_t>(bits) * n) >> 32);
+  }
+  double normal() {
+    double u, v, s;
+    do {
+      u = 2.0 * uniform() - 1.0;
+      v = 2.0 * uniform() - 1.0;
+      s = u * u + v * v;
+    } while (s >= 1.0 || s == 0.0);
+    return u * std::sqrt(-2.0 * std::log(s) / s);
+  }
+
+ private:
+  std::uint64_t s_;
+};
+
+/// A fixed-size set of subtasks.
+template <int W>
+struct Bits {
+  std::array<std::uint64_t, W> w{};
+  void set(int i) { w[static_cast<std::size_t>(i) >> 6] |= 1ull << (i & 63); }
+  void reset(int i) { w[static_cast<std::size_t>(i) >> 6] &= ~(1ull << (i & 63)); }
+  bool test(int i) const { return (w[static_cast<std::size_t>(i) >> 6] >> (i & 63)) & 1ull; }
+  bool contains(const Bits& o) const {
+    for (int j = 0; j < W; ++j)
+      if ((w[j] & o.w[j]) != o.w[j]) return false;
+    return true;
+  }
+  friend bool operator==(const Bits&, const Bits&) = default;
+};
+
+/// A subtask's running batch: when it ends (seconds from now) and whether it succeeds.
+struct RunningBatch {
+  double end_s = 0;
+  int node = 0;
+  std::int8_t success = 0;  // 1, 0, or -1: unknown, drawn at the end with p_unknown
+  double p_unknown = 0;     // P(at least one still-running sample succeeds)
+};
+
+/// The state a decision starts from.
+struct RootState {
+  std::vector<int> completed;
+  double h = 0;   // seconds left
+  Money b = 0;    // budget left (picodollars)
+  std::vector<RunningBatch> running;  // one per subtask with samples in flight
+};
+
+/// A reusable trajectory simulator (one per thread): run() resets it from the root.
+template <int W>
+class Trajectory {
+ public:
+  static constexpr int kMaxRunning = 64 * W;
+
+  Trajectory(const PlanModel& model, const std::vector<Bits<W>>& parent_masks, const Bits<W>& all)
+      : model_(model), parent_masks_(parent_masks), all_(all) {}
+
+  /// Runs one trajectory from `root`; true iff every subtask completes within budget and time.
+  bool run(const RootState& root, const Bits<W>& root_completed, const std::vector<int>& ready, const Choice* action,
+           int cont_model, int cont_k, int max_steps, FastRng& rng) {
+    completed_ = root_completed;
+    running_set_ = Bits<W>{};
+    h_ = root.h;
+    b_ = root.b;
+    nrun_ = 0;
+    for (const auto& rb : root.running) {
+      running_[nrun_++] = {rb.end_s, rb.p_unknown, rb.node, rb.success};
+      running_set_.set(rb.node);
+    }
+    for (std::size_t i = 0; i < ready.size(); ++i) launch_[i] = {ready[i], action[i].model, action[i].k};
+    if (!transition(static_cast<int>(ready.size()), rng)) return false;
+    for (int step = 0; step < max_steps; ++step) {
+      if (completed_ == all_) return true;
+      if (h_ <= 0.0) return false;
+      int nready = 0;
+      for (int s : model_.topological_order()) {
+        if (completed_.test(s) || running_set_.test(s) || !completed_.contains(parent_masks_[static_cast<std::size_t>(s)])) continue;
+        if (!model_.pair(s, cont_model).can_run) return false;
+        launch_[nready++] = {s, cont_model, cont_k};
+      }
+      if (nready == 0) {
+        if (nrun_ == 0 || !advance(rng)) return false;
+        continue;
+      }
+      if (!transition(nready, rng)) return false;
+    }
+    return false;
+  }
+
+ private:
+  struct Launch {  // trivial: arrays of it are never initialised wholesale
+    int node, model, k;
+  };
+  struct Run {
+    double end_s, p_unknown;
+    int node;
+    std::int8_t success;  // 1, 0, or -1: unknown, drawn at the end with p_unknown
+  };
+
+  /// Launches launch_[0..n) atomically, then advances to the next batch end.
+  bool transition(int n, FastRng& rng) {
+    Money cost = 0;
+    const double* lat = model_.latency();
+    const Money* cst = model_.cost();
+    const std::uint8_t* suc = model_.success();
+    for (int i = 0; i < n; ++i) {
+      const Launch& l = launch_[i];
+      const PairProfile& p = model_.pair(l.node, l.model);
+      if (!p.can_run) return false;
+      double batch_end = 0;
+      bool ok = false;
+      if (p.count > 0) {
+        const std::uint32_t first = p.first, count = p.count;
+        int j = 0;
+        for (; j + 1 < l.k; j += 2) {  // two indices per 64 random bits
+          const std::uint64_t r = rng.next();
+          const std::uint32_t a = first + FastRng::index(static_cast<std::uint32_t>(r), count);
+          const std::uint32_t c = first + FastRng::index(static_cast<std::uint32_t>(r >> 32), count);
+          cost += cst[a] + cst[c];
+          batch_end = std::max(batch_end, std::max(lat[a], lat[c]));
+          ok = ok || suc[a] || suc[c];
+        }
+        if (j < l.k) {
+          const std::uint32_t a = first + FastRng::index(static_cast<std::uint32_t>(rng.next()), count);
+          cost += cst[a];
+          batch_end = std::max(batch_end, lat[a]);
+          ok = ok || suc[a];
+        }
+      } else {
+        for (int j = 0; j < l.k; ++j) {
+          batch_end = std::max(batch_end, std::max(1e-3, std::exp(p.lognormal_mu + p.lognormal_sigma * rng.normal())));
+          ok = ok || rng.uniform() < p.p_success;
+        }
+        cost += p.parametric_cost * l.k;
+      }
+      // The action fails as soon as that is certain (its cost and latency only grow).
+      if (cost > b_ || batch_end > h_ + 1e-12) return false;
+      running_[nrun_++] = {batch_end, 0.0, l.node, static_cast<std::int8_t>(ok ? 1 : 0)};
+      running_set_.set(l.node);
+    }
+    b_ -= cost;
+    return advance(rng);
+  }
+
+  /// Moves time to the earliest batch end (ties: lower subtask index) and settles it.
+  bool advance(FastRng& rng) {
+    int best = 0;
+    for (int i = 1; i < nrun_; ++i) {
+      const Run& a = running_[i];
+      const Run& c = running_[best];
+      if (a.end_s < c.end_s || (a.end_s == c.end_s && a.node < c.node)) best = i;
+    }
+    const Run done = running_[best];
+    if (done.end_s > h_ + 1e-12) return false;
+    running_[best] = running_[--nrun_];
+    for (int i = 0; i < nrun_; ++i) running_[i].end_s = std::max(0.0, running_[i].end_s - done.end_s);
+    h_ = std::max(0.0, h_ - done.end_s);
+    running_set_.reset(done.node);
+    const bool ok = done.success == 1 || (done.success == -1 && rng.uniform() < done.p_unknown);
+    if (ok) completed_.set(done.node);
+    return true;
+  }
+
+  const PlanModel& model_;
+  const std::vector<Bits<W>>& parent_masks_;
+  const Bits<W>& all_;
+  Bits<W> completed_{}, running_set_{};
+  double h_ = 0;
+  Money b_ = 0;
+  int nrun_ = 0;
+  Run running_[kMaxRunning];
+  Launch launch_[kMaxRunning];
+};
+
+}  // namespace concord::mcpp

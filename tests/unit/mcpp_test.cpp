@@ -1,0 +1,268 @@
+// MCPP planner: candidate generation rules, optimal actions on tiny workflows
+// where they can be computed exactly, and determinism across thread counts.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+#include "model/validate.hpp"
+#include "plan/mcpp_candidates.hpp"
+#include "plan/mcpp_planner.hpp"
+#include "sim/flat_workflow.hpp"
+#include "sim/simulator.hpp"
+#include "test_support.hpp"
+
+namespace concord {
+namespace {
+
+using mcpp::Choice;
+using testing::model;
+using testing::subtask;
+
+constexpr double kDollarPerToken = 1e6;
+
+/// n independent subtasks, each runnable by the models in `models_of[i]` (all models when empty).
+Workflow independent(int n, int n_models, std::vector<std::vector<std::string>> models_of = {}) {
+  Workflow wf;
+  for (int m = 0; m < n_models; ++m) wf.models.push_back(model("m" + std::to_string(m), 1.0));
+  for (int i = 0; i < n; ++i) {
+    Subtask s;
+    s.id = "s" + std::to_string(i);
+    std::vector<std::string> ms = i < static_cast<int>(models_of.size()) ? models_of[i] : std::vector<std::string>{};
+    if (ms.empty())
+      for (const auto& m : wf.models) ms.push_back(m.id);
+    for (const auto& m : ms) s.profiles[m].samples = {{1.0, true, 10}};
+    wf.subtasks.push_back(s);
+  }
+  validate_workflow(wf, "test");
+  return wf;
+}
+
+mcpp::CandidateSet candidates(const Workflow& wf, std::vector<int> ready, McppConfig cfg = {}, std::uint64_t seed = 1) {
+  const FlatWorkflow flat = FlatWorkflow::compile(wf);
+  const mcpp::PlanModel pm(flat);
+  Rng rng(seed);
+  return mcpp::generate_candidates(pm, ready, cfg, rng);
+}
+
+TEST(McppCandidates, OneReadySubtaskGivesUniformActionsByKThenModel) {
+  const auto c = candidates(independent(1, 3), {0});
+  ASSERT_EQ(c.count(), 12u);  // 3 models x 4 k-levels; the full product adds only duplicates
+  const std::vector<Choice> expected = {{0, 1}, {1, 1}, {2, 1}, {0, 4}, {1, 4}, {2, 4},
+                                        {0, 16}, {1, 16}, {2, 16}, {0, 64}, {1, 64}, {2, 64}};
+  for (std::size_t i = 0; i < 12; ++i) EXPECT_EQ(*c.row(i), expected[i]) << i;
+}
+
+TEST(McppCandidates, SmallReadySetGetsTheFullProductAfterTheUniformActions) {
+  const auto c = candidates(independent(2, 1), {0, 1});
+  ASSERT_EQ(c.count(), 16u);  // 4 uniform + 16 product - 4 duplicates
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(c.row(i)[0].k, c.row(i)[1].k);
+    EXPECT_EQ(c.row(i)[0].k, McppConfig{}.k_levels[i]);
+  }
+  // Then the product, first subtask slowest, duplicates of the uniform ones skipped.
+  EXPECT_EQ(c.row(4)[0], (Choice{0, 1}));
+  EXPECT_EQ(c.row(4)[1], (Choice{0, 4}));
+  EXPECT_EQ(c.row(7)[0], (Choice{0, 4}));
+  EXPECT_EQ(c.row(7)[1], (Choice{0, 1}));
+  std::set<std::vector<int>> distinct;
+  for (std::size_t i = 0; i < c.count(); ++i) distinct.insert({c.row(i)[0].k, c.row(i)[1].k});
+  EXPECT_EQ(distinct.size(), 16u);
+}
+
+TEST(McppCandidates, ProductAbove64ActionsUsesRandomFreeSubtasks) {
+  // 2 ready x 12 levels = 144 > 64: both subtasks are free, no shared level.
+  const auto c = candidates(independent(2, 3), {0, 1});
+  EXPECT_EQ(c.count(), 144u);
+}
+
+TEST(McppCandidates, WideReadySetIsCappedAt2048WithUniformActionsFirst) {
+  const auto c = candidates(independent(5, 3), {0, 1, 2, 3, 4});
+  ASSERT_EQ(c.count(), 2048u);  // 4 shared levels x 12^3 free choices = 6912, capped
+  for (std::size_t i = 0; i < 12; ++i) {
+    for (std::size_t j = 1; j < 5; ++j) EXPECT_EQ(c.row(i)[j], c.row(i)[0]) << i;
+  }
+  // Exactly 3 subtasks vary beyond the uniform block; the other 2 stay at (first model, shared k).
+  std::vector<std::set<std::pair<int, int>>> seen(5);
+  for (std::size_t i = 12; i < c.count(); ++i)
+    for (std::size_t j = 0; j < 5; ++j) seen[j].insert({c.row(i)[j].model, c.row(i)[j].k});
+  int free = 0;
+  for (const auto& s : seen) free += s.size() > 4 ? 1 : 0;
+  EXPECT_EQ(free, 3);
+  McppConfig cap;
+  cap.max_candidates = 100;
+  EXPECT_EQ(candidates(independent(5, 3), {0, 1, 2, 3, 4}, cap).count(), 100u);
+}
+
+TEST(McppCandidates, AModelThatCannotRunEveryReadySubtaskHasNoUniformAction) {
+  const Workflow wf = independent(2, 2, {{"m0"}, {"m0", "m1"}});
+  const auto c = candidates(wf, {0, 1});
+  // Uniform: (m0, k) for both, 4 actions; the product has 4 x 8 = 32 <= 64 actions.
+  ASSERT_EQ(c.count(), 32u);
+  for (std::size_t i = 0; i < c.count(); ++i) EXPECT_EQ(c.row(i)[0].model, 0);
+}
+
+// -- decisions --
+
+EpisodeConfig reference(double budget, double deadline) {
+  EpisodeConfig c;
+  c.semantics = Semantics::reference;
+  c.budget = money_from_dollars(budget);
+  c.deadline_s = deadline;
+  return c;
+}
+
+/// Asks `planner` once, at the start of an episode of `wf`.
+std::vector<Assignment> first_decision(const Workflow& wf, McppConfig cfg, double budget, double deadline) {
+  const FlatWorkflow flat = FlatWorkflow::compile(wf);
+  McppPlanner planner(flat, cfg);
+  std::vector<SubtaskStatus> status(flat.num_subtasks(), SubtaskStatus::blocked);
+  std::vector<int> ready, attempts(flat.num_subtasks(), 0);
+  for (int s = 0; s < flat.num_subtasks(); ++s)
+    if (flat.parents(s).empty()) status[s] = SubtaskStatus::ready, ready.push_back(s);
+  SimState st;
+  st.workflow = &flat;
+  st.semantics = Semantics::reference;
+  st.budget = money_from_dollars(budget);
+  st.deadline_s = deadline;
+  st.status = status;
+  st.attempts = attempts;
+  st.dispatchable = ready;
+  Rng rng(5);
+  std::vector<Assignment> out;
+  planner.decide(st, rng, out);
+  return out;
+}
+
+TEST(McppPlanner, SavesBudgetOnTheFirstSubtaskWhenTheSecondNeedsIt) {
+  // a -> b. a: "cheap" ($10) or "dear" ($40), both always succeed; b: only "dear" ($40).
+  // Budget $55: only (cheap, 1) on a leaves enough for b. Q = 1 for it, 0 for all else.
+  Workflow wf;
+  wf.models = {model("dear", kDollarPerToken), model("cheap", kDollarPerToken)};
+  Subtask a = subtask("a", {}, "dear", {{1.0, true, 40}});
+  a.profiles["cheap"].samples = {{1.0, true, 10}};
+  wf.subtasks = {a, subtask("b", {"a"}, "dear", {{1.0, true, 40}})};
+  const auto action = first_decision(wf, {}, 55, 100);
+  ASSERT_EQ(action.size(), 1u);
+  EXPECT_EQ(action[0].model, 1);
+  EXPECT_EQ(action[0].k, 1);
+}
+
+TEST(McppPlanner, FindsTheExactOptimumOfAOneShotChoice) {
+  // One subtask, one round (latency 1 s, deadline 1.5 s). Budget $45.
+  //   A: p = 1/2, $10 per sample: Q(A,1) = 0.5, Q(A,4) = 1 - 0.5^4 = 0.9375, Q(A,16) = 0 (over budget)
+  //   B: p = 3/4, $30 per sample: Q(B,1) = 0.75, Q(B,4) = 0
+  // Optimum: (A, 4).
+  Workflow wf;
+  wf.models = {model("B", kDollarPerToken), model("A", kDollarPerToken)};
+  Subtask s = subtask("s", {}, "B", {{1.0, true, 30}, {1.0, true, 30}, {1.0, true, 30}, {1.0, false, 30}});
+  s.profiles["A"].samples = {{1.0, true, 10}, {1.0, false, 10}};
+  wf.subtasks = {s};
+  McppConfig cfg;
+  cfg.rollouts = 2000;  // enough that the 0.19 gap to the runner-up is many standard errors
+  const FlatWorkflow flat = FlatWorkflow::compile(wf);
+  const auto action = first_decision(wf, cfg, 45, 1.5);
+  ASSERT_EQ(action.size(), 1u);
+  EXPECT_EQ(action[0].model, 1);
+  EXPECT_EQ(action[0].k, 4);
+  // And its estimate is within 4 standard errors of 0.9375.
+  McppPlanner planner(flat, cfg);
+  std::vector<SubtaskStatus> status{SubtaskStatus::ready};
+  std::vector<int> attempts{0}, ready{0};
+  SimState st;
+  st.workflow = &flat;
+  st.semantics = Semantics::reference;
+  st.budget = money_from_dollars(45);
+  st.deadline_s = 1.5;
+  st.status = status;
+  st.attempts = attempts;
+  st.dispatchable = ready;
+  Rng rng(9);
+  std::vector<Assignment> out;
+  planner.decide(st, rng, out);
+  const double se = std::sqrt(0.9375 * 0.0625 / cfg.rollouts);
+  EXPECT_NEAR(planner.last_decision().best_q, 0.9375, 4 * se + 1e-9);
+  EXPECT_EQ(planner.last_decision().candidates, 8);
+  EXPECT_EQ(planner.last_decision().trajectories, 8 * 2 * 4 * cfg.rollouts);
+}
+
+TEST(McppPlanner, RetryingIsValuedWhenTheDeadlineAllowsIt) {
+  // One subtask, p = 1/2, $10, latency 1 s; budget $20, deadline 2.5 s. (A, 1) then a retry
+  // completes with 0.75; (A, 4) costs $40 and is never affordable. MCPP must pick (A, 1).
+  Workflow wf;
+  wf.models = {model("A", kDollarPerToken)};
+  wf.subtasks = {subtask("s", {}, "A", {{1.0, true, 10}, {1.0, false, 10}})};
+  McppConfig cfg;
+  cfg.rollouts = 2000;
+  const auto action = first_decision(wf, cfg, 20, 2.5);
+  ASSERT_EQ(action.size(), 1u);
+  EXPECT_EQ(action[0].k, 1);
+}
+
+Workflow random_dag(std::uint64_t seed) {
+  Rng rng(seed);
+  Workflow wf;
+  for (int m = 0; m < 3; ++m) wf.models.push_back(model("m" + std::to_string(m), 0.5 + m));
+  const int n = 4 + static_cast<int>(rng.below(8));
+  for (int i = 0; i < n; ++i) {
+    Subtask s;
+    s.id = "s" + std::to_string(i);
+    for (int j = 0; j < i; ++j)
+      if (rng.bernoulli(0.3)) s.deps.push_back("s" + std::to_string(j));
+    for (const auto& m : wf.models) {
+      if (rng.bernoulli(0.25)) {
+        s.profiles[m.id].parametric = ParametricProfile{0.3 + 0.6 * rng.uniform(), 1 + 9 * rng.uniform(), 2 * rng.uniform(), 500 + 1000 * rng.uniform()};
+      } else {
+        for (int k = 0; k < 8; ++k)
+          s.profiles[m.id].samples.push_back({0.5 + 10 * rng.uniform(), rng.bernoulli(0.6), 200 + static_cast<std::int64_t>(rng.below(2000))});
+      }
+    }
+    wf.subtasks.push_back(s);
+  }
+  validate_workflow(wf, "random");
+  return wf;
+}
+
+TEST(McppPlanner, SameSeedGivesTheSameEpisodeOnOneAndTwoThreads) {
+  for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+    const Workflow wf = random_dag(seed);
+    const FlatWorkflow flat = FlatWorkflow::compile(wf);
+    McppConfig one, two;
+    one.threads = 1;
+    two.threads = 2;
+    one.rollouts = two.rollouts = 16;
+    McppPlanner p1(flat, one), p2(flat, two);
+    Simulator sim(flat);
+    const EpisodeConfig cfg = reference(0.02, 60);
+    const auto a = sim.run(p1, cfg);
+    const auto b = sim.run(p2, cfg);
+    ASSERT_EQ(a.attempts.size(), b.attempts.size()) << seed;
+    for (std::size_t i = 0; i < a.attempts.size(); ++i) {
+      EXPECT_EQ(a.attempts[i].model, b.attempts[i].model);
+      EXPECT_EQ(a.attempts[i].k, b.attempts[i].k);
+      EXPECT_EQ(a.attempts[i].start_s, b.attempts[i].start_s);
+    }
+    EXPECT_EQ(a.completed, b.completed);
+    EXPECT_EQ(a.spend, b.spend);
+    EXPECT_EQ(p1.decision_seconds().size(), static_cast<std::size_t>(a.decisions));
+  }
+}
+
+TEST(McppPlanner, ReplansWithInFlightSamplesAndCompletesEasyWorkflows) {
+  // Generous budget and deadline: MCPP must complete every episode.
+  const Workflow wf = random_dag(11);
+  const FlatWorkflow flat = FlatWorkflow::compile(wf);
+  McppConfig cfg;
+  cfg.rollouts = 16;
+  McppPlanner planner(flat, cfg);
+  Simulator sim(flat);
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    EpisodeConfig c = reference(1000, 1e5);
+    c.seed = seed;
+    const auto r = sim.run(planner, c);
+    EXPECT_TRUE(r.completed) << seed << " " << to_string(r.reason);
+  }
+}
+
+}  // namespace
+}  // namespace concord
