@@ -10,7 +10,7 @@
 #include "cli/load_workflow.hpp"
 #include "cli/report.hpp"
 #include "model/input_error.hpp"
-#include "plan/simple_policies.hpp"
+#include "plan/policy_registry.hpp"
 #include "sim/flat_workflow.hpp"
 #include "sim/nominal.hpp"
 #include "sim/simulator.hpp"
@@ -25,7 +25,7 @@ struct RunOptions {
   std::optional<double> budget_usd;
   std::optional<double> deadline_s;
   std::uint64_t seed = 1;
-  std::string policy = "greedy";
+  std::string policy = "mcpp";
   std::string semantics = "runtime";
   LoadOptions load;
 };
@@ -59,7 +59,7 @@ int execute(const RunOptions& o) {
     st.deadline_origin = "nominal: see --help";
   }
 
-  auto policy = make_simple_policy(o.policy, flat);
+  auto policy = make_policy(o.policy, flat, o.seed);
   st.policy = policy->name();
   EpisodeConfig cfg;
   cfg.semantics = st.semantics;
@@ -90,9 +90,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   run->add_option("--budget", opts->budget_usd, "Budget in dollars")->check(CLI::Range(0.0, 1e6));
   run->add_option("--deadline", opts->deadline_s, "Deadline in seconds from the start")->check(CLI::PositiveNumber);
   run->add_option("--seed", opts->seed, "Random seed (same seed, same run)")->capture_default_str();
-  run->add_option("--policy", opts->policy,
-                  "greedy (default): per subtask the cheapest (model, k) reaching 90% success per attempt;\n"
-                  "cheapest: one sample of the cheapest model; seq:MODEL:K: K samples of MODEL, retried alike")
+  run->add_option("--policy", opts->policy, policy_help())
       ->capture_default_str();
   run->add_option("--semantics", opts->semantics,
                   "runtime: reserve worst case, token caps, first success cancels siblings;\n"

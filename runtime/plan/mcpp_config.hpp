@@ -2,6 +2,7 @@
 // Parameters of the MCPP planner (DESIGN.md §4). Defaults are the reference's
 // faithful mode; every improvement is an option measured against it.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace concord {
@@ -19,11 +20,23 @@ struct McppConfig {
 
   // -- options beyond the paper (off in faithful mode) --
   bool common_random_numbers = false;  // the same M random streams for every candidate
-  bool racing = false;                 // successive halving: drop candidates that cannot win
-  double racing_delta = 0.05;          // racing: elimination confidence
+  bool racing = false;                 // successive halving: rollouts go to pairs that can still win
+  int racing_first = 16;               // racing: rollouts per pair in the first round (then doubled)
+  int racing_max = 256;                // racing: most rollouts a pair receives
+  double racing_z = 2.0;               // racing: a pair is dropped when q + z se < q_best - z se_best
+  bool runtime_rollouts = true;        // under runtime semantics, roll out with token caps, reservations
+                                       // and cancellation (under reference semantics rollouts are always reference)
 };
 
 /// The faithful configuration (the defaults).
 inline McppConfig mcpp_faithful() { return McppConfig{}; }
+
+/// Named configurations: "faithful" (the reference's procedure) and "best" (what
+/// Concord uses by default; see docs/mcpp.md for the measurements that chose it).
+/// Throws std::invalid_argument for an unknown name.
+McppConfig mcpp_preset(const std::string& name);
+
+/// The names mcpp_preset accepts, for help texts.
+std::vector<std::string> mcpp_preset_names();
 
 }  // namespace concord

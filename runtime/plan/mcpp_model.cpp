@@ -27,7 +27,12 @@ PlanModel::PlanModel(const FlatWorkflow& wf) : n_(wf.num_subtasks()), nm_(wf.num
       pp.count = fp.count;
       pp.lognormal_mu = fp.lognormal_mu;
       pp.lognormal_sigma = fp.lognormal_sigma;
-      pp.parametric_cost = wf.sample_cost(s, m, std::max<std::int64_t>(1, std::llround(fp.parametric.output_tokens_mean)));
+      pp.parametric_tokens = std::max<std::int64_t>(1, std::llround(fp.parametric.output_tokens_mean));
+      pp.parametric_cost = wf.sample_cost(s, m, pp.parametric_tokens);
+      pp.input_cost = wf.input_cost(s, m);
+      pp.price_per_token = wf.price_per_token(m);
+      pp.token_cap = wf.token_cap(m);
+      pp.reservation = wf.reservation(s, m);
       if (fp.count > 0) {
         // Re-draw the recorded samples in order through FlatWorkflow's own arrays:
         // sample i of the pair is the i-th recorded sample.
@@ -37,6 +42,7 @@ PlanModel::PlanModel(const FlatWorkflow& wf) : n_(wf.num_subtasks()), nm_(wf.num
           latency_.push_back(d.latency_s);
           cost_.push_back(wf.sample_cost(s, m, d.output_tokens));
           success_.push_back(d.success ? 1 : 0);
+          tokens_.push_back(d.output_tokens);
         }
       }
     }

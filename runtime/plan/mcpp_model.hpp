@@ -21,6 +21,12 @@ struct PairProfile {
   double p_success = 0;     // used to redraw the success of in-flight samples
   double lognormal_mu = 0, lognormal_sigma = 0;  // parametric latency
   Money parametric_cost = 0;                     // parametric: the mean tokens' cost
+  // Runtime semantics (token caps, reservations, pro-rata cancellation):
+  Money input_cost = 0;           // per sample, charged in full
+  Money price_per_token = 0;      // output tokens
+  std::int64_t token_cap = 0;     // a sample reaching it stops there and fails
+  Money reservation = 0;          // worst case of one sample: input + cap x price
+  std::int64_t parametric_tokens = 0;
 };
 
 class PlanModel {
@@ -41,6 +47,7 @@ class PlanModel {
   const double* latency() const { return latency_.data(); }
   const Money* cost() const { return cost_.data(); }
   const std::uint8_t* success() const { return success_.data(); }
+  const std::int64_t* tokens() const { return tokens_.data(); }
 
  private:
   int n_ = 0, nm_ = 0;
@@ -50,6 +57,7 @@ class PlanModel {
   std::vector<double> latency_;
   std::vector<Money> cost_;
   std::vector<std::uint8_t> success_;
+  std::vector<std::int64_t> tokens_;
 };
 
 }  // namespace concord::mcpp

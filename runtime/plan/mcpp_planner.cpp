@@ -46,35 +46,75 @@ struct McppPlanner::Impl {
   tbb::task_arena arena;
   std::vector<std::int32_t> successes;  // per (candidate, continuation model, k)
 
-  /// Runs `rollouts` trajectories for every pair; successes[i] receives the count.
-  template <int W>
-  void evaluate(const Widths<W>& widths, const RootState& root, const CandidateSet& cands, const McppConfig& cfg,
-                std::uint64_t decision_seed) {
+  std::vector<std::int32_t> trials;     // rollouts run per pair
+  std::vector<FastRng> streams;          // per pair (independent streams), persistent across racing rounds
+  std::vector<std::size_t> alive;
+
+  /// Runs rollouts for the pairs in `alive`, `add` more each; successes/trials accumulate.
+  template <int W, bool Runtime>
+  void run_round(const Widths<W>& widths, const RootState& root, const CandidateSet& cands, const McppConfig& cfg,
+                 std::uint64_t decision_seed, int add) {
     Bits<W> root_completed{};
     for (int s : root.completed) root_completed.set(s);
     const std::size_t nk = cfg.k_levels.size();
     const std::size_t per_candidate = static_cast<std::size_t>(model.num_models()) * nk;
-    const std::size_t pairs = cands.count() * per_candidate;
-    successes.assign(pairs, 0);
+    const int max_k = *std::max_element(cfg.k_levels.begin(), cfg.k_levels.end());
     arena.execute([&] {
-      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, pairs, 4), [&](const tbb::blocked_range<std::size_t>& range) {
-        Trajectory<W> traj(model, widths.parent_masks, widths.all);
-        for (std::size_t i = range.begin(); i != range.end(); ++i) {
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, alive.size(), 4), [&](const tbb::blocked_range<std::size_t>& range) {
+        Trajectory<W, Runtime> traj(model, widths.parent_masks, widths.all, max_k);
+        for (std::size_t a = range.begin(); a != range.end(); ++a) {
+          const std::size_t i = alive[a];
           const std::size_t c = i / per_candidate;
           const int cont_model = static_cast<int>((i % per_candidate) / nk);
           const int cont_k = cfg.k_levels[i % nk];
           std::int32_t ok = 0;
-          FastRng pair_rng(derive_seed(decision_seed, 1 + i));
-          for (int j = 0; j < cfg.rollouts; ++j) {
+          for (int j = 0; j < add; ++j) {
             // Common random numbers: trajectory j draws the same stream for every pair.
-            FastRng crn_rng(derive_seed(decision_seed, (1ull << 40) + static_cast<std::uint64_t>(j)));
-            FastRng& rng = cfg.common_random_numbers ? crn_rng : pair_rng;
+            FastRng crn(derive_seed(decision_seed, (1ull << 40) + static_cast<std::uint64_t>(trials[i] + j)));
+            FastRng& rng = cfg.common_random_numbers ? crn : streams[i];
             ok += traj.run(root, root_completed, cands.ready, cands.row(c), cont_model, cont_k, cfg.max_rollout_steps, rng) ? 1 : 0;
           }
-          successes[i] = ok;
+          successes[i] += ok;
+          trials[i] += add;
         }
       });
     });
+  }
+
+  template <int W, bool Runtime>
+  void evaluate(const Widths<W>& widths, const RootState& root, const CandidateSet& cands, const McppConfig& cfg,
+                std::uint64_t decision_seed) {
+    const std::size_t pairs = cands.count() * static_cast<std::size_t>(model.num_models()) * cfg.k_levels.size();
+    successes.assign(pairs, 0);
+    trials.assign(pairs, 0);
+    streams.clear();
+    for (std::size_t i = 0; i < pairs; ++i) streams.emplace_back(derive_seed(decision_seed, 1 + i));
+    alive.resize(pairs);
+    for (std::size_t i = 0; i < pairs; ++i) alive[i] = i;
+    if (!cfg.racing) {
+      run_round<W, Runtime>(widths, root, cands, cfg, decision_seed, cfg.rollouts);
+      return;
+    }
+    // Successive halving: every pair gets racing_first rollouts; pairs whose optimistic
+    // estimate falls below the leader's pessimistic one drop out; survivors get as many
+    // again, up to racing_max.
+    int add = std::max(1, cfg.racing_first);
+    while (true) {
+      run_round<W, Runtime>(widths, root, cands, cfg, decision_seed, add);
+      const int n = trials[alive.front()];
+      if (n >= cfg.racing_max || alive.size() <= 1) return;
+      auto bound = [&](std::size_t i, double sign) {
+        const double q = static_cast<double>(successes[i]) / trials[i];
+        return q + sign * cfg.racing_z * std::sqrt((q * (1 - q) + 1.0 / trials[i]) / trials[i]);
+      };
+      double best_lower = -1;
+      for (std::size_t i : alive) best_lower = std::max(best_lower, bound(i, -1));
+      std::vector<std::size_t> next;
+      for (std::size_t i : alive)
+        if (bound(i, +1) >= best_lower) next.push_back(i);
+      alive.swap(next);
+      add = std::min(n, cfg.racing_max - n);
+    }
   }
 };
 
@@ -129,23 +169,36 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
   Rng candidate_rng(derive_seed(decision_seed, 0));
   const CandidateSet cands = generate_candidates(model, ready, config_, candidate_rng);
 
-  if (model.num_subtasks() <= 64) impl_->evaluate(impl_->narrow, root, cands, config_, decision_seed);
-  else impl_->evaluate(impl_->wide, root, cands, config_, decision_seed);
+  // Rollouts follow the semantics the workflow runs under (the option exists to
+  // compare; faithful mode is evaluated under reference semantics).
+  const bool runtime = state.semantics == Semantics::runtime && config_.runtime_rollouts;
+  if (model.num_subtasks() <= 64) {
+    if (runtime) impl_->evaluate<1, true>(impl_->narrow, root, cands, config_, decision_seed);
+    else impl_->evaluate<1, false>(impl_->narrow, root, cands, config_, decision_seed);
+  } else {
+    if (runtime) impl_->evaluate<16, true>(impl_->wide, root, cands, config_, decision_seed);
+    else impl_->evaluate<16, false>(impl_->wide, root, cands, config_, decision_seed);
+  }
 
   // argmax over (candidate, continuation model, k); ties go to the first.
   const std::size_t nk = config_.k_levels.size();
   const std::size_t per_candidate = static_cast<std::size_t>(model.num_models()) * nk;
   std::size_t best = 0;
   double best_q = -1.0;
+  std::int64_t total = 0;
   for (std::size_t i = 0; i < impl_->successes.size(); ++i) {
-    const double q = static_cast<double>(impl_->successes[i]) / config_.rollouts;
+    total += impl_->trials[i];
+    if (impl_->trials[i] == 0) continue;
+    // Racing: only pairs that survived every round compete (they have the most rollouts).
+    if (config_.racing && impl_->trials[i] < impl_->trials[impl_->alive.front()]) continue;
+    const double q = static_cast<double>(impl_->successes[i]) / impl_->trials[i];
     if (q > best_q + 1e-12) best_q = q, best = i;
   }
   const Choice* row = cands.row(best / per_candidate);
   for (std::size_t i = 0; i < ready.size(); ++i) out.push_back({ready[i], row[i].model, row[i].k});
 
   last_.candidates = static_cast<int>(cands.count());
-  last_.trajectories = static_cast<std::int64_t>(impl_->successes.size()) * config_.rollouts;
+  last_.trajectories = total;
   last_.best_q = std::max(best_q, 0.0);
   last_.best_continuation_model = static_cast<int>((best % per_candidate) / nk);
   last_.best_continuation_k = config_.k_levels[best % nk];

@@ -8,6 +8,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "plan/mcpp_candidates.hpp"
@@ -77,13 +78,26 @@ struct RootState {
 };
 
 /// A reusable trajectory simulator (one per thread): run() resets it from the root.
-template <int W>
+/// Runtime = false: the reference semantics (atomic launch, charge at launch, a batch
+/// ends with its slowest sample). Runtime = true: DESIGN.md §3's runtime semantics:
+/// each batch reserves k x worst case (denied -> the subtask waits; nothing running ->
+/// failure), samples reaching the token cap stop there and fail, the first success
+/// ends the batch and siblings are charged pro-rata; no launch-time deadline check
+/// (the deadline fails a trajectory when a batch would end after it). Simplification:
+/// a batch's reservation is released when the batch ends, not sample by sample.
+template <int W, bool Runtime = false>
 class Trajectory {
  public:
   static constexpr int kMaxRunning = 64 * W;
 
-  Trajectory(const PlanModel& model, const std::vector<Bits<W>>& parent_masks, const Bits<W>& all)
-      : model_(model), parent_masks_(parent_masks), all_(all) {}
+  Trajectory(const PlanModel& model, const std::vector<Bits<W>>& parent_masks, const Bits<W>& all, int max_k = 64)
+      : model_(model), parent_masks_(parent_masks), all_(all) {
+    if (Runtime) {
+      tmp_latency_.resize(static_cast<std::size_t>(max_k));
+      tmp_tokens_.resize(static_cast<std::size_t>(max_k));
+      tmp_success_.resize(static_cast<std::size_t>(max_k));
+    }
+  }
 
   /// Runs one trajectory from `root`; true iff every subtask completes within budget and time.
   bool run(const RootState& root, const Bits<W>& root_completed, const std::vector<int>& ready, const Choice* action,
@@ -94,7 +108,7 @@ class Trajectory {
     b_ = root.b;
     nrun_ = 0;
     for (const auto& rb : root.running) {
-      running_[nrun_++] = {rb.end_s, rb.p_unknown, rb.node, rb.success};
+      running_[nrun_++] = {rb.end_s, rb.p_unknown, 0, 0, rb.node, rb.success};
       running_set_.set(rb.node);
     }
     for (std::size_t i = 0; i < ready.size(); ++i) launch_[i] = {ready[i], action[i].model, action[i].k};
@@ -123,12 +137,14 @@ class Trajectory {
   };
   struct Run {
     double end_s, p_unknown;
+    Money reserved, cost;  // runtime: held until the end, then `cost` is committed
     int node;
     std::int8_t success;  // 1, 0, or -1: unknown, drawn at the end with p_unknown
   };
 
-  /// Launches launch_[0..n) atomically, then advances to the next batch end.
+  /// Launches launch_[0..n), then advances to the next batch end.
   bool transition(int n, FastRng& rng) {
+    if constexpr (Runtime) return transition_runtime(n, rng);
     Money cost = 0;
     const double* lat = model_.latency();
     const Money* cst = model_.cost();
@@ -165,10 +181,61 @@ class Trajectory {
       }
       // The action fails as soon as that is certain (its cost and latency only grow).
       if (cost > b_ || batch_end > h_ + 1e-12) return false;
-      running_[nrun_++] = {batch_end, 0.0, l.node, static_cast<std::int8_t>(ok ? 1 : 0)};
+      running_[nrun_++] = {batch_end, 0.0, 0, 0, l.node, static_cast<std::int8_t>(ok ? 1 : 0)};
       running_set_.set(l.node);
     }
     b_ -= cost;
+    return advance(rng);
+  }
+
+  bool transition_runtime(int n, FastRng& rng) {
+    const double* lat = model_.latency();
+    const std::int64_t* tok = model_.tokens();
+    const std::uint8_t* suc = model_.success();
+    for (int i = 0; i < n; ++i) {
+      const Launch& l = launch_[i];
+      const PairProfile& p = model_.pair(l.node, l.model);
+      if (!p.can_run) return false;
+      const Money reserve = p.reservation * l.k;
+      if (reserve > b_) continue;  // denied: the subtask stays ready
+      b_ -= reserve;
+      double first_success = std::numeric_limits<double>::infinity(), slowest = 0;
+      for (int j = 0; j < l.k; ++j) {
+        double t;
+        std::int64_t x;
+        bool ok;
+        if (p.count > 0) {
+          const std::uint32_t a = p.first + FastRng::index(static_cast<std::uint32_t>(rng.next()), p.count);
+          t = lat[a], x = tok[a], ok = suc[a] != 0;
+        } else {
+          t = std::max(1e-3, std::exp(p.lognormal_mu + p.lognormal_sigma * rng.normal()));
+          x = p.parametric_tokens;
+          ok = rng.uniform() < p.p_success;
+        }
+        if (x > p.token_cap) {  // truncated at the cap: stops early, fails
+          t = t * static_cast<double>(p.token_cap) / static_cast<double>(x);
+          x = p.token_cap;
+          ok = false;
+        }
+        tmp_latency_[static_cast<std::size_t>(j)] = t;
+        tmp_tokens_[static_cast<std::size_t>(j)] = x;
+        tmp_success_[static_cast<std::size_t>(j)] = ok ? 1 : 0;
+        if (ok) first_success = std::min(first_success, t);
+        slowest = std::max(slowest, t);
+      }
+      const bool ok = first_success < std::numeric_limits<double>::infinity();
+      const double end = ok ? first_success : slowest;
+      Money cost = 0;
+      for (int j = 0; j < l.k; ++j) {
+        const double t = tmp_latency_[static_cast<std::size_t>(j)];
+        const std::int64_t x = tmp_tokens_[static_cast<std::size_t>(j)];
+        const std::int64_t charged = t <= end ? x : static_cast<std::int64_t>(std::floor(static_cast<double>(x) * (end / t)));
+        cost += p.input_cost + charged * p.price_per_token;
+      }
+      running_[nrun_++] = {end, 0.0, reserve, cost, l.node, static_cast<std::int8_t>(ok ? 1 : 0)};
+      running_set_.set(l.node);
+    }
+    if (nrun_ == 0) return false;  // every reservation denied with nothing running
     return advance(rng);
   }
 
@@ -186,6 +253,7 @@ class Trajectory {
     for (int i = 0; i < nrun_; ++i) running_[i].end_s = std::max(0.0, running_[i].end_s - done.end_s);
     h_ = std::max(0.0, h_ - done.end_s);
     running_set_.reset(done.node);
+    if constexpr (Runtime) b_ += done.reserved - done.cost;
     const bool ok = done.success == 1 || (done.success == -1 && rng.uniform() < done.p_unknown);
     if (ok) completed_.set(done.node);
     return true;
@@ -200,6 +268,9 @@ class Trajectory {
   int nrun_ = 0;
   Run running_[kMaxRunning];
   Launch launch_[kMaxRunning];
+  std::vector<double> tmp_latency_;  // runtime: the batch being drawn (sized once, max k)
+  std::vector<std::int64_t> tmp_tokens_;
+  std::vector<std::uint8_t> tmp_success_;
 };
 
 }  // namespace concord::mcpp
