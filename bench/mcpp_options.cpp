@@ -76,6 +76,11 @@ int main(int argc, char** argv) {
   std::vector<std::vector<char>> outcome(names.size(), std::vector<char>(per_config, 0));
   std::vector<std::vector<double>> dsec(names.size(), std::vector<double>(per_config, 0));
   std::vector<std::vector<int>> dcount(names.size(), std::vector<int>(per_config, 0));
+  std::printf("MCPP options vs faithful: %zu ProofFlow DAGs x %d trials x %zu cells (budget:deadline ratios %s), "
+              "reference semantics, same seeds\n",
+              flats.size(), trials, grid.size(), cells.c_str());
+  std::printf("%-22s %10s %18s %12s %26s %14s\n", "config", "completed", "wilson95", "vs faithful", "paired diff [95% CI]",
+              "ms/decision");
   for (std::size_t c = 0; c < names.size(); ++c) {
     const McppConfig cfg = config_named(names[c]);
     tbb::parallel_for(std::size_t{0}, per_config, [&](std::size_t e) {
@@ -98,14 +103,7 @@ int main(int argc, char** argv) {
       for (double s : planner.decision_seconds()) dsec[c][e] += s;
       dcount[c][e] = static_cast<int>(planner.decision_seconds().size());
     });
-    std::fprintf(stderr, "done %s\n", names[c].c_str());
-  }
-  std::printf("MCPP options vs faithful: %zu ProofFlow DAGs x %d trials x %zu cells (budget:deadline ratios %s), "
-              "reference semantics, same seeds\n",
-              flats.size(), trials, grid.size(), cells.c_str());
-  std::printf("%-22s %10s %18s %12s %26s %14s\n", "config", "completed", "wilson95", "vs faithful", "paired diff [95% CI]",
-              "ms/decision");
-  for (std::size_t c = 0; c < names.size(); ++c) {
+    {
     int ok = 0, wins = 0, losses = 0, decisions = 0;
     double secs = 0;
     for (std::size_t e = 0; e < per_config; ++e) {
@@ -122,6 +120,8 @@ int main(int argc, char** argv) {
     std::printf("%-22s %10.4f   [%.4f, %.4f] %+5d/%-5d %+10.4f [%+.4f, %+.4f] %14.3f\n", names[c].c_str(), p.rate(), p.lower,
                 p.upper, wins, losses, mean, mean - 1.96 * std::sqrt(var), mean + 1.96 * std::sqrt(var),
                 decisions ? 1e3 * secs / decisions : 0.0);
+      }
+    std::fflush(stdout);
   }
   return 0;
 }

@@ -18,6 +18,7 @@ std::string explain(EndReason reason, Semantics semantics) {
       return rt ? "the deadline passed with subtasks unfinished; in-flight samples were cancelled"
                 : "the next action's slowest sample would have ended after the deadline (atomic launch)";
     case EndReason::stalled: return "the policy deferred every ready subtask with nothing in flight";
+    case EndReason::no_worker_left: return "no worker was left for a model the plan needed";
   }
   return "?";
 }
@@ -40,9 +41,11 @@ std::string format_report(const Workflow& wf, const FlatWorkflow& flat, const Ru
        wf.description.empty() ? "" : " — " + wf.description.substr(0, 80), flat.num_subtasks(), flat.num_models());
   if (!wf.profile_source.empty()) line("  profiles   {}", wf.profile_source);
   line("  semantics  {}   policy {}   seed {}", to_string(st.semantics), st.policy, st.seed);
+  line("  engine     {}", st.engine);
   line("");
   if (r.completed) line("  result     COMPLETED: {}", explain(r.reason, st.semantics));
-  else line("  result     FAILED ({}): {}", to_string(r.reason), explain(r.reason, st.semantics));
+  else line("  result     FAILED ({}): {}{}", to_string(r.reason), explain(r.reason, st.semantics),
+            st.detail.empty() ? "" : " (" + st.detail + ")");
   line("  spend      {} of {} budget{}  [{}]", format_dollars(r.spend), format_dollars(st.budget),
        percent(static_cast<double>(r.spend), static_cast<double>(st.budget)), st.budget_origin);
   line("  makespan   {:.2f} s of {:.2f} s deadline{}  [{}]", r.makespan_s, st.deadline_s, percent(r.makespan_s, st.deadline_s),

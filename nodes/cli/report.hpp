@@ -15,6 +15,8 @@ struct RunSettings {
   std::uint64_t seed = 1;
   Money budget = 0;
   double deadline_s = 0;
+  std::string engine = "simulator";
+  std::string detail;           // extra words about a failure
   std::string budget_origin;    // "--budget", "file", "nominal"
   std::string deadline_origin;
 };

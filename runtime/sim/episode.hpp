@@ -15,6 +15,7 @@ enum class EndReason : std::uint8_t {
   budget_exhausted,    // reference: an action cost more than the budget left; runtime: a reservation was denied with nothing in flight
   deadline_exhausted,  // reference: an action's slowest sample would end after the deadline; runtime: the deadline passed
   stalled,             // runtime: the policy deferred every dispatchable subtask with nothing in flight
+  no_worker_left,      // actor runtime: every worker of a model the plan needs is gone
 };
 
 std::string_view to_string(EndReason r);

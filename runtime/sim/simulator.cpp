@@ -15,6 +15,7 @@ std::string_view to_string(EndReason r) {
     case EndReason::budget_exhausted: return "budget_exhausted";
     case EndReason::deadline_exhausted: return "deadline_exhausted";
     case EndReason::stalled: return "stalled";
+    case EndReason::no_worker_left: return "no_worker_left";
   }
   return "?";
 }

@@ -1,0 +1,56 @@
+#pragma once
+// An embedded cluster: N logical nodes, each hosting simulated workers for every
+// model of a workflow, in ONE process (one CAF actor system). `concord run` uses
+// it by default; it keeps examples to a few seconds and needs no network. The
+// nodes are logical (worker names "node-i/model#j", all beaconing one selector);
+// real multi-process clusters are `concord node` processes.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/episode.hpp"
+#include "sim/flat_workflow.hpp"
+#include "sim/policy.hpp"
+
+namespace concord::actors {
+
+struct ClusterOptions {
+  int nodes = 3;
+  int workers_per_model = 2;        // per node
+  double time_scale = 1000;         // simulated seconds per real second
+  double beacon_interval_s = 0.05;  // real seconds
+  int threads = 0;                  // CAF scheduler threads; 0 = number of cores
+};
+
+struct ClusterRun {
+  EpisodeResult result;
+  std::vector<double> decision_seconds;
+  int redispatched = 0;
+  std::string detail;          // extra words on a failure (e.g. no worker left for a model)
+  std::vector<std::int64_t> ledger;  // {budget, committed, reserved} at the end (picodollars)
+};
+
+using BatchCallback = std::function<void(const AttemptTrace&, int done, int total)>;
+
+class EmbeddedCluster {
+ public:
+  /// Starts the actor system and the workers for `wf`'s models.
+  EmbeddedCluster(std::shared_ptr<const FlatWorkflow> wf, ClusterOptions options);
+  ~EmbeddedCluster();  // stops every actor (no process can hang on a live actor at exit)
+  EmbeddedCluster(const EmbeddedCluster&) = delete;
+  EmbeddedCluster& operator=(const EmbeddedCluster&) = delete;
+
+  /// Runs one workflow episode (runtime semantics) with `policy`. Blocking.
+  ClusterRun run(std::shared_ptr<Policy> policy, const EpisodeConfig& config, BatchCallback on_batch = {});
+
+  /// Stops one worker (as if its process died): for fault tests. Returns false if unknown.
+  bool kill_worker(const std::string& name);
+  std::vector<std::string> worker_names() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace concord::actors

@@ -1,0 +1,99 @@
+#include "model_worker.hpp"
+
+#include <chrono>
+#include <unordered_map>
+
+#include <caf/all.hpp>
+
+#include "real_time.hpp"
+
+#include "messages.hpp"
+#include "sample_simulation.hpp"
+
+namespace concord::actors {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+struct InFlight {
+  proto::sample_request request;
+  SimulatedSample sample;
+  caf::strong_actor_ptr reply_to;
+  clock::time_point started;
+};
+
+struct worker_state {
+  WorkerOptions options;
+  std::unordered_map<std::uint64_t, InFlight> in_flight;
+  clock::time_point born = clock::now();
+  double latency_ewma_s = 0, reputation = 1;
+  static inline const char* name = "concord.worker";
+};
+
+using worker_actor = caf::stateful_actor<worker_state>;
+
+void send_beacon(worker_actor* self) {
+  auto& st = self->state;
+  if (!st.options.beacon_target) return;
+  proto::beacon b;
+  b.worker = st.options.name;
+  b.model = st.options.model;
+  b.handle = caf::actor_cast<caf::actor>(self);
+  b.queue = static_cast<std::int32_t>(st.in_flight.size());
+  b.load = std::min(1.0, st.in_flight.size() / 64.0);
+  b.latency_ewma_s = st.latency_ewma_s;
+  b.reputation = st.reputation;
+  b.timestamp_s = std::chrono::duration<double>(clock::now() - st.born).count();
+  self->send(st.options.beacon_target, std::move(b));
+}
+
+void reply(worker_actor* self, std::uint64_t id, bool cancelled) {
+  auto& st = self->state;
+  auto it = st.in_flight.find(id);
+  if (it == st.in_flight.end()) return;  // already answered (cancel raced the end)
+  InFlight& f = it->second;
+  const double elapsed_s =
+      cancelled ? std::chrono::duration<double>(clock::now() - f.started).count() * st.options.time_scale : f.sample.latency_s;
+  auto result = sample_outcome(f.request, f.sample, elapsed_s, st.options.name);
+  if (!result.cancelled) {
+    st.latency_ewma_s = st.latency_ewma_s == 0 ? result.latency_s : 0.8 * st.latency_ewma_s + 0.2 * result.latency_s;
+    st.reputation = 0.9 * st.reputation + 0.1 * (result.success ? 1.0 : 0.0);
+  }
+  if (f.reply_to) self->send(caf::actor_cast<caf::actor>(f.reply_to), std::move(result));
+  st.in_flight.erase(it);
+}
+
+caf::behavior worker(worker_actor* self, WorkerOptions options) {
+  self->state.options = std::move(options);
+  if (self->state.options.beacon_interval_s > 0) {
+    send_beacon(self);
+    self->delayed_send(self, real_delay(self->state.options.beacon_interval_s), proto::tick_atom::value);
+  }
+  return {
+      [=](proto::sample_request& r) {
+        InFlight f;
+        f.sample = simulate_sample(r);
+        f.reply_to = self->current_sender();
+        f.started = clock::now();
+        const auto id = r.sample_id;
+        const double real_s = f.sample.latency_s / self->state.options.time_scale;
+        f.request = std::move(r);
+        self->state.in_flight[id] = std::move(f);
+        self->delayed_send(self, real_delay(real_s), proto::finish_atom::value, id);
+      },
+      [=](proto::finish_atom, std::uint64_t id) { reply(self, id, false); },
+      [=](proto::cancel_atom, std::uint64_t id) { reply(self, id, true); },
+      [=](proto::tick_atom) {
+        send_beacon(self);
+        self->delayed_send(self, real_delay(self->state.options.beacon_interval_s), proto::tick_atom::value);
+      },
+      [=](proto::stop_atom) { self->quit(); },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_simulated_worker(caf::actor_system& sys, const WorkerOptions& options) { return sys.spawn(worker, options); }
+
+}  // namespace concord::actors

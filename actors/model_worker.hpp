@@ -1,0 +1,24 @@
+#pragma once
+// A model worker: one endpoint of one model. The simulated kind draws each
+// sample from the profile shipped with the request, "runs" for its latency
+// divided by the time scale, honours the token cap and cancellation, reports
+// {success, latency, tokens, cost}, and sends a beacon every interval.
+#include <string>
+
+#include <caf/fwd.hpp>
+#include <caf/actor.hpp>
+
+namespace concord::actors {
+
+struct WorkerOptions {
+  std::string name;            // unique in the cluster, e.g. "node-a/goedel8b#1"
+  std::string model;           // model id it serves
+  double time_scale = 1000;    // simulated seconds per real second
+  double beacon_interval_s = 0.05;  // real seconds between beacons (0: none)
+  caf::actor beacon_target;    // the selector to advertise to (may be null)
+};
+
+/// Spawns a simulated worker.
+caf::actor spawn_simulated_worker(caf::actor_system& sys, const WorkerOptions& options);
+
+}  // namespace concord::actors

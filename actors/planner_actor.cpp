@@ -1,0 +1,44 @@
+#include "planner_actor.hpp"
+
+#include <chrono>
+
+#include <caf/all.hpp>
+
+namespace concord::actors {
+
+caf::actor spawn_planner(caf::actor_system& sys, std::shared_ptr<const FlatWorkflow> wf, std::shared_ptr<Policy> policy,
+                         std::uint64_t seed) {
+  return sys.spawn<caf::detached>([wf, policy, seed](caf::event_based_actor* self) -> caf::behavior {
+    auto rng = std::make_shared<Rng>(seed);
+    policy->reset();
+    return {
+        [=](const plan_request& r) -> plan_reply {
+          const auto t0 = std::chrono::steady_clock::now();
+          SimState st;
+          st.workflow = wf.get();
+          st.semantics = r.semantics;
+          st.now_s = r.now_s;
+          st.deadline_s = r.deadline_s;
+          st.budget = r.budget;
+          st.spent = r.spent;
+          st.reserved = r.reserved;
+          st.status = r.status;
+          st.attempts = r.attempts;
+          st.dispatchable = r.dispatchable;
+          st.in_flight = r.in_flight;
+          st.partial_success = r.partial_success;
+          plan_reply reply;
+          try {
+            policy->decide(st, *rng, reply.action);
+          } catch (const std::exception&) {
+            reply.action.clear();  // no exception escapes an actor: an empty plan stalls the workflow, which reports it
+          }
+          reply.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+          return reply;
+        },
+        [=](caf::atom_value) { self->quit(); },
+    };
+  });
+}
+
+}  // namespace concord::actors

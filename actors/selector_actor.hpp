@@ -1,0 +1,22 @@
+#pragma once
+// The selector of one node: keeps the beacons of every worker it hears from,
+// excludes workers that died (down_msg, via the monitors it holds) or fell silent
+// (stale beacons), and picks workers for a model's samples.
+#include <caf/fwd.hpp>
+#include <caf/actor.hpp>
+
+namespace concord::actors {
+
+struct SelectorOptions {
+  double beacon_interval_s = 0.05;   // real seconds between a worker's beacons
+  double stale_after_intervals = 4;  // silence after which a worker is presumed dead
+};
+
+/// Messages:
+///   beacon                                   -> (updates the table)
+///   (pick_atom, model, count)                -> std::vector<caf::actor> (size <= count; empty: none alive)
+///   (outcome_atom, worker, success, latency) -> (learning)
+///   (workers_atom, model)                    -> int32: workers alive for the model
+caf::actor spawn_selector(caf::actor_system& sys, const SelectorOptions& options);
+
+}  // namespace concord::actors

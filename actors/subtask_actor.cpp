@@ -1,0 +1,204 @@
+#include "subtask_actor.hpp"
+
+#include <chrono>
+#include <map>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "real_time.hpp"
+
+#include "sim/rng.hpp"
+
+namespace concord::actors {
+
+namespace {
+
+constexpr auto kRequestTimeout = std::chrono::seconds(5);
+
+struct Pending {
+  proto::sample_request request;
+  caf::actor worker;
+};
+
+struct subtask_state {
+  SubtaskOptions o;
+  std::map<std::uint64_t, Pending> pending;  // by sample id
+  proto::batch_report report;
+  bool succeeded = false, cancelling = false, finalizing = false;
+  int awaiting_picks = 0;  // re-dispatches waiting for the selector
+  static inline const char* name = "concord.subtask";
+};
+
+using subtask_actor = caf::stateful_actor<subtask_state>;
+
+void finalize(subtask_actor* self);
+
+void check_done(subtask_actor* self) {
+  if (self->state.pending.empty() && self->state.awaiting_picks == 0) finalize(self);
+}
+
+/// Sends one sample to `worker` (monitored, so its death re-dispatches the sample).
+void dispatch(subtask_actor* self, proto::sample_request r, const caf::actor& worker) {
+  self->monitor(worker);
+  const auto id = r.sample_id;
+  self->send(worker, r);
+  self->state.pending[id] = Pending{std::move(r), worker};
+}
+
+void cancel_others(subtask_actor* self) {
+  for (auto& [id, p] : self->state.pending) self->send(p.worker, proto::cancel_atom::value, id);
+  // Samples on a worker that never answers (hung, no down_msg yet) must not hold the batch forever.
+  self->delayed_send(self, real_delay(self->state.o.cancel_grace_s), proto::expire_atom::value);
+}
+
+void redispatch(subtask_actor* self, std::vector<proto::sample_request> orphans) {
+  auto& st = self->state;
+  for (auto& r : orphans) {
+    ++st.report.redispatched;
+    ++st.awaiting_picks;
+    self->request(st.o.selector, kRequestTimeout, proto::pick_atom::value, st.o.model_id, std::int32_t{1})
+        .then(
+            [=](const std::vector<caf::actor>& picks) mutable {
+              --self->state.awaiting_picks;
+              if (self->state.succeeded || self->state.cancelling || picks.empty()) {
+                if (picks.empty()) self->state.report.reason = "no worker left for model " + self->state.o.model_id;
+                ++self->state.report.failures;  // the sample could not run again: it failed
+                check_done(self);
+                return;
+              }
+              dispatch(self, r, picks.front());
+            },
+            [=](caf::error&) {
+              --self->state.awaiting_picks;
+              ++self->state.report.failures;
+              check_done(self);
+            });
+    st.pending.erase(r.sample_id);  // re-added by dispatch once a worker is picked
+  }
+}
+
+void finalize(subtask_actor* self) {
+  auto& st = self->state;
+  if (st.finalizing) return;
+  st.finalizing = true;
+  st.report.success = st.succeeded;
+  // Commit the actual cost; the ledger releases the rest of the reservation.
+  self->request(st.o.ledger, kRequestTimeout, proto::commit_atom::value, st.o.batch_id, st.report.cost)
+      .then(
+          [=](bool) {
+            self->send(self->state.o.workflow, self->state.report);
+            self->quit();
+          },
+          [=](caf::error& e) {
+            self->state.report.reason = "ledger commit failed: " + caf::to_string(e);
+            self->send(self->state.o.workflow, self->state.report);
+            self->quit();
+          });
+}
+
+void start_batch(subtask_actor* self) {
+  auto& st = self->state;
+  self->request(st.o.selector, kRequestTimeout, proto::pick_atom::value, st.o.model_id, st.o.k)
+      .then(
+          [=](const std::vector<caf::actor>& picks) {
+            auto& st = self->state;
+            if (picks.empty()) {
+              st.report.reason = "no worker left for model " + st.o.model_id;
+              st.report.failures = st.o.k;
+              finalize(self);
+              return;
+            }
+            Rng seeds(st.o.seed);
+            for (std::int32_t j = 0; j < st.o.k; ++j) {
+              proto::sample_request r;
+              r.sample_id = st.o.batch_id * 4096 + static_cast<std::uint64_t>(j);
+              r.seed = seeds.next();
+              r.subtask = st.o.subtask;
+              r.model = st.o.model;
+              r.token_cap = st.o.token_cap;
+              r.input_cost = st.o.input_cost;
+              r.price_per_token = st.o.price_per_token;
+              r.profile = st.o.profile;
+              dispatch(self, std::move(r), picks[static_cast<std::size_t>(j) % picks.size()]);
+            }
+          },
+          [=](caf::error& e) {
+            self->state.report.reason = "selector unreachable: " + caf::to_string(e);
+            self->state.report.failures = self->state.o.k;
+            finalize(self);
+          });
+}
+
+caf::behavior subtask(subtask_actor* self, SubtaskOptions o) {
+  self->state.o = std::move(o);
+  self->state.report.batch_id = self->state.o.batch_id;
+  self->state.report.subtask = self->state.o.subtask;
+  self->set_down_handler([=](caf::down_msg& dm) {
+    std::vector<proto::sample_request> orphans;
+    for (auto& [id, p] : self->state.pending)
+      if (p.worker.address() == dm.source) orphans.push_back(p.request);
+    if (orphans.empty()) return;
+    if (self->state.succeeded || self->state.cancelling) {  // nothing to re-run: they just end, unpaid
+      for (auto& r : orphans) self->state.pending.erase(r.sample_id), ++self->state.report.cancelled;
+      check_done(self);
+      return;
+    }
+    redispatch(self, std::move(orphans));
+  });
+  // Reserve first: nothing is dispatched unless the worst case is covered.
+  self->request(self->state.o.ledger, kRequestTimeout, proto::reserve_atom::value, self->state.o.batch_id,
+                self->state.o.reservation)
+      .then(
+          [=](bool granted) {
+            if (!granted) {
+              self->state.report.granted = false;
+              self->send(self->state.o.workflow, self->state.report);
+              self->quit();
+              return;
+            }
+            start_batch(self);
+          },
+          [=](caf::error& e) {
+            self->state.report.granted = false;
+            self->state.report.reason = "ledger unreachable: " + caf::to_string(e);
+            self->send(self->state.o.workflow, self->state.report);
+            self->quit();
+          });
+  return {
+      [=](proto::sample_result& r) {
+        auto& st = self->state;
+        auto it = st.pending.find(r.sample_id);
+        if (it == st.pending.end()) return;  // duplicate or from a re-dispatched sample's first worker
+        st.pending.erase(it);
+        st.report.cost += r.cost;
+        self->send(st.o.selector, proto::outcome_atom::value, r.worker, r.success, r.latency_s);
+        if (r.cancelled) ++st.report.cancelled;
+        else if (r.success) ++st.report.successes;
+        else ++st.report.failures, st.report.truncated += r.truncated ? 1 : 0;
+        if (r.success && !st.succeeded && !st.cancelling) {
+          st.succeeded = true;  // first success: the subtask is done; siblings are cancelled, charged pro-rata
+          cancel_others(self);
+        }
+        check_done(self);
+      },
+      [=](proto::cancel_atom) {  // from the workflow: the deadline passed
+        if (self->state.cancelling || self->state.finalizing) return;
+        self->state.cancelling = true;
+        cancel_others(self);
+        check_done(self);
+      },
+      [=](proto::expire_atom) {  // cancelled samples that never answered: count them, unpaid
+        auto& st = self->state;
+        st.report.cancelled += static_cast<std::int32_t>(st.pending.size());
+        st.pending.clear();
+        check_done(self);
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_subtask(caf::actor_system& sys, SubtaskOptions options) { return sys.spawn(subtask, std::move(options)); }
+
+}  // namespace concord::actors

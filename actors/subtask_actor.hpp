@@ -1,0 +1,36 @@
+#pragma once
+// A subtask actor runs one batch: k samples of one model for one subtask.
+// It reserves the batch's worst case with the ledger, asks the selector for
+// workers, dispatches, collects outcomes, cancels the siblings on the first
+// success, re-dispatches the samples of a worker that died, commits the actual
+// cost (releasing the rest of the reservation), reports the batch to its
+// workflow, and exits. Every request it makes has a finite timeout.
+#include <cstdint>
+#include <string>
+
+#include <caf/fwd.hpp>
+#include <caf/actor.hpp>
+
+#include "messages.hpp"
+
+namespace concord::actors {
+
+struct SubtaskOptions {
+  std::int32_t subtask = 0;
+  std::string model_id;
+  std::int32_t model = 0;
+  std::int32_t k = 1;
+  std::uint64_t batch_id = 0;        // ledger reservation id; sample ids are batch_id * 4096 + j
+  std::int64_t reservation = 0;      // picodollars for the whole batch (k x worst case)
+  std::int64_t token_cap = 0;
+  std::int64_t input_cost = 0;
+  std::int64_t price_per_token = 0;
+  proto::sample_profile profile;
+  std::uint64_t seed = 0;
+  double cancel_grace_s = 2.0;       // real seconds to wait for cancelled samples to report
+  caf::actor workflow, ledger, selector;
+};
+
+caf::actor spawn_subtask(caf::actor_system& sys, SubtaskOptions options);
+
+}  // namespace concord::actors

@@ -1,0 +1,269 @@
+#include "workflow_actor.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <map>
+
+#include <caf/all.hpp>
+
+#include "real_time.hpp"
+
+#include "messages.hpp"
+#include "planner_actor.hpp"
+#include "subtask_actor.hpp"
+
+namespace concord::actors {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+constexpr auto kPlanTimeout = std::chrono::seconds(120);
+
+struct Running {
+  caf::actor actor;
+  std::size_t trace;  // index in outcome.result.attempts
+  std::int64_t reservation;
+};
+
+struct workflow_state {
+  WorkflowOptions o;
+  clock::time_point started;
+  std::vector<SubtaskStatus> status;
+  std::vector<int> attempts, pending_parents;
+  std::map<std::int32_t, Running> running;  // by subtask
+  Money spent = 0, reserved = 0;
+  int done = 0;
+  bool planning = false, replan = false, deadline_hit = false, finished = false, denied_since_plan = false;
+  std::uint64_t next_batch = 1;
+  workflow_outcome outcome;
+  caf::response_promise promise;
+  static inline const char* name = "concord.workflow";
+
+  double now_s() const { return std::chrono::duration<double>(clock::now() - started).count() * o.time_scale; }
+};
+
+using workflow_actor = caf::stateful_actor<workflow_state>;
+
+void plan(workflow_actor* self);
+
+void finish(workflow_actor* self, EndReason reason) {
+  auto& st = self->state;
+  if (st.finished) return;
+  st.finished = true;
+  auto& r = st.outcome.result;
+  r.reason = reason;
+  r.completed = reason == EndReason::completed;
+  r.spend = st.spent;
+  r.subtasks_done = st.done;
+  r.makespan_s = reason == EndReason::deadline_exhausted ? std::max(st.o.deadline_s, 0.0) : st.now_s();
+  if (r.completed) {
+    double last = 0;
+    for (const auto& a : r.attempts) last = std::max(last, a.end_s);
+    r.makespan_s = last;
+    if (r.makespan_s > st.o.deadline_s) r.completed = false, r.reason = EndReason::deadline_exhausted;
+  }
+  st.promise.deliver(st.outcome);
+  self->quit();
+}
+
+/// Decides what to do when nothing is planned and nothing runs.
+void settle(workflow_actor* self) {
+  auto& st = self->state;
+  if (st.finished) return;
+  const int n = st.o.workflow->num_subtasks();
+  if (st.done == n) return finish(self, EndReason::completed);
+  if (st.deadline_hit) {
+    if (st.running.empty())
+      finish(self, st.outcome.failure_detail.rfind("no worker left", 0) == 0 ? EndReason::no_worker_left
+                                                                               : EndReason::deadline_exhausted);
+    return;
+  }
+  if (!st.running.empty() || st.planning) return;
+  // Nothing runs and the last plan placed nothing that could run: no progress is possible.
+  if (!st.outcome.failure_detail.empty() && st.outcome.failure_detail.rfind("no worker left", 0) == 0)
+    return finish(self, EndReason::no_worker_left);
+  return finish(self, st.denied_since_plan ? EndReason::budget_exhausted : EndReason::stalled);
+}
+
+void launch(workflow_actor* self, const plan_reply& reply) {
+  auto& st = self->state;
+  const FlatWorkflow& wf = *st.o.workflow;
+  st.denied_since_plan = false;
+  for (const Assignment& a : reply.action) {
+    if (a.subtask < 0 || a.subtask >= wf.num_subtasks() || st.status[a.subtask] != SubtaskStatus::ready) continue;
+    if (a.model < 0 || a.model >= wf.num_models() || !wf.can_run(a.subtask, a.model) || a.k < 1) continue;
+    SubtaskOptions so;
+    so.subtask = a.subtask;
+    so.model = a.model;
+    so.model_id = wf.model_id(a.model);
+    so.k = a.k;
+    so.batch_id = st.next_batch++;
+    so.reservation = wf.reservation(a.subtask, a.model) * a.k;
+    so.token_cap = wf.token_cap(a.model);
+    so.input_cost = wf.input_cost(a.subtask, a.model);
+    so.price_per_token = wf.price_per_token(a.model);
+    const FlatProfile& fp = wf.profile(a.subtask, a.model);
+    for (std::uint32_t i = 0; i < fp.count; ++i) {
+      const Draw& d = wf.sample_at(a.subtask, a.model, i);
+      so.profile.latency_s.push_back(d.latency_s);
+      so.profile.success.push_back(d.success ? 1 : 0);
+      so.profile.tokens.push_back(d.output_tokens);
+    }
+    so.profile.lognormal_mu = fp.lognormal_mu;
+    so.profile.lognormal_sigma = fp.lognormal_sigma;
+    so.profile.p_success = fp.p_success;
+    so.profile.parametric_tokens = std::max<std::int64_t>(1, std::llround(fp.parametric.output_tokens_mean));
+    so.seed = derive_seed(st.o.seed, so.batch_id);
+    so.workflow = caf::actor_cast<caf::actor>(self);
+    so.ledger = st.o.ledger;
+    so.selector = st.o.selector;
+    AttemptTrace tr;
+    tr.subtask = a.subtask;
+    tr.attempt = ++st.attempts[a.subtask];
+    tr.model = a.model;
+    tr.k = a.k;
+    tr.start_s = st.now_s();
+    st.outcome.result.attempts.push_back(tr);
+    st.status[a.subtask] = SubtaskStatus::running;
+    st.reserved += so.reservation;
+    st.running[a.subtask] = Running{spawn_subtask(self->system(), std::move(so)), st.outcome.result.attempts.size() - 1,
+                                    so.reservation};
+  }
+}
+
+void plan(workflow_actor* self) {
+  auto& st = self->state;
+  if (st.finished || st.deadline_hit) return;
+  if (st.planning) {
+    st.replan = true;
+    return;
+  }
+  plan_request req;
+  const FlatWorkflow& wf = *st.o.workflow;
+  req.semantics = Semantics::runtime;
+  req.now_s = st.now_s();
+  req.deadline_s = st.o.deadline_s;
+  req.budget = st.o.budget;
+  req.spent = st.spent;
+  req.reserved = st.reserved;
+  req.status = st.status;
+  req.attempts = st.attempts;
+  for (int s = 0; s < wf.num_subtasks(); ++s)
+    if (st.status[s] == SubtaskStatus::ready) req.dispatchable.push_back(s);
+  if (req.dispatchable.empty()) return settle(self);
+  // The runtime does not know when samples will end: expect each running batch at
+  // its start + the mean latency of its model on the subtask.
+  for (const auto& [s, run] : st.running) {
+    const AttemptTrace& tr = st.outcome.result.attempts[run.trace];
+    const double end = std::max(req.now_s, tr.start_s + wf.profile(s, tr.model).mean_latency_s);
+    for (int j = 0; j < tr.k; ++j) req.in_flight.push_back({s, tr.model, tr.start_s, end});
+  }
+  req.partial_success.assign(static_cast<std::size_t>(wf.num_subtasks()), 0);
+  st.planning = true;
+  self->request(st.o.planner, kPlanTimeout, std::move(req))
+      .then(
+          [=](const plan_reply& reply) {
+            auto& st = self->state;
+            st.planning = false;
+            st.outcome.decision_seconds.push_back(reply.seconds);
+            ++st.outcome.result.decisions;
+            if (st.finished || st.deadline_hit) return settle(self);
+            launch(self, reply);
+            if (st.replan) {
+              st.replan = false;
+              plan(self);
+            }
+            settle(self);
+          },
+          [=](caf::error& e) {
+            self->state.planning = false;
+            self->state.outcome.failure_detail = "planner failed: " + caf::to_string(e);
+            finish(self, EndReason::stalled);
+          });
+}
+
+caf::behavior workflow(workflow_actor* self, WorkflowOptions o) {
+  auto& st = self->state;
+  st.o = std::move(o);
+  const FlatWorkflow& wf = *st.o.workflow;
+  const int n = wf.num_subtasks();
+  st.status.assign(static_cast<std::size_t>(n), SubtaskStatus::blocked);
+  st.attempts.assign(static_cast<std::size_t>(n), 0);
+  st.pending_parents.resize(static_cast<std::size_t>(n));
+  for (int s = 0; s < n; ++s) {
+    st.pending_parents[s] = static_cast<int>(wf.parents(s).size());
+    if (!st.pending_parents[s]) st.status[s] = SubtaskStatus::ready;
+  }
+  return {
+      [=](proto::start_atom) {
+        auto& st = self->state;
+        st.promise = self->make_response_promise();
+        st.started = clock::now();
+        if (std::isfinite(st.o.deadline_s))
+          self->delayed_send(self, real_delay(st.o.deadline_s / st.o.time_scale), proto::deadline_atom::value);
+        plan(self);
+        return st.promise;
+      },
+      [=](proto::batch_report& r) {
+        auto& st = self->state;
+        auto it = st.running.find(r.subtask);
+        if (it == st.running.end()) return;
+        const Running run = it->second;
+        st.running.erase(it);
+        st.reserved -= run.reservation;
+        st.spent += r.cost;
+        st.outcome.redispatched += r.redispatched;
+        AttemptTrace& tr = st.outcome.result.attempts[run.trace];
+        tr.end_s = st.now_s();
+        tr.cost = r.cost;
+        tr.successes = r.successes;
+        tr.failures = r.failures;
+        tr.truncated = r.truncated;
+        tr.cancelled = r.cancelled;
+        tr.finished = r.granted && !st.deadline_hit;
+        tr.succeeded = r.success;
+        if (!r.reason.empty()) st.outcome.failure_detail = r.reason;
+        if (r.reason.rfind("no worker left", 0) == 0) {  // the plan cannot be carried out any more
+          st.status[r.subtask] = SubtaskStatus::ready;
+          for (auto& [s, other] : st.running) self->send(other.actor, proto::cancel_atom::value);
+          st.deadline_hit = true;  // wind down like a deadline: wait for the others' reports
+          if (st.running.empty()) finish(self, EndReason::no_worker_left);
+          return;
+        }
+        if (!r.granted) {  // the ledger said no: the subtask waits for money to be released
+          st.outcome.result.attempts.erase(st.outcome.result.attempts.begin() + static_cast<std::ptrdiff_t>(run.trace));
+          for (auto& [s, other] : st.running)
+            if (other.trace > run.trace) --other.trace;
+          --st.attempts[r.subtask];
+          st.status[r.subtask] = SubtaskStatus::ready;
+          st.denied_since_plan = true;
+        } else if (r.success) {
+          st.status[r.subtask] = SubtaskStatus::done;
+          ++st.done;
+          for (int c : st.o.workflow->children(r.subtask))
+            if (--st.pending_parents[c] == 0) st.status[c] = SubtaskStatus::ready;
+        } else {
+          st.status[r.subtask] = SubtaskStatus::ready;
+        }
+        if (st.o.on_batch && r.granted) st.o.on_batch(tr, st.done, st.o.workflow->num_subtasks());
+        if (st.done == st.o.workflow->num_subtasks()) return finish(self, EndReason::completed);
+        if (st.deadline_hit) return settle(self);
+        // A denied batch is re-planned only when something else ends (money is released then).
+        if (r.granted) plan(self);
+        settle(self);
+      },
+      [=](proto::deadline_atom) {
+        auto& st = self->state;
+        if (st.finished || st.done == st.o.workflow->num_subtasks()) return;
+        st.deadline_hit = true;
+        for (auto& [s, run] : st.running) self->send(run.actor, proto::cancel_atom::value);
+        settle(self);
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_workflow(caf::actor_system& sys, WorkflowOptions options) { return sys.spawn(workflow, std::move(options)); }
+
+}  // namespace concord::actors

@@ -1,0 +1,42 @@
+#pragma once
+// The workflow actor: the coordinator of one workflow run. It holds the DAG
+// state, asks the planner at the start and at every batch end, spawns a subtask
+// actor per assignment, enforces the deadline (cancelling what runs), and
+// produces the final report. Simulated time = real time x time scale.
+#include <functional>
+#include <memory>
+
+#include <caf/fwd.hpp>
+#include <caf/actor.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
+
+#include "sim/episode.hpp"
+#include "sim/flat_workflow.hpp"
+
+namespace concord::actors {
+
+struct WorkflowOptions {
+  std::shared_ptr<const FlatWorkflow> workflow;
+  Money budget = 0;
+  double deadline_s = 0;       // simulated seconds
+  double time_scale = 1000;    // simulated seconds per real second
+  std::uint64_t seed = 1;
+  caf::actor ledger, selector, planner;
+  /// Called on the workflow's thread after every batch (live progress); may be empty.
+  std::function<void(const AttemptTrace&, int done, int total)> on_batch;
+};
+
+/// The run's outcome (local only: the caller shares the process).
+struct workflow_outcome {
+  EpisodeResult result;
+  std::vector<double> decision_seconds;
+  int redispatched = 0;
+  std::string failure_detail;  // e.g. "no worker left for model m"
+};
+
+/// Spawns the workflow; send it start_atom and it answers with workflow_outcome when done.
+caf::actor spawn_workflow(caf::actor_system& sys, WorkflowOptions options);
+
+}  // namespace concord::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(concord::actors::workflow_outcome)

@@ -1,0 +1,165 @@
+#pragma once
+// Every message exchanged between Concord actors, local or remote (CAF 0.17).
+// Each type has one inspect() and a fixed name in the type-ID block below;
+// every node registers the block (register_messages), and a node joining a
+// cluster is refused unless its kProtocolVersion matches.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/atom.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/type_id.hpp>
+
+namespace concord::proto {
+
+/// Bumped whenever a message's fields or meaning change.
+inline constexpr std::uint32_t kProtocolVersion = 1;
+
+/// What a simulated worker draws from: the (subtask, model) profile, shipped with
+/// the request so any worker on any node can simulate any subtask.
+struct sample_profile {
+  std::vector<double> latency_s;       // empirical samples (drawn jointly, uniformly)
+  std::vector<std::uint8_t> success;
+  std::vector<std::int64_t> tokens;
+  double lognormal_mu = 0, lognormal_sigma = 0, p_success = 0;  // parametric, when the vectors are empty
+  std::int64_t parametric_tokens = 0;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, sample_profile& x) {
+  return f(caf::meta::type_name("sample_profile"), x.latency_s, x.success, x.tokens, x.lognormal_mu, x.lognormal_sigma,
+           x.p_success, x.parametric_tokens);
+}
+
+/// Run one sample. Money in picodollars, tokens as integers, time in simulated seconds.
+struct sample_request {
+  std::uint64_t sample_id = 0;  // unique per workflow; also the ledger reservation id
+  std::uint64_t seed = 0;       // the worker's draw for this sample (deterministic)
+  std::int32_t subtask = 0;
+  std::int32_t model = 0;
+  std::int64_t token_cap = 0;   // the sample stops at this many output tokens and fails
+  std::int64_t input_cost = 0;
+  std::int64_t price_per_token = 0;
+  sample_profile profile;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, sample_request& x) {
+  return f(caf::meta::type_name("sample_request"), x.sample_id, x.seed, x.subtask, x.model, x.token_cap, x.input_cost,
+           x.price_per_token, x.profile);
+}
+
+/// The outcome of a sample: finished, truncated at the cap, or cancelled (charged pro-rata).
+struct sample_result {
+  std::uint64_t sample_id = 0;
+  std::int32_t subtask = 0;
+  bool success = false;
+  bool truncated = false;
+  bool cancelled = false;
+  double latency_s = 0;        // simulated seconds it ran
+  std::int64_t tokens = 0;     // output tokens charged
+  std::int64_t cost = 0;       // picodollars charged
+  std::string worker;          // who ran it
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, sample_result& x) {
+  return f(caf::meta::type_name("sample_result"), x.sample_id, x.subtask, x.success, x.truncated, x.cancelled, x.latency_s,
+           x.tokens, x.cost, x.worker);
+}
+
+/// A worker's advertisement (DESIGN.md §5), sent every beacon interval.
+struct beacon {
+  std::string worker;
+  std::string model;
+  caf::actor handle;
+  double load = 0;              // in-flight samples / capacity, [0, 1]
+  std::int32_t queue = 0;       // samples in flight
+  double latency_ewma_s = 0;
+  double reputation = 1;        // success EWMA, [0, 1]
+  bool available = true;
+  double timestamp_s = 0;       // sender's clock (seconds since its start)
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, beacon& x) {
+  return f(caf::meta::type_name("beacon"), x.worker, x.model, x.handle, x.load, x.queue, x.latency_ewma_s, x.reputation,
+           x.available, x.timestamp_s);
+}
+
+/// Cluster membership: a node announces itself to a seed (and the seed to it).
+struct join_request {
+  std::uint32_t protocol_version = 0;
+  std::string node;
+  caf::actor manager;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, join_request& x) {
+  return f(caf::meta::type_name("join_request"), x.protocol_version, x.node, x.manager);
+}
+
+/// The answer to a join: accepted with the member list, or refused with the reason.
+struct join_reply {
+  bool accepted = false;
+  std::string reason;
+  std::vector<std::string> member_names;
+  std::vector<caf::actor> members;  // node managers
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, join_reply& x) {
+  return f(caf::meta::type_name("join_reply"), x.accepted, x.reason, x.member_names, x.members);
+}
+
+/// A subtask actor's report of one batch to its workflow.
+struct batch_report {
+  std::uint64_t batch_id = 0;
+  std::int32_t subtask = 0;
+  bool granted = true;        // false: the ledger denied the reservation; nothing ran
+  bool success = false;       // a sample succeeded: the subtask is complete
+  std::int32_t successes = 0, failures = 0, truncated = 0, cancelled = 0, redispatched = 0;
+  std::int64_t cost = 0;      // picodollars committed for the batch
+  std::string reason;         // why it failed when no sample could run (e.g. no worker left)
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, batch_report& x) {
+  return f(caf::meta::type_name("batch_report"), x.batch_id, x.subtask, x.granted, x.success, x.successes, x.failures,
+           x.truncated, x.cancelled, x.redispatched, x.cost, x.reason);
+}
+
+// -- atoms (CAF 0.17: at most 10 characters) --
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
+using finish_atom = caf::atom_constant<caf::atom("finish")>;
+using reserve_atom = caf::atom_constant<caf::atom("reserve")>;
+using commit_atom = caf::atom_constant<caf::atom("commit")>;
+using release_atom = caf::atom_constant<caf::atom("release")>;
+using plan_atom = caf::atom_constant<caf::atom("plan")>;
+using pick_atom = caf::atom_constant<caf::atom("pick")>;
+using outcome_atom = caf::atom_constant<caf::atom("outcome")>;
+using batch_atom = caf::atom_constant<caf::atom("batch")>;
+using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
+using workers_atom = caf::atom_constant<caf::atom("workers")>;
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using status_atom = caf::atom_constant<caf::atom("status")>;
+using dead_atom = caf::atom_constant<caf::atom("dead")>;
+using start_atom = caf::atom_constant<caf::atom("start")>;
+using expire_atom = caf::atom_constant<caf::atom("expire")>;
+
+}  // namespace concord::proto
+
+CAF_BEGIN_TYPE_ID_BLOCK(concord, caf::first_custom_type_id)
+  CAF_ADD_TYPE_ID(concord, (concord::proto::sample_profile))
+  CAF_ADD_TYPE_ID(concord, (concord::proto::sample_request))
+  CAF_ADD_TYPE_ID(concord, (concord::proto::sample_result))
+  CAF_ADD_TYPE_ID(concord, (concord::proto::beacon))
+  CAF_ADD_TYPE_ID(concord, (concord::proto::join_request))
+  CAF_ADD_TYPE_ID(concord, (concord::proto::join_reply))
+  CAF_ADD_TYPE_ID(concord, (concord::proto::batch_report))
+CAF_END_TYPE_ID_BLOCK(concord)
+
+namespace caf {
+class actor_system_config;
+}
+
+namespace concord::proto {
+/// Registers every Concord message type (same names on every node).
+void register_messages(caf::actor_system_config& cfg);
+}  // namespace concord::proto

@@ -1,0 +1,94 @@
+#include "route/routerbench.hpp"
+
+#include <charconv>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "model/input_error.hpp"
+#include "route/csv.hpp"
+
+namespace concord::route {
+
+namespace {
+
+bool parse_double(const std::string& s, double& out) {
+  if (s.empty()) return false;
+  const char* b = s.data();
+  const char* e = s.data() + s.size();
+  auto [p, ec] = std::from_chars(b, e, out);
+  return ec == std::errc() && p == e && std::isfinite(out);
+}
+
+}  // namespace
+
+RouterBenchData load_routerbench_file(const std::string& path) {
+  const auto rows = read_csv_file(path);
+  if (rows.empty()) throw InputError(path, "header", "empty file");
+  const auto& h = rows[0];
+  auto col = [&](const std::string& name) -> std::size_t {
+    for (std::size_t i = 0; i < h.size(); ++i)
+      if (h[i] == name) return i;
+    throw InputError(path, "header", fmt::format("missing column \"{}\"", name));
+  };
+  const std::size_t c_id = col("sample_id"), c_prompt = col("prompt"), c_eval = col("eval_name");
+  RouterBenchData d;
+  std::vector<std::size_t> c_correct, c_cost;
+  // Models: the columns X for which "X|total_cost" exists, in header order.
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    if (h[i].empty() || h[i].find('|') != std::string::npos) continue;
+    bool has_cost = false;
+    for (const auto& o : h) has_cost = has_cost || o == h[i] + "|total_cost";
+    if (!has_cost) continue;
+    d.models.push_back(h[i]);
+    c_correct.push_back(i);
+    c_cost.push_back(col(h[i] + "|total_cost"));
+  }
+  if (d.models.empty()) throw InputError(path, "header", "no model columns (expected MODEL and MODEL|total_cost)");
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    const auto& row = rows[r];
+    if (row.size() == 1 && row[0].empty()) continue;  // blank line
+    if (row.size() != h.size())
+      throw InputError(path, fmt::format("record {}", r + 1),
+                       fmt::format("{} fields, the header has {}", row.size(), h.size()));
+    RouterBenchQuery q;
+    q.sample_id = row[c_id];
+    q.dataset = row[c_eval];
+    q.prompt = row[c_prompt];
+    for (std::size_t m = 0; m < d.models.size(); ++m) {
+      double v = 0, c = 0;
+      const std::string& cell = row[c_correct[m]];
+      if (cell.empty()) {
+        ++d.missing_outcomes;
+      } else if (!parse_double(cell, v) || (v != 0 && v != 1)) {
+        throw InputError(path, fmt::format("record {} column \"{}\"", r + 1, d.models[m]),
+                         fmt::format("expected 0 or 1, got \"{}\"", cell));
+      }
+      if (!parse_double(row[c_cost[m]], c) || c < 0)
+        throw InputError(path, fmt::format("record {} column \"{}|total_cost\"", r + 1, d.models[m]),
+                         fmt::format("expected a non-negative number, got \"{}\"", row[c_cost[m]]));
+      q.correct.push_back(v);
+      q.cost_usd.push_back(c);
+    }
+    d.queries.push_back(std::move(q));
+  }
+  return d;
+}
+
+RouterBenchData load_routerbench(const std::string& dir, const std::string& split) {
+  RouterBenchData all;
+  for (const char* name : {"arc_challenge", "mbpp"}) {
+    const std::string path = fmt::format("{}/routerbench/{}_{}.csv", dir, name, split);
+    RouterBenchData d = load_routerbench_file(path);
+    if (all.models.empty()) {
+      all.models = d.models;
+    } else if (all.models != d.models) {
+      throw InputError(path, "header", "its models differ from those of the other RouterBench file");
+    }
+    all.missing_outcomes += d.missing_outcomes;
+    for (auto& q : d.queries) all.queries.push_back(std::move(q));
+  }
+  return all;
+}
+
+}  // namespace concord::route

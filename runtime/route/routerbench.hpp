@@ -1,0 +1,35 @@
+#pragma once
+// RouterBench subsets (../shared/datasets/routerbench, see its README): one row
+// per query with, for each of 11 LLMs, the recorded correctness (0/1) and the
+// real cost in dollars. Loaded for replay evaluation of routing policies.
+// An empty correctness cell (a few ARC rows) counts as incorrect (0) and is
+// counted in `missing_outcomes`.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace concord::route {
+
+struct RouterBenchQuery {
+  std::string sample_id;
+  std::string dataset;  // eval_name, e.g. "arc-challenge", "mbpp"
+  std::string prompt;
+  std::vector<double> correct;   // per model (RouterBenchData::models order), 0 or 1
+  std::vector<double> cost_usd;  // per model, dollars
+};
+
+struct RouterBenchData {
+  std::vector<std::string> models;  // column order of the file
+  std::vector<RouterBenchQuery> queries;
+  std::size_t missing_outcomes = 0;
+};
+
+/// Reads one file, e.g. <dir>/routerbench/mbpp_train.csv. Errors: InputError
+/// naming the file, the record/column and the reason.
+RouterBenchData load_routerbench_file(const std::string& path);
+
+/// Reads <datasets_dir>/routerbench/{arc_challenge,mbpp}_<split>.csv, concatenated
+/// (ARC first). REQUIRES: both files list the same models.
+RouterBenchData load_routerbench(const std::string& datasets_dir, const std::string& split);
+
+}  // namespace concord::route

@@ -1,0 +1,61 @@
+#include "route/screening.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace concord::route {
+
+void ScreenConfig::validate() const {
+  if (top_l < 1 || top_l > 64) throw std::invalid_argument("screen.top_l: must be in [1, 64]");
+  if (!std::isfinite(min_match)) throw std::invalid_argument("screen.min_match: must be finite");
+}
+
+double match_score(std::span<const double> q, std::span<const double> c, MatchKind kind) {
+  if (q.empty()) return 1.0;
+  const std::size_t n = std::min(q.size(), c.size());
+  double d = 0;
+  for (std::size_t i = 0; i < n; ++i) d += q[i] * c[i];
+  if (kind == MatchKind::dot) return d;
+  double nq = 0, nc = 0;
+  for (double v : q) nq += v * v;
+  for (double v : c) nc += v * v;
+  if (nq <= 0 || nc <= 0) return 0.0;
+  return d / std::sqrt(nq * nc);
+}
+
+void screen(const CandidateTable& table, std::span<const double> requirement, double now_s, const ScreenConfig& cfg,
+            std::vector<Candidate>& out, ScreenCounts* counts) {
+  out.clear();
+  ScreenCounts c;
+  const auto& entries = table.entries();
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    ++c.considered;
+    switch (table.liveness(entries[i], now_s)) {
+      case Liveness::stale: ++c.stale; continue;
+      case Liveness::dead: ++c.dead; continue;
+      case Liveness::unavailable: ++c.unavailable; continue;
+      case Liveness::live: break;
+    }
+    const double m = match_score(requirement, entries[i].beacon.capability, cfg.match);
+    if (!(m >= cfg.min_match)) {
+      ++c.low_match;
+      continue;
+    }
+    out.push_back({i, m});
+  }
+  auto better = [&](const Candidate& a, const Candidate& b) {
+    if (a.match != b.match) return a.match > b.match;
+    return entries[a.entry].beacon.worker_id < entries[b.entry].beacon.worker_id;
+  };
+  if (out.size() > cfg.top_l) {
+    std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(cfg.top_l), out.end(), better);
+    c.beyond_top_l = out.size() - cfg.top_l;
+    out.resize(cfg.top_l);
+  } else {
+    std::sort(out.begin(), out.end(), better);
+  }
+  if (counts) *counts = c;
+}
+
+}  // namespace concord::route

@@ -1,0 +1,89 @@
+#pragma once
+// Stage 2 of routing: LinUCB over the screened candidates.
+//  - shared:   one LinUcbModel over joint (subtask, worker) features for every
+//              worker (the Symphony-Coord reference). Workers are told apart
+//              only through their features.
+//  - disjoint: one LinUcbModel per arm key (worker id), plus a "population"
+//              model updated with every observation. A newly seen key starts
+//              from a prior: mean = the population's current theta (default)
+//              or a configured prior mean, with precision ridge I.
+// Selection: argmax over candidates of theta_arm^T x + alpha sqrt(x^T A_arm^-1 x);
+// exact ties (within 1e-12 relative) are broken uniformly at random with the
+// selector's seeded Rng, so the same seed gives the same choices.
+// No allocation in select() or update() once the arms exist.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "route/linucb.hpp"
+#include "sim/rng.hpp"
+
+namespace concord::route {
+
+enum class SelectorMode { shared, disjoint };
+enum class NewArmPrior { population, fixed };
+
+const char* to_string(SelectorMode m);
+
+struct SelectorConfig {
+  SelectorMode mode = SelectorMode::disjoint;
+  LinUcbConfig linucb;
+  NewArmPrior prior = NewArmPrior::population;  // disjoint only
+  // disjoint + population prior: before each update of an arm, its prior mean is
+  // refreshed to the population's current theta (shrinkage toward the population:
+  // in directions its own data do not constrain, e.g. a drop in reputation, an arm
+  // predicts like the population model). Exact: see LinUcbModel::set_prior_mean.
+  bool track_population = true;
+  std::vector<double> prior_mean;               // NewArmPrior::fixed (empty = zeros)
+};
+
+class LinUcbSelector {
+ public:
+  LinUcbSelector(std::size_t dim, SelectorConfig cfg, std::uint64_t seed);
+
+  std::size_t dim() const { return dim_; }
+  const SelectorConfig& config() const { return cfg_; }
+
+  /// The arm credited for `key` (shared: always 0). Disjoint: creates the arm
+  /// with its prior the first time the key is seen.
+  std::size_t arm_for(std::string_view key);
+
+  /// Index in [0, n) of the candidate to dispatch to. Row i of `x_rows`
+  /// (n x dim, row-major) holds candidate i's features, `arms[i]` its arm.
+  /// REQUIRES: n >= 1, arms.size() == n.
+  std::size_t select(std::span<const std::size_t> arms, const double* x_rows, std::size_t n) {
+    return select(arms, x_rows, n, cfg_.linucb.alpha);
+  }
+  std::size_t select(std::span<const std::size_t> arms, const double* x_rows, std::size_t n, double alpha);
+
+  /// One observation for `arm` (and the population model). No allocation.
+  void update(std::size_t arm, const double* x, double r);
+
+  /// Adds what `other` learned (its data, without its prior) to this selector:
+  /// same-key arms merge their sufficient statistics, keys only `other` knows
+  /// are copied. With discount 1 and identical priors this equals one selector
+  /// that saw both observation streams. REQUIRES: same dim and mode.
+  void merge_from(const LinUcbSelector& other);
+
+  std::size_t arm_count() const { return arms_.size(); }
+  const LinUcbModel& arm(std::size_t i) const { return arms_[i]; }
+  std::string_view arm_key(std::size_t i) const { return keys_[i]; }
+  /// Disjoint: the population model; shared: arm 0.
+  const LinUcbModel& population() const { return cfg_.mode == SelectorMode::shared ? arms_[0] : population_; }
+
+ private:
+  std::size_t dim_;
+  SelectorConfig cfg_;
+  Rng rng_;
+  std::vector<LinUcbModel> arms_;
+  std::vector<std::string> keys_;
+  std::unordered_map<std::string, std::size_t> index_;
+  LinUcbModel population_;
+  std::vector<double> scores_;  // scratch, grows only
+};
+
+}  // namespace concord::route

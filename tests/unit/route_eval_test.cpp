@@ -1,0 +1,155 @@
+// Evaluations of the beacon selector (docs/routing.md): RFC 4180 parsing and the
+// RouterBench loader, replay invariants, and the worker-pool shock targets on
+// fixed seeds (deterministic, not timed).
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "model/input_error.hpp"
+#include "route/csv.hpp"
+#include "route/pool_sim.hpp"
+#include "route/recovery.hpp"
+#include "route/replay_eval.hpp"
+#include "route/routerbench.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+using namespace concord;
+using namespace concord::route;
+
+TEST(RouteCsv, ParsesQuotedMultiLineFieldsDoubledQuotesAndCrlf) {
+  const std::string text = "a,b,c\r\n1,\"x, \"\"y\"\"\nz\",\r\n\"\",2,3";
+  const auto rows = parse_csv(text, "t.csv");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], (CsvRecord{"a", "b", "c"}));
+  EXPECT_EQ(rows[1], (CsvRecord{"1", "x, \"y\"\nz", ""}));
+  EXPECT_EQ(rows[2], (CsvRecord{"", "2", "3"}));
+}
+
+TEST(RouteCsv, MalformedInputNamesTheRecordAndReason) {
+  try {
+    parse_csv("a,b\n1,\"open\n2,3\n", "bad.csv");
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.source(), "bad.csv");
+    EXPECT_EQ(e.issues()[0].field, "record 2 (line 2)");
+    EXPECT_EQ(e.issues()[0].reason, "unterminated quoted field");
+  }
+  EXPECT_THROW(parse_csv("a,b\n1,x\"y\n", "bad.csv"), InputError);
+  EXPECT_THROW(parse_csv("a,b\n\"1\"x,2\n", "bad.csv"), InputError);
+  EXPECT_THROW(read_csv_file("/nonexistent/file.csv"), InputError);
+}
+
+TEST(RouteRouterBench, LoadsBothSplitsWithElevenModelsAndRealCosts) {
+  const auto train = load_routerbench(concord::testing::datasets_dir(), "train");
+  const auto test = load_routerbench(concord::testing::datasets_dir(), "test");
+  EXPECT_EQ(train.models.size(), 11u);
+  EXPECT_EQ(train.queries.size(), 1039u + 299u);
+  EXPECT_EQ(test.queries.size(), 445u + 128u);
+  // The first MBPP train row (see the file): correct for the first 7 models, costs > 0.
+  const auto& q = train.queries[1039];
+  EXPECT_EQ(q.sample_id, "mbpp.dev.92");
+  EXPECT_EQ(q.dataset, "mbpp");
+  EXPECT_EQ(q.correct[0], 1.0);
+  EXPECT_EQ(q.correct[10], 0.0);
+  for (double c : q.cost_usd) EXPECT_GT(c, 0.0);
+  EXPECT_GT(train.missing_outcomes, 0u);  // a few empty ARC cells, counted as incorrect
+}
+
+TEST(RouteRouterBench, MissingFileIsAnInputErrorNamingIt) {
+  EXPECT_THROW(load_routerbench("/nonexistent", "train"), InputError);
+}
+
+TEST(RouteReplay, OracleHasZeroRegretAndTheLearnedRouterBeatsRandomDeterministically) {
+  const auto train = load_routerbench(concord::testing::datasets_dir(), "train");
+  const auto test = load_routerbench(concord::testing::datasets_dir(), "test");
+  ReplayConfig cfg;
+  cfg.lambdas = {0, 50};
+  const auto a = run_replay(train, test, cfg);
+  const auto b = run_replay(train, test, cfg);
+  ASSERT_EQ(a.rows.size(), b.rows.size());
+  for (std::size_t i = 0; i < a.rows.size(); ++i) {
+    EXPECT_EQ(a.rows[i].policy, b.rows[i].policy);
+    EXPECT_EQ(a.rows[i].regret, b.rows[i].regret);  // same seed, same result, bit for bit
+  }
+  auto find = [&](double lambda, const std::string& split, const std::string& prefix) {
+    for (const auto& r : a.rows)
+      if (r.lambda == lambda && r.split == split && r.policy.rfind(prefix, 0) == 0) return r;
+    ADD_FAILURE() << prefix;
+    return ReplayRow{};
+  };
+  for (double l : cfg.lambdas)
+    for (const char* split : {"train (online)", "test (frozen)"}) {
+      EXPECT_NEAR(find(l, split, "oracle").regret, 0.0, 1e-9);
+      EXPECT_LT(find(l, split, "linucb-disjoint").regret, find(l, split, "random").regret);
+      // Best single model in hindsight is at least as good as every single model.
+      const double best = find(l, split, "best-single").reward;
+      for (const auto& r : a.rows)
+        if (r.lambda == l && r.split == split && r.policy.rfind("single: ", 0) == 0) EXPECT_LE(r.reward, best + 1e-9);
+    }
+}
+
+TEST(RouteRecovery, RuleMeasuresDropAndFiftyConsecutiveTasksAboveNinetyPercent) {
+  RecoveryRule rule;  // window 50, drop 0.08, 0.9 x pre-shock, streak 50, baseline 200
+  std::vector<double> x(600, 1.0);
+  for (std::size_t i = 300; i < 310; ++i) x[i] = 0.0;  // 10 failures right after the shock at 300
+  const auto roll = rolling_mean(x, rule.window);
+  const Recovery r = measure_recovery(x, roll, 300, rule);
+  EXPECT_DOUBLE_EQ(r.pre_shock, 1.0);
+  EXPECT_TRUE(r.dropped);
+  EXPECT_DOUBLE_EQ(r.min_after, 0.8);
+  // r[t] >= 0.9 once at most 5 of the failures are in the window: t >= 354.
+  EXPECT_EQ(r.tasks_to_recover, 54);
+  std::vector<double> y(600, 1.0);
+  y[300] = 0;  // a single failure is no drop
+  EXPECT_FALSE(measure_recovery(y, rolling_mean(y, 50), 300, rule).dropped);
+}
+
+// --- the worker-pool targets, on a fixed seed ----------------------------------------
+
+PoolConfig pool() {
+  PoolConfig pc;  // 36 workers over 6 models, shock at task 600 of 1200
+  pc.seed = 1;
+  pc.replicates = 50;
+  return pc;
+}
+
+TEST(RoutePool, ADeadWorkerIsNeverChosenAfterOneBeaconTimeoutAndTheDropIsRecoveredWithin20Tasks) {
+  const auto c = run_pool_scenario(pool(), concord_pool_policy(), Shock::worker_dies);
+  EXPECT_EQ(c.dead_dispatches_after_timeout, 0);
+  EXPECT_LE(c.recovery.tasks_to_recover, 20);
+  EXPECT_GE(c.recovery.tasks_to_recover, 0);
+  const auto ref = run_pool_scenario(pool(), reference_pool_policy(), Shock::worker_dies);
+  EXPECT_GT(ref.dead_dispatches_after_timeout, 0);  // the reference keeps routing to the dead worker
+  EXPECT_GT(c.success_after, ref.success_after);
+}
+
+TEST(RoutePool, ADegradedWorkerIsAbandonedWithin50Tasks) {
+  const auto c = run_pool_scenario(pool(), concord_pool_policy(), Shock::worker_degrades);
+  EXPECT_GE(c.recovery.tasks_to_recover, 0);
+  EXPECT_LE(c.recovery.tasks_to_recover, 50);
+  EXPECT_LE(median_tasks(c.tasks_to_recover), 50);
+  EXPECT_GE(median_tasks(c.tasks_to_recover), 0);
+}
+
+TEST(RoutePool, ABetterWorkerIsAdoptedWithin100Tasks) {
+  const auto c = run_pool_scenario(pool(), concord_pool_policy(), Shock::better_worker_joins);
+  const long adopt = median_tasks(c.adoption_tasks);
+  EXPECT_GE(adopt, 0);
+  EXPECT_LE(adopt, 100);
+  EXPECT_GT(c.success_after, c.success_before);
+}
+
+TEST(RoutePool, SameSeedSameResult) {
+  PoolConfig pc = pool();
+  pc.replicates = 3;
+  const auto a = run_pool_scenario(pc, concord_pool_policy(), Shock::worker_degrades);
+  const auto b = run_pool_scenario(pc, concord_pool_policy(), Shock::worker_degrades);
+  EXPECT_EQ(a.mean_rolling.size(), b.mean_rolling.size());
+  for (std::size_t i = 0; i < a.mean_rolling.size(); ++i)
+    if (a.mean_rolling[i] == a.mean_rolling[i]) EXPECT_EQ(a.mean_rolling[i], b.mean_rolling[i]);
+  EXPECT_EQ(a.cost_per_success, b.cost_per_success);
+}
+
+}  // namespace
