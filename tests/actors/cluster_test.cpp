@@ -1,0 +1,125 @@
+// The embedded cluster end to end: the same completion rate as the simulator
+// (runtime semantics, same policy), and healing when workers die mid-run.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+
+#include "embedded_cluster.hpp"
+#include "model/validate.hpp"
+#include "plan/simple_policies.hpp"
+#include "sim/episodes.hpp"
+#include "sim/nominal.hpp"
+#include "sim/simulator.hpp"
+#include "workloads/proofflow.hpp"
+
+namespace concord::actors {
+namespace {
+
+std::shared_ptr<const FlatWorkflow> proofflow(int index) {
+  WorkloadOptions o;
+  o.datasets_dir = CONCORD_DATASETS_DIR;
+  static const Workload w = build_proofflow(o);
+  return std::make_shared<const FlatWorkflow>(FlatWorkflow::compile(w.workflows.at(static_cast<std::size_t>(index))));
+}
+
+TEST(EmbeddedCluster, CompletionRateEqualsTheSimulatorsWithinTheirIntervals) {
+  // A ProofFlow workflow at a deadline where completion is neither near 0 nor near 1,
+  // greedy policy (so planning time does not eat simulated time), 200 episodes each.
+  const auto wf = proofflow(0);
+  EpisodeConfig cfg;
+  cfg.semantics = Semantics::runtime;
+  cfg.budget = nominal_budget(*wf);
+  cfg.deadline_s = 0.45 * nominal_deadline_s(*wf);
+  const int n = 200;
+  const auto sim_results = run_episodes(*wf, [] { return std::make_unique<GreedyPolicy>(); }, cfg, n);
+  int sim_ok = 0;
+  for (const auto& r : sim_results) sim_ok += r.completed ? 1 : 0;
+
+  ClusterOptions co;
+  co.time_scale = 200;  // 1 ms of real messaging overhead = 0.2 simulated seconds
+  EmbeddedCluster cluster(wf, co);
+  int cl_ok = 0;
+  for (int i = 0; i < n; ++i) {
+    EpisodeConfig c = cfg;
+    c.seed = derive_seed(7, static_cast<std::uint64_t>(i));
+    const auto run = cluster.run(std::make_shared<GreedyPolicy>(), c);
+    cl_ok += run.result.completed ? 1 : 0;
+    ASSERT_LE(run.result.spend, cfg.budget);
+    ASSERT_EQ(run.ledger.size(), 3u);
+    EXPECT_EQ(run.ledger[1], run.result.spend);  // the ledger's committed total is what the report says
+    EXPECT_EQ(run.ledger[2], 0);                 // no reservation leaked
+  }
+  const auto a = wilson_interval(sim_ok, n), b = wilson_interval(cl_ok, n);
+  std::printf("completion: simulator %.3f [%.3f, %.3f], cluster %.3f [%.3f, %.3f]\n", a.rate(), a.lower, a.upper, b.rate(),
+              b.lower, b.upper);
+  ASSERT_GT(a.rate(), 0.1);
+  ASSERT_LT(a.rate(), 0.9);
+  // Two independent samples of n: the 95% interval of the difference must contain 0.
+  const double se = std::sqrt(a.rate() * (1 - a.rate()) / n + b.rate() * (1 - b.rate()) / n);
+  EXPECT_LE(std::fabs(a.rate() - b.rate()), 1.96 * se) << "difference " << a.rate() - b.rate() << ", se " << se;
+}
+
+TEST(EmbeddedCluster, HealsWhenANodesWorkersDieMidRun) {
+  const auto wf = proofflow(0);
+  ClusterOptions co;
+  co.time_scale = 100;
+  EmbeddedCluster cluster(wf, co);
+  EpisodeConfig cfg;
+  cfg.budget = 2 * nominal_budget(*wf);
+  cfg.deadline_s = 4 * nominal_deadline_s(*wf);
+  bool killed = false;
+  auto policy = std::make_shared<FixedPolicy>(1, 4, wf->model_id(1));  // 4 samples per batch: spread over the nodes
+  const auto run = cluster.run(policy, cfg, [&](const AttemptTrace&, int done, int) {
+    if (killed || done < 2) return;
+    for (const auto& name : cluster.worker_names())
+      if (name.rfind("node-0/", 0) == 0) cluster.kill_worker(name);  // node 0 crashes mid-run
+    killed = true;
+  });
+  ASSERT_TRUE(killed);
+  EXPECT_TRUE(run.result.completed) << to_string(run.result.reason) << " " << run.detail;
+  EXPECT_GT(run.redispatched, 0);  // node 0 had samples in flight
+  EXPECT_LE(run.result.spend, cfg.budget);
+  ASSERT_EQ(run.ledger.size(), 3u);
+  EXPECT_EQ(run.ledger[1], run.result.spend);  // nothing double-charged, nothing lost
+  EXPECT_EQ(run.ledger[2], 0);
+  std::map<int, int> completions;
+  for (const auto& a : run.result.attempts) completions[a.subtask] += a.succeeded ? 1 : 0;
+  for (int s = 0; s < wf->num_subtasks(); ++s) EXPECT_EQ(completions[s], 1) << "subtask " << s;  // none lost or duplicated
+}
+
+TEST(EmbeddedCluster, EndsWithAStatedReasonWhenNoWorkerIsLeftForTheModel) {
+  const auto wf = proofflow(0);
+  ClusterOptions co;
+  co.time_scale = 100;
+  co.nodes = 1;
+  co.workers_per_model = 1;
+  EmbeddedCluster cluster(wf, co);
+  EpisodeConfig cfg;
+  cfg.budget = nominal_budget(*wf);
+  cfg.deadline_s = 4 * nominal_deadline_s(*wf);
+  auto policy = std::make_shared<FixedPolicy>(2, 1, wf->model_id(2));
+  bool killed = false;
+  const auto run = cluster.run(policy, cfg, [&](const AttemptTrace&, int, int) {
+    if (!killed) cluster.kill_worker("node-0/" + wf->model_id(2) + "#0"), killed = true;
+  });
+  EXPECT_FALSE(run.result.completed);
+  EXPECT_EQ(run.result.reason, EndReason::no_worker_left) << to_string(run.result.reason) << " " << run.detail;
+  EXPECT_EQ(run.ledger[2], 0);
+}
+
+TEST(EmbeddedCluster, DeadlineExpiryCancelsAndReleasesEverything) {
+  const auto wf = proofflow(0);
+  EmbeddedCluster cluster(wf, ClusterOptions{});
+  EpisodeConfig cfg;
+  cfg.budget = nominal_budget(*wf);
+  cfg.deadline_s = 3.0;  // far too short for any sample of the first models
+  const auto run = cluster.run(std::make_shared<GreedyPolicy>(), cfg);
+  EXPECT_EQ(run.result.reason, EndReason::deadline_exhausted);
+  ASSERT_EQ(run.ledger.size(), 3u);
+  EXPECT_EQ(run.ledger[2], 0);                 // every reservation released
+  EXPECT_EQ(run.ledger[1], run.result.spend);  // cancelled samples charged pro-rata, once
+}
+
+}  // namespace
+}  // namespace concord::actors

@@ -1,0 +1,74 @@
+// The ledger actor under duplicated and reordered messages: retried requests
+// never double-charge, and committed + reserved never exceeds the budget.
+#include <gtest/gtest.h>
+
+#include <caf/all.hpp>
+
+#include "ledger_actor.hpp"
+#include "messages.hpp"
+
+namespace concord::actors {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct LedgerActor : ::testing::Test {
+  LedgerActor() : sys(config()), self(sys) { ledger = spawn_ledger(sys, 1000); }
+  ~LedgerActor() override { caf::anon_send_exit(ledger, caf::exit_reason::user_shutdown); }
+  static caf::actor_system_config& config() {
+    static caf::actor_system_config cfg;
+    static bool once = [] {
+      proto::register_messages(cfg);
+      cfg.set("logger.verbosity", caf::atom("quiet"));
+      return true;
+    }();
+    (void)once;
+    return cfg;
+  }
+  template <class... Ts>
+  bool ask(Ts... xs) {
+    bool out = false;
+    self->request(ledger, 5s, xs...).receive([&](bool b) { out = b; }, [&](caf::error& e) { ADD_FAILURE() << caf::to_string(e); });
+    return out;
+  }
+  std::vector<std::int64_t> status() {
+    std::vector<std::int64_t> s;
+    self->request(ledger, 5s, proto::status_atom::value).receive([&](std::vector<std::int64_t>& v) { s = v; }, [](caf::error&) {});
+    return s;
+  }
+  caf::actor_system sys;
+  caf::scoped_actor self;
+  caf::actor ledger;
+};
+
+TEST_F(LedgerActor, DuplicatedReserveHoldsTheMoneyOnce) {
+  EXPECT_TRUE(ask(proto::reserve_atom::value, std::uint64_t{1}, std::int64_t{600}));
+  EXPECT_TRUE(ask(proto::reserve_atom::value, std::uint64_t{1}, std::int64_t{600}));  // a retried message
+  EXPECT_EQ(status(), (std::vector<std::int64_t>{1000, 0, 600}));
+  EXPECT_FALSE(ask(proto::reserve_atom::value, std::uint64_t{2}, std::int64_t{600}));  // 600 + 600 > 1000
+}
+
+TEST_F(LedgerActor, DuplicatedCommitChargesOnce) {
+  ASSERT_TRUE(ask(proto::reserve_atom::value, std::uint64_t{1}, std::int64_t{600}));
+  EXPECT_TRUE(ask(proto::commit_atom::value, std::uint64_t{1}, std::int64_t{250}));
+  EXPECT_TRUE(ask(proto::commit_atom::value, std::uint64_t{1}, std::int64_t{250}));
+  EXPECT_EQ(status(), (std::vector<std::int64_t>{1000, 250, 0}));  // the other 350 released, once
+  EXPECT_FALSE(ask(proto::commit_atom::value, std::uint64_t{1}, std::int64_t{300}));  // a conflicting retry
+  EXPECT_EQ(status(), (std::vector<std::int64_t>{1000, 250, 0}));
+}
+
+TEST_F(LedgerActor, ReorderedMessagesNeverOverspend) {
+  EXPECT_FALSE(ask(proto::commit_atom::value, std::uint64_t{9}, std::int64_t{100}));  // commit overtook its reserve
+  EXPECT_TRUE(ask(proto::reserve_atom::value, std::uint64_t{9}, std::int64_t{100}));
+  EXPECT_TRUE(ask(proto::commit_atom::value, std::uint64_t{9}, std::int64_t{100}));   // the retry lands
+  EXPECT_TRUE(ask(proto::release_atom::value, std::uint64_t{9}) == false);           // release after commit: the charge stands
+  EXPECT_EQ(status(), (std::vector<std::int64_t>{1000, 100, 0}));
+  EXPECT_FALSE(ask(proto::commit_atom::value, std::uint64_t{10}, std::int64_t{5000}));
+  EXPECT_FALSE(ask(proto::reserve_atom::value, std::uint64_t{11}, std::int64_t{901}));  // 100 + 901 > 1000
+  EXPECT_TRUE(ask(proto::reserve_atom::value, std::uint64_t{12}, std::int64_t{900}));   // exactly the budget
+  const auto s = status();
+  EXPECT_LE(s[1] + s[2], s[0]);
+}
+
+}  // namespace
+}  // namespace concord::actors
