@@ -1,9 +1,13 @@
 #include "embedded_cluster.hpp"
 
 #include <chrono>
+#include <cmath>
+#include <map>
+#include <stdexcept>
 #include <thread>
 
 #include <caf/all.hpp>
+#include <caf/io/all.hpp>
 
 #include "ledger_actor.hpp"
 #include "messages.hpp"
@@ -16,8 +20,16 @@ namespace concord::actors {
 
 namespace {
 
+caf::timespan seconds_span(double s) { return caf::timespan{static_cast<std::int64_t>(s * 1e9)}; }
+
 caf::actor_system_config& configure(caf::actor_system_config& cfg, const ClusterOptions& o) {
   proto::register_messages(cfg);
+  if (!o.join.empty()) {
+    cfg.load<caf::io::middleman>();
+    // The same heartbeat settings as the nodes: a hung peer is dropped after the timeout.
+    cfg.set("middleman.heartbeat-interval", seconds_span(o.heartbeat_interval_s));
+    cfg.set("middleman.connection-timeout", seconds_span(o.connection_timeout_s));
+  }
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   cfg.set("scheduler.max-threads", o.threads > 0 ? static_cast<std::size_t>(o.threads) : static_cast<std::size_t>(cores));
   cfg.set("logger.verbosity", caf::atom("quiet"));
@@ -31,20 +43,24 @@ struct EmbeddedCluster::Impl {
     SelectorOptions so;
     so.beacon_interval_s = o.beacon_interval_s;
     selector = spawn_selector(sys, so);
-    for (int n = 0; n < o.nodes; ++n)
-      for (int m = 0; m < wf->num_models(); ++m)
-        for (int j = 0; j < o.workers_per_model; ++j) {
-          WorkerOptions wo;
-          wo.name = "node-" + std::to_string(n) + "/" + wf->model_id(m) + "#" + std::to_string(j);
-          wo.model = wf->model_id(m);
-          wo.time_scale = o.time_scale;
-          wo.beacon_interval_s = o.beacon_interval_s;
-          wo.beacon_target = selector;
-          workers.emplace_back(wo.name, spawn_simulated_worker(sys, wo));
-        }
+    if (!o.join.empty()) {
+      join_cluster();
+    } else {
+      for (int n = 0; n < o.nodes; ++n)
+        for (int m = 0; m < wf->num_models(); ++m)
+          for (int j = 0; j < o.workers_per_model; ++j) {
+            WorkerOptions wo;
+            wo.name = "node-" + std::to_string(n) + "/" + wf->model_id(m) + "#" + std::to_string(j);
+            wo.model = wf->model_id(m);
+            wo.time_scale = o.time_scale;
+            wo.beacon_interval_s = o.beacon_interval_s;
+            wo.beacon_target = selector;
+            workers.emplace_back(wo.name, spawn_simulated_worker(sys, wo));
+          }
+    }
     // Wait until the selector has heard every worker's first beacon.
     caf::scoped_actor self{sys};
-    for (int attempt = 0; attempt < 200; ++attempt) {
+    for (int attempt = 0; attempt < 400; ++attempt) {
       std::int32_t known = 0;
       for (int m = 0; m < wf->num_models(); ++m)
         self->request(selector, std::chrono::seconds(5), proto::workers_atom::value, wf->model_id(m))
@@ -55,8 +71,57 @@ struct EmbeddedCluster::Impl {
   }
 
   ~Impl() {
-    for (auto& [name, w] : workers) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
+    if (options.join.empty())
+      for (auto& [name, w] : workers) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(selector, caf::exit_reason::user_shutdown);
+  }
+
+  /// Connects to every seed, joins, and subscribes the selector to every member's workers.
+  void join_cluster() {
+    caf::scoped_actor self{sys};
+    std::map<std::string, caf::actor> managers;
+    std::string errors;
+    for (const auto& seed : options.join) {
+      const auto colon = seed.rfind(':');
+      if (colon == std::string::npos || colon == 0) throw std::runtime_error(seed + ": expected HOST:PORT");
+      const std::string host = seed.substr(0, colon);
+      int port = 0;
+      try {
+        port = std::stoi(seed.substr(colon + 1));
+      } catch (const std::exception&) {
+        port = 0;
+      }
+      if (port <= 0 || port > 65535) throw std::runtime_error(seed + ": expected HOST:PORT with a port in 1..65535");
+      auto manager = sys.middleman().remote_actor(host, static_cast<std::uint16_t>(port));
+      if (!manager) {
+        errors += "  " + seed + ": cannot connect: " + sys.render(manager.error()) + "\n";
+        continue;
+      }
+      proto::join_request req;
+      req.protocol_version = proto::kProtocolVersion;
+      req.node = "run-client";
+      self->request(*manager, std::chrono::seconds(5), req)
+          .receive(
+              [&](proto::join_reply& reply) {
+                if (!reply.accepted) {
+                  errors += "  " + seed + ": join refused: " + reply.reason + "\n";
+                  return;
+                }
+                for (std::size_t i = 0; i < reply.members.size(); ++i) managers[reply.member_names[i]] = reply.members[i];
+              },
+              [&](caf::error& e) { errors += "  " + seed + ": no answer to join: " + sys.render(e) + "\n"; });
+    }
+    if (managers.empty()) throw std::runtime_error("could not join the cluster:\n" + errors);
+    for (const auto& [name, m] : managers) {
+      members.push_back(name);
+      self->request(m, std::chrono::seconds(5), proto::workers_atom::value)
+          .receive(
+              [&](std::vector<proto::beacon>& ws) {
+                for (auto& w : ws) workers.emplace_back(w.worker, w.handle);
+              },
+              [](caf::error&) {});
+      self->send(m, proto::subscribe_atom::value, selector);
+    }
   }
 
   std::shared_ptr<const FlatWorkflow> wf;
@@ -65,10 +130,11 @@ struct EmbeddedCluster::Impl {
   caf::actor_system sys;
   caf::actor selector;
   std::vector<std::pair<std::string, caf::actor>> workers;
+  std::vector<std::string> members;
 };
 
 EmbeddedCluster::EmbeddedCluster(std::shared_ptr<const FlatWorkflow> wf, ClusterOptions options)
-    : impl_(std::make_unique<Impl>(std::move(wf), options)) {}
+    : impl_(std::make_unique<Impl>(std::move(wf), std::move(options))) {}
 
 EmbeddedCluster::~EmbeddedCluster() = default;
 
@@ -106,9 +172,9 @@ ClusterRun EmbeddedCluster::run(std::shared_ptr<Policy> policy, const EpisodeCon
             out.detail = "workflow did not answer: " + caf::to_string(e);
             caf::anon_send_exit(workflow, caf::exit_reason::user_shutdown);
           });
-  // Subtasks may still be committing when the workflow reports (e.g. after the deadline);
-  // the ledger's figures are read after a moment without new messages.
-  for (int i = 0; i < 50; ++i) {
+  // Subtasks may still be committing when the workflow reports (e.g. after the deadline):
+  // read the ledger once every reservation is settled.
+  for (int i = 0; i < 100; ++i) {
     std::vector<std::int64_t> status;
     self->request(ledger, std::chrono::seconds(5), proto::status_atom::value)
         .receive([&](std::vector<std::int64_t>& s) { status = std::move(s); }, [](caf::error&) {});
@@ -129,6 +195,8 @@ bool EmbeddedCluster::kill_worker(const std::string& name) {
     }
   return false;
 }
+
+std::vector<std::string> EmbeddedCluster::member_names() const { return impl_->members; }
 
 std::vector<std::string> EmbeddedCluster::worker_names() const {
   std::vector<std::string> names;

@@ -16,6 +16,11 @@
 namespace concord::actors {
 
 struct ClusterOptions {
+  /// Empty: an embedded cluster. Otherwise HOST:PORT of `concord node` seeds: the run
+  /// joins that cluster and uses its workers (nodes/workers_per_model are then unused).
+  std::vector<std::string> join;
+  double heartbeat_interval_s = 0.1;  // remote mode: a hung peer is detected in <= connection_timeout_s
+  double connection_timeout_s = 0.5;
   int nodes = 3;
   int workers_per_model = 2;        // per node
   double time_scale = 1000;         // simulated seconds per real second
@@ -47,6 +52,8 @@ class EmbeddedCluster {
   /// Stops one worker (as if its process died): for fault tests. Returns false if unknown.
   bool kill_worker(const std::string& name);
   std::vector<std::string> worker_names() const;
+  /// Remote mode: the member nodes the run sees.
+  std::vector<std::string> member_names() const;
 
  private:
   struct Impl;

@@ -1,5 +1,6 @@
 #include "model_worker.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <unordered_map>
 
@@ -21,10 +22,12 @@ struct InFlight {
   SimulatedSample sample;
   caf::strong_actor_ptr reply_to;
   clock::time_point started;
+  double time_scale = 1;
 };
 
 struct worker_state {
   WorkerOptions options;
+  std::vector<caf::actor> beacon_targets;  // selectors that subscribed (plus options.beacon_target)
   std::unordered_map<std::uint64_t, InFlight> in_flight;
   clock::time_point born = clock::now();
   double latency_ewma_s = 0, reputation = 1;
@@ -35,7 +38,7 @@ using worker_actor = caf::stateful_actor<worker_state>;
 
 void send_beacon(worker_actor* self) {
   auto& st = self->state;
-  if (!st.options.beacon_target) return;
+  if (st.beacon_targets.empty()) return;
   proto::beacon b;
   b.worker = st.options.name;
   b.model = st.options.model;
@@ -45,7 +48,7 @@ void send_beacon(worker_actor* self) {
   b.latency_ewma_s = st.latency_ewma_s;
   b.reputation = st.reputation;
   b.timestamp_s = std::chrono::duration<double>(clock::now() - st.born).count();
-  self->send(st.options.beacon_target, std::move(b));
+  for (const auto& target : st.beacon_targets) self->send(target, b);
 }
 
 void reply(worker_actor* self, std::uint64_t id, bool cancelled) {
@@ -54,7 +57,7 @@ void reply(worker_actor* self, std::uint64_t id, bool cancelled) {
   if (it == st.in_flight.end()) return;  // already answered (cancel raced the end)
   InFlight& f = it->second;
   const double elapsed_s =
-      cancelled ? std::chrono::duration<double>(clock::now() - f.started).count() * st.options.time_scale : f.sample.latency_s;
+      cancelled ? std::chrono::duration<double>(clock::now() - f.started).count() * f.time_scale : f.sample.latency_s;
   auto result = sample_outcome(f.request, f.sample, elapsed_s, st.options.name);
   if (!result.cancelled) {
     st.latency_ewma_s = st.latency_ewma_s == 0 ? result.latency_s : 0.8 * st.latency_ewma_s + 0.2 * result.latency_s;
@@ -66,6 +69,7 @@ void reply(worker_actor* self, std::uint64_t id, bool cancelled) {
 
 caf::behavior worker(worker_actor* self, WorkerOptions options) {
   self->state.options = std::move(options);
+  if (self->state.options.beacon_target) self->state.beacon_targets.push_back(self->state.options.beacon_target);
   if (self->state.options.beacon_interval_s > 0) {
     send_beacon(self);
     self->delayed_send(self, real_delay(self->state.options.beacon_interval_s), proto::tick_atom::value);
@@ -77,7 +81,9 @@ caf::behavior worker(worker_actor* self, WorkerOptions options) {
         f.reply_to = self->current_sender();
         f.started = clock::now();
         const auto id = r.sample_id;
-        const double real_s = f.sample.latency_s / self->state.options.time_scale;
+        const double scale = r.time_scale > 0 ? r.time_scale : self->state.options.time_scale;
+        const double real_s = f.sample.latency_s / scale;
+        f.time_scale = scale;
         f.request = std::move(r);
         self->state.in_flight[id] = std::move(f);
         self->delayed_send(self, real_delay(real_s), proto::finish_atom::value, id);
@@ -87,6 +93,11 @@ caf::behavior worker(worker_actor* self, WorkerOptions options) {
       [=](proto::tick_atom) {
         send_beacon(self);
         self->delayed_send(self, real_delay(self->state.options.beacon_interval_s), proto::tick_atom::value);
+      },
+      [=](proto::subscribe_atom, const caf::actor& selector) {  // a selector (maybe remote) wants our beacons
+        auto& targets = self->state.beacon_targets;
+        if (std::find(targets.begin(), targets.end(), selector) == targets.end()) targets.push_back(selector);
+        send_beacon(self);
       },
       [=](proto::stop_atom) { self->quit(); },
   };

@@ -120,6 +120,7 @@ void start_batch(subtask_actor* self) {
               r.input_cost = st.o.input_cost;
               r.price_per_token = st.o.price_per_token;
               r.profile = st.o.profile;
+              r.time_scale = st.o.time_scale;
               dispatch(self, std::move(r), picks[static_cast<std::size_t>(j) % picks.size()]);
             }
           },

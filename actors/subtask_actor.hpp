@@ -27,6 +27,7 @@ struct SubtaskOptions {
   std::int64_t price_per_token = 0;
   proto::sample_profile profile;
   std::uint64_t seed = 0;
+  double time_scale = 0;             // passed to workers with every sample
   double cancel_grace_s = 2.0;       // real seconds to wait for cancelled samples to report
   caf::actor workflow, ledger, selector;
 };

@@ -114,6 +114,7 @@ void launch(workflow_actor* self, const plan_reply& reply) {
     so.profile.p_success = fp.p_success;
     so.profile.parametric_tokens = std::max<std::int64_t>(1, std::llround(fp.parametric.output_tokens_mean));
     so.seed = derive_seed(st.o.seed, so.batch_id);
+    so.time_scale = st.o.time_scale;
     so.workflow = caf::actor_cast<caf::actor>(self);
     so.ledger = st.o.ledger;
     so.selector = st.o.selector;

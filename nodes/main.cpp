@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/exit_codes.hpp"
+#include "cli/node_command.hpp"
 #include "cli/run_command.hpp"
 #include "cli/workload_command.hpp"
 #include "model/input_error.hpp"
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   int exit_code = kExitOk;
   add_run_command(app, exit_code);
   add_workload_command(app, exit_code);
+  add_node_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

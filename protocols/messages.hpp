@@ -41,12 +41,13 @@ struct sample_request {
   std::int64_t token_cap = 0;   // the sample stops at this many output tokens and fails
   std::int64_t input_cost = 0;
   std::int64_t price_per_token = 0;
+  double time_scale = 0;        // simulated seconds per real second (0: the worker's own)
   sample_profile profile;
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, sample_request& x) {
   return f(caf::meta::type_name("sample_request"), x.sample_id, x.seed, x.subtask, x.model, x.token_cap, x.input_cost,
-           x.price_per_token, x.profile);
+           x.price_per_token, x.time_scale, x.profile);
 }
 
 /// The outcome of a sample: finished, truncated at the cap, or cancelled (charged pro-rata).
@@ -142,6 +143,8 @@ using status_atom = caf::atom_constant<caf::atom("status")>;
 using dead_atom = caf::atom_constant<caf::atom("dead")>;
 using start_atom = caf::atom_constant<caf::atom("start")>;
 using expire_atom = caf::atom_constant<caf::atom("expire")>;
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using members_atom = caf::atom_constant<caf::atom("members")>;
 
 }  // namespace concord::proto
 
@@ -153,6 +156,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(concord, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(concord, (concord::proto::join_request))
   CAF_ADD_TYPE_ID(concord, (concord::proto::join_reply))
   CAF_ADD_TYPE_ID(concord, (concord::proto::batch_report))
+  CAF_ADD_TYPE_ID(concord, (std::vector<concord::proto::beacon>))
 CAF_END_TYPE_ID_BLOCK(concord)
 
 namespace caf {

@@ -260,7 +260,7 @@ int execute(const BenchOptions& o) {
   const Methods methods = parse_methods(o.methods);
   bench::BenchConfig cfg;
   cfg.budgets = make_axis(o.budgets, o.budget_ratios, {0.1, 0.2, 0.5}, "--budgets", "--budget-ratios", kMaxBudgetUsd);
-  cfg.deadlines = make_axis(o.deadlines, o.deadline_ratios, {0.3, 0.5, 0.75}, "--deadlines", "--deadline-ratios", 1e9);
+  cfg.deadlines = make_axis(o.deadlines, o.deadline_ratios, {0.4, 0.55, 0.75}, "--deadlines", "--deadline-ratios", 1e9);
   cfg.trials = o.trials;
   cfg.seed = o.seed;
   cfg.threads = o.threads;
@@ -326,7 +326,7 @@ CLI::App* add_bench_command(CLI::App& app, int& exit_code) {
       "file (*.jsonl, priced by --prices) or a Concord workflow file (*.json).\n\n"
       "The grid: budgets (--budgets in USD, or --budget-ratios of each workflow's nominal budget) x\n"
       "deadlines (--deadlines in seconds, or --deadline-ratios of the nominal deadline); default\n"
-      "budget ratios 0.1,0.2,0.5 x deadline ratios 0.3,0.5,0.75. Nominal budget = sum over subtasks\n"
+      "budget ratios 0.1,0.2,0.5 x deadline ratios 0.4,0.55,0.75. Nominal budget = sum over subtasks\n"
       "of ceil(ln 0.05 / ln(1-p)) x expected sample cost; nominal deadline = longest path of mean\n"
       "latency / p (each with the subtask's first model).\n\n"
       "--methods: comma-separated, from all (default), mcpp, baselines, seq (sequential_1..64),\n"
@@ -347,7 +347,7 @@ CLI::App* add_bench_command(CLI::App& app, int& exit_code) {
   budgets->excludes(ratios);
   auto* deadlines = cmd->add_option("--deadlines", opts->deadlines, "Deadlines in seconds, comma-separated")->delimiter(',');
   auto* dratios = cmd->add_option("--deadline-ratios", opts->deadline_ratios,
-                                  "Deadlines as ratios of the nominal deadline (default 0.3,0.5,0.75)")
+                                  "Deadlines as ratios of the nominal deadline (default 0.4,0.55,0.75)")
                       ->delimiter(',');
   deadlines->excludes(dratios);
   cmd->add_option("--seed", opts->seed, "Root seed (trial seeds derive from it)")->capture_default_str();

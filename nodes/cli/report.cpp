@@ -44,8 +44,8 @@ std::string format_report(const Workflow& wf, const FlatWorkflow& flat, const Ru
   line("  engine     {}", st.engine);
   line("");
   if (r.completed) line("  result     COMPLETED: {}", explain(r.reason, st.semantics));
-  else line("  result     FAILED ({}): {}{}", to_string(r.reason), explain(r.reason, st.semantics),
-            st.detail.empty() ? "" : " (" + st.detail + ")");
+  else line("  result     FAILED ({}): {}", to_string(r.reason), explain(r.reason, st.semantics));
+  if (!st.detail.empty()) line("  notes      {}", st.detail);
   line("  spend      {} of {} budget{}  [{}]", format_dollars(r.spend), format_dollars(st.budget),
        percent(static_cast<double>(r.spend), static_cast<double>(st.budget)), st.budget_origin);
   line("  makespan   {:.2f} s of {:.2f} s deadline{}  [{}]", r.makespan_s, st.deadline_s, percent(r.makespan_s, st.deadline_s),

@@ -37,6 +37,7 @@ struct RunOptions {
   int nodes = 3;
   int workers_per_model = 2;
   bool quiet = false;
+  std::vector<std::string> join;
   LoadOptions load;
 };
 
@@ -86,10 +87,18 @@ int execute(const RunOptions& o) {
     co.nodes = o.nodes;
     co.workers_per_model = o.workers_per_model;
     co.time_scale = o.time_scale;
-    st.engine = fmt::format("embedded cluster ({} nodes x {} workers per model, time scale {})", co.nodes,
+    co.join = o.join;
+    st.engine = !o.join.empty() ? fmt::format("cluster joined through {} (time scale {})", o.join.front(), co.time_scale)
+                                : fmt::format("embedded cluster ({} nodes x {} workers per model, time scale {})", co.nodes,
                             co.workers_per_model, co.time_scale);
     auto shared = std::make_shared<const FlatWorkflow>(flat);
-    actors::EmbeddedCluster cluster(shared, co);
+    std::unique_ptr<actors::EmbeddedCluster> cluster_ptr;
+    try {
+      cluster_ptr = std::make_unique<actors::EmbeddedCluster>(shared, co);
+    } catch (const std::runtime_error& e) {
+      throw InputError("--join", "", e.what());
+    }
+    actors::EmbeddedCluster& cluster = *cluster_ptr;
     const bool progress = !o.quiet;
     auto run = cluster.run(policy, cfg, [&](const AttemptTrace& a, int done, int total) {
       if (!progress) return;
@@ -99,6 +108,7 @@ int execute(const RunOptions& o) {
     });
     result = std::move(run.result);
     st.detail = run.detail;
+    if (run.redispatched > 0) st.detail += (st.detail.empty() ? "" : "; ") + fmt::format("{} samples re-dispatched", run.redispatched);
   }
   std::cout << format_report(wf, flat, st, result);
   return result.completed ? kExitOk : kExitConstraintsFailed;
@@ -142,6 +152,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   run->add_flag("--quiet", opts->quiet, "No live progress on stderr");
+  run->add_option("--join", opts->join, "HOST:PORT of a `concord node`: run on that cluster's workers instead (repeatable)");
   run->add_option("--dag-index", opts->load.dag_index, "Which DAG of a .jsonl DAG-pool file (0-based)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();

@@ -1,0 +1,92 @@
+#include "node_manager.hpp"
+
+#include <iostream>
+#include <map>
+
+#include <caf/all.hpp>
+
+#include "messages.hpp"
+#include "model_worker.hpp"
+
+namespace concord::actors {
+
+namespace {
+
+struct node_state {
+  NodeOptions options;
+  std::vector<proto::beacon> workers;          // name, model, handle of each hosted worker
+  std::map<std::string, caf::actor> members;   // peers by name
+  static inline const char* name = "concord.node";
+};
+
+using node_actor = caf::stateful_actor<node_state>;
+
+caf::behavior node_manager(node_actor* self, NodeOptions options) {
+  auto& st = self->state;
+  st.options = std::move(options);
+  for (const auto& w : st.options.workers)
+    for (int j = 0; j < w.count; ++j) {
+      WorkerOptions wo;
+      wo.name = st.options.name + "/" + w.model + "#" + std::to_string(j);
+      wo.model = w.model;
+      wo.time_scale = st.options.time_scale;
+      wo.beacon_interval_s = st.options.beacon_interval_s;
+      proto::beacon b;
+      b.worker = wo.name;
+      b.model = wo.model;
+      b.handle = spawn_simulated_worker(self->system(), wo);
+      self->link_to(b.handle);  // a worker's crash takes the node down, as a process would
+      st.workers.push_back(std::move(b));
+    }
+  self->set_down_handler([=](caf::down_msg& dm) {
+    for (auto it = self->state.members.begin(); it != self->state.members.end(); ++it)
+      if (it->second.address() == dm.source) {
+        self->state.members.erase(it);
+        return;
+      }
+  });
+  return {
+      [=](proto::join_request& r) {
+        proto::join_reply reply;
+        if (r.protocol_version != proto::kProtocolVersion) {
+          reply.accepted = false;
+          reply.reason = "protocol version " + std::to_string(r.protocol_version) + " refused: node " +
+                         self->state.options.name + " speaks version " + std::to_string(proto::kProtocolVersion);
+          std::cerr << "concord node " << self->state.options.name << ": refused node " << r.node << ": " << reply.reason
+                    << std::endl;
+          return reply;
+        }
+        if (r.manager && r.node != self->state.options.name) {
+          self->state.members[r.node] = r.manager;
+          self->monitor(r.manager);
+        }
+        reply.accepted = true;
+        reply.member_names.push_back(self->state.options.name);
+        reply.members.push_back(caf::actor_cast<caf::actor>(self));
+        for (const auto& [name, m] : self->state.members) {
+          reply.member_names.push_back(name);
+          reply.members.push_back(m);
+        }
+        return reply;
+      },
+      [=](proto::workers_atom) { return self->state.workers; },
+      [=](proto::subscribe_atom, const caf::actor& selector) {
+        for (const auto& w : self->state.workers) self->send(w.handle, proto::subscribe_atom::value, selector);
+      },
+      [=](proto::members_atom) {
+        std::vector<std::string> names{self->state.options.name};
+        for (const auto& [name, m] : self->state.members) names.push_back(name);
+        return names;
+      },
+      [=](proto::stop_atom) {
+        for (const auto& w : self->state.workers) self->send_exit(w.handle, caf::exit_reason::user_shutdown);
+        self->quit();
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_node_manager(caf::actor_system& sys, const NodeOptions& options) { return sys.spawn(node_manager, options); }
+
+}  // namespace concord::actors

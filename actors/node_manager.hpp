@@ -1,0 +1,35 @@
+#pragma once
+// The node manager: one per `concord node` process, published on its listen
+// port. It hosts the node's simulated workers, admits peers (refusing any whose
+// protocol version differs, with the reason on both sides), keeps the member
+// list, monitors every peer (a crash is seen at once as down_msg, a hang via
+// the middleman's heartbeats), and hands its workers to selectors that ask.
+#include <string>
+#include <vector>
+
+#include <caf/fwd.hpp>
+#include <caf/actor.hpp>
+
+namespace concord::actors {
+
+struct HostedWorkers {
+  std::string model;
+  int count = 1;
+};
+
+struct NodeOptions {
+  std::string name;
+  std::vector<HostedWorkers> workers;
+  double time_scale = 20;
+  double beacon_interval_s = 0.05;
+};
+
+/// Messages:
+///   join_request                  -> join_reply (accepted with members, or refused with the reason)
+///   (workers_atom)                -> std::vector<proto::beacon> (one per hosted worker, with its handle)
+///   (subscribe_atom, selector)    -> (every hosted worker beacons to `selector` from now on)
+///   (members_atom)                -> std::vector<std::string> member names (this node first)
+///   (stop_atom)                   -> stops the workers and the manager
+caf::actor spawn_node_manager(caf::actor_system& sys, const NodeOptions& options);
+
+}  // namespace concord::actors

@@ -1,0 +1,169 @@
+#include "node_command.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <fmt/format.h>
+
+#include "cli/exit_codes.hpp"
+#include "cli/node_config.hpp"
+#include "messages.hpp"
+#include "model/input_error.hpp"
+#include "node_manager.hpp"
+
+namespace concord::cli {
+
+namespace {
+
+struct NodeCommandOptions {
+  std::string name;
+  std::string listen = "127.0.0.1:0";
+  std::vector<std::string> seeds;
+  std::string workers_file;
+  std::string config_file;
+  double time_scale = 20;
+  std::uint32_t protocol_version = proto::kProtocolVersion;  // hidden: tests of the version check
+};
+
+std::pair<std::string, std::uint16_t> split_host_port(const std::string& s, const std::string& flag) {
+  const auto colon = s.rfind(':');
+  if (colon == std::string::npos || colon == 0) throw InputError(flag, "", fmt::format("\"{}\": expected HOST:PORT", s));
+  int port = -1;
+  try {
+    port = std::stoi(s.substr(colon + 1));
+  } catch (const std::exception&) {
+  }
+  if (port < 0 || port > 65535) throw InputError(flag, "", fmt::format("\"{}\": port must be in 0..65535", s));
+  return {s.substr(0, colon), static_cast<std::uint16_t>(port)};
+}
+
+caf::timespan span(double s) { return caf::timespan{static_cast<std::int64_t>(s * 1e9)}; }
+
+int execute(const NodeCommandOptions& o) {
+  // Validate everything before starting anything.
+  if (o.name.empty() || o.name.find('/') != std::string::npos)
+    throw InputError("--name", "", "a node name is required and may not contain '/'");
+  const auto [host, port] = split_host_port(o.listen, "--listen");
+  for (const auto& seed : o.seeds) split_host_port(seed, "--seed");
+  std::vector<actors::HostedWorkers> workers;
+  if (!o.workers_file.empty()) workers = read_workers_file(o.workers_file);
+  NodeCafSettings settings;
+  const std::string config = !o.config_file.empty() ? o.config_file
+                             : std::filesystem::exists("caf-application.ini") ? "caf-application.ini" : "";
+  if (!config.empty()) settings = read_caf_settings(config);
+
+  // SIGINT/SIGTERM are taken by sigwait() below; every thread CAF starts inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  caf::actor_system_config cfg;
+  proto::register_messages(cfg);
+  cfg.load<caf::io::middleman>();
+  cfg.set("middleman.heartbeat-interval", span(settings.heartbeat_interval_s));
+  cfg.set("middleman.connection-timeout", span(settings.connection_timeout_s));
+  cfg.set("scheduler.max-threads",
+          settings.max_threads ? settings.max_threads : static_cast<std::size_t>(std::max(1u, std::thread::hardware_concurrency())));
+  cfg.set("logger.verbosity", caf::atom_from_string(settings.log_verbosity));
+  int code = kExitOk;
+  {
+    caf::actor_system sys{cfg};
+    actors::NodeOptions no;
+    no.name = o.name;
+    no.workers = workers;
+    no.time_scale = o.time_scale;
+    const caf::actor manager = actors::spawn_node_manager(sys, no);
+    auto bound = sys.middleman().publish(manager, port, host.c_str(), true);
+    if (!bound) {
+      std::cerr << fmt::format("concord node: error: --listen {}: {}\n", o.listen, sys.render(bound.error()));
+      caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+      return kExitBadInput;
+    }
+    int hosted = 0;
+    for (const auto& w : workers) hosted += w.count;
+    std::cout << fmt::format("concord node {}: listening on {}:{} ({} workers, protocol {})", o.name, host, *bound, hosted,
+                             o.protocol_version)
+              << std::endl;
+    caf::scoped_actor self{sys};
+    for (const auto& seed : o.seeds) {
+      const auto [shost, sport] = split_host_port(seed, "--seed");
+      auto peer = sys.middleman().remote_actor(shost, sport);
+      if (!peer) {
+        std::cerr << fmt::format("concord node {}: error: --seed {}: cannot connect: {}\n", o.name, seed, sys.render(peer.error()));
+        code = kExitBadInput;
+        break;
+      }
+      proto::join_request req;
+      req.protocol_version = o.protocol_version;
+      req.node = o.name;
+      req.manager = manager;
+      self->request(*peer, std::chrono::seconds(5), req)
+          .receive(
+              [&](proto::join_reply& reply) {
+                if (!reply.accepted) {
+                  std::cerr << fmt::format("concord node {}: error: --seed {}: join refused: {}\n", o.name, seed, reply.reason);
+                  code = kExitBadInput;
+                  return;
+                }
+                // Learn the members and introduce ourselves to each (they monitor us, we monitor them).
+                for (std::size_t i = 0; i < reply.members.size(); ++i) {
+                  if (reply.member_names[i] == o.name) continue;
+                  proto::join_request hello = req;
+                  self->send(reply.members[i], hello);
+                  std::cout << fmt::format("concord node {}: member {}", o.name, reply.member_names[i]) << std::endl;
+                }
+              },
+              [&](caf::error& e) {
+                std::cerr << fmt::format("concord node {}: error: --seed {}: no answer: {}\n", o.name, seed, sys.render(e));
+                code = kExitBadInput;
+              });
+      if (code != kExitOk) break;
+    }
+    if (code == kExitOk) {
+      int sig = 0;
+      sigwait(&signals, &sig);  // run until SIGINT/SIGTERM
+      std::cout << fmt::format("concord node {}: stopping (signal {})", o.name, sig) << std::endl;
+    }
+    // Every actor must exit or the actor system's destructor waits forever (CAF-0.17.md).
+    self->send(manager, proto::stop_atom::value);
+    sys.middleman().unpublish(manager, *bound);
+    caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+  }
+  return code;
+}
+
+}  // namespace
+
+void add_node_command(CLI::App& app, int& exit_code) {
+  auto opts = std::make_shared<NodeCommandOptions>();
+  CLI::App* cmd = app.add_subcommand("node", "Run a cluster node hosting simulated model workers");
+  cmd->footer(
+      "The node publishes its manager on --listen, joins the cluster through --seed nodes (a node\n"
+      "speaking another protocol version is refused, with the reason on both sides), and runs until\n"
+      "SIGINT or SIGTERM. Workers file: {\"workers\": [{\"model\": \"goedel8b\", \"count\": 2}]}.\n"
+      "CAF settings come from --config or ./caf-application.ini ([scheduler] max-threads,\n"
+      "[middleman] heartbeat-interval / connection-timeout, [logger] verbosity; unknown keys are\n"
+      "refused). Defaults: heartbeat 100ms, timeout 500ms (a hung peer is dropped within 0.5 s),\n"
+      "max-threads = cores. Run a workflow on the cluster with `concord run FILE --join HOST:PORT`.\n"
+      "Exit codes: 0 stopped by a signal; 2 bad input or refused join; 3 internal error.");
+  cmd->add_option("--name", opts->name, "Node name, unique in the cluster")->required();
+  cmd->add_option("--listen", opts->listen, "HOST:PORT to listen on (port 0: pick one, printed on stdout)")->capture_default_str();
+  cmd->add_option("--seed", opts->seeds, "HOST:PORT of a node to join through (repeatable)");
+  cmd->add_option("--workers", opts->workers_file, "JSON file of the simulated workers this node hosts");
+  cmd->add_option("--config", opts->config_file, "CAF settings (INI); default ./caf-application.ini if present");
+  cmd->add_option("--time-scale", opts->time_scale, "Simulated seconds per real second (requests carry the client's)")
+      ->check(CLI::Range(1.0, 1e7))
+      ->capture_default_str();
+  cmd->add_option("--protocol-version", opts->protocol_version, "Protocol version to announce (for tests)")->group("");
+  cmd->callback([opts, &exit_code] { exit_code = execute(*opts); });
+}
+
+}  // namespace concord::cli

@@ -1,0 +1,118 @@
+#include "node_config.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "model/input_error.hpp"
+#include "model/json_fields.hpp"
+
+namespace concord::cli {
+
+std::vector<actors::HostedWorkers> read_workers_file(const std::string& path) {
+  const auto root = json_fields::parse_json(json_fields::read_file(path), path);
+  json_fields::FieldReader r(path);
+  r.object(root, "(top level)");
+  r.only_keys(root, "", {"workers"});
+  const auto& list = r.array(r.require(root, "", "workers"), "workers");
+  std::vector<actors::HostedWorkers> out;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const auto f = json_fields::FieldReader::at("workers", i);
+    r.object(list[i], f);
+    r.only_keys(list[i], f, {"model", "count"});
+    actors::HostedWorkers w;
+    w.model = r.string(r.require(list[i], f, "model"), f + ".model");
+    if (w.model.empty()) r.fail(f + ".model", "empty model id");
+    if (const auto* c = r.find(list[i], "count")) w.count = static_cast<int>(r.integer(*c, f + ".count"));
+    if (w.count < 1 || w.count > 1024) r.fail(f + ".count", fmt::format("must be in 1..1024 (got {})", w.count));
+    out.push_back(w);
+  }
+  if (out.empty()) r.fail("workers", "empty: a node needs at least one worker");
+  return out;
+}
+
+namespace {
+
+std::string trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
+}
+
+double parse_timespan(const std::string& v, const std::string& path, const std::string& field) {
+  std::size_t used = 0;
+  double x = 0;
+  try {
+    x = std::stod(v, &used);
+  } catch (const std::exception&) {
+    throw InputError(path, field, fmt::format("expected a timespan like 100ms (got \"{}\")", v));
+  }
+  const std::string unit = v.substr(used);
+  double scale = 0;
+  if (unit == "ns") scale = 1e-9;
+  else if (unit == "us") scale = 1e-6;
+  else if (unit == "ms") scale = 1e-3;
+  else if (unit == "s") scale = 1;
+  else if (unit == "min") scale = 60;
+  else throw InputError(path, field, fmt::format("unknown unit \"{}\" (use ns, us, ms, s or min)", unit));
+  if (!(x > 0)) throw InputError(path, field, "must be positive");
+  return x * scale;
+}
+
+}  // namespace
+
+NodeCafSettings read_caf_settings(const std::string& path, NodeCafSettings s) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path, "", "cannot open file");
+  std::string line, section;
+  for (int n = 1; std::getline(in, line); ++n) {
+    const auto semi = line.find(';');
+    line = trim(semi == std::string::npos ? line : line.substr(0, semi));
+    if (line.empty()) continue;
+    const std::string where = fmt::format("line {}", n);
+    if (line.front() == '[') {
+      if (line.back() != ']') throw InputError(path, where, "expected [section]");
+      section = trim(line.substr(1, line.size() - 2));
+      if (section != "scheduler" && section != "middleman" && section != "logger")
+        throw InputError(path, where, fmt::format("unknown section [{}] (known: scheduler, middleman, logger)", section));
+      continue;
+    }
+    const auto eq = line.find('=');
+    if (eq == std::string::npos) throw InputError(path, where, "expected key=value");
+    const std::string key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
+    const std::string field = section + "." + key;
+    if (field == "scheduler.max-threads") {
+      try {
+        const long v = std::stol(value);
+        if (v < 1 || v > 1024) throw std::out_of_range("range");
+        s.max_threads = static_cast<std::size_t>(v);
+      } catch (const std::exception&) {
+        throw InputError(path, field, fmt::format("expected an integer in 1..1024 (got \"{}\")", value));
+      }
+    } else if (field == "middleman.heartbeat-interval") {
+      s.heartbeat_interval_s = parse_timespan(value, path, field);
+    } else if (field == "middleman.connection-timeout") {
+      s.connection_timeout_s = parse_timespan(value, path, field);
+    } else if (field == "logger.verbosity") {
+      std::string v = value;
+      if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+      if (v != "quiet" && v != "error" && v != "warning" && v != "info" && v != "debug")
+        throw InputError(path, field, fmt::format("expected quiet, error, warning, info or debug (got {})", value));
+      s.log_verbosity = v;
+    } else {
+      throw InputError(path, fmt::format("{} ({})", field, where),
+                       "unknown option: CAF would ignore it silently, Concord refuses it "
+                       "(known: scheduler.max-threads, middleman.heartbeat-interval, middleman.connection-timeout, "
+                       "logger.verbosity)");
+    }
+  }
+  if (s.connection_timeout_s < 2 * s.heartbeat_interval_s)
+    throw InputError(path, "middleman.connection-timeout",
+                     fmt::format("{} s is below 2 x heartbeat-interval ({} s): healthy idle peers would be dropped",
+                                 s.connection_timeout_s, s.heartbeat_interval_s));
+  return s;
+}
+
+}  // namespace concord::cli
