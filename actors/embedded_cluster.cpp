@@ -29,6 +29,7 @@ caf::actor_system_config& configure(caf::actor_system_config& cfg, const Cluster
     // The same heartbeat settings as the nodes: a hung peer is dropped after the timeout.
     cfg.set("middleman.heartbeat-interval", seconds_span(o.heartbeat_interval_s));
     cfg.set("middleman.connection-timeout", seconds_span(o.connection_timeout_s));
+    cfg.set("middleman.enable-automatic-connections", true);  // talk to every node directly, not via the seed
   }
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   cfg.set("scheduler.max-threads", o.threads > 0 ? static_cast<std::size_t>(o.threads) : static_cast<std::size_t>(cores));
@@ -194,6 +195,33 @@ bool EmbeddedCluster::kill_worker(const std::string& name) {
       return true;
     }
   return false;
+}
+
+std::string EmbeddedCluster::busiest_worker() const {
+  caf::scoped_actor self{impl_->sys};
+  std::string best;
+  self->request(impl_->selector, std::chrono::seconds(5), proto::status_atom::value)
+      .receive(
+          [&](std::vector<std::string>& names, std::vector<std::int32_t>& assigned) {
+            std::int32_t most = 0;
+            for (std::size_t i = 0; i < names.size(); ++i)
+              if (assigned[i] > most) most = assigned[i], best = names[i];
+          },
+          [](caf::error&) {});
+  return best;
+}
+
+int EmbeddedCluster::assigned_to(const std::string& worker) const {
+  caf::scoped_actor self{impl_->sys};
+  int n = 0;
+  self->request(impl_->selector, std::chrono::seconds(5), proto::status_atom::value)
+      .receive(
+          [&](std::vector<std::string>& names, std::vector<std::int32_t>& assigned) {
+            for (std::size_t i = 0; i < names.size(); ++i)
+              if (names[i] == worker) n = assigned[i];
+          },
+          [](caf::error&) {});
+  return n;
 }
 
 std::vector<std::string> EmbeddedCluster::member_names() const { return impl_->members; }

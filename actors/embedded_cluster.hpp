@@ -52,6 +52,10 @@ class EmbeddedCluster {
   /// Stops one worker (as if its process died): for fault tests. Returns false if unknown.
   bool kill_worker(const std::string& name);
   std::vector<std::string> worker_names() const;
+  /// The worker with the most samples assigned right now (empty if none).
+  std::string busiest_worker() const;
+  /// Samples assigned to `worker` and not yet reported.
+  int assigned_to(const std::string& worker) const;
   /// Remote mode: the member nodes the run sees.
   std::vector<std::string> member_names() const;
 

@@ -86,6 +86,12 @@ caf::behavior selector(selector_actor* self, SelectorOptions options) {
         for (auto& [name, w] : self->state.workers) n += (w.model == model && self->state.alive(w, now)) ? 1 : 0;
         return n;
       },
+      [=](proto::status_atom) {  // (worker, samples assigned and not yet reported), for tests and tools
+        std::vector<std::string> names;
+        std::vector<std::int32_t> assigned;
+        for (auto& [name, w] : self->state.workers) names.push_back(name), assigned.push_back(w.assigned);
+        return caf::make_message(std::move(names), std::move(assigned));
+      },
       [=](proto::stop_atom) { self->quit(); },
   };
 }

@@ -17,6 +17,7 @@ struct SelectorOptions {
 ///   (pick_atom, model, count)                -> std::vector<caf::actor> (size <= count; empty: none alive)
 ///   (outcome_atom, worker, success, latency) -> (learning)
 ///   (workers_atom, model)                    -> int32: workers alive for the model
+///   (status_atom)                            -> (vector<string> workers, vector<int32> samples assigned)
 caf::actor spawn_selector(caf::actor_system& sys, const SelectorOptions& options);
 
 }  // namespace concord::actors

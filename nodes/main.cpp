@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/bench_command.hpp"
+#include "cli/bench_routing_command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/node_command.hpp"
 #include "cli/run_command.hpp"
@@ -20,6 +22,7 @@ int main(int argc, char** argv) {
   add_run_command(app, exit_code);
   add_workload_command(app, exit_code);
   add_node_command(app, exit_code);
+  add_bench_routing_command(*add_bench_command(app, exit_code), exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -59,6 +59,9 @@ int execute(const NodeCommandOptions& o) {
   if (!config.empty()) settings = read_caf_settings(config);
 
   // SIGINT/SIGTERM are taken by sigwait() below; every thread CAF starts inherits the mask.
+  // A parent may have left them ignored (inherited through exec): sigwait would never see them.
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
@@ -70,6 +73,7 @@ int execute(const NodeCommandOptions& o) {
   cfg.load<caf::io::middleman>();
   cfg.set("middleman.heartbeat-interval", span(settings.heartbeat_interval_s));
   cfg.set("middleman.connection-timeout", span(settings.connection_timeout_s));
+  cfg.set("middleman.enable-automatic-connections", true);  // direct connections between all nodes
   cfg.set("scheduler.max-threads",
           settings.max_threads ? settings.max_threads : static_cast<std::size_t>(std::max(1u, std::thread::hardware_concurrency())));
   cfg.set("logger.verbosity", caf::atom_from_string(settings.log_verbosity));

@@ -98,6 +98,12 @@ class Canvas {
     cairo_restore(cr());
   }
 
+  /// The largest size <= `size` at which `s` fits in `max_width` pixels (not below 8).
+  double fit(const std::string& s, double size, double max_width, bool bold = false) {
+    const double w = text_width(s, size, bold);
+    return w <= max_width ? size : std::max(8.0, size * max_width / w);
+  }
+
   void line(double x0, double y0, double x1, double y1, double width) {
     cairo_set_line_width(cr(), width);
     cairo_move_to(cr(), x0, y0);
@@ -209,7 +215,7 @@ void write_line_chart_png(const LineChart& chart, const std::string& path, int w
     c.line(left - 5, py(t), left, py(t), 1);
     c.text(tick_label(t, ystep), left - 8, py(t), fs * 0.85, 1.0, 0.5);
   }
-  c.text(chart.title, width / 2.0, 12 + fs * 0.5, fs * 1.15, 0.5, 0.5, true);
+  c.text(chart.title, width / 2.0, 12 + fs * 0.5, c.fit(chart.title, fs * 1.15, width - 24.0, true), 0.5, 0.5, true);
   c.text(chart.x_label, (left + right) / 2, height - 12.0, fs, 0.5, 1.0);
   c.text(chart.y_label, 14 + fs * 0.6, (top + bottom) / 2, fs, 0.5, 0.5, false, -M_PI / 2);
 
@@ -356,7 +362,7 @@ void write_heatmap_png(const Heatmap& map, const std::string& path, int width, i
     c.text(map.x_ticks[k], left + cw * (static_cast<double>(k) + 0.5), bottom + 8, fs * 0.85, 0.5, 0.0);
   for (std::size_t r = 0; r < rows && r < map.y_ticks.size(); ++r)
     c.text(map.y_ticks[r], left - 8, top + ch * (static_cast<double>(r) + 0.5), fs * 0.85, 1.0, 0.5);
-  c.text(map.title, width / 2.0, 12 + fs * 0.5, fs * 1.15, 0.5, 0.5, true);
+  c.text(map.title, width / 2.0, 12 + fs * 0.5, c.fit(map.title, fs * 1.15, width - 24.0, true), 0.5, 0.5, true);
   c.text(map.x_label, (left + right) / 2, height - 12.0, fs, 0.5, 1.0);
   c.text(map.y_label, 14 + fs * 0.6, (top + bottom) / 2, fs, 0.5, 0.5, false, -M_PI / 2);
 

@@ -1,0 +1,226 @@
+// Three real `concord node` processes on loopback; a workflow runs on their
+// workers while one node is killed (-9) or stopped (SIGSTOP). Every child is
+// killed and reaped when a test ends, pass or fail.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "embedded_cluster.hpp"
+#include "plan/simple_policies.hpp"
+#include "sim/nominal.hpp"
+#include "workloads/proofflow.hpp"
+
+namespace concord {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// One `concord node` child process; killed and reaped on destruction.
+class NodeProcess {
+ public:
+  NodeProcess(const std::string& name, const std::vector<std::string>& extra, const fs::path& dir) : name_(name) {
+    int out[2];
+    if (pipe(out) != 0) throw std::runtime_error("pipe");
+    const std::string err_path = (dir / (name + ".stderr")).string();
+    err_path_ = err_path;
+    pid_ = fork();
+    if (pid_ == 0) {
+      sigset_t none;
+      sigemptyset(&none);
+      sigprocmask(SIG_SETMASK, &none, nullptr);  // the child starts with a clean signal mask
+      ::signal(SIGTERM, SIG_DFL);
+      ::signal(SIGINT, SIG_DFL);
+      dup2(out[1], STDOUT_FILENO);
+      const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(err, STDERR_FILENO);
+      close(out[0]);
+      chdir(dir.c_str());
+      std::vector<std::string> args{CONCORD_BIN, "node", "--name", name, "--listen", "127.0.0.1:0"};
+      args.insert(args.end(), extra.begin(), extra.end());
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    close(out[1]);
+    out_ = out[0];
+    // The first line names the address: "concord node NAME: listening on HOST:PORT ...".
+    const std::string line = read_line(std::chrono::seconds(10));
+    std::smatch m;
+    if (std::regex_search(line, m, std::regex("listening on ([0-9.]+:[0-9]+)"))) address_ = m[1];
+  }
+  ~NodeProcess() {
+    if (pid_ > 0) {
+      kill(pid_, SIGCONT);
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    if (out_ >= 0) close(out_);
+  }
+  const std::string& address() const { return address_; }
+  const std::string& name() const { return name_; }
+  pid_t pid() const { return pid_; }
+  void signal(int sig) { kill(pid_, sig); }
+  /// Waits for the process to exit; its exit code, or -1 on timeout.
+  int wait_exit(std::chrono::milliseconds timeout) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      usleep(10000);
+    }
+    return -1;
+  }
+  std::string stderr_text() const {
+    std::ifstream in(err_path_);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  std::string read_line(std::chrono::milliseconds timeout) {
+    std::string line;
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    char c;
+    while (std::chrono::steady_clock::now() < until) {
+      pollfd p{out_, POLLIN, 0};
+      if (poll(&p, 1, 50) <= 0) continue;
+      if (read(out_, &c, 1) != 1) break;
+      if (c == '\n') return line;
+      line += c;
+    }
+    return line;
+  }
+
+ private:
+  std::string name_, address_, err_path_;
+  pid_t pid_ = -1;
+  int out_ = -1;
+};
+
+class ThreeNodes : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("concord-it-" + std::to_string(getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+    std::ofstream(dir_ / "workers.json")
+        << R"({"workers": [{"model": "goedel32b", "count": 2}, {"model": "goedel8b", "count": 2}, {"model": "kimina7b", "count": 2}]})";
+    const std::string workers = (dir_ / "workers.json").string();
+    nodes_.push_back(std::make_unique<NodeProcess>("a", std::vector<std::string>{"--workers", workers}, dir_));
+    ASSERT_FALSE(nodes_[0]->address().empty()) << nodes_[0]->stderr_text();
+    for (const char* n : {"b", "c"}) {
+      nodes_.push_back(std::make_unique<NodeProcess>(n, std::vector<std::string>{"--workers", workers, "--seed", nodes_[0]->address()}, dir_));
+      ASSERT_FALSE(nodes_.back()->address().empty()) << nodes_.back()->stderr_text();
+      // Joined once it lists the seed as a member.
+      bool joined = false;
+      for (int i = 0; i < 10 && !joined; ++i) joined = nodes_.back()->read_line(std::chrono::seconds(5)).find("member a") != std::string::npos;
+      ASSERT_TRUE(joined) << nodes_.back()->stderr_text();
+    }
+    WorkloadOptions o;
+    o.datasets_dir = CONCORD_DATASETS_DIR;
+    static const Workload w = build_proofflow(o);
+    wf_ = std::make_shared<const FlatWorkflow>(FlatWorkflow::compile(w.workflows.at(0)));
+  }
+  void TearDown() override {
+    nodes_.clear();  // kills and reaps every child, also after a failed assertion
+    fs::remove_all(dir_);
+  }
+  NodeProcess* node_of(const std::string& worker) {
+    for (auto& n : nodes_)
+      if (worker.rfind(n->name() + "/", 0) == 0) return n.get();
+    return nullptr;
+  }
+
+  /// Runs the workflow on the cluster; `fault` is applied to the busiest worker's node
+  /// once two subtasks are done. Checks the invariants every fault must keep.
+  void run_with_fault(int sig, int k) {
+    actors::ClusterOptions co;
+    co.join = {nodes_[0]->address()};
+    co.time_scale = 40;
+    actors::EmbeddedCluster cluster(wf_, co);
+    ASSERT_EQ(cluster.member_names().size(), 3u);
+    ASSERT_EQ(cluster.worker_names().size(), 18u);
+    EpisodeConfig cfg;
+    cfg.budget = 2 * nominal_budget(*wf_);
+    cfg.deadline_s = 6 * nominal_deadline_s(*wf_);
+    NodeProcess* victim = nullptr;
+    int victim_load = 0;
+    auto policy = std::make_shared<FixedPolicy>(1, k, wf_->model_id(1));
+    const auto run = cluster.run(policy, cfg, [&](const AttemptTrace&, int done, int) {
+      if (victim || done < 2) return;
+      const std::string busiest = cluster.busiest_worker();
+      victim = node_of(busiest);
+      if (!victim) victim = nodes_[1].get();
+      victim_load = cluster.assigned_to(busiest);
+      victim->signal(sig);
+    });
+    ASSERT_NE(victim, nullptr);
+    EXPECT_TRUE(run.result.completed) << to_string(run.result.reason) << " " << run.detail;
+    EXPECT_GT(victim_load, 0);  // the fault hit a node with samples in flight
+    // With one sample per batch nothing else can finish the victim's batches: they must re-run elsewhere.
+    if (k == 1) EXPECT_GT(run.redispatched, 0);
+    EXPECT_LE(run.result.spend, cfg.budget);
+    ASSERT_EQ(run.ledger.size(), 3u);
+    EXPECT_EQ(run.ledger[1], run.result.spend);  // committed == the sum of the batches' reported costs
+    EXPECT_EQ(run.ledger[2], 0);                 // no reservation leaked
+    std::map<int, int> completions;
+    for (const auto& a : run.result.attempts) completions[a.subtask] += a.succeeded ? 1 : 0;
+    for (int s = 0; s < wf_->num_subtasks(); ++s) EXPECT_EQ(completions[s], 1) << "subtask " << s;
+    std::printf("fault %d on node %s (%d samples in flight on its busiest worker): completed=%d, %d samples re-dispatched, "
+                "makespan %.1f s\n", sig, victim->name().c_str(), victim_load, run.result.completed, run.redispatched,
+                run.result.makespan_s);
+  }
+
+  fs::path dir_;
+  std::vector<std::unique_ptr<NodeProcess>> nodes_;
+  std::shared_ptr<const FlatWorkflow> wf_;
+};
+
+TEST_F(ThreeNodes, WorkflowCompletesWhenTheBusiestWorkersNodeIsKilled) { run_with_fault(SIGKILL, 1); }
+
+TEST_F(ThreeNodes, WorkflowCompletesWhenTheBusiestWorkersNodeIsKilledDuringWideBatches) { run_with_fault(SIGKILL, 4); }
+
+TEST_F(ThreeNodes, WorkflowCompletesWhenAWorkerNodeHangs) { run_with_fault(SIGSTOP, 1); }
+
+TEST_F(ThreeNodes, NodeWithAnotherProtocolVersionIsRefusedOnBothSides) {
+  NodeProcess bad("old", {"--workers", (dir_ / "workers.json").string(), "--seed", nodes_[0]->address(), "--protocol-version", "0"},
+                  dir_);
+  EXPECT_EQ(bad.wait_exit(std::chrono::seconds(10)), 2);
+  EXPECT_NE(bad.stderr_text().find("join refused: protocol version 0 refused"), std::string::npos) << bad.stderr_text();
+  usleep(100000);
+  EXPECT_NE(nodes_[0]->stderr_text().find("refused node old"), std::string::npos) << nodes_[0]->stderr_text();
+}
+
+TEST_F(ThreeNodes, SigtermStopsANodeCleanly) {
+  nodes_[2]->signal(SIGTERM);
+  EXPECT_EQ(nodes_[2]->wait_exit(std::chrono::seconds(10)), 0);
+}
+
+TEST(NodeConfig, UnknownCafOptionsAreRefused) {
+  const fs::path dir = fs::temp_directory_path() / ("concord-ini-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "caf-application.ini") << "[middleman]\nheartbeat-intervall=1s\n";
+  std::ofstream(dir / "workers.json") << R"({"workers": [{"model": "m"}]})";
+  NodeProcess n("x", {"--workers", (dir / "workers.json").string()}, dir);
+  EXPECT_EQ(n.wait_exit(std::chrono::seconds(10)), 2);
+  EXPECT_NE(n.stderr_text().find("caf-application.ini: middleman.heartbeat-intervall (line 2): unknown option"), std::string::npos)
+      << n.stderr_text();
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace concord
