@@ -19,8 +19,8 @@ struct ClusterOptions {
   /// Empty: an embedded cluster. Otherwise HOST:PORT of `concord node` seeds: the run
   /// joins that cluster and uses its workers (nodes/workers_per_model are then unused).
   std::vector<std::string> join;
-  double heartbeat_interval_s = 0.1;  // remote mode: a hung peer is detected in <= connection_timeout_s
-  double connection_timeout_s = 0.5;
+  double heartbeat_interval_s = 0.05;  // remote mode: a hung peer is detected within connection_timeout_s + heartbeat_interval_s
+  double connection_timeout_s = 0.4;
   int nodes = 3;
   int workers_per_model = 2;        // per node
   double time_scale = 1000;         // simulated seconds per real second

@@ -15,8 +15,8 @@ std::vector<actors::HostedWorkers> read_workers_file(const std::string& path);
 /// The CAF options a node accepts (in `[section]` / `key=value` INI form).
 struct NodeCafSettings {
   std::size_t max_threads = 0;            // [scheduler] max-threads (0: the number of cores)
-  double heartbeat_interval_s = 0.1;      // [middleman] heartbeat-interval
-  double connection_timeout_s = 0.5;      // [middleman] connection-timeout (>= 2 x heartbeat-interval)
+  double heartbeat_interval_s = 0.05;     // [middleman] heartbeat-interval
+  double connection_timeout_s = 0.4;      // [middleman] connection-timeout (>= 2 x heartbeat-interval); a hang is seen in 0.35-0.45 s
   std::string log_verbosity = "quiet";    // [logger] verbosity
 };
 
