@@ -205,6 +205,29 @@ TEST_F(ThreeNodes, NodeWithAnotherProtocolVersionIsRefusedOnBothSides) {
   EXPECT_NE(nodes_[0]->stderr_text().find("refused node old"), std::string::npos) << nodes_[0]->stderr_text();
 }
 
+TEST_F(ThreeNodes, ConcordRunJoinsTheClusterFromTheCommandLine) {
+  // The README's example: `concord run FILE --join HOST:PORT`.
+  const std::string cmd = std::string("cd '") + CONCORD_SOURCE_DIR + "' && '" + CONCORD_BIN +
+                          "' run examples/proofflow-euler.json --policy greedy --quiet --join " + nodes_[0]->address() + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string out;
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+  const int status = pclose(pipe);
+  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  EXPECT_TRUE(code == 0 || code == 1) << out;
+  EXPECT_NE(out.find("engine     cluster joined through " + nodes_[0]->address()), std::string::npos) << out;
+  const std::string bad = std::string("'") + CONCORD_BIN + "' run '" + CONCORD_SOURCE_DIR +
+                          "/examples/proofflow-euler.json' --join 127.0.0.1:1 2>&1";
+  pipe = popen(bad.c_str(), "r");
+  out.clear();
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+  EXPECT_EQ(WEXITSTATUS(pclose(pipe)), 2) << out;
+  EXPECT_NE(out.find("--join: could not join the cluster"), std::string::npos) << out;
+}
+
 TEST_F(ThreeNodes, SigtermStopsANodeCleanly) {
   nodes_[2]->signal(SIGTERM);
   EXPECT_EQ(nodes_[2]->wait_exit(std::chrono::seconds(10)), 0);
