@@ -13,6 +13,7 @@
 
 #include "plan/mcpp_candidates.hpp"
 #include "plan/mcpp_model.hpp"
+#include "sim/rng.hpp"
 
 namespace concord::mcpp {
 
@@ -33,13 +34,8 @@ class FastRng {
     return static_cast<std::uint32_t>((static_cast<std::uint64_t>(bits) * n) >> 32);
   }
   double normal() {
-    double u, v, s;
-    do {
-      u = 2.0 * uniform() - 1.0;
-      v = 2.0 * uniform() - 1.0;
-      s = u * u + v * v;
-    } while (s >= 1.0 || s == 0.0);
-    return u * std::sqrt(-2.0 * std::log(s) / s);
+    double unused;
+    return polar_normal(*this, unused);
   }
 
  private:

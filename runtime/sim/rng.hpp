@@ -23,6 +23,21 @@ inline std::uint64_t derive_seed(std::uint64_t root, std::uint64_t stream) {
   return splitmix64(s);
 }
 
+/// Marsaglia's polar method: two independent standard normals from a generator
+/// with uniform() in [0, 1). Returns one; `second` receives the other.
+template <class Generator>
+double polar_normal(Generator& g, double& second) {
+  double u, v, s;
+  do {
+    u = 2.0 * g.uniform() - 1.0;
+    v = 2.0 * g.uniform() - 1.0;
+    s = u * u + v * v;
+  } while (s >= 1.0 || s == 0.0);
+  const double f = std::sqrt(-2.0 * std::log(s) / s);
+  second = v * f;
+  return u * f;
+}
+
 class Rng {
  public:
   explicit Rng(std::uint64_t seed = 1) { reseed(seed); }
@@ -70,16 +85,8 @@ class Rng {
       has_spare_ = false;
       return spare_;
     }
-    double u, v, s;
-    do {
-      u = 2.0 * uniform() - 1.0;
-      v = 2.0 * uniform() - 1.0;
-      s = u * u + v * v;
-    } while (s >= 1.0 || s == 0.0);
-    const double f = std::sqrt(-2.0 * std::log(s) / s);
-    spare_ = v * f;
     has_spare_ = true;
-    return u * f;
+    return polar_normal(*this, spare_);
   }
 
  private:

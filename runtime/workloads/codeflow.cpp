@@ -1,4 +1,5 @@
 #include "workloads/codeflow.hpp"
+#include "workloads/synthetic_workload.hpp"
 
 #include "model/json_fields.hpp"
 #include "sim/rng.hpp"
@@ -40,27 +41,7 @@ Workflow read_problem(const FieldReader& r, const json& j, const std::string& f,
 }  // namespace
 
 Workload build_codeflow(const WorkloadOptions& options) {
-  if (options.samples_per_profile < 0)
-    throw InputError("workload options", "samples_per_profile",
-                     fmt::format("must not be negative (got {})", options.samples_per_profile));
-  const std::string path = options.datasets_dir + "/codeflow/codeflowbench_repo.json";
-  const auto stats = read_rollout_stats(options.datasets_dir + "/mcpp/example_rollout_stats.csv");
-  const auto tiers = codeflow_tiers();
-  const json root = json_fields::parse_json(json_fields::read_file(path), path);
-  FieldReader r(path);
-  r.array(root, "(top level)");
-
-  Workload out;
-  out.profile_source = synthetic_profile_source(options.seed);
-  for (std::size_t i = 0; i < root.size(); ++i) {
-    Workflow wf = read_problem(r, root[i], FieldReader::at("", i), i);
-    wf.profile_source = out.profile_source;
-    wf.models = tier_models(tiers);
-    Rng rng(derive_seed(options.seed, i));
-    add_synthetic_profiles(wf, stats, tiers, options.samples_per_profile, rng);
-    admit_or_skip(out, std::move(wf), i);
-  }
-  return out;
+  return build_synthetic_workload(options, "codeflow/codeflowbench_repo.json", codeflow_tiers(), read_problem);
 }
 
 }  // namespace concord

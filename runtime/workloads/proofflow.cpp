@@ -1,4 +1,5 @@
 #include "workloads/proofflow.hpp"
+#include "workloads/synthetic_workload.hpp"
 
 #include "model/json_fields.hpp"
 #include "sim/rng.hpp"
@@ -52,27 +53,7 @@ Workflow read_graph(const FieldReader& r, const json& j, const std::string& f, s
 }  // namespace
 
 Workload build_proofflow(const WorkloadOptions& options) {
-  if (options.samples_per_profile < 0)
-    throw InputError("workload options", "samples_per_profile",
-                     fmt::format("must not be negative (got {})", options.samples_per_profile));
-  const std::string path = options.datasets_dir + "/proofflow/benchmark_0409.json";
-  const auto stats = read_rollout_stats(options.datasets_dir + "/mcpp/example_rollout_stats.csv");
-  const auto tiers = proofflow_tiers();
-  const json root = json_fields::parse_json(json_fields::read_file(path), path);
-  FieldReader r(path);
-  r.array(root, "(top level)");
-
-  Workload out;
-  out.profile_source = synthetic_profile_source(options.seed);
-  for (std::size_t i = 0; i < root.size(); ++i) {
-    Workflow wf = read_graph(r, root[i], FieldReader::at("", i), i);
-    wf.profile_source = out.profile_source;
-    wf.models = tier_models(tiers);
-    Rng rng(derive_seed(options.seed, i));
-    add_synthetic_profiles(wf, stats, tiers, options.samples_per_profile, rng);
-    admit_or_skip(out, std::move(wf), i);
-  }
-  return out;
+  return build_synthetic_workload(options, "proofflow/benchmark_0409.json", proofflow_tiers(), read_graph);
 }
 
 }  // namespace concord

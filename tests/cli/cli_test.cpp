@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "cli_support.hpp"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,43 +23,8 @@ using ::testing::Not;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int code = -1;
-  std::string output;  // stdout and stderr
-};
-
-/// Runs `concord ARGS` from the source folder (so relative example paths work).
-Outcome concord(const std::string& args) {
-  const std::string cmd = "cd '" CONCORD_SOURCE_DIR "' && CONCORD_DATASETS='" CONCORD_DATASETS_DIR "' '" CONCORD_BIN "' " + args + " 2>&1";
-  Outcome out;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return out;
-  std::array<char, 4096> buf{};
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.output.append(buf.data(), n);
-  const int status = pclose(pipe);
-  out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
-
-/// A temporary folder removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "concord-cli-XXXXXX").string();
-    path_ = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string file(const std::string& name, const std::string& content) const {
-    const auto p = path_ / name;
-    std::ofstream(p) << content;
-    return p.string();
-  }
-  std::string path(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using concord::cli_testing::concord;
+using concord::cli_testing::TempDir;
 
 json valid_workflow() {
   return json::parse(R"({
