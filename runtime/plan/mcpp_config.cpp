@@ -7,10 +7,11 @@ namespace concord {
 McppConfig mcpp_preset(const std::string& name) {
   if (name == "faithful") return mcpp_faithful();
   if (name == "best") {
-    // Racing spends rollouts on the pairs that can still win (up to 256 each instead of 64
-    // for all): measured no worse than faithful and about 2x faster (docs/mcpp.md).
+    // Racing (rollouts go to the pairs that can still win, up to 256 each) and the k-levels
+    // {1, 2, 4, 8, 16, 64}: +0.09 completion over faithful on the same seeds (docs/mcpp.md).
     McppConfig c;
     c.racing = true;
+    c.k_levels = {1, 2, 4, 8, 16, 64};
     return c;
   }
   throw std::invalid_argument("unknown MCPP preset \"" + name + "\" (expected faithful or best)");

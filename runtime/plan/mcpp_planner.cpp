@@ -129,6 +129,7 @@ std::string McppPlanner::name() const {
   std::string n = "mcpp";
   if (config_.common_random_numbers) n += "+crn";
   if (config_.racing) n += "+racing";
+  if (config_.k_levels != McppConfig{}.k_levels) n += "+k" + std::to_string(config_.k_levels.size());
   return n;
 }
 
