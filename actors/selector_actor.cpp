@@ -1,7 +1,7 @@
 #include "selector_actor.hpp"
 
-#include <algorithm>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -9,6 +9,7 @@
 #include <caf/all.hpp>
 
 #include "messages.hpp"
+#include "route/router.hpp"
 
 namespace concord::actors {
 
@@ -17,23 +18,33 @@ namespace {
 using clock = std::chrono::steady_clock;
 
 struct WorkerEntry {
-  std::string name;
   std::string model;
   caf::actor handle;
-  clock::time_point last_beacon;
-  double reputation = 1;
-  int assigned = 0;  // samples this selector sent and has not heard back about
-  bool dead = false;
+  std::deque<std::uint64_t> dispatches;  // the router's dispatch ids of samples not yet reported (FIFO)
 };
 
+/// One router per model: beacons -> candidate table (stale/dead excluded) -> top-L
+/// screening -> LinUCB (disjoint, with a population prior), trained by outcomes.
 struct selector_state {
   SelectorOptions options;
-  std::map<std::string, WorkerEntry> workers;  // by name: deterministic iteration
+  clock::time_point born = clock::now();
+  std::map<std::string, WorkerEntry> workers;      // by name: deterministic iteration
+  std::map<std::string, route::Router> routers;    // by model
+  std::uint64_t seed = 1;
   static inline const char* name = "concord.selector";
 
-  bool alive(const WorkerEntry& w, clock::time_point now) const {
-    const double silent = std::chrono::duration<double>(now - w.last_beacon).count();
-    return !w.dead && silent <= options.beacon_interval_s * options.stale_after_intervals;
+  double now_s() const { return std::chrono::duration<double>(clock::now() - born).count(); }
+
+  route::Router& router(const std::string& model) {
+    auto it = routers.find(model);
+    if (it == routers.end()) {
+      route::RouterConfig rc;
+      rc.table.beacon_interval_s = options.beacon_interval_s;
+      rc.table.stale_after_intervals = options.stale_after_intervals;
+      rc.outcome_timeout_s = 3600;  // outcomes come back or the subtask reports the worker dead
+      it = routers.emplace(model, route::Router(rc, derive_seed(seed, routers.size()))).first;
+    }
+    return it->second;
   }
 };
 
@@ -42,54 +53,74 @@ using selector_actor = caf::stateful_actor<selector_state>;
 caf::behavior selector(selector_actor* self, SelectorOptions options) {
   self->state.options = options;
   self->set_down_handler([=](caf::down_msg& dm) {
-    for (auto& [name, w] : self->state.workers)
-      if (w.handle && w.handle.address() == dm.source) w.dead = true;
+    auto& st = self->state;
+    for (auto& [name, w] : st.workers)
+      if (w.handle && w.handle.address() == dm.source) st.router(w.model).table().mark_dead(name, st.now_s());
   });
   return {
       [=](proto::beacon& b) {
-        auto& w = self->state.workers[b.worker];
+        auto& st = self->state;
+        auto& w = st.workers[b.worker];
         if (!w.handle || w.handle != b.handle) {
           w.handle = b.handle;
-          w.dead = false;
           if (w.handle) self->monitor(w.handle);
         }
-        w.name = b.worker;
         w.model = b.model;
-        w.last_beacon = clock::now();
-        w.reputation = b.reputation;
+        route::Beacon rb;
+        rb.worker_id = b.worker;
+        rb.model_id = b.model;
+        rb.load = b.load;
+        rb.queue_length = b.queue;
+        rb.latency_ewma_s = b.latency_ewma_s;
+        rb.reputation = b.reputation;
+        rb.available = b.available;
+        rb.timestamp_s = st.now_s();  // the selector's clock: staleness needs no clock sync
+        st.router(b.model).table().upsert(std::move(rb));
       },
       [=](proto::pick_atom, const std::string& model, std::int32_t count) {
-        // Least assigned first, then the better reputation, then the name: spreads a
-        // batch over workers and never picks a dead or silent one.
-        std::vector<WorkerEntry*> live;
-        const auto now = clock::now();
-        for (auto& [name, w] : self->state.workers)
-          if (w.model == model && self->state.alive(w, now)) live.push_back(&w);
+        auto& st = self->state;
+        auto& router = st.router(model);
         std::vector<caf::actor> picks;
-        for (std::int32_t i = 0; i < count && !live.empty(); ++i) {
-          auto best = std::min_element(live.begin(), live.end(), [](const WorkerEntry* a, const WorkerEntry* b) {
-            if (a->assigned != b->assigned) return a->assigned < b->assigned;
-            return a->reputation > b->reputation;
-          });
-          ++(*best)->assigned;
-          picks.push_back((*best)->handle);
+        for (std::int32_t i = 0; i < count; ++i) {
+          const auto d = router.route({}, st.now_s());
+          if (!d) break;  // no live worker for the model
+          auto& w = st.workers[d->worker_id];
+          w.dispatches.push_back(d->id);
+          picks.push_back(w.handle);
+          // The next pick of this batch sees the load it just added.
+          if (const auto* e = router.table().find(d->worker_id)) {
+            route::Beacon busier = e->beacon;
+            ++busier.queue_length;
+            busier.load = std::min(1.0, busier.load + 1.0 / 64);
+            router.table().upsert(std::move(busier));
+          }
         }
         return picks;
       },
-      [=](proto::outcome_atom, const std::string& worker, bool, double) {
-        auto it = self->state.workers.find(worker);
-        if (it != self->state.workers.end() && it->second.assigned > 0) --it->second.assigned;
+      [=](proto::outcome_atom, const std::string& worker, bool success, double latency_s) {
+        auto& st = self->state;
+        auto it = st.workers.find(worker);
+        if (it == st.workers.end() || it->second.dispatches.empty()) return;
+        const auto id = it->second.dispatches.front();
+        it->second.dispatches.pop_front();
+        route::Outcome o;
+        o.success = success;
+        o.latency_s = latency_s;
+        st.router(it->second.model).on_outcome(id, o);
       },
       [=](proto::workers_atom, const std::string& model) {
+        auto& st = self->state;
         std::int32_t n = 0;
-        const auto now = clock::now();
-        for (auto& [name, w] : self->state.workers) n += (w.model == model && self->state.alive(w, now)) ? 1 : 0;
+        const double now = st.now_s();
+        auto& table = st.router(model).table();
+        for (const auto& e : table.entries()) n += table.liveness(e, now) == route::Liveness::live ? 1 : 0;
         return n;
       },
-      [=](proto::status_atom) {  // (worker, samples assigned and not yet reported), for tests and tools
+      [=](proto::status_atom) {  // (worker, samples dispatched and not yet reported), for tests and tools
         std::vector<std::string> names;
         std::vector<std::int32_t> assigned;
-        for (auto& [name, w] : self->state.workers) names.push_back(name), assigned.push_back(w.assigned);
+        for (auto& [name, w] : self->state.workers)
+          names.push_back(name), assigned.push_back(static_cast<std::int32_t>(w.dispatches.size()));
         return caf::make_message(std::move(names), std::move(assigned));
       },
       [=](proto::stop_atom) { self->quit(); },
