@@ -44,6 +44,7 @@ McppConfig config_named(const std::string& name) {
     else if (part == "crn") c.common_random_numbers = true;
     else if (part == "racing") c.racing = true;
     else if (part == "k6") c.k_levels = {1, 2, 4, 8, 16, 64};
+    else if (part.rfind("cap", 0) == 0) c.max_candidates = std::stoi(part.substr(3));
     else if (part.rfind("M", 0) == 0) c.rollouts = std::stoi(part.substr(1));
     else if (part == "best") c = mcpp_preset("best");
     else throw std::invalid_argument("unknown config part " + part);
