@@ -142,3 +142,21 @@ TEST(BenchCli, BadInputExitsTwoNamingTheProblem) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(BenchRoutingCli, RunsBothEvaluationsAndWritesCsvAndPng) {
+  TempDir dir;
+  const auto r = concord("bench routing --out '" + dir.path("routing") + "'");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("Evaluation 1: replay on real LLM outcomes"));
+  EXPECT_THAT(r.output, HasSubstr("Evaluation 2: simulated worker pool with shocks"));
+  EXPECT_THAT(r.output, HasSubstr("a: good worker dies"));
+  for (const char* f : {"replay.csv", "replay_regret.png", "replay_frontier.png", "pool.csv", "pool_rolling_a_dies.png"})
+    EXPECT_TRUE(std::filesystem::exists(dir.path("routing/" + std::string(f)))) << f;
+  const auto bad = concord("bench routing --lambda=-1");
+  EXPECT_EQ(bad.code, 2) << bad.output;
+  EXPECT_THAT(bad.output, HasSubstr("--lambda"));
+}
+
+}  // namespace
