@@ -45,6 +45,7 @@ McppConfig config_named(const std::string& name) {
     else if (part == "racing") c.racing = true;
     else if (part == "k6") c.k_levels = {1, 2, 4, 8, 16, 64};
     else if (part.rfind("cap", 0) == 0) c.max_candidates = std::stoi(part.substr(3));
+    else if (part == "defer") c.deferral = true;
     else if (part.rfind("M", 0) == 0) c.rollouts = std::stoi(part.substr(1));
     else if (part == "best") c = mcpp_preset("best");
     else throw std::invalid_argument("unknown config part " + part);
@@ -58,11 +59,13 @@ int main(int argc, char** argv) {
   int dags = 20, trials = 6;
   std::string configs = "faithful,crn,racing,crn+racing";
   std::string cells = "0.5:1,1:0.5,1:1";
+  Semantics semantics = Semantics::reference;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--dags")) dags = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--trials")) trials = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--configs")) configs = argv[i + 1];
     else if (!std::strcmp(argv[i], "--cells")) cells = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--semantics")) semantics = std::strcmp(argv[i + 1], "runtime") ? Semantics::reference : Semantics::runtime;
   }
   const Workload w = build_proofflow(WorkloadOptions{});
   std::vector<FlatWorkflow> flats;
@@ -79,8 +82,8 @@ int main(int argc, char** argv) {
   std::vector<std::vector<double>> dsec(names.size(), std::vector<double>(per_config, 0));
   std::vector<std::vector<int>> dcount(names.size(), std::vector<int>(per_config, 0));
   std::printf("MCPP options vs faithful: %zu ProofFlow DAGs x %d trials x %zu cells (budget:deadline ratios %s), "
-              "reference semantics, same seeds\n",
-              flats.size(), trials, grid.size(), cells.c_str());
+              "%s semantics, same seeds\n",
+              flats.size(), trials, grid.size(), cells.c_str(), std::string(to_string(semantics)).c_str());
   std::printf("%-22s %10s %18s %12s %26s %14s\n", "config", "completed", "wilson95", "vs faithful", "paired diff [95% CI]",
               "ms/decision");
   for (std::size_t c = 0; c < names.size(); ++c) {
@@ -96,7 +99,7 @@ int main(int argc, char** argv) {
       McppPlanner planner(f, pc);
       Simulator sim(f);
       EpisodeConfig ec;
-      ec.semantics = Semantics::reference;
+      ec.semantics = semantics;
       ec.budget = static_cast<Money>(static_cast<double>(nominal_budget(f)) * grid[cell].first);
       ec.deadline_s = nominal_deadline_s(f) * grid[cell].second;
       ec.seed = derive_seed(derive_seed(42, dag), trial * 1000 + cell);

@@ -110,4 +110,16 @@ CandidateSet generate_candidates(const PlanModel& model, const std::vector<int>&
   return out;
 }
 
+void add_deferrals(CandidateSet& set, std::size_t uniform, std::size_t cap) {
+  const std::size_t r = set.ready.size();
+  if (r < 2) return;
+  uniform = std::min(uniform, set.count());
+  for (std::size_t c = 0; c < uniform && set.count() < cap; ++c)
+    for (std::size_t i = 0; i < r && set.count() < cap; ++i) {
+      std::vector<Choice> row(set.row(c), set.row(c) + r);
+      row[i].k = 0;
+      set.choices.insert(set.choices.end(), row.begin(), row.end());
+    }
+}
+
 }  // namespace concord::mcpp

@@ -35,4 +35,9 @@ struct CandidateSet {
 /// `rng` draws the free subtasks (step 3 only).
 CandidateSet generate_candidates(const PlanModel& model, const std::vector<int>& ready, const McppConfig& config, Rng& rng);
 
+/// Deferral (runtime semantics only): appends, for every uniform action (the first
+/// `uniform` rows) and every position i, the same action with subtask i held back
+/// (k = 0), as long as the cap allows. Needs |ready| >= 2.
+void add_deferrals(CandidateSet& set, std::size_t uniform, std::size_t cap);
+
 }  // namespace concord::mcpp

@@ -24,6 +24,7 @@ struct McppConfig {
   int racing_first = 16;               // racing: rollouts per pair in the first round (then doubled)
   int racing_max = 256;                // racing: most rollouts a pair receives
   double racing_z = 2.0;               // racing: a pair is dropped when q + z se < q_best - z se_best
+  bool deferral = false;               // runtime semantics: candidates may hold one ready subtask back (k = 0)
   bool runtime_rollouts = true;        // under runtime semantics, roll out with token caps, reservations
                                        // and cancellation (under reference semantics rollouts are always reference)
 };

@@ -130,6 +130,7 @@ std::string McppPlanner::name() const {
   if (config_.common_random_numbers) n += "+crn";
   if (config_.racing) n += "+racing";
   if (config_.k_levels != McppConfig{}.k_levels) n += "+k" + std::to_string(config_.k_levels.size());
+  if (config_.deferral) n += "+defer";
   return n;
 }
 
@@ -168,11 +169,17 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
 
   const std::uint64_t decision_seed = derive_seed(config_.seed, rng.next());
   Rng candidate_rng(derive_seed(decision_seed, 0));
-  const CandidateSet cands = generate_candidates(model, ready, config_, candidate_rng);
+  CandidateSet cands = generate_candidates(model, ready, config_, candidate_rng);
+  const bool runtime_state = state.semantics == Semantics::runtime;
+  if (config_.deferral && runtime_state) {
+    // The uniform actions come first: |K| x (1 + models that can run all of R) at most.
+    add_deferrals(cands, config_.k_levels.size() * (1 + static_cast<std::size_t>(model.num_models())),
+                  cands.count() + config_.k_levels.size() * (1 + static_cast<std::size_t>(model.num_models())) * ready.size());
+  }
 
   // Rollouts follow the semantics the workflow runs under (the option exists to
   // compare; faithful mode is evaluated under reference semantics).
-  const bool runtime = state.semantics == Semantics::runtime && config_.runtime_rollouts;
+  const bool runtime = runtime_state && config_.runtime_rollouts;
   if (model.num_subtasks() <= 64) {
     if (runtime) impl_->evaluate<1, true>(impl_->narrow, root, cands, config_, decision_seed);
     else impl_->evaluate<1, false>(impl_->narrow, root, cands, config_, decision_seed);
@@ -196,7 +203,8 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
     if (q > best_q + 1e-12) best_q = q, best = i;
   }
   const Choice* row = cands.row(best / per_candidate);
-  for (std::size_t i = 0; i < ready.size(); ++i) out.push_back({ready[i], row[i].model, row[i].k});
+  for (std::size_t i = 0; i < ready.size(); ++i)
+    if (row[i].k > 0) out.push_back({ready[i], row[i].model, row[i].k});  // k = 0: deferred
 
   last_.candidates = static_cast<int>(cands.count());
   last_.trajectories = total;

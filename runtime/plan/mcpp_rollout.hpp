@@ -190,6 +190,7 @@ class Trajectory {
     const std::uint8_t* suc = model_.success();
     for (int i = 0; i < n; ++i) {
       const Launch& l = launch_[i];
+      if (l.k == 0) continue;  // deferred: stays ready for the next replan point
       const PairProfile& p = model_.pair(l.node, l.model);
       if (!p.can_run) return false;
       const Money reserve = p.reservation * l.k;

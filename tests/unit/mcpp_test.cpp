@@ -266,3 +266,42 @@ TEST(McppPlanner, ReplansWithInFlightSamplesAndCompletesEasyWorkflows) {
 
 }  // namespace
 }  // namespace concord
+
+namespace concord {
+namespace {
+
+TEST(McppDeferral, AddsOneHeldBackVariantPerUniformActionAndPosition) {
+  const Workflow wf = independent(2, 1);
+  auto c = candidates(wf, {0, 1});
+  const std::size_t before = c.count();  // 16: 4 uniform + the product
+  mcpp::add_deferrals(c, 4, 1000);
+  ASSERT_EQ(c.count(), before + 4 * 2);
+  for (std::size_t i = before; i < c.count(); ++i) {
+    const int held = (c.row(i)[0].k == 0) + (c.row(i)[1].k == 0);
+    EXPECT_EQ(held, 1) << i;  // exactly one subtask held back, never both
+  }
+  mcpp::add_deferrals(c, 4, c.count());  // the cap is respected
+  EXPECT_EQ(c.count(), before + 8);
+}
+
+TEST(McppDeferral, PlannerNeverDefersEverythingAndOmitsHeldBackSubtasks) {
+  const Workflow wf = independent(3, 2);
+  const FlatWorkflow flat = FlatWorkflow::compile(wf);
+  McppConfig cfg;
+  cfg.deferral = true;
+  cfg.rollouts = 16;
+  McppPlanner planner(flat, cfg);
+  Simulator sim(flat);
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    EpisodeConfig c;
+    c.semantics = Semantics::runtime;
+    c.budget = money_from_dollars(1.0);
+    c.deadline_s = 100;
+    c.seed = seed;
+    const auto r = sim.run(planner, c);  // the simulator rejects an empty action with nothing in flight (stalled)
+    EXPECT_NE(r.reason, EndReason::stalled);
+  }
+}
+
+}  // namespace
+}  // namespace concord
