@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 
 #include "ledger_actor.hpp"
+#include "actor_test_support.hpp"
 #include "messages.hpp"
 
 namespace concord::actors {
@@ -15,16 +16,7 @@ using namespace std::chrono_literals;
 struct LedgerActor : ::testing::Test {
   LedgerActor() : sys(config()), self(sys) { ledger = spawn_ledger(sys, 1000); }
   ~LedgerActor() override { caf::anon_send_exit(ledger, caf::exit_reason::user_shutdown); }
-  static caf::actor_system_config& config() {
-    static caf::actor_system_config cfg;
-    static bool once = [] {
-      proto::register_messages(cfg);
-      cfg.set("logger.verbosity", caf::atom("quiet"));
-      return true;
-    }();
-    (void)once;
-    return cfg;
-  }
+  static caf::actor_system_config& config() { return testing::quiet_config(); }
   template <class... Ts>
   bool ask(Ts... xs) {
     bool out = false;

@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 
+#include "actor_test_support.hpp"
 #include "messages.hpp"
 #include "selector_actor.hpp"
 
@@ -12,16 +13,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-caf::actor_system_config& config() {
-  static caf::actor_system_config cfg;
-  static bool once = [] {
-    proto::register_messages(cfg);
-    cfg.set("logger.verbosity", caf::atom("quiet"));
-    return true;
-  }();
-  (void)once;
-  return cfg;
-}
+caf::actor_system_config& config() { return testing::quiet_config(); }
 
 TEST(SelectorActor, LearnsFromOutcomesAndNeverPicksADeadWorker) {
   caf::actor_system sys{config()};

@@ -1,0 +1,21 @@
+#pragma once
+// The actor system configuration every actor test uses: Concord's messages, quiet logs.
+#include <caf/all.hpp>
+
+#include "messages.hpp"
+
+namespace concord::actors::testing {
+
+/// One configuration per test binary (CAF keeps a reference to it in every actor system).
+inline caf::actor_system_config& quiet_config() {
+  static caf::actor_system_config cfg;
+  static const bool once = [] {
+    proto::register_messages(cfg);
+    cfg.set("logger.verbosity", caf::atom("quiet"));
+    return true;
+  }();
+  (void)once;
+  return cfg;
+}
+
+}  // namespace concord::actors::testing
