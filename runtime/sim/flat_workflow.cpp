@@ -61,7 +61,7 @@ FlatWorkflow FlatWorkflow::compile(const Workflow& wf) {
         f.samples_.push_back({s.latency_s, s.output_tokens, s.success});
         cap_seen[m] = std::max(cap_seen[m], static_cast<double>(s.output_tokens));
       }
-      if (prof.parametric) fp.parametric = *prof.parametric;
+      if (prof.parametric) fp.parametric = *prof.parametric, fp.has_parametric = true;
       if (prof.parametric) {
         // Lognormal with the given mean mu and std sigma (the reference's moment match).
         const double mu = std::max(prof.parametric->latency_mean_s, 1e-9);

@@ -25,6 +25,7 @@ struct FlatProfile {
   std::uint32_t first = 0;       // range in FlatWorkflow::samples
   std::uint32_t count = 0;       // 0 -> parametric
   ParametricProfile parametric;  // used when count == 0
+  bool has_parametric = false;   // the profile carries a summary (the reference's "template")
   double lognormal_mu = 0;       // parameters of the latency's lognormal (parametric draws)
   double lognormal_sigma = 0;
   double p_success = 0;          // summary statistics (samples win over parametric)

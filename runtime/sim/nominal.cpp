@@ -12,16 +12,40 @@ int reference_model(const FlatWorkflow& wf, int s) {
 }
 
 namespace {
-double clamped_p(const FlatWorkflow& wf, int s) {
-  return std::clamp(wf.profile(s, reference_model(wf, s)).p_success, 0.01, 0.99);
+
+struct Summary {
+  double p, latency_s;
+  Money sample_cost;
+};
+
+/// The reference model's summary on subtask s: the template when present, else the samples.
+Summary summary(const FlatWorkflow& wf, int s) {
+  const int m = reference_model(wf, s);
+  const FlatProfile& fp = wf.profile(s, m);
+  Summary out;
+  if (fp.has_parametric) {
+    out.p = fp.parametric.p_success;
+    out.latency_s = fp.parametric.latency_mean_s;
+    out.sample_cost = wf.input_cost(s, m) + static_cast<Money>(std::llround(fp.parametric.output_tokens_mean *
+                                                                            static_cast<double>(wf.price_per_token(m))));
+  } else {
+    out.p = fp.p_success;
+    out.latency_s = fp.mean_latency_s;
+    out.sample_cost = wf.expected_sample_cost(s, m);
+  }
+  out.p = std::clamp(out.p, 1e-9, 1.0 - 1e-9);
+  out.latency_s = std::max(out.latency_s, 1e-9);
+  return out;
 }
+
 }  // namespace
 
 Money nominal_budget(const FlatWorkflow& wf) {
   Money total = 0;
   for (int s = 0; s < wf.num_subtasks(); ++s) {
-    const double k = std::ceil(std::log(0.05) / std::log(1.0 - clamped_p(wf, s)));
-    total += static_cast<Money>(k) * wf.expected_sample_cost(s, reference_model(wf, s));
+    const Summary v = summary(wf, s);
+    const double k = std::max(1.0, std::ceil(std::log(0.05) / std::log(1.0 - v.p)));
+    total += static_cast<Money>(k) * v.sample_cost;
   }
   return total;
 }
@@ -32,7 +56,8 @@ double nominal_deadline_s(const FlatWorkflow& wf) {
   for (int s : wf.topological_order()) {
     double start = 0;
     for (int p : wf.parents(s)) start = std::max(start, finish[p]);
-    finish[s] = start + wf.profile(s, reference_model(wf, s)).mean_latency_s / clamped_p(wf, s);
+    const Summary v = summary(wf, s);
+    finish[s] = start + v.latency_s / v.p;
     longest = std::max(longest, finish[s]);
   }
   return longest;

@@ -1,9 +1,12 @@
 #pragma once
-// Nominal budget and deadline of a workflow (as in the MCPP paper's grids):
+// Nominal budget and deadline of a workflow, as the MCPP reference computes them
+// (estimate_nominal_budget / estimate_nominal_deadline):
 //   budget   = sum_v ceil(ln 0.05 / ln(1 - p_v)) * E[sample cost of v]
 //   deadline = longest path of E[latency_v] / p_v
-// computed with each subtask's reference model: the first model (in the
-// workflow's model order) that can run it. p_v is clamped to [0.01, 0.99].
+// with each subtask's reference model: the first model (in the workflow's order) that
+// can run it. p, the mean latency and the mean output tokens come from the profile's
+// parametric summary (the reference's template) when it has one, else from its samples;
+// p is clamped to [1e-9, 1 - 1e-9] as in the reference.
 #include "model/money.hpp"
 #include "sim/flat_workflow.hpp"
 

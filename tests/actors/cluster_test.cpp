@@ -30,7 +30,7 @@ TEST(EmbeddedCluster, CompletionRateEqualsTheSimulatorsWithinTheirIntervals) {
   EpisodeConfig cfg;
   cfg.semantics = Semantics::runtime;
   cfg.budget = nominal_budget(*wf);
-  cfg.deadline_s = 0.45 * nominal_deadline_s(*wf);
+  cfg.deadline_s = 0.4 * nominal_deadline_s(*wf);  // ~37 s: the simulator completes ~0.77
   const int n = 200;
   const auto sim_results = run_episodes(*wf, [] { return std::make_unique<GreedyPolicy>(); }, cfg, n);
   int sim_ok = 0;
