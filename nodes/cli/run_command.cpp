@@ -125,7 +125,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "with synthetic profiles).\n\n"
       "Budget and deadline default to the file's budget_usd / deadline_s, else to the nominal values:\n"
       "budget = sum over subtasks of ceil(ln 0.05 / ln(1-p)) x expected sample cost, deadline = longest\n"
-      "path of mean latency / p, each with the subtask's first model.\n\n"
+      "path of mean latency / p, each with the subtask's first model (its parametric summary when\n"
+      "present), as the MCPP reference computes them.\n\n"
       "Exit codes: 0 completed within budget and deadline; 1 ran but failed its constraints;\n"
       "2 bad input (command line or file); 3 internal error.");
   run->add_option("FILE", opts->file, "Workflow to run")->required();
