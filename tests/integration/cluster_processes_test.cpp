@@ -172,7 +172,9 @@ class ThreeNodes : public ::testing::Test {
     EXPECT_TRUE(run.result.completed) << to_string(run.result.reason) << " " << run.detail;
     EXPECT_GT(victim_load, 0);  // the fault hit a node with samples in flight
     // With one sample per batch nothing else can finish the victim's batches: they must re-run elsewhere.
-    if (k == 1) EXPECT_GT(run.redispatched, 0);
+    if (k == 1) {
+      EXPECT_GT(run.redispatched, 0);
+    }
     EXPECT_LE(run.result.spend, cfg.budget);
     ASSERT_EQ(run.ledger.size(), 3u);
     EXPECT_EQ(run.ledger[1], run.result.spend);  // committed == the sum of the batches' reported costs

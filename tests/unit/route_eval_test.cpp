@@ -86,7 +86,9 @@ TEST(RouteReplay, OracleHasZeroRegretAndTheLearnedRouterBeatsRandomDeterministic
       // Best single model in hindsight is at least as good as every single model.
       const double best = find(l, split, "best-single").reward;
       for (const auto& r : a.rows)
-        if (r.lambda == l && r.split == split && r.policy.rfind("single: ", 0) == 0) EXPECT_LE(r.reward, best + 1e-9);
+        if (r.lambda == l && r.split == split && r.policy.rfind("single: ", 0) == 0) {
+          EXPECT_LE(r.reward, best + 1e-9);
+        }
     }
 }
 
@@ -148,7 +150,9 @@ TEST(RoutePool, SameSeedSameResult) {
   const auto b = run_pool_scenario(pc, concord_pool_policy(), Shock::worker_degrades);
   EXPECT_EQ(a.mean_rolling.size(), b.mean_rolling.size());
   for (std::size_t i = 0; i < a.mean_rolling.size(); ++i)
-    if (a.mean_rolling[i] == a.mean_rolling[i]) EXPECT_EQ(a.mean_rolling[i], b.mean_rolling[i]);
+    if (a.mean_rolling[i] == a.mean_rolling[i]) {
+      EXPECT_EQ(a.mean_rolling[i], b.mean_rolling[i]);
+    }
   EXPECT_EQ(a.cost_per_success, b.cost_per_success);
 }
 
