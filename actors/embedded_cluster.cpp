@@ -9,6 +9,7 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
+#include "cluster_network.hpp"
 #include "ledger_actor.hpp"
 #include "messages.hpp"
 #include "model_worker.hpp"
@@ -20,17 +21,9 @@ namespace concord::actors {
 
 namespace {
 
-caf::timespan seconds_span(double s) { return caf::timespan{static_cast<std::int64_t>(s * 1e9)}; }
-
 caf::actor_system_config& configure(caf::actor_system_config& cfg, const ClusterOptions& o) {
   proto::register_messages(cfg);
-  if (!o.join.empty()) {
-    cfg.load<caf::io::middleman>();
-    // The same heartbeat settings as the nodes: a hung peer is dropped after the timeout.
-    cfg.set("middleman.heartbeat-interval", seconds_span(o.heartbeat_interval_s));
-    cfg.set("middleman.connection-timeout", seconds_span(o.connection_timeout_s));
-    cfg.set("middleman.enable-automatic-connections", true);  // talk to every node directly, not via the seed
-  }
+  if (!o.join.empty()) configure_cluster_network(cfg, o.heartbeat_interval_s, o.connection_timeout_s);
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   cfg.set("scheduler.max-threads", o.threads > 0 ? static_cast<std::size_t>(o.threads) : static_cast<std::size_t>(cores));
   cfg.set("logger.verbosity", caf::atom("quiet"));
@@ -83,17 +76,9 @@ struct EmbeddedCluster::Impl {
     std::map<std::string, caf::actor> managers;
     std::string errors;
     for (const auto& seed : options.join) {
-      const auto colon = seed.rfind(':');
-      if (colon == std::string::npos || colon == 0) throw std::runtime_error(seed + ": expected HOST:PORT");
-      const std::string host = seed.substr(0, colon);
-      int port = 0;
-      try {
-        port = std::stoi(seed.substr(colon + 1));
-      } catch (const std::exception&) {
-        port = 0;
-      }
-      if (port <= 0 || port > 65535) throw std::runtime_error(seed + ": expected HOST:PORT with a port in 1..65535");
-      auto manager = sys.middleman().remote_actor(host, static_cast<std::uint16_t>(port));
+      const auto hp = parse_host_port(seed);
+      if (!hp || hp->port == 0) throw std::runtime_error(seed + ": expected HOST:PORT with a port in 1..65535");
+      auto manager = sys.middleman().remote_actor(hp->host, hp->port);
       if (!manager) {
         errors += "  " + seed + ": cannot connect: " + sys.render(manager.error()) + "\n";
         continue;
@@ -197,31 +182,35 @@ bool EmbeddedCluster::kill_worker(const std::string& name) {
   return false;
 }
 
-std::string EmbeddedCluster::busiest_worker() const {
-  caf::scoped_actor self{impl_->sys};
-  std::string best;
-  self->request(impl_->selector, std::chrono::seconds(5), proto::status_atom::value)
+namespace {
+
+/// The selector's (worker -> samples dispatched and not yet reported) table.
+std::vector<std::pair<std::string, std::int32_t>> selector_load(caf::actor_system& sys, const caf::actor& selector) {
+  caf::scoped_actor self{sys};
+  std::vector<std::pair<std::string, std::int32_t>> out;
+  self->request(selector, std::chrono::seconds(5), proto::status_atom::value)
       .receive(
           [&](std::vector<std::string>& names, std::vector<std::int32_t>& assigned) {
-            std::int32_t most = 0;
-            for (std::size_t i = 0; i < names.size(); ++i)
-              if (assigned[i] > most) most = assigned[i], best = names[i];
+            for (std::size_t i = 0; i < names.size(); ++i) out.emplace_back(names[i], assigned[i]);
           },
           [](caf::error&) {});
+  return out;
+}
+
+}  // namespace
+
+std::string EmbeddedCluster::busiest_worker() const {
+  std::string best;
+  std::int32_t most = 0;
+  for (const auto& [name, n] : selector_load(impl_->sys, impl_->selector))
+    if (n > most) most = n, best = name;
   return best;
 }
 
 int EmbeddedCluster::assigned_to(const std::string& worker) const {
-  caf::scoped_actor self{impl_->sys};
-  int n = 0;
-  self->request(impl_->selector, std::chrono::seconds(5), proto::status_atom::value)
-      .receive(
-          [&](std::vector<std::string>& names, std::vector<std::int32_t>& assigned) {
-            for (std::size_t i = 0; i < names.size(); ++i)
-              if (names[i] == worker) n = assigned[i];
-          },
-          [](caf::error&) {});
-  return n;
+  for (const auto& [name, n] : selector_load(impl_->sys, impl_->selector))
+    if (name == worker) return n;
+  return 0;
 }
 
 std::vector<std::string> EmbeddedCluster::member_names() const { return impl_->members; }

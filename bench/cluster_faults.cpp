@@ -28,6 +28,7 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
+#include "cluster_network.hpp"
 #include "ledger_actor.hpp"
 #include "messages.hpp"
 #include "selector_actor.hpp"
@@ -116,10 +117,7 @@ int main(int argc, char** argv) {
   std::ofstream(workers_file) << R"({"workers": [{"model": "m", "count": 2}]})";
   caf::actor_system_config cfg;
   proto::register_messages(cfg);
-  cfg.load<caf::io::middleman>();
-  cfg.set("middleman.heartbeat-interval", caf::timespan{std::chrono::milliseconds(50)});
-  cfg.set("middleman.connection-timeout", caf::timespan{std::chrono::milliseconds(400)});
-  cfg.set("middleman.enable-automatic-connections", true);
+  actors::configure_cluster_network(cfg, 0.05, 0.4);  // the nodes' defaults
   cfg.set("scheduler.max-threads", std::size_t{2});
   cfg.set("logger.verbosity", caf::atom("quiet"));
   caf::actor_system sys{cfg};

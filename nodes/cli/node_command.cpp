@@ -13,6 +13,7 @@
 
 #include "cli/exit_codes.hpp"
 #include "cli/node_config.hpp"
+#include "cluster_network.hpp"
 #include "messages.hpp"
 #include "model/input_error.hpp"
 #include "node_manager.hpp"
@@ -31,26 +32,18 @@ struct NodeCommandOptions {
   std::uint32_t protocol_version = proto::kProtocolVersion;  // hidden: tests of the version check
 };
 
-std::pair<std::string, std::uint16_t> split_host_port(const std::string& s, const std::string& flag) {
-  const auto colon = s.rfind(':');
-  if (colon == std::string::npos || colon == 0) throw InputError(flag, "", fmt::format("\"{}\": expected HOST:PORT", s));
-  int port = -1;
-  try {
-    port = std::stoi(s.substr(colon + 1));
-  } catch (const std::exception&) {
-  }
-  if (port < 0 || port > 65535) throw InputError(flag, "", fmt::format("\"{}\": port must be in 0..65535", s));
-  return {s.substr(0, colon), static_cast<std::uint16_t>(port)};
+actors::HostPort host_port(const std::string& s, const std::string& flag) {
+  const auto hp = actors::parse_host_port(s);
+  if (!hp) throw InputError(flag, "", fmt::format("\"{}\": expected HOST:PORT with a port in 0..65535", s));
+  return *hp;
 }
-
-caf::timespan span(double s) { return caf::timespan{static_cast<std::int64_t>(s * 1e9)}; }
 
 int execute(const NodeCommandOptions& o) {
   // Validate everything before starting anything.
   if (o.name.empty() || o.name.find('/') != std::string::npos)
     throw InputError("--name", "", "a node name is required and may not contain '/'");
-  const auto [host, port] = split_host_port(o.listen, "--listen");
-  for (const auto& seed : o.seeds) split_host_port(seed, "--seed");
+  const auto [host, port] = host_port(o.listen, "--listen");
+  for (const auto& seed : o.seeds) host_port(seed, "--seed");
   std::vector<actors::HostedWorkers> workers;
   if (!o.workers_file.empty()) workers = read_workers_file(o.workers_file);
   NodeCafSettings settings;
@@ -70,10 +63,7 @@ int execute(const NodeCommandOptions& o) {
 
   caf::actor_system_config cfg;
   proto::register_messages(cfg);
-  cfg.load<caf::io::middleman>();
-  cfg.set("middleman.heartbeat-interval", span(settings.heartbeat_interval_s));
-  cfg.set("middleman.connection-timeout", span(settings.connection_timeout_s));
-  cfg.set("middleman.enable-automatic-connections", true);  // direct connections between all nodes
+  actors::configure_cluster_network(cfg, settings.heartbeat_interval_s, settings.connection_timeout_s);
   cfg.set("scheduler.max-threads",
           settings.max_threads ? settings.max_threads : static_cast<std::size_t>(std::max(1u, std::thread::hardware_concurrency())));
   cfg.set("logger.verbosity", caf::atom_from_string(settings.log_verbosity));
@@ -98,7 +88,7 @@ int execute(const NodeCommandOptions& o) {
               << std::endl;
     caf::scoped_actor self{sys};
     for (const auto& seed : o.seeds) {
-      const auto [shost, sport] = split_host_port(seed, "--seed");
+      const auto [shost, sport] = host_port(seed, "--seed");
       auto peer = sys.middleman().remote_actor(shost, sport);
       if (!peer) {
         std::cerr << fmt::format("concord node {}: error: --seed {}: cannot connect: {}\n", o.name, seed, sys.render(peer.error()));

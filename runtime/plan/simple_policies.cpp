@@ -102,9 +102,4 @@ std::unique_ptr<Policy> make_simple_policy(const std::string& name, const FlatWo
   throw InputError("--policy", "", fmt::format("unknown policy \"{}\" (expected greedy, cheapest or seq:MODEL:K)", name));
 }
 
-std::string simple_policy_help() {
-  return "greedy (default): per subtask the cheapest (model, k) reaching 90% per-attempt success;\n"
-         "cheapest: one sample of the cheapest model; seq:MODEL:K: K samples of MODEL, retried alike";
-}
-
 }  // namespace concord

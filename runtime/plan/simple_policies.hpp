@@ -43,7 +43,4 @@ class GreedyPolicy final : public Policy {
 /// Throws InputError(source = "--policy") for an unknown name, model or bad K.
 std::unique_ptr<Policy> make_simple_policy(const std::string& name, const FlatWorkflow& wf);
 
-/// One line per accepted name, for --help.
-std::string simple_policy_help();
-
 }  // namespace concord
