@@ -47,6 +47,8 @@ McppConfig config_named(const std::string& name) {
     else if (part.rfind("cap", 0) == 0) c.max_candidates = std::stoi(part.substr(3));
     else if (part == "defer") c.deferral = true;
     else if (part.rfind("M", 0) == 0) c.rollouts = std::stoi(part.substr(1));
+    else if (part.rfind("reuse", 0) == 0) c.reuse_continuations = std::stoi(part.substr(5));
+    else if (part.rfind("refresh", 0) == 0) c.reuse_refresh = std::stoi(part.substr(7));
     else if (part == "best") c = mcpp_preset("best");
     else throw std::invalid_argument("unknown config part " + part);
   }

@@ -27,6 +27,10 @@ struct McppConfig {
   bool deferral = false;               // runtime semantics: candidates may hold one ready subtask back (k = 0)
   bool runtime_rollouts = true;        // under runtime semantics, roll out with token caps, reservations
                                        // and cancellation (under reference semantics rollouts are always reference)
+  int reuse_continuations = 0;         // re-use between decisions: > 0 evaluates only the continuation
+                                       // policies Seq-(m, k) that ranked in the top N at the previous
+                                       // decision of the episode (the first decision evaluates all)
+  int reuse_refresh = 0;               // re-use: every this many decisions evaluate all again (0: never)
 };
 
 /// The faithful configuration (the defaults).

@@ -49,6 +49,9 @@ struct McppPlanner::Impl {
   std::vector<std::int32_t> trials;     // rollouts run per pair
   std::vector<FastRng> streams;          // per pair (independent streams), persistent across racing rounds
   std::vector<std::size_t> alive;
+  // Re-use between decisions: which continuation policies (index m * |K| + k-level) the next
+  // decision evaluates; empty = all of them.
+  std::vector<std::uint8_t> continuation_used;
 
   /// Runs rollouts for the pairs in `alive`, `add` more each; successes/trials accumulate.
   template <int W, bool Runtime>
@@ -89,8 +92,10 @@ struct McppPlanner::Impl {
     trials.assign(pairs, 0);
     streams.clear();
     for (std::size_t i = 0; i < pairs; ++i) streams.emplace_back(derive_seed(decision_seed, 1 + i));
-    alive.resize(pairs);
-    for (std::size_t i = 0; i < pairs; ++i) alive[i] = i;
+    const std::size_t per_candidate = static_cast<std::size_t>(model.num_models()) * cfg.k_levels.size();
+    alive.clear();
+    for (std::size_t i = 0; i < pairs; ++i)
+      if (continuation_used.empty() || continuation_used[i % per_candidate]) alive.push_back(i);
     if (!cfg.racing) {
       run_round<W, Runtime>(widths, root, cands, cfg, decision_seed, cfg.rollouts);
       return;
@@ -131,12 +136,15 @@ std::string McppPlanner::name() const {
   if (config_.racing) n += "+racing";
   if (config_.k_levels != McppConfig{}.k_levels) n += "+k" + std::to_string(config_.k_levels.size());
   if (config_.deferral) n += "+defer";
+  if (config_.reuse_continuations > 0) n += "+reuse" + std::to_string(config_.reuse_continuations);
   return n;
 }
 
 void McppPlanner::reset() {
   decision_seconds_.clear();
   last_ = {};
+  impl_->continuation_used.clear();
+  decisions_since_full_ = 0;
 }
 
 void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment>& out) {
@@ -166,6 +174,11 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
     it->p_unknown *= 1.0 - model.pair(f.subtask, f.model).p_success;
   }
   for (auto& rb : root.running) rb.p_unknown = 1.0 - rb.p_unknown;
+
+  // Re-use: a refresh evaluates every continuation again.
+  if (config_.reuse_refresh > 0 && decisions_since_full_ >= config_.reuse_refresh) impl_->continuation_used.clear();
+  if (impl_->continuation_used.empty()) decisions_since_full_ = 0;
+  ++decisions_since_full_;
 
   const std::uint64_t decision_seed = derive_seed(config_.seed, rng.next());
   Rng candidate_rng(derive_seed(decision_seed, 0));
@@ -206,6 +219,10 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
   for (std::size_t i = 0; i < ready.size(); ++i)
     if (row[i].k > 0) out.push_back({ready[i], row[i].model, row[i].k});  // k = 0: deferred
 
+  last_.continuations = impl_->continuation_used.empty()
+                            ? static_cast<int>(per_candidate)
+                            : static_cast<int>(std::count(impl_->continuation_used.begin(), impl_->continuation_used.end(), 1));
+  if (config_.reuse_continuations > 0) remember_continuations(per_candidate);
   last_.candidates = static_cast<int>(cands.count());
   last_.trajectories = total;
   last_.best_q = std::max(best_q, 0.0);
@@ -213,6 +230,27 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
   last_.best_continuation_k = config_.k_levels[best % nk];
   last_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   decision_seconds_.push_back(last_.seconds);
+}
+
+void McppPlanner::remember_continuations(std::size_t per_candidate) {
+  // Score of a continuation policy = its best estimate over the candidates; under racing
+  // only pairs that survived every round count (the others' estimates rest on few rollouts).
+  const auto& successes = impl_->successes;
+  const auto& trials = impl_->trials;
+  const std::int32_t full = config_.racing ? trials[impl_->alive.front()] : 1;
+  std::vector<double> score(per_candidate, -1.0);
+  for (std::size_t i = 0; i < successes.size(); ++i) {
+    if (trials[i] == 0 || trials[i] < full) continue;
+    double& sc = score[i % per_candidate];
+    sc = std::max(sc, static_cast<double>(successes[i]) / trials[i]);
+  }
+  std::vector<std::size_t> order(per_candidate);
+  for (std::size_t j = 0; j < per_candidate; ++j) order[j] = j;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return score[a] > score[b]; });
+  auto& used = impl_->continuation_used;
+  used.assign(per_candidate, 0);
+  const std::size_t keep = std::min(per_candidate, static_cast<std::size_t>(config_.reuse_continuations));
+  for (std::size_t r = 0; r < keep; ++r) used[order[r]] = 1;
 }
 
 }  // namespace concord

@@ -22,6 +22,7 @@ namespace concord {
 /// Statistics of the last decision (for benchmarks and reports).
 struct McppDecisionStats {
   int candidates = 0;
+  int continuations = 0;   // continuation policies Seq-(m, k) evaluated (fewer than |models| x |K| under re-use)
   std::int64_t trajectories = 0;
   double best_q = 0;       // estimated completion probability of the chosen action
   int best_continuation_model = -1;
@@ -46,10 +47,14 @@ class McppPlanner final : public Policy {
 
  private:
   struct Impl;
+  /// Re-use between decisions: keeps the best `reuse_continuations` continuation policies
+  /// of this decision for the next one.
+  void remember_continuations(std::size_t per_candidate);
   std::unique_ptr<Impl> impl_;
   McppConfig config_;
   McppDecisionStats last_;
   std::vector<double> decision_seconds_;
+  int decisions_since_full_ = 0;  // re-use: decisions since all continuations were last evaluated
 };
 
 }  // namespace concord

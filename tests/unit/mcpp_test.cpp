@@ -305,3 +305,146 @@ TEST(McppDeferral, PlannerNeverDefersEverythingAndOmitsHeldBackSubtasks) {
 
 }  // namespace
 }  // namespace concord
+
+namespace concord {
+namespace {
+
+/// The one-shot choice of FindsTheExactOptimumOfAOneShotChoice: optimum (A, 4), 8 candidates,
+/// 2 models x 4 k-levels = 8 continuation policies.
+struct OneShot {
+  Workflow wf;
+  FlatWorkflow flat;
+  std::vector<SubtaskStatus> status{SubtaskStatus::ready};
+  std::vector<int> attempts{0}, ready{0};
+  OneShot() {
+    wf.models = {model("B", kDollarPerToken), model("A", kDollarPerToken)};
+    Subtask s = subtask("s", {}, "B", {{1.0, true, 30}, {1.0, true, 30}, {1.0, true, 30}, {1.0, false, 30}});
+    s.profiles["A"].samples = {{1.0, true, 10}, {1.0, false, 10}};
+    wf.subtasks = {s};
+    flat = FlatWorkflow::compile(wf);
+  }
+  SimState state() const {
+    SimState st;
+    st.workflow = &flat;
+    st.semantics = Semantics::reference;
+    st.budget = money_from_dollars(45);
+    st.deadline_s = 1.5;
+    st.status = status;
+    st.attempts = attempts;
+    st.dispatchable = ready;
+    return st;
+  }
+};
+
+TEST(McppReuse, FirstDecisionEvaluatesEveryContinuationThenOnlyTheBestOnes) {
+  const OneShot o;
+  McppConfig cfg;
+  cfg.rollouts = 2000;
+  cfg.reuse_continuations = 2;
+  McppPlanner planner(o.flat, cfg);
+  Rng rng(9);
+  for (int decision = 0; decision < 3; ++decision) {
+    std::vector<Assignment> out;
+    planner.decide(o.state(), rng, out);
+    const int conts = decision == 0 ? 8 : 2;
+    EXPECT_EQ(planner.last_decision().continuations, conts) << decision;
+    EXPECT_EQ(planner.last_decision().trajectories, 8LL * conts * cfg.rollouts) << decision;
+    // The kept continuations still contain the one that reaches the optimum.
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].model, 1) << decision;
+    EXPECT_EQ(out[0].k, 4) << decision;
+  }
+  planner.reset();  // a new episode evaluates everything again
+  std::vector<Assignment> out;
+  planner.decide(o.state(), rng, out);
+  EXPECT_EQ(planner.last_decision().continuations, 8);
+}
+
+TEST(McppReuse, KeepsTheContinuationThatMatters) {
+  // Chain s0 -> s1, one model (p = 1/2, $10, 1 s), budget $40, deadline 10.5 s. Only Seq-(A, 1)
+  // can finish: it completes when 2 of at most 4 sequential tries succeed, 1 - 5/16 = 0.6875;
+  // Seq-(A, k >= 4) cannot afford s1 after s0. Keeping any other continuation would give ~0.
+  Workflow wf;
+  wf.models = {model("A", kDollarPerToken)};
+  wf.subtasks = {subtask("s0", {}, "A", {{1.0, true, 10}, {1.0, false, 10}}),
+                 subtask("s1", {"s0"}, "A", {{1.0, true, 10}, {1.0, false, 10}})};
+  const FlatWorkflow flat = FlatWorkflow::compile(wf);
+  std::vector<SubtaskStatus> status{SubtaskStatus::ready, SubtaskStatus::blocked};
+  std::vector<int> attempts{0, 0}, ready{0};
+  SimState st;
+  st.workflow = &flat;
+  st.semantics = Semantics::reference;
+  st.budget = money_from_dollars(40);
+  st.deadline_s = 10.5;
+  st.status = status;
+  st.attempts = attempts;
+  st.dispatchable = ready;
+  McppConfig cfg;
+  cfg.rollouts = 2000;
+  cfg.reuse_continuations = 1;
+  McppPlanner planner(flat, cfg);
+  Rng rng(4);
+  const double se = std::sqrt(0.6875 * 0.3125 / cfg.rollouts);
+  for (int decision = 0; decision < 2; ++decision) {
+    std::vector<Assignment> out;
+    planner.decide(st, rng, out);
+    EXPECT_EQ(planner.last_decision().continuations, decision == 0 ? 4 : 1);
+    EXPECT_EQ(planner.last_decision().best_continuation_k, 1) << decision;
+    EXPECT_NEAR(planner.last_decision().best_q, 0.6875, 4 * se) << decision;
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].k, 1) << decision;
+  }
+}
+
+TEST(McppReuse, RefreshEvaluatesEveryContinuationAgainPeriodically) {
+  const OneShot o;
+  McppConfig cfg;
+  cfg.rollouts = 8;
+  cfg.reuse_continuations = 1;
+  cfg.reuse_refresh = 2;
+  McppPlanner planner(o.flat, cfg);
+  Rng rng(3);
+  std::vector<int> seen;
+  for (int decision = 0; decision < 5; ++decision) {
+    std::vector<Assignment> out;
+    planner.decide(o.state(), rng, out);
+    seen.push_back(planner.last_decision().continuations);
+  }
+  EXPECT_EQ(seen, (std::vector<int>{8, 1, 8, 1, 8}));
+}
+
+TEST(McppReuse, FirstDecisionIsFaithfulModesDecision) {
+  // Re-use changes nothing before it has a previous decision to re-use.
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    const Workflow wf = random_dag(seed);
+    McppConfig faithful, reuse;
+    faithful.rollouts = reuse.rollouts = 16;
+    reuse.reuse_continuations = 3;
+    EXPECT_EQ(first_decision(wf, faithful, 0.02, 60), first_decision(wf, reuse, 0.02, 60)) << seed;
+  }
+}
+
+TEST(McppReuse, SameSeedGivesTheSameEpisodeOnOneAndTwoThreads) {
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    const FlatWorkflow flat = FlatWorkflow::compile(random_dag(seed));
+    McppConfig one, two;
+    one.threads = 1;
+    two.threads = 2;
+    one.rollouts = two.rollouts = 16;
+    one.reuse_continuations = two.reuse_continuations = 3;
+    one.racing = two.racing = true;
+    McppPlanner p1(flat, one), p2(flat, two);
+    Simulator sim(flat);
+    const auto a = sim.run(p1, reference(0.02, 60));
+    const auto b = sim.run(p2, reference(0.02, 60));
+    ASSERT_EQ(a.attempts.size(), b.attempts.size()) << seed;
+    for (std::size_t i = 0; i < a.attempts.size(); ++i) {
+      EXPECT_EQ(a.attempts[i].model, b.attempts[i].model);
+      EXPECT_EQ(a.attempts[i].k, b.attempts[i].k);
+    }
+    EXPECT_EQ(a.spend, b.spend);
+  }
+}
+
+}  // namespace
+}  // namespace concord
