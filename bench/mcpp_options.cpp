@@ -1,11 +1,16 @@
 // MCPP options against faithful mode on the same seeds (issue 3, item 3).
 //
 //   build/bench/bench_mcpp_options [--dags N] [--trials T] [--configs a,b,...] [--cells B:D,B:D,...]
+//                                  [--semantics reference|runtime]
+//
+// A configuration is what mcpp_preset() accepts (plan/mcpp_config.hpp): "faithful", "best",
+// then options joined by '+': crn, racing, k6, capN, MN (N rollouts per pair), defer, reuseN
+// (re-use the N best continuations of the previous decision), refreshN; e.g. best+reuse3.
 //
 // Episodes: ProofFlow DAGs (synthetic profiles) x trials x grid cells (budget and
 // deadline as ratios of the nominal values), reference semantics, the same episode
 // seeds for every configuration. Per configuration: completion rate with a Wilson 95%
-// interval, the paired difference to faithful mode (episodes won minus lost, with a
+// interval, the paired difference to the FIRST configuration (episodes won/lost, with a
 // 95% interval of the mean paired difference), and the mean decision time.
 #include <tbb/parallel_for.h>
 
@@ -37,24 +42,6 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
-McppConfig config_named(const std::string& name) {
-  McppConfig c;
-  for (const auto& part : split(name, '+')) {
-    if (part == "faithful") continue;
-    else if (part == "crn") c.common_random_numbers = true;
-    else if (part == "racing") c.racing = true;
-    else if (part == "k6") c.k_levels = {1, 2, 4, 8, 16, 64};
-    else if (part.rfind("cap", 0) == 0) c.max_candidates = std::stoi(part.substr(3));
-    else if (part == "defer") c.deferral = true;
-    else if (part.rfind("M", 0) == 0) c.rollouts = std::stoi(part.substr(1));
-    else if (part.rfind("reuse", 0) == 0) c.reuse_continuations = std::stoi(part.substr(5));
-    else if (part.rfind("refresh", 0) == 0) c.reuse_refresh = std::stoi(part.substr(7));
-    else if (part == "best") c = mcpp_preset("best");
-    else throw std::invalid_argument("unknown config part " + part);
-  }
-  return c;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -83,13 +70,13 @@ int main(int argc, char** argv) {
   std::vector<std::vector<char>> outcome(names.size(), std::vector<char>(per_config, 0));
   std::vector<std::vector<double>> dsec(names.size(), std::vector<double>(per_config, 0));
   std::vector<std::vector<int>> dcount(names.size(), std::vector<int>(per_config, 0));
-  std::printf("MCPP options vs faithful: %zu ProofFlow DAGs x %d trials x %zu cells (budget:deadline ratios %s), "
+  std::printf("MCPP options vs the first configuration (%s): %zu ProofFlow DAGs x %d trials x %zu cells (budget:deadline ratios %s), "
               "%s semantics, same seeds\n",
-              flats.size(), trials, grid.size(), cells.c_str(), std::string(to_string(semantics)).c_str());
-  std::printf("%-22s %10s %18s %12s %26s %14s\n", "config", "completed", "wilson95", "vs faithful", "paired diff [95% CI]",
+              names.front().c_str(), flats.size(), trials, grid.size(), cells.c_str(), std::string(to_string(semantics)).c_str());
+  std::printf("%-22s %10s %18s %12s %26s %14s\n", "config", "completed", "wilson95", "won/lost", "paired diff [95% CI]",
               "ms/decision");
   for (std::size_t c = 0; c < names.size(); ++c) {
-    const McppConfig cfg = config_named(names[c]);
+    const McppConfig cfg = mcpp_preset(names[c]);
     tbb::parallel_for(std::size_t{0}, per_config, [&](std::size_t e) {
       const std::size_t cell = e % grid.size();
       const std::size_t rest = e / grid.size();

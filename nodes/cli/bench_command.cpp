@@ -356,7 +356,7 @@ CLI::App* add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", opts->threads, "Worker threads (0: all cores; results do not depend on it)")
       ->check(CLI::Range(0, 1024))
       ->capture_default_str();
-  cmd->add_option("--preset", opts->preset, "MCPP configuration preset: " + preset_names())->capture_default_str();
+  cmd->add_option("--preset", opts->preset, "MCPP configuration: a preset (" + preset_names() + "), then options joined by '+' (" + mcpp_option_help() + "), e.g. faithful+cap260; docs/mcpp.md")->capture_default_str();
   cmd->add_flag("--progress", opts->progress, "Show the progress bar even when stderr is not a terminal");
   cmd->add_option("--datasets", opts->datasets_dir, "Datasets folder for proofflow / codeflow")
       ->default_str("$CONCORD_DATASETS or ../shared/datasets");

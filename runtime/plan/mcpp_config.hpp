@@ -36,12 +36,18 @@ struct McppConfig {
 /// The faithful configuration (the defaults).
 inline McppConfig mcpp_faithful() { return McppConfig{}; }
 
-/// Named configurations: "faithful" (the reference's procedure) and "best" (what
-/// Concord uses by default; see docs/mcpp.md for the measurements that chose it).
-/// Throws std::invalid_argument for an unknown name.
-McppConfig mcpp_preset(const std::string& name);
+/// A configuration by name: a preset, "faithful" (the reference's procedure) or "best" (what
+/// Concord uses by default; see docs/mcpp.md for the measurements that chose it), optionally
+/// followed by options joined with '+': crn, racing, k6 (K = {1,2,4,8,16,64}), capN (at most
+/// N candidates), MN (N rollouts per pair), defer, reuseN, refreshN; see mcpp_option_help(). A spec that
+/// starts with an option starts from faithful: "racing+k6" = "faithful+racing+k6".
+/// Throws std::invalid_argument naming the offending part.
+McppConfig mcpp_preset(const std::string& spec);
 
-/// The names mcpp_preset accepts, for help texts.
+/// The preset names mcpp_preset accepts, for help texts.
 std::vector<std::string> mcpp_preset_names();
+
+/// One line per option part, for help texts.
+std::string mcpp_option_help();
 
 }  // namespace concord

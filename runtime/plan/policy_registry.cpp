@@ -27,11 +27,12 @@ std::unique_ptr<Policy> make_policy(const std::string& name, const FlatWorkflow&
     }
   }
   if (name == "greedy" || name == "cheapest" || name.rfind("seq:", 0) == 0) return make_simple_policy(name, wf);
-  throw InputError("--policy", "", fmt::format("unknown policy \"{}\" (expected mcpp, mcpp:faithful, greedy, cheapest or seq:MODEL:K)", name));
+  throw InputError("--policy", "", fmt::format("unknown policy \"{}\" (expected mcpp, mcpp:PRESET[+OPTIONS], greedy, cheapest or seq:MODEL:K)", name));
 }
 
 std::string policy_help() {
   return "mcpp (default): MCPP, the best preset; mcpp:faithful: MCPP exactly as the paper;\n"
+         "mcpp:PRESET+OPTIONS: a preset with options (" + mcpp_option_help() + "), e.g. mcpp:best+crn;\n"
          "greedy: per subtask the cheapest (model, k) reaching 90% success per attempt;\n"
          "cheapest: one sample of the cheapest model; seq:MODEL:K: K samples of MODEL, retried alike";
 }

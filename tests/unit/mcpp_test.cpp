@@ -448,3 +448,54 @@ TEST(McppReuse, SameSeedGivesTheSameEpisodeOnOneAndTwoThreads) {
 
 }  // namespace
 }  // namespace concord
+
+namespace concord {
+namespace {
+
+TEST(McppPreset, PresetsAndOptionsCompose) {
+  const McppConfig faithful = mcpp_preset("faithful");
+  EXPECT_EQ(faithful.k_levels, (std::vector<int>{1, 4, 16, 64}));
+  EXPECT_EQ(faithful.max_candidates, 2048);
+  EXPECT_EQ(faithful.rollouts, 64);
+  EXPECT_FALSE(faithful.racing);
+  const McppConfig best = mcpp_preset("best");
+  EXPECT_TRUE(best.racing);
+  EXPECT_EQ(best.max_candidates, 260);
+  EXPECT_EQ(best.k_levels.size(), 6u);
+  const McppConfig c = mcpp_preset("faithful+cap260+M32+crn+reuse3+refresh4+defer");
+  EXPECT_EQ(c.max_candidates, 260);
+  EXPECT_EQ(c.rollouts, 32);
+  EXPECT_TRUE(c.common_random_numbers);
+  EXPECT_EQ(c.reuse_continuations, 3);
+  EXPECT_EQ(c.reuse_refresh, 4);
+  EXPECT_TRUE(c.deferral);
+  EXPECT_FALSE(c.racing);
+  // Options alone start from faithful; options after best modify best.
+  const McppConfig r = mcpp_preset("racing+k6");
+  EXPECT_TRUE(r.racing);
+  EXPECT_EQ(r.max_candidates, 2048);
+  EXPECT_EQ(mcpp_preset("best+cap2048").max_candidates, 2048);
+  EXPECT_TRUE(mcpp_preset("best+cap2048").racing);
+}
+
+TEST(McppPreset, BadSpecsAreRejectedNamingThePart) {
+  auto message = [](const std::string& spec) {
+    try {
+      mcpp_preset(spec);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_NE(message("bogus").find("unknown part \"bogus\""), std::string::npos) << message("bogus");
+  EXPECT_NE(message("faithful+cap0").find("\"cap0\" needs an integer capN"), std::string::npos) << message("faithful+cap0");
+  EXPECT_NE(message("faithful+capx").find("capN"), std::string::npos);
+  EXPECT_NE(message("faithful+M").find("MN"), std::string::npos);
+  EXPECT_NE(message("faithful+M12x").find("MN"), std::string::npos);
+  EXPECT_NE(message("racing+best").find("must come first"), std::string::npos);
+  EXPECT_NE(message("").find("empty part"), std::string::npos);
+  EXPECT_NE(message("best+").find("empty part"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace concord
