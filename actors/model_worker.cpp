@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <unordered_map>
 
 #include <caf/all.hpp>
@@ -28,7 +29,11 @@ struct InFlight {
 struct worker_state {
   WorkerOptions options;
   std::vector<caf::actor> beacon_targets;  // selectors that subscribed (plus options.beacon_target)
+  // Samples in flight by a token of this worker's: sample ids are unique only per requester
+  // (several workflows, possibly from several coordinators, share the workers).
   std::unordered_map<std::uint64_t, InFlight> in_flight;
+  std::map<std::pair<caf::actor_addr, std::uint64_t>, std::uint64_t> token_of;  // (requester, sample id) -> token
+  std::uint64_t next_token = 1;
   clock::time_point born = clock::now();
   double latency_ewma_s = 0, reputation = 1;
   static inline const char* name = "concord.worker";
@@ -51,9 +56,9 @@ void send_beacon(worker_actor* self) {
   for (const auto& target : st.beacon_targets) self->send(target, b);
 }
 
-void reply(worker_actor* self, std::uint64_t id, bool cancelled) {
+void reply(worker_actor* self, std::uint64_t token, bool cancelled) {
   auto& st = self->state;
-  auto it = st.in_flight.find(id);
+  auto it = st.in_flight.find(token);
   if (it == st.in_flight.end()) return;  // already answered (cancel raced the end)
   InFlight& f = it->second;
   const double elapsed_s =
@@ -63,6 +68,7 @@ void reply(worker_actor* self, std::uint64_t id, bool cancelled) {
     st.latency_ewma_s = st.latency_ewma_s == 0 ? result.latency_s : 0.8 * st.latency_ewma_s + 0.2 * result.latency_s;
     st.reputation = 0.9 * st.reputation + 0.1 * (result.success ? 1.0 : 0.0);
   }
+  st.token_of.erase({caf::actor_cast<caf::actor_addr>(f.reply_to), f.request.sample_id});
   if (f.reply_to) self->send(caf::actor_cast<caf::actor>(f.reply_to), std::move(result));
   st.in_flight.erase(it);
 }
@@ -80,16 +86,24 @@ caf::behavior worker(worker_actor* self, WorkerOptions options) {
         f.sample = simulate_sample(r);
         f.reply_to = self->current_sender();
         f.started = clock::now();
-        const auto id = r.sample_id;
+        auto& st = self->state;
+        const std::pair key{caf::actor_cast<caf::actor_addr>(f.reply_to), r.sample_id};
+        if (st.token_of.count(key)) return;  // a duplicate of a sample already running here
+        const std::uint64_t token = st.next_token++;
+        st.token_of.emplace(key, token);
         const double scale = r.time_scale > 0 ? r.time_scale : self->state.options.time_scale;
         const double real_s = f.sample.latency_s / scale;
         f.time_scale = scale;
         f.request = std::move(r);
-        self->state.in_flight[id] = std::move(f);
-        self->delayed_send(self, real_delay(real_s), proto::finish_atom::value, id);
+        st.in_flight[token] = std::move(f);
+        self->delayed_send(self, real_delay(real_s), proto::finish_atom::value, token);
       },
-      [=](proto::finish_atom, std::uint64_t id) { reply(self, id, false); },
-      [=](proto::cancel_atom, std::uint64_t id) { reply(self, id, true); },
+      [=](proto::finish_atom, std::uint64_t token) { reply(self, token, false); },
+      [=](proto::cancel_atom, std::uint64_t sample_id) {  // from the requester of that sample
+        auto& st = self->state;
+        auto it = st.token_of.find({caf::actor_cast<caf::actor_addr>(self->current_sender()), sample_id});
+        if (it != st.token_of.end()) reply(self, it->second, true);
+      },
       [=](proto::tick_atom) {
         send_beacon(self);
         self->delayed_send(self, real_delay(self->state.options.beacon_interval_s), proto::tick_atom::value);

@@ -1,8 +1,8 @@
 #include "selector_actor.hpp"
 
 #include <chrono>
-#include <deque>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,7 +20,7 @@ using clock = std::chrono::steady_clock;
 struct WorkerEntry {
   std::string model;
   caf::actor handle;
-  std::deque<std::uint64_t> dispatches;  // the router's dispatch ids of samples not yet reported (FIFO)
+  std::set<std::uint64_t> dispatches;  // the router's dispatch ids of samples not yet reported
 };
 
 /// One router per model: beacons -> candidate table (stale/dead excluded) -> top-L
@@ -30,10 +30,22 @@ struct selector_state {
   clock::time_point born = clock::now();
   std::map<std::string, WorkerEntry> workers;      // by name: deterministic iteration
   std::map<std::string, route::Router> routers;    // by model
+  std::map<std::uint64_t, std::string> dispatched;  // dispatch id -> worker, until reported or forgotten
   std::uint64_t seed = 1;
   static inline const char* name = "concord.selector";
 
   double now_s() const { return std::chrono::duration<double>(clock::now() - born).count(); }
+
+  /// Removes a dispatch from the books; the worker it went to, or nullptr when unknown.
+  WorkerEntry* settle(std::uint64_t id) {
+    auto it = dispatched.find(id);
+    if (it == dispatched.end()) return nullptr;
+    auto w = workers.find(it->second);
+    dispatched.erase(it);
+    if (w == workers.end()) return nullptr;
+    w->second.dispatches.erase(id);
+    return &w->second;
+  }
 
   route::Router& router(const std::string& model) {
     auto it = routers.find(model);
@@ -54,8 +66,14 @@ caf::behavior selector(selector_actor* self, SelectorOptions options) {
   self->state.options = options;
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& st = self->state;
-    for (auto& [name, w] : st.workers)
-      if (w.handle && w.handle.address() == dm.source) st.router(w.model).table().mark_dead(name, st.now_s());
+    for (auto& [name, w] : st.workers) {
+      if (!w.handle || w.handle.address() != dm.source) continue;
+      auto& router = st.router(w.model);
+      router.table().mark_dead(name, st.now_s());
+      // Its samples are re-dispatched elsewhere; the dead worker is excluded, not trained.
+      for (std::uint64_t id : w.dispatches) router.forget(id), st.dispatched.erase(id);
+      w.dispatches.clear();
+    }
   });
   return {
       [=](proto::beacon& b) {
@@ -81,12 +99,15 @@ caf::behavior selector(selector_actor* self, SelectorOptions options) {
         auto& st = self->state;
         auto& router = st.router(model);
         std::vector<caf::actor> picks;
+        std::vector<std::uint64_t> ids;
         for (std::int32_t i = 0; i < count; ++i) {
           const auto d = router.route({}, st.now_s());
           if (!d) break;  // no live worker for the model
           auto& w = st.workers[d->worker_id];
-          w.dispatches.push_back(d->id);
+          w.dispatches.insert(d->id);
+          st.dispatched.emplace(d->id, d->worker_id);
           picks.push_back(w.handle);
+          ids.push_back(d->id);
           // The next pick of this batch sees the load it just added.
           if (const auto* e = router.table().find(d->worker_id)) {
             route::Beacon busier = e->beacon;
@@ -95,18 +116,20 @@ caf::behavior selector(selector_actor* self, SelectorOptions options) {
             router.table().upsert(std::move(busier));
           }
         }
-        return picks;
+        return caf::make_message(std::move(picks), std::move(ids));
       },
-      [=](proto::outcome_atom, const std::string& worker, bool success, double latency_s) {
+      [=](proto::outcome_atom, std::uint64_t id, bool success, double latency_s) {
         auto& st = self->state;
-        auto it = st.workers.find(worker);
-        if (it == st.workers.end() || it->second.dispatches.empty()) return;
-        const auto id = it->second.dispatches.front();
-        it->second.dispatches.pop_front();
+        WorkerEntry* w = st.settle(id);
+        if (!w) return;  // unknown, or its worker died meanwhile
         route::Outcome o;
         o.success = success;
         o.latency_s = latency_s;
-        st.router(it->second.model).on_outcome(id, o);
+        st.router(w->model).on_outcome(id, o);
+      },
+      [=](proto::forget_atom, std::uint64_t id) {
+        auto& st = self->state;
+        if (WorkerEntry* w = st.settle(id)) st.router(w->model).forget(id);
       },
       [=](proto::workers_atom, const std::string& model) {
         auto& st = self->state;

@@ -14,8 +14,10 @@ struct SelectorOptions {
 
 /// Messages:
 ///   beacon                                   -> (updates the table)
-///   (pick_atom, model, count)                -> std::vector<caf::actor> (size <= count; empty: none alive)
-///   (outcome_atom, worker, success, latency) -> (learning)
+///   (pick_atom, model, count)                -> (std::vector<caf::actor> workers, std::vector<uint64> dispatch ids)
+///                                               (size <= count; empty: none alive)
+///   (outcome_atom, dispatch id, success, latency) -> (learning: credits that dispatch's worker)
+///   (forget_atom, dispatch id)               -> (the sample was cancelled or re-dispatched: no credit)
 ///   (workers_atom, model)                    -> int32: workers alive for the model
 ///   (status_atom)                            -> (vector<string> workers, vector<int32> samples assigned)
 caf::actor spawn_selector(caf::actor_system& sys, const SelectorOptions& options);

@@ -19,6 +19,7 @@ constexpr auto kRequestTimeout = std::chrono::seconds(5);
 struct Pending {
   proto::sample_request request;
   caf::actor worker;
+  std::uint64_t dispatch_id = 0;  // the selector's, to credit the outcome to this dispatch
 };
 
 struct subtask_state {
@@ -39,11 +40,16 @@ void check_done(subtask_actor* self) {
 }
 
 /// Sends one sample to `worker` (monitored, so its death re-dispatches the sample).
-void dispatch(subtask_actor* self, proto::sample_request r, const caf::actor& worker) {
+void dispatch(subtask_actor* self, proto::sample_request r, const caf::actor& worker, std::uint64_t dispatch_id) {
   self->monitor(worker);
   const auto id = r.sample_id;
   self->send(worker, r);
-  self->state.pending[id] = Pending{std::move(r), worker};
+  self->state.pending[id] = Pending{std::move(r), worker, dispatch_id};
+}
+
+/// Tells the selector a dispatch ends without an outcome worth learning from.
+void forget(subtask_actor* self, std::uint64_t dispatch_id) {
+  self->send(self->state.o.selector, proto::forget_atom::value, dispatch_id);
 }
 
 void cancel_others(subtask_actor* self) {
@@ -59,15 +65,16 @@ void redispatch(subtask_actor* self, std::vector<proto::sample_request> orphans)
     ++st.awaiting_picks;
     self->request(st.o.selector, kRequestTimeout, proto::pick_atom::value, st.o.model_id, std::int32_t{1})
         .then(
-            [=](const std::vector<caf::actor>& picks) mutable {
+            [=](const std::vector<caf::actor>& picks, const std::vector<std::uint64_t>& ids) mutable {
               --self->state.awaiting_picks;
               if (self->state.succeeded || self->state.cancelling || picks.empty()) {
                 if (picks.empty()) self->state.report.reason = "no worker left for model " + self->state.o.model_id;
+                for (std::uint64_t id : ids) forget(self, id);
                 ++self->state.report.failures;  // the sample could not run again: it failed
                 check_done(self);
                 return;
               }
-              dispatch(self, r, picks.front());
+              dispatch(self, r, picks.front(), ids.empty() ? 0 : ids.front());
             },
             [=](caf::error&) {
               --self->state.awaiting_picks;
@@ -101,7 +108,7 @@ void start_batch(subtask_actor* self) {
   auto& st = self->state;
   self->request(st.o.selector, kRequestTimeout, proto::pick_atom::value, st.o.model_id, st.o.k)
       .then(
-          [=](const std::vector<caf::actor>& picks) {
+          [=](const std::vector<caf::actor>& picks, const std::vector<std::uint64_t>& ids) {
             auto& st = self->state;
             if (picks.empty()) {
               st.report.reason = "no worker left for model " + st.o.model_id;
@@ -121,7 +128,10 @@ void start_batch(subtask_actor* self) {
               r.price_per_token = st.o.price_per_token;
               r.profile = st.o.profile;
               r.time_scale = st.o.time_scale;
-              dispatch(self, std::move(r), picks[static_cast<std::size_t>(j) % picks.size()]);
+              // Fewer picks than k (few live workers): workers take several samples; only a
+              // sample with a dispatch of its own trains the selector.
+              const auto p = static_cast<std::size_t>(j);
+              dispatch(self, std::move(r), picks[p % picks.size()], p < ids.size() ? ids[p] : 0);
             }
           },
           [=](caf::error& e) {
@@ -138,7 +148,7 @@ caf::behavior subtask(subtask_actor* self, SubtaskOptions o) {
   self->set_down_handler([=](caf::down_msg& dm) {
     std::vector<proto::sample_request> orphans;
     for (auto& [id, p] : self->state.pending)
-      if (p.worker.address() == dm.source) orphans.push_back(p.request);
+      if (p.worker.address() == dm.source) orphans.push_back(p.request), forget(self, p.dispatch_id);
     if (orphans.empty()) return;
     if (self->state.succeeded || self->state.cancelling) {  // nothing to re-run: they just end, unpaid
       for (auto& r : orphans) self->state.pending.erase(r.sample_id), ++self->state.report.cancelled;
@@ -171,9 +181,12 @@ caf::behavior subtask(subtask_actor* self, SubtaskOptions o) {
         auto& st = self->state;
         auto it = st.pending.find(r.sample_id);
         if (it == st.pending.end()) return;  // duplicate or from a re-dispatched sample's first worker
+        const std::uint64_t dispatch_id = it->second.dispatch_id;
         st.pending.erase(it);
         st.report.cost += r.cost;
-        self->send(st.o.selector, proto::outcome_atom::value, r.worker, r.success, r.latency_s);
+        // A cancelled sample says nothing about its worker: no credit either way.
+        if (r.cancelled) forget(self, dispatch_id);
+        else self->send(st.o.selector, proto::outcome_atom::value, dispatch_id, r.success, r.latency_s);
         if (r.cancelled) ++st.report.cancelled;
         else if (r.success) ++st.report.successes;
         else ++st.report.failures, st.report.truncated += r.truncated ? 1 : 0;
@@ -192,6 +205,7 @@ caf::behavior subtask(subtask_actor* self, SubtaskOptions o) {
       [=](proto::expire_atom) {  // cancelled samples that never answered: count them, unpaid
         auto& st = self->state;
         st.report.cancelled += static_cast<std::int32_t>(st.pending.size());
+        for (const auto& [id, p] : st.pending) forget(self, p.dispatch_id);
         st.pending.clear();
         check_done(self);
       },

@@ -159,9 +159,9 @@ int main(int argc, char** argv) {
       return {[=](proto::pick_atom, const std::string&, std::int32_t) {
                 const bool f = *first;
                 *first = false;
-                return std::vector<caf::actor>{f ? remote : standby};
+                return caf::make_message(std::vector<caf::actor>{f ? remote : standby}, std::vector<std::uint64_t>{f ? 1u : 2u});
               },
-              [](proto::outcome_atom, const std::string&, bool, double) {}};
+              [](proto::outcome_atom, std::uint64_t, bool, double) {}, [](proto::forget_atom, std::uint64_t) {}};
     });
     auto ledger = actors::spawn_ledger(sys, 1'000'000'000);
     actors::SubtaskOptions so;
@@ -191,8 +191,10 @@ int main(int argc, char** argv) {
     caf::actor remote = n ? first_worker(self, sys, *n) : caf::actor{};
     if (remote) {
       auto selector = sys.spawn([remote](caf::event_based_actor*) -> caf::behavior {
-        return {[=](proto::pick_atom, const std::string&, std::int32_t) { return std::vector<caf::actor>{remote}; },
-                [](proto::outcome_atom, const std::string&, bool, double) {}};
+        return {[=](proto::pick_atom, const std::string&, std::int32_t) {
+                  return caf::make_message(std::vector<caf::actor>{remote}, std::vector<std::uint64_t>{1});
+                },
+                [](proto::outcome_atom, std::uint64_t, bool, double) {}, [](proto::forget_atom, std::uint64_t) {}};
       });
       auto ledger = actors::spawn_ledger(sys, 1'000'000'000'000);
       for (int i = 0; i < samples; ++i) {

@@ -134,6 +134,7 @@ using release_atom = caf::atom_constant<caf::atom("release")>;
 using plan_atom = caf::atom_constant<caf::atom("plan")>;
 using pick_atom = caf::atom_constant<caf::atom("pick")>;
 using outcome_atom = caf::atom_constant<caf::atom("outcome")>;
+using forget_atom = caf::atom_constant<caf::atom("forget")>;
 using batch_atom = caf::atom_constant<caf::atom("batch")>;
 using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
 using workers_atom = caf::atom_constant<caf::atom("workers")>;

@@ -53,6 +53,8 @@ OutcomeStatus Router::on_outcome(std::uint64_t id, const Outcome& o) {
   return OutcomeStatus::credited;
 }
 
+bool Router::forget(std::uint64_t id) { return pending_.take(id).has_value(); }
+
 std::size_t Router::expire(double now_s) {
   auto expired = pending_.take_expired(now_s, cfg_.outcome_timeout_s);
   for (const auto& p : expired) selector_.update(p.arm, p.features.data(), 0.0);

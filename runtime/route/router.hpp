@@ -59,6 +59,11 @@ class Router {
   /// Credits the outcome of a pending dispatch (ignored when unknown/expired/duplicate).
   OutcomeStatus on_outcome(std::uint64_t dispatch_id, const Outcome& o);
 
+  /// Drops a pending dispatch without crediting anything: its sample was cancelled by the
+  /// caller (a sibling succeeded, the deadline passed) or re-dispatched after the worker died,
+  /// which says nothing about the worker's quality. False when unknown.
+  bool forget(std::uint64_t dispatch_id);
+
   /// Credits every dispatch older than the timeout as a failure; returns how many.
   std::size_t expire(double now_s);
 

@@ -2,6 +2,9 @@
 // (runtime semantics, same policy), and healing when workers die mid-run.
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 #include <cmath>
 #include <map>
 
@@ -24,40 +27,56 @@ std::shared_ptr<const FlatWorkflow> proofflow(int index) {
 }
 
 TEST(EmbeddedCluster, CompletionRateEqualsTheSimulatorsWithinTheirIntervals) {
-  // A ProofFlow workflow at a deadline where completion is neither near 0 nor near 1,
-  // greedy policy (so planning time does not eat simulated time), 200 episodes each.
+  // A ProofFlow workflow at a deadline where completion is neither near 0 nor near 1, greedy
+  // policy (so planning time does not eat simulated time): 2 000 simulated episodes (cheap,
+  // so the simulator's rate is precise) against 400 on the cluster.
   const auto wf = proofflow(0);
   EpisodeConfig cfg;
   cfg.semantics = Semantics::runtime;
   cfg.budget = nominal_budget(*wf);
-  cfg.deadline_s = 0.4 * nominal_deadline_s(*wf);  // ~37 s: the simulator completes ~0.77
-  const int n = 200;
-  const auto sim_results = run_episodes(*wf, [] { return std::make_unique<GreedyPolicy>(); }, cfg, n);
+  cfg.deadline_s = 0.4 * nominal_deadline_s(*wf);  // ~37 s: the simulator completes ~0.78
+  const int n_sim = 2000, n = 400;
+  const auto sim_results = run_episodes(*wf, [] { return std::make_unique<GreedyPolicy>(); }, cfg, n_sim);
   int sim_ok = 0;
   for (const auto& r : sim_results) sim_ok += r.completed ? 1 : 0;
 
+  // Real messaging overhead counts as simulated time multiplied by the time scale (1 ms real
+  // = 0.02 simulated seconds here); the simulator has none. A low scale keeps that artefact
+  // small; running 20 workflows at once on the shared workers and selector keeps the wall
+  // time down (and exercises concurrent workflows on one cluster).
   ClusterOptions co;
-  co.time_scale = 200;  // 1 ms of real messaging overhead = 0.2 simulated seconds
+  co.time_scale = 20;
   EmbeddedCluster cluster(wf, co);
+  constexpr int kConcurrent = 20;
+  std::vector<ClusterRun> runs(static_cast<std::size_t>(n));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kConcurrent; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = t; i < n; i += kConcurrent) {
+        EpisodeConfig c = cfg;
+        c.seed = derive_seed(7, static_cast<std::uint64_t>(i));
+        runs[static_cast<std::size_t>(i)] = cluster.run(std::make_shared<GreedyPolicy>(), c);
+      }
+    });
+  for (auto& th : threads) th.join();
   int cl_ok = 0;
-  for (int i = 0; i < n; ++i) {
-    EpisodeConfig c = cfg;
-    c.seed = derive_seed(7, static_cast<std::uint64_t>(i));
-    const auto run = cluster.run(std::make_shared<GreedyPolicy>(), c);
+  for (const auto& run : runs) {
     cl_ok += run.result.completed ? 1 : 0;
     ASSERT_LE(run.result.spend, cfg.budget);
     ASSERT_EQ(run.ledger.size(), 3u);
     EXPECT_EQ(run.ledger[1], run.result.spend);  // the ledger's committed total is what the report says
     EXPECT_EQ(run.ledger[2], 0);                 // no reservation leaked
   }
-  const auto a = wilson_interval(sim_ok, n), b = wilson_interval(cl_ok, n);
-  std::printf("completion: simulator %.3f [%.3f, %.3f], cluster %.3f [%.3f, %.3f]\n", a.rate(), a.lower, a.upper, b.rate(),
-              b.lower, b.upper);
+  const auto a = wilson_interval(sim_ok, n_sim), b = wilson_interval(cl_ok, n);
+  std::printf("completion: simulator %.3f [%.3f, %.3f] (n = %d), cluster %.3f [%.3f, %.3f] (n = %d)\n", a.rate(), a.lower,
+              a.upper, n_sim, b.rate(), b.lower, b.upper, n);
   ASSERT_GT(a.rate(), 0.1);
   ASSERT_LT(a.rate(), 0.9);
-  // Two independent samples of n: the 95% interval of the difference must contain 0.
-  const double se = std::sqrt(a.rate() * (1 - a.rate()) / n + b.rate() * (1 - b.rate()) / n);
-  EXPECT_LE(std::fabs(a.rate() - b.rate()), 1.96 * se) << "difference " << a.rate() - b.rate() << ", se " << se;
+  // Two independent samples: the 99% interval of the difference must contain 0. (The
+  // cluster's episodes are fixed by their seeds; only timing varies between runs, so a 99%
+  // level keeps an unlucky seed set from sitting at the edge; a bias of 0.06 still fails.)
+  const double se = std::sqrt(a.rate() * (1 - a.rate()) / n_sim + b.rate() * (1 - b.rate()) / n);
+  EXPECT_LE(std::fabs(a.rate() - b.rate()), 2.576 * se) << "difference " << a.rate() - b.rate() << ", se " << se;
 }
 
 TEST(EmbeddedCluster, HealsWhenANodesWorkersDieMidRun) {

@@ -2,6 +2,9 @@
 // worker that died is never picked again.
 #include <gtest/gtest.h>
 
+#include <set>
+#include <thread>
+
 #include <caf/all.hpp>
 
 #include "actor_test_support.hpp"
@@ -33,21 +36,24 @@ TEST(SelectorActor, LearnsFromOutcomesAndNeverPicksADeadWorker) {
   int good_late = 0;
   for (int round = 0; round < 300; ++round) {
     caf::actor pick;
+    std::uint64_t dispatch = 0;
     self->request(sel, 5s, proto::pick_atom::value, std::string("m"), std::int32_t{1})
-        .receive([&](std::vector<caf::actor>& v) {
+        .receive([&](std::vector<caf::actor>& v, std::vector<std::uint64_t>& ids) {
           ASSERT_EQ(v.size(), 1u);
+          ASSERT_EQ(ids.size(), 1u);
           pick = v[0];
+          dispatch = ids[0];
         }, [](caf::error&) { ADD_FAILURE() << "no answer"; });
     const bool is_good = pick == good;
     if (round >= 250) good_late += is_good ? 1 : 0;
-    self->send(sel, proto::outcome_atom::value, std::string(is_good ? "good" : "bad"), is_good, 1.0);
+    self->send(sel, proto::outcome_atom::value, dispatch, is_good, 1.0);
   }
   EXPECT_GE(good_late, 45) << "of the last 50 picks";  // LinUCB has learned the bad worker fails
   caf::anon_send_exit(good, caf::exit_reason::kill);
   std::this_thread::sleep_for(50ms);  // the selector's monitor delivers the down_msg
   for (int i = 0; i < 20; ++i)
     self->request(sel, 5s, proto::pick_atom::value, std::string("m"), std::int32_t{1})
-        .receive([&](std::vector<caf::actor>& v) {
+        .receive([&](std::vector<caf::actor>& v, std::vector<std::uint64_t>&) {
           ASSERT_EQ(v.size(), 1u);
           EXPECT_EQ(v[0], bad);
         },
@@ -55,7 +61,51 @@ TEST(SelectorActor, LearnsFromOutcomesAndNeverPicksADeadWorker) {
   caf::anon_send_exit(bad, caf::exit_reason::kill);
   std::this_thread::sleep_for(50ms);
   self->request(sel, 5s, proto::pick_atom::value, std::string("m"), std::int32_t{2})
-      .receive([&](std::vector<caf::actor>& v) { EXPECT_TRUE(v.empty()); }, [](caf::error&) { ADD_FAILURE() << "no answer"; });
+      .receive([&](std::vector<caf::actor>& v, std::vector<std::uint64_t>&) { EXPECT_TRUE(v.empty()); },
+               [](caf::error&) { ADD_FAILURE() << "no answer"; });
+  caf::anon_send_exit(sel, caf::exit_reason::user_shutdown);
+}
+
+/// The selector's (worker -> samples dispatched and not yet reported) table, for one worker.
+std::int32_t assigned_to(caf::scoped_actor& self, const caf::actor& sel, const std::string& worker) {
+  std::int32_t n = -1;
+  self->request(sel, 5s, proto::status_atom::value)
+      .receive(
+          [&](std::vector<std::string>& names, std::vector<std::int32_t>& assigned) {
+            for (std::size_t i = 0; i < names.size(); ++i)
+              if (names[i] == worker) n = assigned[i];
+          },
+          [](caf::error&) { ADD_FAILURE() << "no answer"; });
+  return n;
+}
+
+TEST(SelectorActor, SettlesEachDispatchOnceByItsIdAndForgetsADeadWorkersDispatches) {
+  caf::actor_system sys{config()};
+  caf::scoped_actor self{sys};
+  SelectorOptions so;
+  so.beacon_interval_s = 10;
+  auto sel = spawn_selector(sys, so);
+  auto w = sys.spawn([](caf::event_based_actor*) -> caf::behavior { return {[](proto::stop_atom) {}}; });
+  proto::beacon b;
+  b.worker = "w";
+  b.model = "m";
+  b.handle = w;
+  self->send(sel, b);
+  std::vector<std::uint64_t> ids;
+  self->request(sel, 5s, proto::pick_atom::value, std::string("m"), std::int32_t{4})
+      .receive([&](std::vector<caf::actor>&, std::vector<std::uint64_t>& v) { ids = v; },
+               [](caf::error&) { ADD_FAILURE() << "no answer"; });
+  ASSERT_EQ(ids.size(), 4u);
+  EXPECT_EQ(std::set<std::uint64_t>(ids.begin(), ids.end()).size(), 4u);  // one id per sample
+  EXPECT_EQ(assigned_to(self, sel, "w"), 4);
+  self->send(sel, proto::outcome_atom::value, ids[2], true, 1.0);  // out of order: fine
+  EXPECT_EQ(assigned_to(self, sel, "w"), 3);
+  self->send(sel, proto::outcome_atom::value, ids[2], true, 1.0);  // a duplicate settles nothing
+  self->send(sel, proto::forget_atom::value, ids[0]);              // a cancelled sample
+  EXPECT_EQ(assigned_to(self, sel, "w"), 2);
+  caf::anon_send_exit(w, caf::exit_reason::kill);
+  std::this_thread::sleep_for(50ms);  // the down_msg: its last two dispatches are forgotten
+  EXPECT_EQ(assigned_to(self, sel, "w"), 0);
   caf::anon_send_exit(sel, caf::exit_reason::user_shutdown);
 }
 

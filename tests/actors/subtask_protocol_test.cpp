@@ -51,6 +51,13 @@ struct TestCluster : ::testing::Test {
   caf::scoped_actor self;
 };
 
+/// The selector's answer to a pick: the workers and their dispatch ids (100, 101, ...).
+caf::message picks(std::vector<caf::actor> workers) {
+  std::vector<std::uint64_t> ids;
+  for (std::size_t i = 0; i < workers.size(); ++i) ids.push_back(100 + i);
+  return caf::make_message(std::move(workers), std::move(ids));
+}
+
 /// Pulls one message from the scoped actor's mailbox after letting the system run.
 #define RECEIVE(...)                                                                    \
   do {                                                                                  \
@@ -68,7 +75,7 @@ TEST_F(TestCluster, FirstSuccessCancelsSiblingsAndCommitsTheActualCost) {
   RECEIVE([&](proto::pick_atom, const std::string& model, std::int32_t count) {
     EXPECT_EQ(model, "m");
     EXPECT_EQ(count, 3);
-    return std::vector<caf::actor>{self, self, self};
+    return picks({self, self, self});
   });
   std::vector<proto::sample_request> requests;
   for (int i = 0; i < 3; ++i) RECEIVE([&](proto::sample_request& r) { requests.push_back(r); });
@@ -84,8 +91,8 @@ TEST_F(TestCluster, FirstSuccessCancelsSiblingsAndCommitsTheActualCost) {
   self->send(st, ok);
   std::vector<std::uint64_t> cancelled;
   for (int i = 0; i < 3; ++i) {  // one outcome note to the selector, two cancels to the workers
-    RECEIVE([&](proto::outcome_atom, const std::string& w, bool success, double) {
-              EXPECT_EQ(w, "w1");
+    RECEIVE([&](proto::outcome_atom, std::uint64_t dispatch, bool success, double) {
+              EXPECT_EQ(dispatch, 101u);  // credited to the dispatch of sample 1, whatever the order
               EXPECT_TRUE(success);
             },
             [&](proto::cancel_atom, std::uint64_t id) { cancelled.push_back(id); });
@@ -101,7 +108,8 @@ TEST_F(TestCluster, FirstSuccessCancelsSiblingsAndCommitsTheActualCost) {
     c.cost = 200;
     c.worker = "w0";
     self->send(st, c);
-    RECEIVE([&](proto::outcome_atom, const std::string&, bool, double) {});
+    // A cancelled sample trains nothing: the selector forgets its dispatch.
+    RECEIVE([&](proto::forget_atom, std::uint64_t dispatch) { EXPECT_TRUE(dispatch == 100u || dispatch == 102u) << dispatch; });
   }
   RECEIVE([&](proto::commit_atom, std::uint64_t id, std::int64_t actual) {
     EXPECT_EQ(id, 7u);
@@ -120,7 +128,7 @@ TEST_F(TestCluster, FirstSuccessCancelsSiblingsAndCommitsTheActualCost) {
 TEST_F(TestCluster, AllSamplesFailingReportsAFailedBatchForRetry) {
   auto st = spawn_batch(2);
   RECEIVE([&](proto::reserve_atom, std::uint64_t, std::int64_t) { return true; });
-  RECEIVE([&](proto::pick_atom, const std::string&, std::int32_t) { return std::vector<caf::actor>{self}; });
+  RECEIVE([&](proto::pick_atom, const std::string&, std::int32_t) { return picks({self, self}); });
   std::vector<proto::sample_request> requests;
   for (int i = 0; i < 2; ++i) RECEIVE([&](proto::sample_request& r) { requests.push_back(r); });
   for (const auto& r : requests) {
@@ -131,7 +139,7 @@ TEST_F(TestCluster, AllSamplesFailingReportsAFailedBatchForRetry) {
     f.truncated = true;
     f.worker = "w";
     self->send(st, f);
-    RECEIVE([&](proto::outcome_atom, const std::string&, bool success, double) { EXPECT_FALSE(success); });
+    RECEIVE([&](proto::outcome_atom, std::uint64_t, bool success, double) { EXPECT_FALSE(success); });
   }
   RECEIVE([&](proto::commit_atom, std::uint64_t, std::int64_t actual) {
     EXPECT_EQ(actual, 2000);
@@ -159,7 +167,7 @@ TEST_F(TestCluster, DeniedReservationDispatchesNothing) {
 TEST_F(TestCluster, DeadlineCancelChargesTheSamplesProRata) {
   auto st = spawn_batch(2);
   RECEIVE([&](proto::reserve_atom, std::uint64_t, std::int64_t) { return true; });
-  RECEIVE([&](proto::pick_atom, const std::string&, std::int32_t) { return std::vector<caf::actor>{self}; });
+  RECEIVE([&](proto::pick_atom, const std::string&, std::int32_t) { return picks({self, self}); });
   std::vector<proto::sample_request> requests;
   for (int i = 0; i < 2; ++i) RECEIVE([&](proto::sample_request& r) { requests.push_back(r); });
   self->send(st, proto::cancel_atom::value);  // from the workflow: the deadline passed
@@ -173,7 +181,7 @@ TEST_F(TestCluster, DeadlineCancelChargesTheSamplesProRata) {
     c.cost = 123;
     c.worker = "w";
     self->send(st, c);
-    RECEIVE([&](proto::outcome_atom, const std::string&, bool, double) {});
+    RECEIVE([&](proto::forget_atom, std::uint64_t) {});  // cancelled by the deadline: no credit
   }
   RECEIVE([&](proto::commit_atom, std::uint64_t, std::int64_t actual) {
     EXPECT_EQ(actual, 246);
@@ -192,11 +200,13 @@ TEST_F(TestCluster, SamplesOfAWorkerThatDiedAreRedispatchedUnderTheSameReservati
   });
   auto st = spawn_batch(1);
   RECEIVE([&](proto::reserve_atom, std::uint64_t, std::int64_t) { return true; });
-  RECEIVE([&](proto::pick_atom, const std::string&, std::int32_t) { return std::vector<caf::actor>{doomed}; });
-  // The worker dies: the subtask asks for one replacement.
+  RECEIVE([&](proto::pick_atom, const std::string&, std::int32_t) { return picks({doomed}); });
+  // The worker dies: its dispatch is forgotten (the dead worker is excluded, not trained) and
+  // the subtask asks for one replacement.
+  RECEIVE([&](proto::forget_atom, std::uint64_t dispatch) { EXPECT_EQ(dispatch, 100u); });
   RECEIVE([&](proto::pick_atom, const std::string&, std::int32_t count) {
     EXPECT_EQ(count, 1);
-    return std::vector<caf::actor>{self};
+    return picks({self});
   });
   proto::sample_request again;
   RECEIVE([&](proto::sample_request& r) { again = r; });
@@ -206,7 +216,7 @@ TEST_F(TestCluster, SamplesOfAWorkerThatDiedAreRedispatchedUnderTheSameReservati
   ok.cost = 10;
   ok.worker = "w2";
   self->send(st, ok);
-  RECEIVE([&](proto::outcome_atom, const std::string&, bool, double) {});
+  RECEIVE([&](proto::outcome_atom, std::uint64_t dispatch, bool, double) { EXPECT_EQ(dispatch, 100u); });
   RECEIVE([&](proto::commit_atom, std::uint64_t id, std::int64_t actual) {
     EXPECT_EQ(id, 7u);  // the same reservation: never reserved twice, never leaked
     EXPECT_EQ(actual, 10);

@@ -103,6 +103,22 @@ TEST(RouteRouter, OutcomesThatNeverArriveAreCreditedAsFailuresAfterTheTimeout) {
   EXPECT_EQ(r.on_outcome(d->id, Outcome{true, 11, 0}), OutcomeStatus::ignored);
 }
 
+TEST(RouteRouter, AForgottenDispatchTrainsNothing) {
+  const RouterConfig cfg = config();
+  Router r(cfg, 1);
+  const std::vector<double> req = {1, 0.5};
+  r.table().upsert(beacon("w1", 0.2, 0.7, 0));
+  auto d = r.route(req, 0);
+  ASSERT_TRUE(d);
+  const LinUcbModel before = r.selector().arm(r.selector().arm_for("w1"));
+  EXPECT_TRUE(r.forget(d->id));
+  EXPECT_FALSE(r.forget(d->id));  // only once
+  EXPECT_EQ(r.pending(), 0u);
+  EXPECT_EQ(r.expire(1e9), 0u);   // never credited as a failure later
+  EXPECT_EQ(r.on_outcome(d->id, Outcome{true, 1, 0}), OutcomeStatus::ignored);
+  expect_same(r.selector().arm(r.selector().arm_for("w1")), before);
+}
+
 TEST(RouteRouter, NoLiveCandidateMeansNoDispatch) {
   Router r(config(), 1);
   EXPECT_FALSE(r.route(std::vector<double>{1, 0}, 0));
