@@ -112,25 +112,37 @@ EpisodeConfig reference(double budget, double deadline) {
   return c;
 }
 
+/// The state at the start of an episode (roots ready, nothing spent, time 0), reference
+/// semantics. Owns the arrays the SimState views.
+struct StartState {
+  const FlatWorkflow* flat;
+  std::vector<SubtaskStatus> status;
+  std::vector<int> ready, attempts;
+  explicit StartState(const FlatWorkflow& f)
+      : flat(&f), status(f.num_subtasks(), SubtaskStatus::blocked), attempts(f.num_subtasks(), 0) {
+    for (int s = 0; s < f.num_subtasks(); ++s)
+      if (f.parents(s).empty()) status[s] = SubtaskStatus::ready, ready.push_back(s);
+  }
+  SimState with(double budget, double deadline) const {
+    SimState st;
+    st.workflow = flat;
+    st.semantics = Semantics::reference;
+    st.budget = money_from_dollars(budget);
+    st.deadline_s = deadline;
+    st.status = status;
+    st.attempts = attempts;
+    st.dispatchable = ready;
+    return st;
+  }
+};
+
 /// Asks `planner` once, at the start of an episode of `wf`.
 std::vector<Assignment> first_decision(const Workflow& wf, McppConfig cfg, double budget, double deadline) {
   const FlatWorkflow flat = FlatWorkflow::compile(wf);
   McppPlanner planner(flat, cfg);
-  std::vector<SubtaskStatus> status(flat.num_subtasks(), SubtaskStatus::blocked);
-  std::vector<int> ready, attempts(flat.num_subtasks(), 0);
-  for (int s = 0; s < flat.num_subtasks(); ++s)
-    if (flat.parents(s).empty()) status[s] = SubtaskStatus::ready, ready.push_back(s);
-  SimState st;
-  st.workflow = &flat;
-  st.semantics = Semantics::reference;
-  st.budget = money_from_dollars(budget);
-  st.deadline_s = deadline;
-  st.status = status;
-  st.attempts = attempts;
-  st.dispatchable = ready;
   Rng rng(5);
   std::vector<Assignment> out;
-  planner.decide(st, rng, out);
+  planner.decide(StartState(flat).with(budget, deadline), rng, out);
   return out;
 }
 
@@ -167,19 +179,9 @@ TEST(McppPlanner, FindsTheExactOptimumOfAOneShotChoice) {
   EXPECT_EQ(action[0].k, 4);
   // And its estimate is within 4 standard errors of 0.9375.
   McppPlanner planner(flat, cfg);
-  std::vector<SubtaskStatus> status{SubtaskStatus::ready};
-  std::vector<int> attempts{0}, ready{0};
-  SimState st;
-  st.workflow = &flat;
-  st.semantics = Semantics::reference;
-  st.budget = money_from_dollars(45);
-  st.deadline_s = 1.5;
-  st.status = status;
-  st.attempts = attempts;
-  st.dispatchable = ready;
   Rng rng(9);
   std::vector<Assignment> out;
-  planner.decide(st, rng, out);
+  planner.decide(StartState(flat).with(45, 1.5), rng, out);
   const double se = std::sqrt(0.9375 * 0.0625 / cfg.rollouts);
   EXPECT_NEAR(planner.last_decision().best_q, 0.9375, 4 * se + 1e-9);
   EXPECT_EQ(planner.last_decision().candidates, 8);
@@ -314,8 +316,6 @@ namespace {
 struct OneShot {
   Workflow wf;
   FlatWorkflow flat;
-  std::vector<SubtaskStatus> status{SubtaskStatus::ready};
-  std::vector<int> attempts{0}, ready{0};
   OneShot() {
     wf.models = {model("B", kDollarPerToken), model("A", kDollarPerToken)};
     Subtask s = subtask("s", {}, "B", {{1.0, true, 30}, {1.0, true, 30}, {1.0, true, 30}, {1.0, false, 30}});
@@ -323,21 +323,11 @@ struct OneShot {
     wf.subtasks = {s};
     flat = FlatWorkflow::compile(wf);
   }
-  SimState state() const {
-    SimState st;
-    st.workflow = &flat;
-    st.semantics = Semantics::reference;
-    st.budget = money_from_dollars(45);
-    st.deadline_s = 1.5;
-    st.status = status;
-    st.attempts = attempts;
-    st.dispatchable = ready;
-    return st;
-  }
 };
 
 TEST(McppReuse, FirstDecisionEvaluatesEveryContinuationThenOnlyTheBestOnes) {
   const OneShot o;
+  const StartState start(o.flat);
   McppConfig cfg;
   cfg.rollouts = 2000;
   cfg.reuse_continuations = 2;
@@ -345,7 +335,7 @@ TEST(McppReuse, FirstDecisionEvaluatesEveryContinuationThenOnlyTheBestOnes) {
   Rng rng(9);
   for (int decision = 0; decision < 3; ++decision) {
     std::vector<Assignment> out;
-    planner.decide(o.state(), rng, out);
+    planner.decide(start.with(45, 1.5), rng, out);
     const int conts = decision == 0 ? 8 : 2;
     EXPECT_EQ(planner.last_decision().continuations, conts) << decision;
     EXPECT_EQ(planner.last_decision().trajectories, 8LL * conts * cfg.rollouts) << decision;
@@ -356,7 +346,7 @@ TEST(McppReuse, FirstDecisionEvaluatesEveryContinuationThenOnlyTheBestOnes) {
   }
   planner.reset();  // a new episode evaluates everything again
   std::vector<Assignment> out;
-  planner.decide(o.state(), rng, out);
+  planner.decide(start.with(45, 1.5), rng, out);
   EXPECT_EQ(planner.last_decision().continuations, 8);
 }
 
@@ -369,16 +359,7 @@ TEST(McppReuse, KeepsTheContinuationThatMatters) {
   wf.subtasks = {subtask("s0", {}, "A", {{1.0, true, 10}, {1.0, false, 10}}),
                  subtask("s1", {"s0"}, "A", {{1.0, true, 10}, {1.0, false, 10}})};
   const FlatWorkflow flat = FlatWorkflow::compile(wf);
-  std::vector<SubtaskStatus> status{SubtaskStatus::ready, SubtaskStatus::blocked};
-  std::vector<int> attempts{0, 0}, ready{0};
-  SimState st;
-  st.workflow = &flat;
-  st.semantics = Semantics::reference;
-  st.budget = money_from_dollars(40);
-  st.deadline_s = 10.5;
-  st.status = status;
-  st.attempts = attempts;
-  st.dispatchable = ready;
+  const StartState start(flat);
   McppConfig cfg;
   cfg.rollouts = 2000;
   cfg.reuse_continuations = 1;
@@ -387,7 +368,7 @@ TEST(McppReuse, KeepsTheContinuationThatMatters) {
   const double se = std::sqrt(0.6875 * 0.3125 / cfg.rollouts);
   for (int decision = 0; decision < 2; ++decision) {
     std::vector<Assignment> out;
-    planner.decide(st, rng, out);
+    planner.decide(start.with(40, 10.5), rng, out);
     EXPECT_EQ(planner.last_decision().continuations, decision == 0 ? 4 : 1);
     EXPECT_EQ(planner.last_decision().best_continuation_k, 1) << decision;
     EXPECT_NEAR(planner.last_decision().best_q, 0.6875, 4 * se) << decision;
@@ -398,6 +379,7 @@ TEST(McppReuse, KeepsTheContinuationThatMatters) {
 
 TEST(McppReuse, RefreshEvaluatesEveryContinuationAgainPeriodically) {
   const OneShot o;
+  const StartState start(o.flat);
   McppConfig cfg;
   cfg.rollouts = 8;
   cfg.reuse_continuations = 1;
@@ -407,7 +389,7 @@ TEST(McppReuse, RefreshEvaluatesEveryContinuationAgainPeriodically) {
   std::vector<int> seen;
   for (int decision = 0; decision < 5; ++decision) {
     std::vector<Assignment> out;
-    planner.decide(o.state(), rng, out);
+    planner.decide(start.with(45, 1.5), rng, out);
     seen.push_back(planner.last_decision().continuations);
   }
   EXPECT_EQ(seen, (std::vector<int>{8, 1, 8, 1, 8}));
