@@ -132,6 +132,7 @@ TEST(BenchCli, BadInputExitsTwoNamingTheProblem) {
       {"bench '" + wf + "' --deadlines 0" + quiet, "--deadlines"},
       {"bench '" + wf + "' --trials 0", "--trials"},
       {"bench '" + wf + "' --preset bogus" + quiet, "--preset"},
+      {"bench '" + wf + "' --preset best+racing+M0" + quiet, "\"M0\" needs an integer MN"},
       {"bench '" + wf + "' --trials 1 --out '" + blocker + "/sub'", "--out"},
   };
   for (const auto& c : cases) {

@@ -62,6 +62,15 @@ TEST(ConcordCli, CommandLineErrorsExitWithCode2) {
   const auto seq = concord("run examples/proofflow-euler.json --policy seq:nomodel:2");
   EXPECT_EQ(seq.code, 2);
   EXPECT_THAT(seq.output, HasSubstr("MODEL one of: goedel32b, goedel8b, kimina7b"));
+  const auto spec = concord("run examples/proofflow-euler.json --policy mcpp:faithful+cap0");
+  EXPECT_EQ(spec.code, 2);
+  EXPECT_THAT(spec.output, HasSubstr("\"cap0\" needs an integer capN"));
+}
+
+TEST(ConcordCli, RunAcceptsAnMcppConfigurationSpec) {
+  const auto r = concord("run examples/proofflow-euler.json --engine simulator --policy mcpp:faithful+cap260+M16");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("mcpp"));
 }
 
 TEST(ConcordCli, MissingFileExitsWithCode2NamingIt) {
