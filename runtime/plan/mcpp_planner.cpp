@@ -134,9 +134,14 @@ std::string McppPlanner::name() const {
   std::string n = "mcpp";
   if (config_.common_random_numbers) n += "+crn";
   if (config_.racing) n += "+racing";
-  if (config_.k_levels != McppConfig{}.k_levels) n += "+k" + std::to_string(config_.k_levels.size());
+  // The same parts a configuration spec is written with (mcpp_preset), where not the default.
+  const McppConfig d;
+  if (config_.k_levels != d.k_levels) n += "+k" + std::to_string(config_.k_levels.size());
+  if (config_.max_candidates != d.max_candidates) n += "+cap" + std::to_string(config_.max_candidates);
+  if (config_.rollouts != d.rollouts) n += "+M" + std::to_string(config_.rollouts);
   if (config_.deferral) n += "+defer";
   if (config_.reuse_continuations > 0) n += "+reuse" + std::to_string(config_.reuse_continuations);
+  if (config_.reuse_refresh > 0) n += "+refresh" + std::to_string(config_.reuse_refresh);
   return n;
 }
 

@@ -460,6 +460,13 @@ TEST(McppPreset, PresetsAndOptionsCompose) {
   EXPECT_TRUE(mcpp_preset("best+cap2048").racing);
 }
 
+TEST(McppPreset, ThePlannersNameSpellsItsConfiguration) {
+  const FlatWorkflow flat = FlatWorkflow::compile(independent(1, 1));
+  EXPECT_EQ(McppPlanner(flat, mcpp_preset("faithful")).name(), "mcpp");
+  EXPECT_EQ(McppPlanner(flat, mcpp_preset("best")).name(), "mcpp+racing+k6+cap260");
+  EXPECT_EQ(McppPlanner(flat, mcpp_preset("faithful+crn+M16+reuse3+refresh4")).name(), "mcpp+crn+M16+reuse3+refresh4");
+}
+
 TEST(McppPreset, BadSpecsAreRejectedNamingThePart) {
   auto message = [](const std::string& spec) {
     try {
