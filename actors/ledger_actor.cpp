@@ -1,5 +1,7 @@
 #include "ledger_actor.hpp"
 
+#include <vector>
+
 #include <caf/all.hpp>
 
 #include "ledger/ledger.hpp"
@@ -21,6 +23,26 @@ caf::behavior ledger_behavior(ledger_actor* self, Money budget) {
   return {
       [=](proto::reserve_atom, std::uint64_t id, std::int64_t amount) {
         return self->state.book->reserve(id, amount).code == ledger::Code::granted;
+      },
+      [=](proto::reserve_atom, const std::vector<std::uint64_t>& ids, std::int64_t each) {
+        // All or none (a batch's samples launch together or not at all). The actor is the
+        // ledger's only user, so checking the sum and then reserving each id is atomic.
+        auto& book = *self->state.book;
+        if (each < 0 || ids.empty()) return false;
+        Money need = 0;
+        for (std::uint64_t id : ids)
+          if (!book.find(id)) need += each;  // ids seen before are answered by the ledger below
+        if (need > book.available()) return false;
+        std::vector<std::uint64_t> fresh;
+        bool all = true;
+        for (std::uint64_t id : ids) {
+          const auto a = book.reserve(id, each);
+          if (a.code == ledger::Code::granted && !a.repeated) fresh.push_back(id);
+          all = all && a.code == ledger::Code::granted;
+        }
+        if (!all)
+          for (std::uint64_t id : fresh) book.release(id);
+        return all;
       },
       [=](proto::commit_atom, std::uint64_t id, std::int64_t actual) {
         auto& book = *self->state.book;

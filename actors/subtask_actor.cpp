@@ -28,7 +28,11 @@ struct subtask_state {
   proto::batch_report report;
   bool succeeded = false, cancelling = false, finalizing = false;
   int awaiting_picks = 0;  // re-dispatches waiting for the selector
+  int settling = 0;        // per-sample ledger commits not yet answered
   static inline const char* name = "concord.subtask";
+
+  std::uint64_t sample_id(std::int32_t j) const { return o.batch_id * 4096 + static_cast<std::uint64_t>(j); }
+  std::int64_t per_sample() const { return o.k > 0 ? o.reservation / o.k : 0; }
 };
 
 using subtask_actor = caf::stateful_actor<subtask_state>;
@@ -36,7 +40,28 @@ using subtask_actor = caf::stateful_actor<subtask_state>;
 void finalize(subtask_actor* self);
 
 void check_done(subtask_actor* self) {
-  if (self->state.pending.empty() && self->state.awaiting_picks == 0) finalize(self);
+  const auto& st = self->state;
+  if (st.pending.empty() && st.awaiting_picks == 0 && st.settling == 0) finalize(self);
+}
+
+/// A sample has stopped (or will never run: cost 0): commits its cost, which releases the
+/// rest of its reservation, and tells the workflow how much money that frees.
+void settle_sample(subtask_actor* self, std::uint64_t sample_id, std::int64_t cost) {
+  ++self->state.settling;
+  self->request(self->state.o.ledger, kRequestTimeout, proto::commit_atom::value, sample_id, cost)
+      .then(
+          [=](bool ok) {
+            auto& st = self->state;
+            --st.settling;
+            if (ok) self->send(st.o.workflow, proto::settled_atom::value, st.o.batch_id, st.per_sample(), cost);
+            else st.report.reason = "ledger refused the commit of sample " + std::to_string(sample_id);
+            check_done(self);
+          },
+          [=](caf::error& e) {
+            --self->state.settling;
+            self->state.report.reason = "ledger commit failed: " + caf::to_string(e);
+            check_done(self);
+          });
 }
 
 /// Sends one sample to `worker` (monitored, so its death re-dispatches the sample).
@@ -71,7 +96,7 @@ void redispatch(subtask_actor* self, std::vector<proto::sample_request> orphans)
                 if (picks.empty()) self->state.report.reason = "no worker left for model " + self->state.o.model_id;
                 for (std::uint64_t id : ids) forget(self, id);
                 ++self->state.report.failures;  // the sample could not run again: it failed
-                check_done(self);
+                settle_sample(self, r.sample_id, 0);
                 return;
               }
               dispatch(self, r, picks.front(), ids.empty() ? 0 : ids.front());
@@ -79,7 +104,7 @@ void redispatch(subtask_actor* self, std::vector<proto::sample_request> orphans)
             [=](caf::error&) {
               --self->state.awaiting_picks;
               ++self->state.report.failures;
-              check_done(self);
+              settle_sample(self, r.sample_id, 0);
             });
     st.pending.erase(r.sample_id);  // re-added by dispatch once a worker is picked
   }
@@ -90,18 +115,15 @@ void finalize(subtask_actor* self) {
   if (st.finalizing) return;
   st.finalizing = true;
   st.report.success = st.succeeded;
-  // Commit the actual cost; the ledger releases the rest of the reservation.
-  self->request(st.o.ledger, kRequestTimeout, proto::commit_atom::value, st.o.batch_id, st.report.cost)
-      .then(
-          [=](bool) {
-            self->send(self->state.o.workflow, self->state.report);
-            self->quit();
-          },
-          [=](caf::error& e) {
-            self->state.report.reason = "ledger commit failed: " + caf::to_string(e);
-            self->send(self->state.o.workflow, self->state.report);
-            self->quit();
-          });
+  // Every sample is settled with the ledger (and the workflow told) before the report.
+  self->send(st.o.workflow, st.report);
+  self->quit();
+}
+
+/// None of the batch's samples will run: each commits 0 (its reservation is released).
+void settle_all_unrun(subtask_actor* self) {
+  for (std::int32_t j = 0; j < self->state.o.k; ++j) settle_sample(self, self->state.sample_id(j), 0);
+  check_done(self);
 }
 
 void start_batch(subtask_actor* self) {
@@ -113,13 +135,13 @@ void start_batch(subtask_actor* self) {
             if (picks.empty()) {
               st.report.reason = "no worker left for model " + st.o.model_id;
               st.report.failures = st.o.k;
-              finalize(self);
+              settle_all_unrun(self);
               return;
             }
             Rng seeds(st.o.seed);
             for (std::int32_t j = 0; j < st.o.k; ++j) {
               proto::sample_request r;
-              r.sample_id = st.o.batch_id * 4096 + static_cast<std::uint64_t>(j);
+              r.sample_id = st.sample_id(j);
               r.seed = seeds.next();
               r.subtask = st.o.subtask;
               r.model = st.o.model;
@@ -137,7 +159,7 @@ void start_batch(subtask_actor* self) {
           [=](caf::error& e) {
             self->state.report.reason = "selector unreachable: " + caf::to_string(e);
             self->state.report.failures = self->state.o.k;
-            finalize(self);
+            settle_all_unrun(self);
           });
 }
 
@@ -151,15 +173,20 @@ caf::behavior subtask(subtask_actor* self, SubtaskOptions o) {
       if (p.worker.address() == dm.source) orphans.push_back(p.request), forget(self, p.dispatch_id);
     if (orphans.empty()) return;
     if (self->state.succeeded || self->state.cancelling) {  // nothing to re-run: they just end, unpaid
-      for (auto& r : orphans) self->state.pending.erase(r.sample_id), ++self->state.report.cancelled;
+      for (auto& r : orphans) {
+        self->state.pending.erase(r.sample_id), ++self->state.report.cancelled;
+        settle_sample(self, r.sample_id, 0);
+      }
       check_done(self);
       return;
     }
     redispatch(self, std::move(orphans));
   });
-  // Reserve first: nothing is dispatched unless the worst case is covered.
-  self->request(self->state.o.ledger, kRequestTimeout, proto::reserve_atom::value, self->state.o.batch_id,
-                self->state.o.reservation)
+  // Reserve first: nothing is dispatched unless every sample's worst case is covered.
+  std::vector<std::uint64_t> ids;
+  for (std::int32_t j = 0; j < self->state.o.k; ++j) ids.push_back(self->state.sample_id(j));
+  self->request(self->state.o.ledger, kRequestTimeout, proto::reserve_atom::value, std::move(ids),
+                self->state.per_sample())
       .then(
           [=](bool granted) {
             if (!granted) {
@@ -184,6 +211,7 @@ caf::behavior subtask(subtask_actor* self, SubtaskOptions o) {
         const std::uint64_t dispatch_id = it->second.dispatch_id;
         st.pending.erase(it);
         st.report.cost += r.cost;
+        settle_sample(self, r.sample_id, r.cost);
         // A cancelled sample says nothing about its worker: no credit either way.
         if (r.cancelled) forget(self, dispatch_id);
         else self->send(st.o.selector, proto::outcome_atom::value, dispatch_id, r.success, r.latency_s);
@@ -205,7 +233,7 @@ caf::behavior subtask(subtask_actor* self, SubtaskOptions o) {
       [=](proto::expire_atom) {  // cancelled samples that never answered: count them, unpaid
         auto& st = self->state;
         st.report.cancelled += static_cast<std::int32_t>(st.pending.size());
-        for (const auto& [id, p] : st.pending) forget(self, p.dispatch_id);
+        for (const auto& [id, p] : st.pending) forget(self, p.dispatch_id), settle_sample(self, id, 0);
         st.pending.clear();
         check_done(self);
       },

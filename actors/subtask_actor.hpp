@@ -1,10 +1,13 @@
 #pragma once
 // A subtask actor runs one batch: k samples of one model for one subtask.
-// It reserves the batch's worst case with the ledger, asks the selector for
-// workers, dispatches, collects outcomes, cancels the siblings on the first
-// success, re-dispatches the samples of a worker that died, commits the actual
-// cost (releasing the rest of the reservation), reports the batch to its
-// workflow, and exits. Every request it makes has a finite timeout.
+// It reserves every sample's worst case with the ledger (all k or none), asks the
+// selector for workers, dispatches, collects outcomes, cancels the siblings on the
+// first success, re-dispatches the samples of a worker that died (under the same
+// reservation). As each sample stops it commits that sample's actual cost (the rest
+// of its reservation is released at once, as DESIGN.md §3 says and the simulator
+// does) and tells the workflow (settled_atom, batch id, released, cost); once every
+// sample is settled it reports the batch to its workflow and exits. A sample that
+// never ran commits 0. Every request it makes has a finite timeout.
 #include <cstdint>
 #include <string>
 
@@ -20,8 +23,8 @@ struct SubtaskOptions {
   std::string model_id;
   std::int32_t model = 0;
   std::int32_t k = 1;
-  std::uint64_t batch_id = 0;        // ledger reservation id; sample ids are batch_id * 4096 + j
-  std::int64_t reservation = 0;      // picodollars for the whole batch (k x worst case)
+  std::uint64_t batch_id = 0;        // sample ids (also their ledger reservation ids) are batch_id * 4096 + j
+  std::int64_t reservation = 0;      // picodollars for the whole batch: k x the worst case of one sample
   std::int64_t token_cap = 0;
   std::int64_t input_cost = 0;
   std::int64_t price_per_token = 0;

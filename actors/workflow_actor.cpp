@@ -1,5 +1,6 @@
 #include "workflow_actor.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -22,7 +23,9 @@ constexpr auto kPlanTimeout = std::chrono::seconds(120);
 struct Running {
   caf::actor actor;
   std::size_t trace;  // index in outcome.result.attempts
-  std::int64_t reservation;
+  std::uint64_t batch_id;
+  Money reservation_left;  // of the batch's reservation, not yet released by settled samples
+  Money cost_settled;      // committed by settled samples so far
 };
 
 struct workflow_state {
@@ -127,8 +130,10 @@ void launch(workflow_actor* self, const plan_reply& reply) {
     st.outcome.result.attempts.push_back(tr);
     st.status[a.subtask] = SubtaskStatus::running;
     st.reserved += so.reservation;
+    const std::uint64_t batch_id = so.batch_id;
+    const Money reservation = so.reservation;
     st.running[a.subtask] = Running{spawn_subtask(self->system(), std::move(so)), st.outcome.result.attempts.size() - 1,
-                                    so.reservation};
+                                    batch_id, reservation, 0};
   }
 }
 
@@ -211,8 +216,9 @@ caf::behavior workflow(workflow_actor* self, WorkflowOptions o) {
         if (it == st.running.end()) return;
         const Running run = it->second;
         st.running.erase(it);
-        st.reserved -= run.reservation;
-        st.spent += r.cost;
+        // Settled samples were accounted as they stopped; the report settles the rest.
+        st.reserved -= run.reservation_left;
+        st.spent += r.cost - run.cost_settled;
         st.outcome.redispatched += r.redispatched;
         AttemptTrace& tr = st.outcome.result.attempts[run.trace];
         tr.end_s = st.now_s();
@@ -252,6 +258,20 @@ caf::behavior workflow(workflow_actor* self, WorkflowOptions o) {
         // A denied batch is re-planned only when something else ends (money is released then).
         if (r.granted) plan(self);
         settle(self);
+      },
+      [=](proto::settled_atom, std::uint64_t batch_id, std::int64_t released, std::int64_t cost) {
+        // One sample of a running batch stopped: its cost is committed and the rest of its
+        // reservation released (the next plan sees the money, as in the simulator).
+        auto& st = self->state;
+        for (auto& [s, run] : st.running) {
+          if (run.batch_id != batch_id) continue;
+          const Money r = std::min<Money>(released, run.reservation_left);
+          run.reservation_left -= r;
+          run.cost_settled += cost;
+          st.reserved -= r;
+          st.spent += cost;
+          return;
+        }
       },
       [=](proto::deadline_atom) {
         auto& st = self->state;

@@ -135,6 +135,7 @@ using plan_atom = caf::atom_constant<caf::atom("plan")>;
 using pick_atom = caf::atom_constant<caf::atom("pick")>;
 using outcome_atom = caf::atom_constant<caf::atom("outcome")>;
 using forget_atom = caf::atom_constant<caf::atom("forget")>;
+using settled_atom = caf::atom_constant<caf::atom("settled")>;
 using batch_atom = caf::atom_constant<caf::atom("batch")>;
 using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
 using workers_atom = caf::atom_constant<caf::atom("workers")>;

@@ -26,6 +26,56 @@ std::shared_ptr<const FlatWorkflow> proofflow(int index) {
   return std::make_shared<const FlatWorkflow>(FlatWorkflow::compile(w.workflows.at(static_cast<std::size_t>(index))));
 }
 
+/// Completion of `n` cluster episodes (seeds derive_seed(7, i)), `concurrent` workflows at a
+/// time on one cluster; checks every run's ledger against its report.
+int cluster_completions(const std::shared_ptr<const FlatWorkflow>& wf, const EpisodeConfig& cfg, double time_scale, int n,
+                        int concurrent) {
+  ClusterOptions co;
+  co.time_scale = time_scale;
+  EmbeddedCluster cluster(wf, co);
+  std::vector<ClusterRun> runs(static_cast<std::size_t>(n));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < concurrent; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = t; i < n; i += concurrent) {
+        EpisodeConfig c = cfg;
+        c.seed = derive_seed(7, static_cast<std::uint64_t>(i));
+        runs[static_cast<std::size_t>(i)] = cluster.run(std::make_shared<GreedyPolicy>(), c);
+      }
+    });
+  for (auto& th : threads) th.join();
+  int ok = 0;
+  for (const auto& run : runs) {
+    ok += run.result.completed ? 1 : 0;
+    EXPECT_LE(run.result.spend, cfg.budget);
+    EXPECT_EQ(run.ledger.size(), 3u);
+    if (run.ledger.size() != 3u) continue;
+    EXPECT_EQ(run.ledger[1], run.result.spend);  // the ledger's committed total is what the report says
+    EXPECT_EQ(run.ledger[2], 0);                 // no reservation leaked
+  }
+  return ok;
+}
+
+/// The simulator's completion over `n_sim` episodes against the cluster's over `n`: the 99%
+/// interval of the difference must contain 0. (The cluster's episodes are fixed by their
+/// seeds; only timing varies between runs, so a 99% level keeps an unlucky seed set from
+/// sitting at the edge; a bias of 0.06 still fails.)
+void expect_same_completion(const std::shared_ptr<const FlatWorkflow>& wf, const EpisodeConfig& cfg, double time_scale,
+                            int concurrent) {
+  const int n_sim = 2000, n = 400;
+  const auto sim_results = run_episodes(*wf, [] { return std::make_unique<GreedyPolicy>(); }, cfg, n_sim);
+  int sim_ok = 0;
+  for (const auto& r : sim_results) sim_ok += r.completed ? 1 : 0;
+  const int cl_ok = cluster_completions(wf, cfg, time_scale, n, concurrent);
+  const auto a = wilson_interval(sim_ok, n_sim), b = wilson_interval(cl_ok, n);
+  std::printf("completion: simulator %.3f [%.3f, %.3f] (n = %d), cluster %.3f [%.3f, %.3f] (n = %d)\n", a.rate(), a.lower,
+              a.upper, n_sim, b.rate(), b.lower, b.upper, n);
+  ASSERT_GT(a.rate(), 0.1);
+  ASSERT_LT(a.rate(), 0.9);
+  const double se = std::sqrt(a.rate() * (1 - a.rate()) / n_sim + b.rate() * (1 - b.rate()) / n);
+  EXPECT_LE(std::fabs(a.rate() - b.rate()), 2.576 * se) << "difference " << a.rate() - b.rate() << ", se " << se;
+}
+
 TEST(EmbeddedCluster, CompletionRateEqualsTheSimulatorsWithinTheirIntervals) {
   // A ProofFlow workflow at a deadline where completion is neither near 0 nor near 1, greedy
   // policy (so planning time does not eat simulated time): 2 000 simulated episodes (cheap,
@@ -35,48 +85,24 @@ TEST(EmbeddedCluster, CompletionRateEqualsTheSimulatorsWithinTheirIntervals) {
   cfg.semantics = Semantics::runtime;
   cfg.budget = nominal_budget(*wf);
   cfg.deadline_s = 0.4 * nominal_deadline_s(*wf);  // ~37 s: the simulator completes ~0.78
-  const int n_sim = 2000, n = 400;
-  const auto sim_results = run_episodes(*wf, [] { return std::make_unique<GreedyPolicy>(); }, cfg, n_sim);
-  int sim_ok = 0;
-  for (const auto& r : sim_results) sim_ok += r.completed ? 1 : 0;
-
   // Real messaging overhead counts as simulated time multiplied by the time scale (1 ms real
   // = 0.02 simulated seconds here); the simulator has none. A low scale keeps that artefact
   // small; running 20 workflows at once on the shared workers and selector keeps the wall
   // time down (and exercises concurrent workflows on one cluster).
-  ClusterOptions co;
-  co.time_scale = 20;
-  EmbeddedCluster cluster(wf, co);
-  constexpr int kConcurrent = 20;
-  std::vector<ClusterRun> runs(static_cast<std::size_t>(n));
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kConcurrent; ++t)
-    threads.emplace_back([&, t] {
-      for (int i = t; i < n; i += kConcurrent) {
-        EpisodeConfig c = cfg;
-        c.seed = derive_seed(7, static_cast<std::uint64_t>(i));
-        runs[static_cast<std::size_t>(i)] = cluster.run(std::make_shared<GreedyPolicy>(), c);
-      }
-    });
-  for (auto& th : threads) th.join();
-  int cl_ok = 0;
-  for (const auto& run : runs) {
-    cl_ok += run.result.completed ? 1 : 0;
-    ASSERT_LE(run.result.spend, cfg.budget);
-    ASSERT_EQ(run.ledger.size(), 3u);
-    EXPECT_EQ(run.ledger[1], run.result.spend);  // the ledger's committed total is what the report says
-    EXPECT_EQ(run.ledger[2], 0);                 // no reservation leaked
-  }
-  const auto a = wilson_interval(sim_ok, n_sim), b = wilson_interval(cl_ok, n);
-  std::printf("completion: simulator %.3f [%.3f, %.3f] (n = %d), cluster %.3f [%.3f, %.3f] (n = %d)\n", a.rate(), a.lower,
-              a.upper, n_sim, b.rate(), b.lower, b.upper, n);
-  ASSERT_GT(a.rate(), 0.1);
-  ASSERT_LT(a.rate(), 0.9);
-  // Two independent samples: the 99% interval of the difference must contain 0. (The
-  // cluster's episodes are fixed by their seeds; only timing varies between runs, so a 99%
-  // level keeps an unlucky seed set from sitting at the edge; a bias of 0.06 still fails.)
-  const double se = std::sqrt(a.rate() * (1 - a.rate()) / n_sim + b.rate() * (1 - b.rate()) / n);
-  EXPECT_LE(std::fabs(a.rate() - b.rate()), 2.576 * se) << "difference " << a.rate() - b.rate() << ", se " << se;
+  expect_same_completion(wf, cfg, 20, 20);
+}
+
+TEST(EmbeddedCluster, CompletionRateEqualsTheSimulatorsUnderATightBudget) {
+  // The budget binds (the deadline hardly does): reservations, token caps and pro-rata
+  // cancellation decide completion (the simulator completes ~0.52). (Releasing a stopped
+  // sample's reservation at once rather than at batch end moved the cluster only from 0.485
+  // to 0.500 here; the protocol test checks that settlement message by message.)
+  const auto wf = proofflow(0);
+  EpisodeConfig cfg;
+  cfg.semantics = Semantics::runtime;
+  cfg.budget = static_cast<Money>(0.12 * static_cast<double>(nominal_budget(*wf)));
+  cfg.deadline_s = 3 * nominal_deadline_s(*wf);
+  expect_same_completion(wf, cfg, 100, 20);  // time matters little here: a faster scale
 }
 
 TEST(EmbeddedCluster, HealsWhenANodesWorkersDieMidRun) {

@@ -62,5 +62,24 @@ TEST_F(LedgerActor, ReorderedMessagesNeverOverspend) {
   EXPECT_LE(s[1] + s[2], s[0]);
 }
 
+TEST_F(LedgerActor, ABatchIsReservedWhollyOrNotAtAll) {
+  using ids = std::vector<std::uint64_t>;
+  EXPECT_TRUE(ask(proto::reserve_atom::value, ids{1, 2, 3}, std::int64_t{300}));
+  EXPECT_EQ(status(), (std::vector<std::int64_t>{1000, 0, 900}));
+  EXPECT_TRUE(ask(proto::reserve_atom::value, ids{1, 2, 3}, std::int64_t{300}));  // a retried message
+  EXPECT_EQ(status(), (std::vector<std::int64_t>{1000, 0, 900}));
+  EXPECT_FALSE(ask(proto::reserve_atom::value, ids{4, 5}, std::int64_t{60}));  // 120 > 100 left: none held
+  EXPECT_EQ(status(), (std::vector<std::int64_t>{1000, 0, 900}));
+  EXPECT_FALSE(ask(proto::reserve_atom::value, ids{3, 6}, std::int64_t{50}));  // 3 conflicts: 6 is not kept
+  EXPECT_EQ(status(), (std::vector<std::int64_t>{1000, 0, 900}));
+  // Each sample settles on its own: commit its cost, release the rest of its reservation.
+  EXPECT_TRUE(ask(proto::commit_atom::value, std::uint64_t{2}, std::int64_t{120}));
+  EXPECT_EQ(status(), (std::vector<std::int64_t>{1000, 120, 600}));
+  EXPECT_TRUE(ask(proto::reserve_atom::value, ids{4, 5}, std::int64_t{60}));  // now it fits
+  EXPECT_FALSE(ask(proto::reserve_atom::value, ids{}, std::int64_t{1}));
+  const auto s = status();
+  EXPECT_LE(s[1] + s[2], s[0]);
+}
+
 }  // namespace
 }  // namespace concord::actors

@@ -3,6 +3,11 @@
 // workflow, and checks every message the subtask sends.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <optional>
+#include <tuple>
+#include <vector>
+
 #include <caf/all.hpp>
 
 #include "messages.hpp"
@@ -46,6 +51,9 @@ struct TestCluster : ::testing::Test {
     return spawn_subtask(sys, o);
   }
 
+  /// Lets the system run and answers/collects every message until the mailbox stays empty.
+  struct Traffic pump();
+
   caf::actor_system sys;
   caf::scheduler::test_coordinator& sched;
   caf::scoped_actor self;
@@ -65,11 +73,51 @@ caf::message picks(std::vector<caf::actor> workers) {
     self->receive(__VA_ARGS__, caf::after(0s) >> [&] { ADD_FAILURE() << "no message"; }); \
   } while (false)
 
-TEST_F(TestCluster, FirstSuccessCancelsSiblingsAndCommitsTheActualCost) {
+constexpr std::uint64_t kSample0 = 7 * 4096;  // batch 7's sample ids: 7 * 4096 + j
+
+/// What the subtask sent while the test played ledger (commits granted), selector and workers.
+struct Traffic {
+  std::vector<std::pair<std::uint64_t, std::int64_t>> commits;  // (sample id, cost) to the ledger
+  std::vector<std::tuple<std::uint64_t, std::int64_t, std::int64_t>> settled;  // (batch, released, cost) to the workflow
+  std::vector<std::uint64_t> cancels, forgets;
+  std::vector<std::pair<std::uint64_t, bool>> outcomes;  // (dispatch id, success) to the selector
+  std::optional<proto::batch_report> report;
+  std::int64_t committed() const {
+    std::int64_t sum = 0;
+    for (const auto& c : commits) sum += c.second;
+    return sum;
+  }
+};
+
+Traffic TestCluster::pump() {
+  Traffic t;
+  for (bool got = true; got;) {
+    sched.run();
+    got = false;
+    self->receive(
+        [&](proto::commit_atom, std::uint64_t id, std::int64_t cost) {
+          got = true;
+          t.commits.emplace_back(id, cost);
+          return true;
+        },
+        [&](proto::settled_atom, std::uint64_t batch, std::int64_t released, std::int64_t cost) {
+          got = true;
+          t.settled.emplace_back(batch, released, cost);
+        },
+        [&](proto::cancel_atom, std::uint64_t id) { got = true, t.cancels.push_back(id); },
+        [&](proto::forget_atom, std::uint64_t id) { got = true, t.forgets.push_back(id); },
+        [&](proto::outcome_atom, std::uint64_t id, bool success, double) { got = true, t.outcomes.emplace_back(id, success); },
+        [&](proto::batch_report& r) { got = true, t.report = r; }, caf::after(0s) >> [] {});
+  }
+  return t;
+}
+
+TEST_F(TestCluster, FirstSuccessCancelsSiblingsAndSettlesEachSampleAtItsCost) {
   auto st = spawn_batch(3);
-  RECEIVE([&](proto::reserve_atom, std::uint64_t id, std::int64_t amount) {
-    EXPECT_EQ(id, 7u);
-    EXPECT_EQ(amount, 3000);  // k x worst case, reserved before anything runs
+  RECEIVE([&](proto::reserve_atom, const std::vector<std::uint64_t>& ids, std::int64_t each) {
+    // Every sample's worst case, all or none, before anything runs.
+    EXPECT_EQ(ids, (std::vector<std::uint64_t>{kSample0, kSample0 + 1, kSample0 + 2}));
+    EXPECT_EQ(each, 1000);
     return true;
   });
   RECEIVE([&](proto::pick_atom, const std::string& model, std::int32_t count) {
@@ -89,18 +137,16 @@ TEST_F(TestCluster, FirstSuccessCancelsSiblingsAndCommitsTheActualCost) {
   ok.cost = 500;
   ok.worker = "w1";
   self->send(st, ok);
-  std::vector<std::uint64_t> cancelled;
-  for (int i = 0; i < 3; ++i) {  // one outcome note to the selector, two cancels to the workers
-    RECEIVE([&](proto::outcome_atom, std::uint64_t dispatch, bool success, double) {
-              EXPECT_EQ(dispatch, 101u);  // credited to the dispatch of sample 1, whatever the order
-              EXPECT_TRUE(success);
-            },
-            [&](proto::cancel_atom, std::uint64_t id) { cancelled.push_back(id); });
-  }
-  ASSERT_EQ(cancelled.size(), 2u);
-  EXPECT_TRUE(std::find(cancelled.begin(), cancelled.end(), requests[0].sample_id) != cancelled.end());
-  EXPECT_TRUE(std::find(cancelled.begin(), cancelled.end(), requests[2].sample_id) != cancelled.end());
-  for (std::uint64_t id : cancelled) {  // siblings report pro-rata charges
+  Traffic t = pump();
+  EXPECT_EQ(t.outcomes, (std::vector<std::pair<std::uint64_t, bool>>{{101, true}}));  // credited to sample 1's dispatch
+  ASSERT_EQ(t.cancels.size(), 2u);  // the siblings
+  EXPECT_TRUE(std::find(t.cancels.begin(), t.cancels.end(), requests[0].sample_id) != t.cancels.end());
+  EXPECT_TRUE(std::find(t.cancels.begin(), t.cancels.end(), requests[2].sample_id) != t.cancels.end());
+  // Sample 1 is settled at once: its cost committed, its reservation's rest released, the workflow told.
+  EXPECT_EQ(t.commits, (std::vector<std::pair<std::uint64_t, std::int64_t>>{{kSample0 + 1, 500}}));
+  EXPECT_EQ(t.settled, (std::vector<std::tuple<std::uint64_t, std::int64_t, std::int64_t>>{{7, 1000, 500}}));
+  EXPECT_FALSE(t.report);  // the siblings have not stopped yet
+  for (std::uint64_t id : t.cancels) {  // siblings report pro-rata charges
     proto::sample_result c;
     c.sample_id = id;
     c.cancelled = true;
@@ -108,26 +154,24 @@ TEST_F(TestCluster, FirstSuccessCancelsSiblingsAndCommitsTheActualCost) {
     c.cost = 200;
     c.worker = "w0";
     self->send(st, c);
-    // A cancelled sample trains nothing: the selector forgets its dispatch.
-    RECEIVE([&](proto::forget_atom, std::uint64_t dispatch) { EXPECT_TRUE(dispatch == 100u || dispatch == 102u) << dispatch; });
   }
-  RECEIVE([&](proto::commit_atom, std::uint64_t id, std::int64_t actual) {
-    EXPECT_EQ(id, 7u);
-    EXPECT_EQ(actual, 900);  // 500 + 2 x 200: the rest of the 3000 is released
-    return true;
-  });
-  RECEIVE([&](proto::batch_report& r) {
-    EXPECT_TRUE(r.granted);
-    EXPECT_TRUE(r.success);
-    EXPECT_EQ(r.successes, 1);
-    EXPECT_EQ(r.cancelled, 2);
-    EXPECT_EQ(r.cost, 900);
-  });
+  t = pump();
+  EXPECT_EQ(t.forgets.size(), 2u);  // cancelled samples train nothing
+  EXPECT_TRUE(t.outcomes.empty());
+  EXPECT_EQ(t.commits.size(), 2u);
+  EXPECT_EQ(t.committed(), 400);
+  EXPECT_EQ(t.settled.size(), 2u);
+  ASSERT_TRUE(t.report);
+  EXPECT_TRUE(t.report->granted);
+  EXPECT_TRUE(t.report->success);
+  EXPECT_EQ(t.report->successes, 1);
+  EXPECT_EQ(t.report->cancelled, 2);
+  EXPECT_EQ(t.report->cost, 900);  // 500 + 2 x 200, each committed on its own
 }
 
 TEST_F(TestCluster, AllSamplesFailingReportsAFailedBatchForRetry) {
   auto st = spawn_batch(2);
-  RECEIVE([&](proto::reserve_atom, std::uint64_t, std::int64_t) { return true; });
+  RECEIVE([&](proto::reserve_atom, const std::vector<std::uint64_t>&, std::int64_t) { return true; });
   RECEIVE([&](proto::pick_atom, const std::string&, std::int32_t) { return picks({self, self}); });
   std::vector<proto::sample_request> requests;
   for (int i = 0; i < 2; ++i) RECEIVE([&](proto::sample_request& r) { requests.push_back(r); });
@@ -139,58 +183,53 @@ TEST_F(TestCluster, AllSamplesFailingReportsAFailedBatchForRetry) {
     f.truncated = true;
     f.worker = "w";
     self->send(st, f);
-    RECEIVE([&](proto::outcome_atom, std::uint64_t, bool success, double) { EXPECT_FALSE(success); });
   }
-  RECEIVE([&](proto::commit_atom, std::uint64_t, std::int64_t actual) {
-    EXPECT_EQ(actual, 2000);
-    return true;
-  });
-  RECEIVE([&](proto::batch_report& r) {
-    EXPECT_FALSE(r.success);  // the workflow makes the subtask ready again and replans
-    EXPECT_EQ(r.failures, 2);
-    EXPECT_EQ(r.truncated, 2);
-  });
+  const Traffic t = pump();
+  EXPECT_EQ(t.outcomes, (std::vector<std::pair<std::uint64_t, bool>>{{100, false}, {101, false}}));
+  EXPECT_EQ(t.committed(), 2000);
+  ASSERT_TRUE(t.report);
+  EXPECT_FALSE(t.report->success);  // the workflow makes the subtask ready again and replans
+  EXPECT_EQ(t.report->failures, 2);
+  EXPECT_EQ(t.report->truncated, 2);
 }
 
 TEST_F(TestCluster, DeniedReservationDispatchesNothing) {
   spawn_batch(4);
-  RECEIVE([&](proto::reserve_atom, std::uint64_t, std::int64_t) { return false; });
+  RECEIVE([&](proto::reserve_atom, const std::vector<std::uint64_t>&, std::int64_t) { return false; });
   RECEIVE([&](proto::batch_report& r) {
     EXPECT_FALSE(r.granted);
     EXPECT_EQ(r.cost, 0);
   });
   sched.run();
   self->receive([&](proto::pick_atom, const std::string&, std::int32_t) { ADD_FAILURE() << "nothing may be dispatched"; },
-                [&](proto::sample_request&) { ADD_FAILURE() << "nothing may be dispatched"; }, caf::after(0s) >> [] {});
+                [&](proto::sample_request&) { ADD_FAILURE() << "nothing may be dispatched"; },
+                [&](proto::commit_atom, std::uint64_t, std::int64_t) { ADD_FAILURE() << "nothing was reserved"; },
+                caf::after(0s) >> [] {});
 }
 
 TEST_F(TestCluster, DeadlineCancelChargesTheSamplesProRata) {
   auto st = spawn_batch(2);
-  RECEIVE([&](proto::reserve_atom, std::uint64_t, std::int64_t) { return true; });
+  RECEIVE([&](proto::reserve_atom, const std::vector<std::uint64_t>&, std::int64_t) { return true; });
   RECEIVE([&](proto::pick_atom, const std::string&, std::int32_t) { return picks({self, self}); });
   std::vector<proto::sample_request> requests;
   for (int i = 0; i < 2; ++i) RECEIVE([&](proto::sample_request& r) { requests.push_back(r); });
   self->send(st, proto::cancel_atom::value);  // from the workflow: the deadline passed
-  std::vector<std::uint64_t> cancelled;
-  for (int i = 0; i < 2; ++i) RECEIVE([&](proto::cancel_atom, std::uint64_t id) { cancelled.push_back(id); });
-  EXPECT_EQ(cancelled.size(), 2u);
-  for (std::uint64_t id : cancelled) {
+  Traffic t = pump();
+  EXPECT_EQ(t.cancels.size(), 2u);
+  for (std::uint64_t id : t.cancels) {
     proto::sample_result c;
     c.sample_id = id;
     c.cancelled = true;
     c.cost = 123;
     c.worker = "w";
     self->send(st, c);
-    RECEIVE([&](proto::forget_atom, std::uint64_t) {});  // cancelled by the deadline: no credit
   }
-  RECEIVE([&](proto::commit_atom, std::uint64_t, std::int64_t actual) {
-    EXPECT_EQ(actual, 246);
-    return true;
-  });
-  RECEIVE([&](proto::batch_report& r) {
-    EXPECT_FALSE(r.success);
-    EXPECT_EQ(r.cancelled, 2);
-  });
+  t = pump();
+  EXPECT_EQ(t.forgets.size(), 2u);  // cancelled by the deadline: no credit
+  EXPECT_EQ(t.committed(), 246);
+  ASSERT_TRUE(t.report);
+  EXPECT_FALSE(t.report->success);
+  EXPECT_EQ(t.report->cancelled, 2);
 }
 
 TEST_F(TestCluster, SamplesOfAWorkerThatDiedAreRedispatchedUnderTheSameReservation) {
@@ -199,7 +238,7 @@ TEST_F(TestCluster, SamplesOfAWorkerThatDiedAreRedispatchedUnderTheSameReservati
     return {[=](proto::sample_request&) { w->quit(caf::exit_reason::kill); }};
   });
   auto st = spawn_batch(1);
-  RECEIVE([&](proto::reserve_atom, std::uint64_t, std::int64_t) { return true; });
+  RECEIVE([&](proto::reserve_atom, const std::vector<std::uint64_t>&, std::int64_t) { return true; });
   RECEIVE([&](proto::pick_atom, const std::string&, std::int32_t) { return picks({doomed}); });
   // The worker dies: its dispatch is forgotten (the dead worker is excluded, not trained) and
   // the subtask asks for one replacement.
@@ -210,22 +249,32 @@ TEST_F(TestCluster, SamplesOfAWorkerThatDiedAreRedispatchedUnderTheSameReservati
   });
   proto::sample_request again;
   RECEIVE([&](proto::sample_request& r) { again = r; });
+  EXPECT_EQ(again.sample_id, kSample0);  // the same sample, under the same reservation
   proto::sample_result ok;
   ok.sample_id = again.sample_id;
   ok.success = true;
   ok.cost = 10;
   ok.worker = "w2";
   self->send(st, ok);
-  RECEIVE([&](proto::outcome_atom, std::uint64_t dispatch, bool, double) { EXPECT_EQ(dispatch, 100u); });
-  RECEIVE([&](proto::commit_atom, std::uint64_t id, std::int64_t actual) {
-    EXPECT_EQ(id, 7u);  // the same reservation: never reserved twice, never leaked
-    EXPECT_EQ(actual, 10);
-    return true;
-  });
-  RECEIVE([&](proto::batch_report& r) {
-    EXPECT_TRUE(r.success);
-    EXPECT_EQ(r.redispatched, 1);
-  });
+  const Traffic t = pump();
+  EXPECT_EQ(t.outcomes, (std::vector<std::pair<std::uint64_t, bool>>{{100, true}}));
+  // Committed once, on the reservation made before the worker died: never reserved twice, never leaked.
+  EXPECT_EQ(t.commits, (std::vector<std::pair<std::uint64_t, std::int64_t>>{{kSample0, 10}}));
+  ASSERT_TRUE(t.report);
+  EXPECT_TRUE(t.report->success);
+  EXPECT_EQ(t.report->redispatched, 1);
+}
+
+TEST_F(TestCluster, NoWorkerLeftSettlesEveryUnrunSampleAtZero) {
+  spawn_batch(2);
+  RECEIVE([&](proto::reserve_atom, const std::vector<std::uint64_t>&, std::int64_t) { return true; });
+  RECEIVE([&](proto::pick_atom, const std::string&, std::int32_t) { return picks({}); });
+  const Traffic t = pump();
+  EXPECT_EQ(t.commits, (std::vector<std::pair<std::uint64_t, std::int64_t>>{{kSample0, 0}, {kSample0 + 1, 0}}));
+  EXPECT_EQ(t.settled.size(), 2u);  // the workflow sees both reservations released
+  ASSERT_TRUE(t.report);
+  EXPECT_EQ(t.report->failures, 2);
+  EXPECT_EQ(t.report->reason, "no worker left for model m");
 }
 
 }  // namespace
