@@ -208,9 +208,11 @@ BenchResult run_bench(const std::vector<BenchWorkflow>& workflows, const BenchCo
       cell.deadline_index = d;
       std::vector<int> wins(nmethod, 0);
       std::vector<double> cell_times;
+      if (config.run_mcpp) cell.mcpp_by_workflow.assign(workflows.size(), 0);
       for (std::size_t t = 0; t < ntask; ++t) {
         const std::uint8_t* flags = success.data() + (t * ncell + c) * nmethod;
         for (std::size_t k = 0; k < nmethod; ++k) wins[k] += flags[k];
+        if (config.run_mcpp) cell.mcpp_by_workflow[t / static_cast<std::size_t>(config.trials)] += flags[0];
         if (config.run_mcpp) cell_times.insert(cell_times.end(), times[t][c].begin(), times[t][c].end());
       }
       const int n = static_cast<int>(ntask);

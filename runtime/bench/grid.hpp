@@ -86,6 +86,7 @@ struct Cell {
   bool has_mcpp = false;
   Proportion mcpp;
   TimingStats mcpp_decisions;           // wall time of MCPP's decisions in this cell
+  std::vector<int> mcpp_by_workflow;    // MCPP successes per workflow (of trials_per_workflow each)
   std::vector<BaselineCell> baselines;  // every (baseline, model), baseline-major in config order
   int best_baseline = -1;               // index into baselines: highest rate, ties to the first
   /// Per baseline spec (config order): index into `baselines` of its best model (ties: first model).

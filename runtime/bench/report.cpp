@@ -142,6 +142,21 @@ std::string format_csv(const BenchResult& r, const std::string& workload) {
   return out;
 }
 
+std::string format_workflow_csv(const BenchResult& r, const std::string& workload) {
+  std::string out =
+      "workload,workflow_index,workflow,budget_index,deadline_index,budget,budget_unit,deadline,deadline_unit,method,"
+      "trials,successes\n";
+  const std::string bunit = r.budgets.ratio ? "x_nominal" : "usd";
+  const std::string dunit = r.deadlines.ratio ? "x_nominal" : "s";
+  for (const Cell& c : r.cells)
+    for (std::size_t w = 0; w < c.mcpp_by_workflow.size(); ++w)
+      out += fmt::format("{},{},{},{},{},{},{},{},{},mcpp,{},{}\n", csv_field(workload), w, csv_field(r.workflows[w]),
+                         c.budget_index, c.deadline_index, trim_number(r.budgets.values[c.budget_index]), bunit,
+                         trim_number(r.deadlines.values[c.deadline_index]), dunit, r.trials_per_workflow,
+                         c.mcpp_by_workflow[w]);
+  return out;
+}
+
 void write_text_file(const std::string& path, const std::string& text) {
   std::ofstream f(path, std::ios::binary);
   if (!f) throw InputError(path, "", "cannot open the file for writing");

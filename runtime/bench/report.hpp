@@ -22,6 +22,11 @@ const std::vector<std::string>& csv_columns();
 /// One row per cell x method: "mcpp", and every (baseline, model).
 std::string format_csv(const BenchResult& result, const std::string& workload);
 
+/// MCPP per workflow: one row per cell x workflow (index in the workload, name, trials,
+/// successes), for analyses that pair by workflow (the trials of one workflow share their
+/// seeds across cells, so cells are not independent samples). Empty without MCPP.
+std::string format_workflow_csv(const BenchResult& result, const std::string& workload);
+
 /// Writes text to a file; throws InputError naming the path when it cannot.
 void write_text_file(const std::string& path, const std::string& text);
 

@@ -89,6 +89,9 @@ TEST(BenchCli, TinyProofFlowGridWritesTableCsvAndCharts) {
   EXPECT_EQ(mcpp_rows, 1);
   EXPECT_EQ(rows, 1 + 12 * 3);  // MCPP + 12 baselines x 3 models, one cell
   (void)best;
+  const std::string per_workflow = read(out + "/bench_workflows.csv");  // MCPP per workflow: 2 rows + header
+  EXPECT_EQ(std::count(per_workflow.begin(), per_workflow.end(), '\n'), 3) << per_workflow;
+  EXPECT_THAT(per_workflow, HasSubstr("proofflow,1,proofflow-1,0,0,1,x_nominal,1,x_nominal,mcpp,4,"));
   expect_png(out + "/mcpp_completion.png");
   expect_png(out + "/gain_over_best_baseline.png");
   expect_png(out + "/completion_vs_budget.png");

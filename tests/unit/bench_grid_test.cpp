@@ -135,6 +135,27 @@ TEST(BenchGrid, McppRunsWithTheDeadlineAndReportsDecisionTimes) {
   EXPECT_DOUBLE_EQ(r.cell(0, 1).gain(), 0.0);
 }
 
+TEST(BenchGrid, PerWorkflowMcppResultsAddUpToTheCells) {
+  BenchConfig c = baselines_only({}, Axis{false, {1.0}}, Axis{false, {4.0, 6.0}}, 3);
+  c.run_mcpp = true;
+  c.mcpp.rollouts = 8;
+  const auto r = run_bench({certain(), coin()}, c);
+  for (const Cell& cell : r.cells) {
+    ASSERT_EQ(cell.mcpp_by_workflow.size(), 2u);
+    EXPECT_EQ(cell.mcpp_by_workflow[0] + cell.mcpp_by_workflow[1], cell.mcpp.successes);
+  }
+  EXPECT_EQ(r.cell(0, 0).mcpp_by_workflow[0], 0);  // certain(): 5 s never fits in 4 s
+  EXPECT_EQ(r.cell(0, 1).mcpp_by_workflow[0], 3);
+  const std::string csv = format_workflow_csv(r, "w");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 2 * 2);  // header + cells x workflows
+  EXPECT_THAT(csv, HasSubstr(fmt::format("w,0,{},0,1,1,usd,6,s,mcpp,3,3", r.workflows[0])));
+  EXPECT_EQ(format_workflow_csv(run_bench({coin()}, baselines_only({{BaselineKind::sequential, 1}}, Axis{false, {1.0}},
+                                                                   Axis{false, {4.0}}, 2)),
+                                "w"),
+            "workload,workflow_index,workflow,budget_index,deadline_index,budget,budget_unit,deadline,deadline_unit,"
+            "method,trials,successes\n");  // no MCPP: the header only
+}
+
 TEST(BenchGrid, CsvHasOneRowPerCellAndMethodWithWilsonBounds) {
   BenchConfig c = baselines_only({{BaselineKind::sequential, 2}, {BaselineKind::random}}, Axis{true, {0.5, 1.0}},
                                  Axis{true, {1.0}}, 25);
