@@ -55,7 +55,7 @@ def read_reference(paths):
             for r in csv.DictReader(f):
                 if r["method"] != "mc_portfolio_rollout":
                     continue
-                run = (r["dag_idx"], r["budget_ratio"], r["deadline_ratio"], r.get("trial", ""))
+                run = (r["dag_idx"], r["budget_ratio"], r["deadline_ratio"], r.get("trial", ""), r.get("sim_seed", ""))
                 if run in seen:  # the same run in two files (overlapping DAG ranges)
                     continue
                 seen.add(run)

@@ -64,6 +64,9 @@ McppConfig mcpp_preset(const std::string& spec) {
       c.reuse_continuations = n;
     } else if ((n = numeric_part(part, "refresh", 1, 1 << 20, spec)) >= 0) {
       c.reuse_refresh = n;
+    } else if ((n = numeric_part(part, "rmax", 2, 1 << 20, spec)) >= 0) {
+      c.racing = true;
+      c.racing_max = n;
     } else if ((n = numeric_part(part, "M", 1, 1 << 20, spec)) >= 0) {
       c.rollouts = n;
     } else {
@@ -78,7 +81,7 @@ McppConfig mcpp_preset(const std::string& spec) {
 std::vector<std::string> mcpp_preset_names() { return {"faithful", "best"}; }
 
 std::string mcpp_option_help() {
-  return "crn, racing, k6, capN, MN, defer, reuseN, refreshN";
+  return "crn, racing, rmaxN, k6, capN, MN, defer, reuseN, refreshN";
 }
 
 }  // namespace concord

@@ -458,6 +458,9 @@ TEST(McppPreset, PresetsAndOptionsCompose) {
   EXPECT_EQ(r.max_candidates, 2048);
   EXPECT_EQ(mcpp_preset("best+cap2048").max_candidates, 2048);
   EXPECT_TRUE(mcpp_preset("best+cap2048").racing);
+  const McppConfig rm = mcpp_preset("faithful+rmax1024");
+  EXPECT_TRUE(rm.racing);
+  EXPECT_EQ(rm.racing_max, 1024);
 }
 
 TEST(McppPreset, ThePlannersNameSpellsItsConfiguration) {
