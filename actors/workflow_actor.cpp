@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <optional>
 
 #include <caf/all.hpp>
 
@@ -42,12 +43,41 @@ struct workflow_state {
   caf::response_promise promise;
   static inline const char* name = "concord.workflow";
 
-  double now_s() const { return std::chrono::duration<double>(clock::now() - started).count() * o.time_scale; }
+  // Simulated seconds: real time x time scale, except real time spent planning while
+  // nothing runs, which counts once (1 real second = 1 simulated second). Planning is
+  // real work a deployment pays in real time; only the simulated workers' time is scaled.
+  // (While samples run, their workers sleep in scaled time, so planning then is scaled too.)
+  double unscaled_s = 0;                    // real seconds of such planning so far
+  std::optional<clock::time_point> idle_planning_since;  // set while planning with nothing running
+  double real_s(clock::time_point t) const { return std::chrono::duration<double>(t - started).count(); }
+  double now_s() const {
+    double unscaled = unscaled_s;
+    if (idle_planning_since) unscaled += std::chrono::duration<double>(clock::now() - *idle_planning_since).count();
+    return (real_s(clock::now()) - unscaled) * o.time_scale + unscaled;
+  }
 };
 
 using workflow_actor = caf::stateful_actor<workflow_state>;
 
 void plan(workflow_actor* self);
+
+/// Schedules a deadline check when the deadline is due at the clock's current rate (a
+/// check that comes early re-arms itself; duplicates are harmless).
+void arm_deadline(workflow_actor* self) {
+  auto& st = self->state;
+  if (!std::isfinite(st.o.deadline_s)) return;
+  const double rate = st.idle_planning_since ? 1.0 : st.o.time_scale;
+  const double left_s = std::max(0.0, st.o.deadline_s - st.now_s());
+  self->delayed_send(self, real_delay(left_s / rate), proto::deadline_atom::value);
+}
+
+void end_idle_planning(workflow_actor* self) {
+  auto& st = self->state;
+  if (!st.idle_planning_since) return;
+  st.unscaled_s += std::chrono::duration<double>(clock::now() - *st.idle_planning_since).count();
+  st.idle_planning_since.reset();
+  arm_deadline(self);  // the clock runs scaled again: the deadline comes sooner than armed
+}
 
 void finish(workflow_actor* self, EndReason reason) {
   auto& st = self->state;
@@ -166,11 +196,13 @@ void plan(workflow_actor* self) {
   }
   req.partial_success.assign(static_cast<std::size_t>(wf.num_subtasks()), 0);
   st.planning = true;
+  if (st.running.empty()) st.idle_planning_since = clock::now();
   self->request(st.o.planner, kPlanTimeout, std::move(req))
       .then(
           [=](const plan_reply& reply) {
             auto& st = self->state;
             st.planning = false;
+            end_idle_planning(self);
             st.outcome.decision_seconds.push_back(reply.seconds);
             ++st.outcome.result.decisions;
             if (st.finished || st.deadline_hit) return settle(self);
@@ -183,6 +215,7 @@ void plan(workflow_actor* self) {
           },
           [=](caf::error& e) {
             self->state.planning = false;
+            end_idle_planning(self);
             self->state.outcome.failure_detail = "planner failed: " + caf::to_string(e);
             finish(self, EndReason::stalled);
           });
@@ -205,8 +238,7 @@ caf::behavior workflow(workflow_actor* self, WorkflowOptions o) {
         auto& st = self->state;
         st.promise = self->make_response_promise();
         st.started = clock::now();
-        if (std::isfinite(st.o.deadline_s))
-          self->delayed_send(self, real_delay(st.o.deadline_s / st.o.time_scale), proto::deadline_atom::value);
+        arm_deadline(self);
         plan(self);
         return st.promise;
       },
@@ -275,7 +307,9 @@ caf::behavior workflow(workflow_actor* self, WorkflowOptions o) {
       },
       [=](proto::deadline_atom) {
         auto& st = self->state;
-        if (st.finished || st.done == st.o.workflow->num_subtasks()) return;
+        if (st.finished || st.deadline_hit || st.done == st.o.workflow->num_subtasks()) return;
+        // Planning with nothing running slowed the simulated clock: not due yet.
+        if (st.o.deadline_s - st.now_s() > 1e-6) return arm_deadline(self);
         st.deadline_hit = true;
         for (auto& [s, run] : st.running) self->send(run.actor, proto::cancel_atom::value);
         settle(self);

@@ -172,3 +172,61 @@ TEST(EmbeddedCluster, DeadlineExpiryCancelsAndReleasesEverything) {
 
 }  // namespace
 }  // namespace concord::actors
+
+namespace concord::actors {
+namespace {
+
+/// Greedy, but every decision takes 200 ms of real time (a slow planner).
+class SlowGreedy final : public Policy {
+ public:
+  std::string name() const override { return "slow-greedy"; }
+  void decide(const SimState& state, Rng& rng, std::vector<Assignment>& out) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    inner_.decide(state, rng, out);
+  }
+
+ private:
+  GreedyPolicy inner_;
+};
+
+TEST(EmbeddedCluster, PlanningWithNothingRunningCountsInRealSecondsNotScaled) {
+  // Time scale 100: scaled, the first 200 ms decision would cost 20 simulated seconds
+  // before anything starts. Planning is real work: it counts once (0.2 s).
+  const auto wf = proofflow(0);
+  ClusterOptions co;
+  co.time_scale = 100;
+  EmbeddedCluster cluster(wf, co);
+  EpisodeConfig cfg;
+  cfg.semantics = Semantics::runtime;
+  cfg.budget = nominal_budget(*wf);
+  cfg.deadline_s = 5 * nominal_deadline_s(*wf);
+  const auto run = cluster.run(std::make_shared<SlowGreedy>(), cfg);
+  ASSERT_FALSE(run.result.attempts.empty());
+  EXPECT_GE(run.result.attempts.front().start_s, 0.2);
+  EXPECT_LT(run.result.attempts.front().start_s, 2.0) << "the first decision was charged scaled";
+  EXPECT_TRUE(run.result.completed) << to_string(run.result.reason) << " " << run.detail;
+}
+
+TEST(EmbeddedCluster, TheDeadlineStillHoldsWhenPlanningSlowsTheClock) {
+  // Deadline 5 simulated seconds, time scale 100, decisions of 200 ms real: the run must
+  // still end at its deadline (the timer re-arms for the time planning did not use).
+  const auto wf = proofflow(0);
+  ClusterOptions co;
+  co.time_scale = 100;
+  EmbeddedCluster cluster(wf, co);
+  EpisodeConfig cfg;
+  cfg.semantics = Semantics::runtime;
+  cfg.budget = nominal_budget(*wf);
+  cfg.deadline_s = 5.0;
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto run = cluster.run(std::make_shared<SlowGreedy>(), cfg);
+  const double real_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(run.result.reason, EndReason::deadline_exhausted);
+  EXPECT_DOUBLE_EQ(run.result.makespan_s, 5.0);
+  EXPECT_LT(real_s, 5.0);  // not 5 real seconds: the clock ran scaled once samples ran
+  ASSERT_EQ(run.ledger.size(), 3u);
+  EXPECT_EQ(run.ledger[2], 0);
+}
+
+}  // namespace
+}  // namespace concord::actors
