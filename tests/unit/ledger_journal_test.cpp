@@ -224,15 +224,18 @@ TEST(LedgerJournal, ASecondWriterOnTheSameJournalIsRefused) {
 
 // ---------------------------------------------------------------- torn tails
 
+/// A journal of budget 100 (picodollars) with three records: reserve 1 of 30, reserve 2 of 40, commit 1 at 10.
+void write_three_records(const std::string& path) {
+  auto jl = JournaledLedger::create(path, 100, FsyncPolicy::never);
+  jl.reserve(1, 30);
+  jl.reserve(2, 40);
+  jl.commit(1, 10);
+}
+
 TEST(LedgerJournal, ATornLastRecordIsIgnoredAndReported) {
   TempDir dir;
   const std::string path = dir.file("j.log");
-  {
-    auto jl = JournaledLedger::create(path, 100, FsyncPolicy::never);
-    jl.reserve(1, 30);
-    jl.reserve(2, 40);
-    jl.commit(1, 10);
-  }
+  write_three_records(path);
   const std::string whole = read_all(path);
   const std::size_t last = line_offset(whole, 3);
   Ledger before_last(100);
@@ -284,12 +287,7 @@ TEST(LedgerJournal, OpeningAJournalWithATornTailTruncatesItBeforeAppending) {
 TEST(LedgerJournal, ACorruptMiddleRecordIsAnErrorNamingTheFileOffsetAndReason) {
   TempDir dir;
   const std::string path = dir.file("j.log");
-  {
-    auto jl = JournaledLedger::create(path, 100, FsyncPolicy::never);
-    jl.reserve(1, 30);
-    jl.reserve(2, 40);
-    jl.commit(1, 10);
-  }
+  write_three_records(path);
   std::string bytes = read_all(path);
   const std::size_t second = line_offset(bytes, 2);
   bytes[second + 10] = bytes[second + 10] == '4' ? '5' : '4';  // "2 grant 2 40" -> "2 grant 2 50"
