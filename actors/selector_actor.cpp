@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <map>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -20,7 +19,7 @@ using clock = std::chrono::steady_clock;
 struct WorkerEntry {
   std::string model;
   caf::actor handle;
-  std::set<std::uint64_t> dispatches;  // the router's dispatch ids of samples not yet reported
+  std::int32_t outstanding = 0;  // dispatches not yet reported or forgotten (see `dispatched`)
 };
 
 /// One router per model: beacons -> candidate table (stale/dead excluded) -> top-L
@@ -43,7 +42,7 @@ struct selector_state {
     auto w = workers.find(it->second);
     dispatched.erase(it);
     if (w == workers.end()) return nullptr;
-    w->second.dispatches.erase(id);
+    --w->second.outstanding;
     return &w->second;
   }
 
@@ -71,8 +70,10 @@ caf::behavior selector(selector_actor* self, SelectorOptions options) {
       auto& router = st.router(w.model);
       router.table().mark_dead(name, st.now_s());
       // Its samples are re-dispatched elsewhere; the dead worker is excluded, not trained.
-      for (std::uint64_t id : w.dispatches) router.forget(id), st.dispatched.erase(id);
-      w.dispatches.clear();
+      for (auto it = st.dispatched.begin(); it != st.dispatched.end();)
+        if (it->second == name) router.forget(it->first), it = st.dispatched.erase(it);
+        else ++it;
+      w.outstanding = 0;
     }
   });
   return {
@@ -104,7 +105,7 @@ caf::behavior selector(selector_actor* self, SelectorOptions options) {
           const auto d = router.route({}, st.now_s());
           if (!d) break;  // no live worker for the model
           auto& w = st.workers[d->worker_id];
-          w.dispatches.insert(d->id);
+          ++w.outstanding;
           st.dispatched.emplace(d->id, d->worker_id);
           picks.push_back(w.handle);
           ids.push_back(d->id);
@@ -143,7 +144,7 @@ caf::behavior selector(selector_actor* self, SelectorOptions options) {
         std::vector<std::string> names;
         std::vector<std::int32_t> assigned;
         for (auto& [name, w] : self->state.workers)
-          names.push_back(name), assigned.push_back(static_cast<std::int32_t>(w.dispatches.size()));
+          names.push_back(name), assigned.push_back(w.outstanding);
         return caf::make_message(std::move(names), std::move(assigned));
       },
       [=](proto::stop_atom) { self->quit(); },
