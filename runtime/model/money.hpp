@@ -12,8 +12,27 @@ namespace concord {
 using Money = std::int64_t;
 
 inline constexpr Money kPicoPerDollar = 1'000'000'000'000;
-/// Largest budget accepted anywhere (dollars); keeps every sum far from overflow.
+/// Largest budget accepted anywhere (dollars); keeps every sum far from overflow
+/// (model/limits.hpp gives the arithmetic).
 inline constexpr double kMaxBudgetUsd = 1'000'000.0;
+/// The same in picodollars.
+inline constexpr Money kMaxBudgetPico = 1'000'000'000'000'000'000;
+
+/// a + b, or INT64_MAX / INT64_MIN where it would overflow. Money paths that add an
+/// unbounded number of amounts (an action's total cost) use it: a total that cannot be
+/// represented is larger than any budget, and is refused as such.
+inline Money saturating_add(Money a, Money b) {
+  Money r;
+  if (__builtin_add_overflow(a, b, &r)) return b > 0 ? INT64_MAX : INT64_MIN;
+  return r;
+}
+
+/// a x k for k >= 0, saturating at INT64_MAX (a >= 0) or INT64_MIN (a < 0).
+inline Money saturating_mul(Money a, std::int64_t k) {
+  Money r;
+  if (__builtin_mul_overflow(a, k, &r)) return (a < 0) != (k < 0) ? INT64_MIN : INT64_MAX;
+  return r;
+}
 
 /// Rounds to the nearest picodollar. REQUIRES: finite, |usd| <= kMaxBudgetUsd.
 inline Money money_from_dollars(double usd) {

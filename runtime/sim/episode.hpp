@@ -1,5 +1,6 @@
 #pragma once
 // The outcome of one simulated episode.
+#include <atomic>
 #include <cstdint>
 #include <limits>
 #include <string_view>
@@ -16,6 +17,8 @@ enum class EndReason : std::uint8_t {
   deadline_exhausted,  // reference: an action's slowest sample would end after the deadline; runtime: the deadline passed
   stalled,             // runtime: the policy deferred every dispatchable subtask with nothing in flight
   no_worker_left,      // actor runtime: every worker of a model the plan needs is gone
+  attempts_exhausted,  // a subtask failed limits::kMaxAttemptsPerSubtask batches: the run gives up on it
+  interrupted,         // the user stopped the run (SIGINT/SIGTERM); in-flight samples were cancelled and settled
 };
 
 std::string_view to_string(EndReason r);
@@ -31,6 +34,9 @@ struct EpisodeConfig {
   /// reference's launch for its baselines: larger batches first, sample by sample, each
   /// charged if the budget left covers it, else the rest of that batch is dropped.
   bool atomic_launch = true;
+  /// When set and it becomes true (e.g. from a SIGINT handler), the run stops at its next
+  /// event: in-flight samples are cancelled and charged pro-rata, reason `interrupted`.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 /// One batch: k samples of one model launched on one subtask.

@@ -69,6 +69,10 @@ class FlatWorkflow {
   std::int64_t token_cap(int m) const { return token_cap_[m]; }
   /// Worst-case cost of one sample: what the ledger reserves before dispatch.
   Money reservation(int s, int m) const { return sample_cost(s, m, token_cap_[m]); }
+  /// What the ledger reserves for a batch of k samples: k x reservation(s, m), saturating at
+  /// INT64_MAX (such a batch exceeds every budget and is denied). Bounded input keeps one
+  /// sample's cost below 2e18 picodollars (model/limits.hpp), so only the product can overflow.
+  Money batch_reservation(int s, int m, int k) const { return saturating_mul(reservation(s, m), k); }
 
   /// Draws one sample of model m on subtask s: bootstrap over the recorded samples,
   /// or, with a parametric summary only, the MCPP reference's template sampler:

@@ -16,6 +16,8 @@ std::string_view to_string(EndReason r) {
     case EndReason::deadline_exhausted: return "deadline_exhausted";
     case EndReason::stalled: return "stalled";
     case EndReason::no_worker_left: return "no_worker_left";
+    case EndReason::attempts_exhausted: return "attempts_exhausted";
+    case EndReason::interrupted: return "interrupted";
   }
   return "?";
 }
