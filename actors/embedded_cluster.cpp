@@ -1,7 +1,10 @@
 #include "embedded_cluster.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <mutex>
 #include <map>
 #include <stdexcept>
 #include <thread>
@@ -141,23 +144,52 @@ ClusterRun EmbeddedCluster::run(std::shared_ptr<Policy> policy, const EpisodeCon
   const caf::actor workflow = spawn_workflow(sys, std::move(wo));
   ClusterRun out;
   caf::scoped_actor self{sys};
-  // Generous: the whole deadline in real time plus slack for planning.
-  const double real_deadline = std::isfinite(config.deadline_s) ? config.deadline_s / impl_->options.time_scale : 3600.0;
-  const auto timeout = std::chrono::milliseconds(static_cast<long long>((real_deadline + 60.0) * 1000));
-  self->request(workflow, timeout, proto::start_atom::value)
-      .receive(
-          [&](const workflow_outcome& o) {
-            out.result = o.result;
-            out.decision_seconds = o.decision_seconds;
-            out.redispatched = o.redispatched;
-            out.detail = o.failure_detail;
-          },
-          [&](caf::error& e) {
-            out.result.completed = false;
-            out.result.reason = EndReason::stalled;
-            out.detail = "workflow did not answer: " + caf::to_string(e);
-            caf::anon_send_exit(workflow, caf::exit_reason::user_shutdown);
-          });
+  // The watcher: when config.stop becomes true (a signal handler sets it), the workflow is
+  // told to stop (stop_atom): it cancels what runs and answers with what ran so far.
+  std::mutex watch_mx;
+  std::condition_variable watch_cv;
+  bool run_over = false;
+  std::thread watcher;
+  if (config.stop)
+    watcher = std::thread([&, stop = config.stop] {
+      std::unique_lock lock(watch_mx);
+      while (!run_over) {
+        if (stop->load()) {
+          caf::anon_send(workflow, proto::stop_atom::value);
+          return;
+        }
+        watch_cv.wait_for(lock, std::chrono::milliseconds(20));
+      }
+    });
+  // The workflow always ends by itself (its deadline, or a wind-down). The bound is only a
+  // backstop against a bug, so it must exceed the longest legitimate run: real time spent
+  // planning while nothing runs counts unscaled (workflow_actor.cpp), so a run may take up to
+  // the whole deadline in real seconds, plus a planner decision (timeout 120 s) and cancellations.
+  // (Scaling the deadline here used to cut such runs off and report them "stalled", empty.)
+  const double backstop_s = std::isfinite(config.deadline_s) ? config.deadline_s + 300.0 : 0.0;
+  auto take = [&](const workflow_outcome& o) {
+    out.result = o.result;
+    out.decision_seconds = o.decision_seconds;
+    out.redispatched = o.redispatched;
+    out.detail = o.failure_detail;
+  };
+  auto lost = [&](const caf::error& e) {
+    out.result.completed = false;
+    out.result.reason = EndReason::stalled;
+    out.detail = "workflow did not answer: " + caf::to_string(e);
+  };
+  const caf::duration backstop = backstop_s > 0 ? caf::duration(std::chrono::milliseconds(static_cast<long long>(backstop_s * 1000)))
+                                                : caf::duration(caf::infinite);
+  self->request(workflow, backstop, proto::start_atom::value).receive(take, [&](caf::error& e) {
+    lost(e);
+    caf::anon_send_exit(workflow, caf::exit_reason::user_shutdown);
+  });
+  {
+    std::lock_guard lock(watch_mx);
+    run_over = true;
+  }
+  watch_cv.notify_all();
+  if (watcher.joinable()) watcher.join();
   // Subtasks may still be committing when the workflow reports (e.g. after the deadline):
   // read the ledger once every reservation is settled.
   for (int i = 0; i < 100; ++i) {

@@ -28,6 +28,9 @@ struct subtask_state {
   proto::batch_report report;
   bool succeeded = false, cancelling = false, finalizing = false;
   int awaiting_picks = 0;  // re-dispatches waiting for the selector
+  // The reservation or the first pick is still outstanding: a cancel must not end the batch
+  // before its answer, or the reservation it brings would never be settled (a ledger leak).
+  bool starting = true;
   int settling = 0;        // per-sample ledger commits not yet answered
   static inline const char* name = "concord.subtask";
 
@@ -41,7 +44,7 @@ void finalize(subtask_actor* self);
 
 void check_done(subtask_actor* self) {
   const auto& st = self->state;
-  if (st.pending.empty() && st.awaiting_picks == 0 && st.settling == 0) finalize(self);
+  if (!st.starting && st.pending.empty() && st.awaiting_picks == 0 && st.settling == 0) finalize(self);
 }
 
 /// A sample has stopped (or will never run: cost 0): commits its cost, which releases the
@@ -122,6 +125,7 @@ void finalize(subtask_actor* self) {
 
 /// None of the batch's samples will run: each commits 0 (its reservation is released).
 void settle_all_unrun(subtask_actor* self) {
+  self->state.starting = false;
   for (std::int32_t j = 0; j < self->state.o.k; ++j) settle_sample(self, self->state.sample_id(j), 0);
   check_done(self);
 }
@@ -132,6 +136,12 @@ void start_batch(subtask_actor* self) {
       .then(
           [=](const std::vector<caf::actor>& picks, const std::vector<std::uint64_t>& ids) {
             auto& st = self->state;
+            if (st.cancelling) {  // cancelled while picking: nothing runs, the reservation is released
+              for (std::uint64_t id : ids) forget(self, id);
+              st.report.cancelled = st.o.k;
+              settle_all_unrun(self);
+              return;
+            }
             if (picks.empty()) {
               st.report.reason = "no worker left for model " + st.o.model_id;
               st.report.failures = st.o.k;
@@ -155,6 +165,7 @@ void start_batch(subtask_actor* self) {
               const auto p = static_cast<std::size_t>(j);
               dispatch(self, std::move(r), picks[p % picks.size()], p < ids.size() ? ids[p] : 0);
             }
+            st.starting = false;
           },
           [=](caf::error& e) {
             self->state.report.reason = "selector unreachable: " + caf::to_string(e);
@@ -189,6 +200,11 @@ caf::behavior subtask(subtask_actor* self, SubtaskOptions o) {
                 self->state.per_sample())
       .then(
           [=](bool granted) {
+            if (granted && self->state.cancelling) {  // cancelled while reserving: release it all
+              self->state.report.cancelled = self->state.o.k;
+              settle_all_unrun(self);
+              return;
+            }
             if (!granted) {
               self->state.report.granted = false;
               self->send(self->state.o.workflow, self->state.report);
@@ -224,7 +240,7 @@ caf::behavior subtask(subtask_actor* self, SubtaskOptions o) {
         }
         check_done(self);
       },
-      [=](proto::cancel_atom) {  // from the workflow: the deadline passed
+      [=](proto::cancel_atom) {  // from the workflow: deadline, interrupt or another wind-down
         if (self->state.cancelling || self->state.finalizing) return;
         self->state.cancelling = true;
         cancel_others(self);

@@ -11,6 +11,7 @@
 #include "real_time.hpp"
 
 #include "messages.hpp"
+#include "model/limits.hpp"
 #include "planner_actor.hpp"
 #include "subtask_actor.hpp"
 
@@ -37,7 +38,13 @@ struct workflow_state {
   std::map<std::int32_t, Running> running;  // by subtask
   Money spent = 0, reserved = 0;
   int done = 0;
-  bool planning = false, replan = false, deadline_hit = false, finished = false, denied_since_plan = false;
+  bool planning = false, replan = false, finished = false, denied_since_plan = false;
+  // Winding down (deadline passed, interrupted, no worker left, a subtask out of attempts):
+  // every running batch has been told to cancel; the run ends with wind_reason once the
+  // last of them has reported (its samples settled with the ledger). Nothing new is planned.
+  bool winding = false;
+  bool started_run = false, stop_before_start = false;  // a stop may overtake start_atom
+  EndReason wind_reason = EndReason::deadline_exhausted;
   std::uint64_t next_batch = 1;
   workflow_outcome outcome;
   caf::response_promise promise;
@@ -105,10 +112,8 @@ void settle(workflow_actor* self) {
   if (st.finished) return;
   const int n = st.o.workflow->num_subtasks();
   if (st.done == n) return finish(self, EndReason::completed);
-  if (st.deadline_hit) {
-    if (st.running.empty())
-      finish(self, st.outcome.failure_detail.rfind("no worker left", 0) == 0 ? EndReason::no_worker_left
-                                                                               : EndReason::deadline_exhausted);
+  if (st.winding) {
+    if (st.running.empty()) finish(self, st.wind_reason);  // never waits for a planner still thinking
     return;
   }
   if (!st.running.empty() || st.planning) return;
@@ -116,6 +121,19 @@ void settle(workflow_actor* self) {
   if (!st.outcome.failure_detail.empty() && st.outcome.failure_detail.rfind("no worker left", 0) == 0)
     return finish(self, EndReason::no_worker_left);
   return finish(self, st.denied_since_plan ? EndReason::budget_exhausted : EndReason::stalled);
+}
+
+/// Stops the run: cancels every running batch and finishes with `reason` once they have all
+/// reported. The first reason wins (a deadline that passes while winding down changes nothing).
+void wind_down(workflow_actor* self, EndReason reason) {
+  auto& st = self->state;
+  if (st.finished) return;
+  if (!st.winding) {
+    st.winding = true;
+    st.wind_reason = reason;
+    for (auto& [s, run] : st.running) self->send(run.actor, proto::cancel_atom::value);
+  }
+  settle(self);
 }
 
 void launch(workflow_actor* self, const plan_reply& reply) {
@@ -131,7 +149,7 @@ void launch(workflow_actor* self, const plan_reply& reply) {
     so.model_id = wf.model_id(a.model);
     so.k = a.k;
     so.batch_id = st.next_batch++;
-    so.reservation = wf.reservation(a.subtask, a.model) * a.k;
+    so.reservation = wf.batch_reservation(a.subtask, a.model, a.k);  // saturating: an unrepresentable batch is denied
     so.token_cap = wf.token_cap(a.model);
     so.input_cost = wf.input_cost(a.subtask, a.model);
     so.price_per_token = wf.price_per_token(a.model);
@@ -169,7 +187,7 @@ void launch(workflow_actor* self, const plan_reply& reply) {
 
 void plan(workflow_actor* self) {
   auto& st = self->state;
-  if (st.finished || st.deadline_hit) return;
+  if (st.finished || st.winding) return;
   if (st.planning) {
     st.replan = true;
     return;
@@ -205,7 +223,7 @@ void plan(workflow_actor* self) {
             end_idle_planning(self);
             st.outcome.decision_seconds.push_back(reply.seconds);
             ++st.outcome.result.decisions;
-            if (st.finished || st.deadline_hit) return settle(self);
+            if (st.finished || st.winding) return settle(self);
             launch(self, reply);
             if (st.replan) {
               st.replan = false;
@@ -238,6 +256,11 @@ caf::behavior workflow(workflow_actor* self, WorkflowOptions o) {
         auto& st = self->state;
         st.promise = self->make_response_promise();
         st.started = clock::now();
+        st.started_run = true;
+        if (st.stop_before_start) {  // interrupted before it began: nothing ran
+          wind_down(self, EndReason::interrupted);
+          return st.promise;
+        }
         arm_deadline(self);
         plan(self);
         return st.promise;
@@ -259,15 +282,14 @@ caf::behavior workflow(workflow_actor* self, WorkflowOptions o) {
         tr.failures = r.failures;
         tr.truncated = r.truncated;
         tr.cancelled = r.cancelled;
-        tr.finished = r.granted && !st.deadline_hit;
+        // Ran to its end: not cut short (a success's cancelled siblings do not count).
+        tr.finished = r.granted && (r.success || r.cancelled == 0);
         tr.succeeded = r.success;
         if (!r.reason.empty()) st.outcome.failure_detail = r.reason;
         if (r.reason.rfind("no worker left", 0) == 0) {  // the plan cannot be carried out any more
           st.status[r.subtask] = SubtaskStatus::ready;
-          for (auto& [s, other] : st.running) self->send(other.actor, proto::cancel_atom::value);
-          st.deadline_hit = true;  // wind down like a deadline: wait for the others' reports
-          if (st.running.empty()) finish(self, EndReason::no_worker_left);
-          return;
+          if (st.o.on_batch && r.granted) st.o.on_batch(tr, st.done, st.o.workflow->num_subtasks());
+          return wind_down(self, EndReason::no_worker_left);  // wait for the others' reports
         }
         if (!r.granted) {  // the ledger said no: the subtask waits for money to be released
           st.outcome.result.attempts.erase(st.outcome.result.attempts.begin() + static_cast<std::ptrdiff_t>(run.trace));
@@ -286,7 +308,13 @@ caf::behavior workflow(workflow_actor* self, WorkflowOptions o) {
         }
         if (st.o.on_batch && r.granted) st.o.on_batch(tr, st.done, st.o.workflow->num_subtasks());
         if (st.done == st.o.workflow->num_subtasks()) return finish(self, EndReason::completed);
-        if (st.deadline_hit) return settle(self);
+        if (st.winding) return settle(self);
+        if (r.granted && !r.success && st.attempts[r.subtask] >= limits::kMaxAttemptsPerSubtask) {
+          // A subtask that keeps failing (e.g. at zero cost in zero time) must not keep the run alive.
+          st.outcome.failure_detail = "subtask " + st.o.workflow->subtask_id(r.subtask) + " failed " +
+                                      std::to_string(st.attempts[r.subtask]) + " batches";
+          return wind_down(self, EndReason::attempts_exhausted);
+        }
         // A denied batch is re-planned only when something else ends (money is released then).
         if (r.granted) plan(self);
         settle(self);
@@ -307,12 +335,17 @@ caf::behavior workflow(workflow_actor* self, WorkflowOptions o) {
       },
       [=](proto::deadline_atom) {
         auto& st = self->state;
-        if (st.finished || st.deadline_hit || st.done == st.o.workflow->num_subtasks()) return;
+        if (st.finished || st.winding || st.done == st.o.workflow->num_subtasks()) return;
         // Planning with nothing running slowed the simulated clock: not due yet.
         if (st.o.deadline_s - st.now_s() > 1e-6) return arm_deadline(self);
-        st.deadline_hit = true;
-        for (auto& [s, run] : st.running) self->send(run.actor, proto::cancel_atom::value);
-        settle(self);
+        wind_down(self, EndReason::deadline_exhausted);
+      },
+      [=](proto::stop_atom) {  // interrupted (SIGINT/SIGTERM): cancel what runs, report what ran
+        if (!self->state.started_run) {
+          self->state.stop_before_start = true;
+          return;
+        }
+        wind_down(self, EndReason::interrupted);
       },
   };
 }

@@ -17,9 +17,12 @@
 #include "bench/grid.hpp"
 #include "bench/report.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/number_options.hpp"
+#include "cli/printable.hpp"
 #include "cli/load_workflow.hpp"
 #include "model/dag_pool.hpp"
 #include "model/input_error.hpp"
+#include "model/limits.hpp"
 #include "plan/mcpp_config.hpp"
 #include "plot/chart.hpp"
 #include "sim/flat_workflow.hpp"
@@ -151,7 +154,7 @@ bench::Axis make_axis(const std::vector<double>& absolute, const std::vector<dou
   const char* flag = a.ratio ? ratio_flag : abs_flag;
   for (double v : a.values)
     if (!std::isfinite(v) || v <= 0 || v > max_abs)
-      throw InputError(flag, "", fmt::format("{}: every value must be a positive number at most {}", v, max_abs));
+      throw InputError(flag, "", fmt::format("{}: every value must be a positive number at most {}", v, readable(max_abs)));
   return a;
 }
 
@@ -260,7 +263,7 @@ int execute(const BenchOptions& o) {
   const Methods methods = parse_methods(o.methods);
   bench::BenchConfig cfg;
   cfg.budgets = make_axis(o.budgets, o.budget_ratios, {0.1, 0.2, 0.5}, "--budgets", "--budget-ratios", kMaxBudgetUsd);
-  cfg.deadlines = make_axis(o.deadlines, o.deadline_ratios, {0.4, 0.55, 0.75}, "--deadlines", "--deadline-ratios", 1e9);
+  cfg.deadlines = make_axis(o.deadlines, o.deadline_ratios, {0.4, 0.55, 0.75}, "--deadlines", "--deadline-ratios", limits::kMaxSeconds);
   cfg.trials = o.trials;
   cfg.seed = o.seed;
   cfg.threads = o.threads;
@@ -280,7 +283,8 @@ int execute(const BenchOptions& o) {
   const std::string label = ends_with(o.workload, ".json") || ends_with(o.workload, ".jsonl")
                                 ? std::filesystem::path(o.workload).filename().string()
                                 : o.workload;
-  std::cout << fmt::format("concord bench {}: {} workflow{} ({})\n", label, wfs.size(), wfs.size() == 1 ? "" : "s", lw.provenance);
+  std::cout << fmt::format("concord bench {}: {} workflow{} ({})\n", printable(label), wfs.size(), wfs.size() == 1 ? "" : "s",
+                           printable(lw.provenance));
   std::cout << fmt::format("  trials     {} per workflow per cell = {} per cell, seed {} (common to every method)\n",
                            o.trials, static_cast<std::size_t>(o.trials) * wfs.size(), o.seed);
   std::cout << fmt::format("  methods    {}{}\n", methods.mcpp ? fmt::format("mcpp (preset {}) ", o.preset) : "",
@@ -295,7 +299,7 @@ int execute(const BenchOptions& o) {
   if (!methods.baselines.empty()) {
     std::string models;
     for (const auto& m : r.models) models += (models.empty() ? "" : ", ") + m;
-    std::cout << fmt::format("  baselines  each run with each model of: {} (best model per baseline and cell)\n", models);
+    std::cout << fmt::format("  baselines  each run with each model of: {} (best model per baseline and cell)\n", printable(models));
   }
   std::cout << '\n' << bench::format_table(r) << '\n';
   if (methods.mcpp) {
@@ -344,23 +348,29 @@ CLI::App* add_bench_command(CLI::App& app, int& exit_code) {
       "Exit codes: 0 ok; 2 bad input (command line or file); 3 internal error.");
   cmd->add_option("WORKLOAD", opts->workload, "proofflow | codeflow | FILE.jsonl | FILE.json");
   cmd->add_option("--dags", opts->dags, "Use the first N workflows of the workload (0: all)")
-      ->check(CLI::NonNegativeNumber)
+      ->transform(integer_in(0, 2147483647))
       ->capture_default_str();
-  cmd->add_option("--trials", opts->trials, "Trials per cell per workflow")->check(CLI::Range(1, 1000000))->capture_default_str();
-  auto* budgets = cmd->add_option("--budgets", opts->budgets, "Budgets in USD, comma-separated")->delimiter(',');
+  cmd->add_option("--trials", opts->trials, "Trials per cell per workflow")->transform(integer_in(1, 1000000))->capture_default_str();
+  auto* budgets = cmd->add_option("--budgets", opts->budgets, "Budgets in USD, comma-separated")
+                      ->delimiter(',')
+                      ->transform(real_in(0, kMaxBudgetUsd, true, "dollars"));
   auto* ratios = cmd->add_option("--budget-ratios", opts->budget_ratios, "Budgets as ratios of the nominal budget (default 0.1,0.2,0.5)")
-                     ->delimiter(',');
+                     ->delimiter(',')
+                     ->transform(real_in(0, kMaxBudgetUsd, true, "x the nominal budget"));
   budgets->excludes(ratios);
-  auto* deadlines = cmd->add_option("--deadlines", opts->deadlines, "Deadlines in seconds, comma-separated")->delimiter(',');
+  auto* deadlines = cmd->add_option("--deadlines", opts->deadlines, "Deadlines in seconds, comma-separated")
+                        ->delimiter(',')
+                        ->transform(real_in(0, limits::kMaxSeconds, true, "seconds"));
   auto* dratios = cmd->add_option("--deadline-ratios", opts->deadline_ratios,
                                   "Deadlines as ratios of the nominal deadline (default 0.4,0.55,0.75)")
-                      ->delimiter(',');
+                      ->delimiter(',')
+                      ->transform(real_in(0, limits::kMaxSeconds, true, "x the nominal deadline"));
   deadlines->excludes(dratios);
-  cmd->add_option("--seed", opts->seed, "Root seed (trial seeds derive from it)")->capture_default_str();
+  cmd->add_option("--seed", opts->seed, "Root seed (trial seeds derive from it)")->transform(unsigned64())->capture_default_str();
   cmd->add_option("--out", opts->out, "Output folder (CSV and PNG charts)")->capture_default_str();
   cmd->add_option("--methods", opts->methods, "Methods to run (see below)")->capture_default_str();
   cmd->add_option("--threads", opts->threads, "Worker threads (0: all cores; results do not depend on it)")
-      ->check(CLI::Range(0, 1024))
+      ->transform(integer_in(0, 1024))
       ->capture_default_str();
   cmd->add_option("--preset", opts->preset, "MCPP configuration: a preset (" + preset_names() + "), then options joined by '+' (" + mcpp_option_help() + "), e.g. faithful+cap260; docs/mcpp.md")->capture_default_str();
   cmd->add_flag("--progress", opts->progress, "Show the progress bar even when stderr is not a terminal");

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "cli/exit_codes.hpp"
+#include "cli/number_options.hpp"
 #include "model/input_error.hpp"
 #include "plot/chart.hpp"
 #include "route/pool_sim.hpp"
@@ -247,15 +248,17 @@ void add_bench_routing_command(CLI::App& bench, int& exit_code) {
   cmd->add_option("--datasets", o->datasets, "Datasets folder (holds routerbench/)")
       ->default_str("$CONCORD_DATASETS or ../shared/datasets");
   cmd->add_option("--out", o->out, "Output folder for CSV and PNG files")->capture_default_str();
-  cmd->add_option("--seed", o->seed, "Random seed (same seed, same results)")->capture_default_str();
+  cmd->add_option("--seed", o->seed, "Random seed (same seed, same results)")->transform(unsigned64())->capture_default_str();
   cmd->add_option("--lambda", o->lambdas, "Cost weights for the replay, answers per dollar (several values allowed)")
       ->delimiter(',')
+      ->transform(real_in(0, 1e12, false, "answers per dollar"))
       ->capture_default_str();
   cmd->add_option("--table-lambda", o->table_lambda,
                   "Which lambda's full table and regret plot to show (added to --lambda if missing)")
+      ->transform(real_in(0, 1e12, false, "answers per dollar"))
       ->capture_default_str();
   cmd->add_option("--replicates", o->replicates, "Replicates per pool scenario")
-      ->check(CLI::Range(1, 10000))
+      ->transform(integer_in(1, 10000))
       ->capture_default_str();
   cmd->add_option("--only", o->only, "Run one evaluation: replay or pool")->check(CLI::IsMember({"replay", "pool"}));
   cmd->callback([o, &exit_code] {

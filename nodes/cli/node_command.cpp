@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 
 #include "cli/exit_codes.hpp"
+#include "cli/number_options.hpp"
+#include "cli/printable.hpp"
 #include "cli/node_config.hpp"
 #include "cluster_network.hpp"
 #include "messages.hpp"
@@ -83,7 +85,7 @@ int execute(const NodeCommandOptions& o) {
     }
     int hosted = 0;
     for (const auto& w : workers) hosted += w.count;
-    std::cout << fmt::format("concord node {}: listening on {}:{} ({} workers, protocol {})", o.name, host, *bound, hosted,
+    std::cout << fmt::format("concord node {}: listening on {}:{} ({} workers, protocol {})", printable(o.name), printable(host), *bound, hosted,
                              o.protocol_version)
               << std::endl;
     caf::scoped_actor self{sys};
@@ -91,7 +93,7 @@ int execute(const NodeCommandOptions& o) {
       const auto [shost, sport] = host_port(seed, "--seed");
       auto peer = sys.middleman().remote_actor(shost, sport);
       if (!peer) {
-        std::cerr << fmt::format("concord node {}: error: --seed {}: cannot connect: {}\n", o.name, seed, sys.render(peer.error()));
+        std::cerr << fmt::format("concord node {}: error: --seed {}: cannot connect: {}\n", printable(o.name), printable(seed), sys.render(peer.error()));
         code = kExitBadInput;
         break;
       }
@@ -103,7 +105,8 @@ int execute(const NodeCommandOptions& o) {
           .receive(
               [&](proto::join_reply& reply) {
                 if (!reply.accepted) {
-                  std::cerr << fmt::format("concord node {}: error: --seed {}: join refused: {}\n", o.name, seed, reply.reason);
+                  std::cerr << fmt::format("concord node {}: error: --seed {}: join refused: {}\n", printable(o.name), seed,
+                                           printable(reply.reason));
                   code = kExitBadInput;
                   return;
                 }
@@ -112,11 +115,12 @@ int execute(const NodeCommandOptions& o) {
                   if (reply.member_names[i] == o.name) continue;
                   proto::join_request hello = req;
                   self->send(reply.members[i], hello);
-                  std::cout << fmt::format("concord node {}: member {}", o.name, reply.member_names[i]) << std::endl;
+                  std::cout << fmt::format("concord node {}: member {}", printable(o.name), printable(reply.member_names[i]))
+                            << std::endl;
                 }
               },
               [&](caf::error& e) {
-                std::cerr << fmt::format("concord node {}: error: --seed {}: no answer: {}\n", o.name, seed, sys.render(e));
+                std::cerr << fmt::format("concord node {}: error: --seed {}: no answer: {}\n", printable(o.name), printable(seed), sys.render(e));
                 code = kExitBadInput;
               });
       if (code != kExitOk) break;
@@ -124,7 +128,7 @@ int execute(const NodeCommandOptions& o) {
     if (code == kExitOk) {
       int sig = 0;
       sigwait(&signals, &sig);  // run until SIGINT/SIGTERM
-      std::cout << fmt::format("concord node {}: stopping (signal {})", o.name, sig) << std::endl;
+      std::cout << fmt::format("concord node {}: stopping (signal {})", printable(o.name), sig) << std::endl;
     }
     // Every actor must exit or the actor system's destructor waits forever (CAF-0.17.md).
     self->send(manager, proto::stop_atom::value);
@@ -142,7 +146,8 @@ void add_node_command(CLI::App& app, int& exit_code) {
   cmd->footer(
       "The node publishes its manager on --listen, joins the cluster through --seed nodes (a node\n"
       "speaking another protocol version is refused, with the reason on both sides), and runs until\n"
-      "SIGINT or SIGTERM. Workers file: {\"workers\": [{\"model\": \"goedel8b\", \"count\": 2}]}.\n"
+      "SIGINT or SIGTERM. Workers file: {\"workers\": [{\"model\": \"goedel8b\", \"count\": 2}]}\n"
+      "(count: 1..1024 workers of that model, default 1).\n"
       "CAF settings come from --config or ./caf-application.ini ([scheduler] max-threads,\n"
       "[middleman] heartbeat-interval / connection-timeout, [logger] verbosity; unknown keys are\n"
       "refused). Defaults: heartbeat 50ms, timeout 400ms (a hung peer is dropped within 0.45 s),\n"
@@ -154,9 +159,11 @@ void add_node_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--workers", opts->workers_file, "JSON file of the simulated workers this node hosts");
   cmd->add_option("--config", opts->config_file, "CAF settings (INI); default ./caf-application.ini if present");
   cmd->add_option("--time-scale", opts->time_scale, "Simulated seconds per real second (requests carry the client's)")
-      ->check(CLI::Range(1.0, 1e7))
+      ->transform(real_in(1.0, 1e7, false, "simulated seconds per real second"))
       ->capture_default_str();
-  cmd->add_option("--protocol-version", opts->protocol_version, "Protocol version to announce (for tests)")->group("");
+  cmd->add_option("--protocol-version", opts->protocol_version, "Protocol version to announce (for tests)")
+      ->transform(integer_in(0, 4294967295))
+      ->group("");
   cmd->callback([opts, &exit_code] { exit_code = execute(*opts); });
 }
 

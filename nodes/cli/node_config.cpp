@@ -25,8 +25,13 @@ std::vector<actors::HostedWorkers> read_workers_file(const std::string& path) {
     actors::HostedWorkers w;
     w.model = r.string(r.require(list[i], f, "model"), f + ".model");
     if (w.model.empty()) r.fail(f + ".model", "empty model id");
-    if (const auto* c = r.find(list[i], "count")) w.count = static_cast<int>(r.integer(*c, f + ".count"));
-    if (w.count < 1 || w.count > 1024) r.fail(f + ".count", fmt::format("must be in 1..1024 (got {})", w.count));
+    if (const auto* c = r.find(list[i], "count")) {
+      // Checked before narrowing to int: 2^32 + 1 must not become 1.
+      const auto count = r.integer(*c, f + ".count");
+      if (count < kMinWorkerCount || count > kMaxWorkerCount)
+        r.fail(f + ".count", fmt::format("must be in {}..{} (got {})", kMinWorkerCount, kMaxWorkerCount, count));
+      w.count = static_cast<int>(count);
+    }
     out.push_back(w);
   }
   if (out.empty()) r.fail("workers", "empty: a node needs at least one worker");

@@ -9,7 +9,11 @@
 
 namespace concord::cli {
 
-/// `{"workers": [{"model": "goedel8b", "count": 2}, ...]}`. Throws InputError.
+/// Simulated workers per model entry of a workers file ("count", default 1).
+inline constexpr int kMinWorkerCount = 1;
+inline constexpr int kMaxWorkerCount = 1024;
+
+/// `{"workers": [{"model": "goedel8b", "count": 2}, ...]}`, count in 1..1024. Throws InputError.
 std::vector<actors::HostedWorkers> read_workers_file(const std::string& path);
 
 /// The CAF options a node accepts (in `[section]` / `key=value` INI form).

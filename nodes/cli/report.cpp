@@ -5,6 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "cli/printable.hpp"
+#include "model/limits.hpp"
+
 namespace concord::cli {
 
 std::string explain(EndReason reason, Semantics semantics) {
@@ -19,6 +22,11 @@ std::string explain(EndReason reason, Semantics semantics) {
                 : "the next action's slowest sample would have ended after the deadline (atomic launch)";
     case EndReason::stalled: return "the policy deferred every ready subtask with nothing in flight";
     case EndReason::no_worker_left: return "no worker was left for a model the plan needed";
+    case EndReason::attempts_exhausted:
+      return fmt::format("a subtask failed {} batches; the run gave up on it (in-flight samples were cancelled)",
+                         limits::kMaxAttemptsPerSubtask);
+    case EndReason::interrupted:
+      return "interrupted by a signal; in-flight samples were cancelled and settled with the ledger";
   }
   return "?";
 }
@@ -36,16 +44,17 @@ std::string format_report(const Workflow& wf, const FlatWorkflow& flat, const Ru
     out += fmt::format(f, std::forward<A>(a)...);
     out += '\n';
   };
-  line("concord run {}", st.file);
-  line("  workflow   {}{}  ({} subtasks, {} models)", wf.name.empty() ? "(unnamed)" : wf.name,
-       wf.description.empty() ? "" : " — " + wf.description.substr(0, 80), flat.num_subtasks(), flat.num_models());
-  if (!wf.profile_source.empty()) line("  profiles   {}", wf.profile_source);
-  line("  semantics  {}   policy {}   seed {}", to_string(st.semantics), st.policy, st.seed);
-  line("  engine     {}", st.engine);
+  // Everything that comes from the file or the command line is printed escaped (cli/printable.hpp).
+  line("concord run {}", printable(st.file));
+  line("  workflow   {}{}  ({} subtasks, {} models)", wf.name.empty() ? "(unnamed)" : printable(wf.name),
+       wf.description.empty() ? "" : " — " + printable(wf.description.substr(0, 80)), flat.num_subtasks(), flat.num_models());
+  if (!wf.profile_source.empty()) line("  profiles   {}", printable(wf.profile_source));
+  line("  semantics  {}   policy {}   seed {}", to_string(st.semantics), printable(st.policy), st.seed);
+  line("  engine     {}", printable(st.engine));
   line("");
   if (r.completed) line("  result     COMPLETED: {}", explain(r.reason, st.semantics));
   else line("  result     FAILED ({}): {}", to_string(r.reason), explain(r.reason, st.semantics));
-  if (!st.detail.empty()) line("  notes      {}", st.detail);
+  if (!st.detail.empty()) line("  notes      {}", printable(st.detail));
   line("  spend      {} of {} budget{}  [{}]", format_dollars(r.spend), format_dollars(st.budget),
        percent(static_cast<double>(r.spend), static_cast<double>(st.budget)), st.budget_origin);
   line("  makespan   {:.2f} s of {:.2f} s deadline{}  [{}]", r.makespan_s, st.deadline_s, percent(r.makespan_s, st.deadline_s),
@@ -55,8 +64,9 @@ std::string format_report(const Workflow& wf, const FlatWorkflow& flat, const Ru
   line("");
 
   std::size_t idw = 7, mw = 5;
-  for (int s = 0; s < flat.num_subtasks(); ++s) idw = std::max(idw, flat.subtask_id(s).size());
-  for (int m = 0; m < flat.num_models(); ++m) mw = std::max(mw, flat.model_id(m).size());
+  std::vector<std::string> sid, mid;
+  for (int s = 0; s < flat.num_subtasks(); ++s) sid.push_back(printable(flat.subtask_id(s))), idw = std::max(idw, sid.back().size());
+  for (int m = 0; m < flat.num_models(); ++m) mid.push_back(printable(flat.model_id(m))), mw = std::max(mw, mid.back().size());
   line("  {:<{}}  {:<{}}  {:>4}  {:>8}  {:>9}  {:>9}  {:<10}  {:>12}", "subtask", idw, "model", mw, "k", "attempts",
        "start_s", "end_s", "outcome", "cost");
   for (int s : flat.topological_order()) {
@@ -72,13 +82,13 @@ std::string format_report(const Workflow& wf, const FlatWorkflow& flat, const Ru
       ++count;
     }
     if (!last) {
-      line("  {:<{}}  {:<{}}  {:>4}  {:>8}  {:>9}  {:>9}  {:<10}  {:>12}", flat.subtask_id(s), idw, "-", mw, "-", 0, "-", "-",
+      line("  {:<{}}  {:<{}}  {:>4}  {:>8}  {:>9}  {:>9}  {:<10}  {:>12}", sid[s], idw, "-", mw, "-", 0, "-", "-",
            "not run", format_dollars(0));
       continue;
     }
     const char* outcome = last->succeeded ? "done" : (last->finished ? "failed" : "cut short");
-    line("  {:<{}}  {:<{}}  {:>4}  {:>8}  {:>9.2f}  {:>9.2f}  {:<10}  {:>12}", flat.subtask_id(s), idw,
-         flat.model_id(last->model), mw, last->k, count, first->start_s, last->end_s, outcome, format_dollars(cost));
+    line("  {:<{}}  {:<{}}  {:>4}  {:>8}  {:>9.2f}  {:>9.2f}  {:<10}  {:>12}", sid[s], idw,
+         mid[last->model], mw, last->k, count, first->start_s, last->end_s, outcome, format_dollars(cost));
   }
   return out;
 }

@@ -3,16 +3,21 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <unistd.h>
 #include <memory>
 
 #include <fmt/format.h>
 
 #include "cli/exit_codes.hpp"
+#include "cli/interrupt.hpp"
+#include "cli/number_options.hpp"
+#include "cli/printable.hpp"
 #include "embedded_cluster.hpp"
 #include "cli/load_workflow.hpp"
 #include "cli/report.hpp"
 #include "model/input_error.hpp"
+#include "model/limits.hpp"
 #include "plan/policy_registry.hpp"
 #include "sim/flat_workflow.hpp"
 #include "sim/nominal.hpp"
@@ -42,6 +47,12 @@ struct RunOptions {
 };
 
 int execute(const RunOptions& o) {
+  if (!o.join.empty() && (o.engine == "simulator" || o.semantics == "reference"))
+    throw InputError("--join", "",
+                     o.engine == "simulator" ? "cannot be combined with --engine simulator (the simulator has no workers to join)"
+                                             : "cannot be combined with --semantics reference (it runs on the simulator only)");
+  // From here on SIGINT/SIGTERM stop the run (partial report, exit 130/143) instead of killing it.
+  InterruptScope interrupt;
   const Workflow wf = load_workflow(o.file, o.load);
   const FlatWorkflow flat = FlatWorkflow::compile(wf);
   RunSettings st;
@@ -77,6 +88,7 @@ int execute(const RunOptions& o) {
   cfg.budget = st.budget;
   cfg.deadline_s = st.deadline_s;
   cfg.seed = o.seed;
+  cfg.stop = interrupt.flag();
   EpisodeResult result;
   if (o.engine == "simulator" || st.semantics == Semantics::reference) {
     st.engine = "simulator";
@@ -102,15 +114,16 @@ int execute(const RunOptions& o) {
     const bool progress = !o.quiet;
     auto run = cluster.run(policy, cfg, [&](const AttemptTrace& a, int done, int total) {
       if (!progress) return;
-      std::fprintf(stderr, "[%8.2f s] %-12s %-10s x%-3d %-7s %s  (%d/%d done)\n", a.end_s, flat.subtask_id(a.subtask).c_str(),
-                   flat.model_id(a.model).c_str(), a.k, a.succeeded ? "done" : "failed", format_dollars(a.cost).c_str(), done,
-                   total);
+      std::fprintf(stderr, "[%8.2f s] %-12s %-10s x%-3d %-7s %s  (%d/%d done)\n", a.end_s,
+                   printable(flat.subtask_id(a.subtask)).c_str(), printable(flat.model_id(a.model)).c_str(), a.k,
+                   a.succeeded ? "done" : (a.finished ? "failed" : "cut"), format_dollars(a.cost).c_str(), done, total);
     });
     result = std::move(run.result);
     st.detail = run.detail;
     if (run.redispatched > 0) st.detail += (st.detail.empty() ? "" : "; ") + fmt::format("{} samples re-dispatched", run.redispatched);
   }
-  std::cout << format_report(wf, flat, st, result);
+  std::cout << format_report(wf, flat, st, result) << std::flush;
+  if (const int sig = interrupt.signal()) return exit_code_for_signal(sig);  // the user stopped it: 130 / 143
   return result.completed ? kExitOk : kExitConstraintsFailed;
 }
 
@@ -127,12 +140,17 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "budget = sum over subtasks of ceil(ln 0.05 / ln(1-p)) x expected sample cost, deadline = longest\n"
       "path of mean latency / p, each with the subtask's first model (its parametric summary when\n"
       "present), as the MCPP reference computes them.\n\n"
+      "SIGINT (Ctrl-C) or SIGTERM stops a run: in-flight samples are cancelled and settled with the\n"
+      "ledger, and the report of what ran (reason `interrupted`) is printed; a second signal kills it.\n\n"
       "Exit codes: 0 completed within budget and deadline; 1 ran but failed its constraints;\n"
-      "2 bad input (command line or file); 3 internal error.");
+      "2 bad input (command line or file); 3 internal error; 130 interrupted by SIGINT;\n"
+      "143 interrupted by SIGTERM.");
   run->add_option("FILE", opts->file, "Workflow to run")->required();
-  run->add_option("--budget", opts->budget_usd, "Budget in dollars")->check(CLI::Range(0.0, 1e6));
-  run->add_option("--deadline", opts->deadline_s, "Deadline in seconds from the start")->check(CLI::PositiveNumber);
-  run->add_option("--seed", opts->seed, "Random seed (same seed, same run)")->capture_default_str();
+  run->add_option("--budget", opts->budget_usd, "Budget in dollars")
+      ->transform(real_in(0.0, limits::kMaxBudgetUsd, false, "dollars"));
+  run->add_option("--deadline", opts->deadline_s, "Deadline in seconds from the start")
+      ->transform(real_in(0.0, limits::kMaxSeconds, true, "seconds"));
+  run->add_option("--seed", opts->seed, "Random seed (same seed, same run)")->transform(unsigned64())->capture_default_str();
   run->add_option("--policy", opts->policy, policy_help())
       ->capture_default_str();
   run->add_option("--semantics", opts->semantics,
@@ -146,16 +164,16 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"cluster", "simulator"}))
       ->capture_default_str();
   run->add_option("--time-scale", opts->time_scale, "Simulated seconds per real second on the cluster")
-      ->check(CLI::Range(1.0, 1e7))
+      ->transform(real_in(1.0, 1e7, false, "simulated seconds per real second"))
       ->capture_default_str();
-  run->add_option("--nodes", opts->nodes, "Logical nodes of the embedded cluster")->check(CLI::Range(1, 64))->capture_default_str();
+  run->add_option("--nodes", opts->nodes, "Logical nodes of the embedded cluster")->transform(integer_in(1, 64))->capture_default_str();
   run->add_option("--workers-per-model", opts->workers_per_model, "Simulated workers per model on each node")
-      ->check(CLI::Range(1, 64))
+      ->transform(integer_in(1, 64))
       ->capture_default_str();
   run->add_flag("--quiet", opts->quiet, "No live progress on stderr");
   run->add_option("--join", opts->join, "HOST:PORT of a `concord node`: run on that cluster's workers instead (repeatable)");
   run->add_option("--dag-index", opts->load.dag_index, "Which DAG of a .jsonl DAG-pool file (0-based)")
-      ->check(CLI::NonNegativeNumber)
+      ->transform(integer_in(0, std::numeric_limits<int>::max()))
       ->capture_default_str();
   run->add_option("--prices", opts->load.prices_file,
                   "Price table for .jsonl files: JSON {\"model\": dollars per 1M output tokens}\n"

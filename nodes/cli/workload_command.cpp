@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "cli/exit_codes.hpp"
+#include "cli/number_options.hpp"
+#include "cli/printable.hpp"
 #include "model/dag_pool.hpp"
 #include "model/input_error.hpp"
 #include "model/workflow_json.hpp"
@@ -53,8 +55,9 @@ int execute(const WorkloadCommandOptions& o) {
     return kExitOk;
   }
   std::cout << fmt::format("{}: {} workflows, {} skipped; {}\n", o.name, w.workflows.size(), w.skipped.size(), w.profile_source);
-  for (const auto& wf : w.workflows) std::cout << fmt::format("  {:<14} {:>3} subtasks  {}\n", wf.name, wf.subtasks.size(), wf.description.substr(0, 70));
-  for (const auto& s : w.skipped) std::cout << fmt::format("  skipped {:<6} {}\n", s.name, s.reason);
+  for (const auto& wf : w.workflows)
+    std::cout << fmt::format("  {:<14} {:>3} subtasks  {}\n", printable(wf.name), wf.subtasks.size(), printable(wf.description.substr(0, 70)));
+  for (const auto& s : w.skipped) std::cout << fmt::format("  skipped {:<6} {}\n", printable(s.name), printable(s.reason));
   return kExitOk;
 }
 
@@ -69,11 +72,11 @@ void add_workload_command(CLI::App& app, int& exit_code) {
       "--out FILE without --index: writes the whole workload as MCPP DAG-pool JSONL.\n"
       "Exit codes: 0 ok; 2 bad input; 3 internal error.");
   cmd->add_option("NAME", opts->name, "proofflow or codeflow")->required()->check(CLI::IsMember({"proofflow", "codeflow"}));
-  cmd->add_option("--index", opts->index, "Graph number (its index in the dataset)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--index", opts->index, "Graph number (its index in the dataset)")->transform(integer_in(0, 2147483647));
   cmd->add_option("--out", opts->out, "Output file ('-' for stdout)");
   cmd->add_option("--datasets", opts->datasets_dir, "Datasets folder")->default_str("$CONCORD_DATASETS or ../shared/datasets");
-  cmd->add_option("--seed", opts->seed, "Seed of the synthetic profiles")->capture_default_str();
-  cmd->add_option("--samples", opts->samples, "Empirical samples per (subtask, model)")->check(CLI::Range(1, 100000))->capture_default_str();
+  cmd->add_option("--seed", opts->seed, "Seed of the synthetic profiles")->transform(unsigned64())->capture_default_str();
+  cmd->add_option("--samples", opts->samples, "Empirical samples per (subtask, model)")->transform(integer_in(1, 100000))->capture_default_str();
   cmd->callback([opts, &exit_code] { exit_code = execute(*opts); });
 }
 

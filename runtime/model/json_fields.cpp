@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -23,6 +24,9 @@ json parse_json(std::string_view text, const std::string& source, const std::str
 }
 
 std::string read_file(const std::string& path) {
+  // An ifstream opens a directory without complaint and then reads nothing: say what it is.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw InputError(path, "", "is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "", fmt::format("cannot open file: {}", std::strerror(errno)));
   std::ostringstream ss;

@@ -277,5 +277,42 @@ TEST_F(TestCluster, NoWorkerLeftSettlesEveryUnrunSampleAtZero) {
   EXPECT_EQ(t.report->reason, "no worker left for model m");
 }
 
+// A cancel (deadline, interrupt) can reach a batch before the ledger's or the selector's
+// answer. The batch must still settle what the ledger reserved for it: ending at once
+// would drop the grant that is on its way and leave the reservation in the ledger forever.
+TEST_F(TestCluster, CancelWhileReservingReleasesTheReservationOnceGranted) {
+  auto st = spawn_batch(2);
+  RECEIVE([&](proto::reserve_atom, const std::vector<std::uint64_t>&, std::int64_t) {
+    self->send(st, proto::cancel_atom::value);  // overtakes the grant
+    return true;
+  });
+  const Traffic t = pump();
+  EXPECT_EQ(t.commits, (std::vector<std::pair<std::uint64_t, std::int64_t>>{{kSample0, 0}, {kSample0 + 1, 0}}));
+  EXPECT_EQ(t.settled.size(), 2u);
+  ASSERT_TRUE(t.report);
+  EXPECT_TRUE(t.report->granted);
+  EXPECT_FALSE(t.report->success);
+  EXPECT_EQ(t.report->cancelled, 2);
+  EXPECT_EQ(t.report->cost, 0);
+}
+
+TEST_F(TestCluster, CancelWhilePickingDispatchesNothingAndReleasesTheReservation) {
+  auto st = spawn_batch(2);
+  RECEIVE([&](proto::reserve_atom, const std::vector<std::uint64_t>&, std::int64_t) { return true; });
+  RECEIVE([&](proto::pick_atom, const std::string&, std::int32_t) {
+    self->send(st, proto::cancel_atom::value);  // overtakes the picks
+    return picks({self, self});
+  });
+  const Traffic t = pump();
+  EXPECT_EQ(t.forgets, (std::vector<std::uint64_t>{100, 101}));  // the picked dispatches never happen
+  EXPECT_EQ(t.commits, (std::vector<std::pair<std::uint64_t, std::int64_t>>{{kSample0, 0}, {kSample0 + 1, 0}}));
+  ASSERT_TRUE(t.report);
+  EXPECT_EQ(t.report->cancelled, 2);
+  bool dispatched = false;
+  sched.run();
+  self->receive([&](proto::sample_request&) { dispatched = true; }, caf::after(0s) >> [] {});
+  EXPECT_FALSE(dispatched);
+}
+
 }  // namespace
 }  // namespace concord::actors
