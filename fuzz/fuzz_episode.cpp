@@ -178,7 +178,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } else {
       wf = parse_workflow_json(text, "fuzz-input");
     }
-  } catch (const InputError&) {
+  } catch (const InputError& e) {
+    if (std::getenv("CONCORD_FUZZ_VERBOSE")) std::fprintf(stderr, "episode: rejected: %s\n", e.what());
     return 0;
   }
   // Keep one execution small.

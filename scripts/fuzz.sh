@@ -17,13 +17,18 @@ if ! command -v clang++-14 >/dev/null 2>&1 || [ ! -e "$(clang++-14 -print-resour
   echo "fuzz: needs clang-14 and libfuzzer-14-dev (scripts/install-deps.sh installs them)" >&2
   exit 2
 fi
-if [ ! -f "$BUILD/build.ninja" ]; then
-  LAUNCHER=""
-  command -v ccache >/dev/null 2>&1 && LAUNCHER="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache"
-  # shellcheck disable=SC2086
-  CC=clang-14 CXX=clang++-14 cmake -S "$ROOT/fuzz" -B "$BUILD" -G Ninja $LAUNCHER >/dev/null
-fi
-cmake --build "$BUILD" --target "fuzz_$TARGET" fuzz_make_seeds | grep -v '^\[' || true
+mkdir -p "$BUILD"
+(
+  # One build at a time: several targets may be started together.
+  command -v flock >/dev/null 2>&1 && flock 9
+  if [ ! -f "$BUILD/build.ninja" ]; then
+    LAUNCHER=""
+    command -v ccache >/dev/null 2>&1 && LAUNCHER="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache"
+    # shellcheck disable=SC2086
+    CC=clang-14 CXX=clang++-14 cmake -S "$ROOT/fuzz" -B "$BUILD" -G Ninja $LAUNCHER >/dev/null
+  fi
+  cmake --build "$BUILD" --target "fuzz_$TARGET" fuzz_make_seeds | grep -v -e '^\[' -e '^ninja: no work' || true
+) 9>"$BUILD/.build.lock"
 [ -x "$BUILD/fuzz_$TARGET" ] || { echo "fuzz: build failed" >&2; exit 2; }
 FUZZ_CORPUS="${FUZZ_CORPUS:-$BUILD/corpus/$TARGET}" FUZZ_SAVE_REGRESSIONS="${FUZZ_SAVE_REGRESSIONS:-1}" \
   exec "$ROOT/fuzz/run-target.sh" "$BUILD" "$TARGET" "$SECS" "$@"

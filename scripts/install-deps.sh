@@ -2,7 +2,7 @@
 # Installs what Concord needs to build and test, from Debian 12's archive.
 # Idempotent: packages already installed are skipped; nothing runs when all are present.
 set -eu
-PKGS="build-essential cmake ninja-build ccache pkg-config
+PKGS="build-essential cmake ninja-build ccache pkg-config clang-14 libfuzzer-14-dev
 libcaf-dev cppzmq-dev libzmq3-dev libcapnp-dev capnproto libtbb-dev
 libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev libfmt-dev libssl-dev libcairo2-dev"
 missing=""
