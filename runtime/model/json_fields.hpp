@@ -66,6 +66,9 @@ class FieldReader {
     return j.get<double>();
   }
   std::int64_t integer(const json& j, const std::string& field) const {
+    // Unsigned values above INT64_MAX would wrap to negative numbers: refuse them by name.
+    if (j.is_number_unsigned() && j.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
+      fail(field, fmt::format("integer too large (got {}; at most {})", j.get<std::uint64_t>(), INT64_MAX));
     if (j.is_number_integer()) return j.get<std::int64_t>();
     if (j.is_number_float()) {
       const double d = j.get<double>();

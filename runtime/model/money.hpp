@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "model/limits.hpp"
+
 namespace concord {
 
 /// Integer picodollars. int64 holds up to ~9.2 million dollars.
@@ -14,7 +16,7 @@ using Money = std::int64_t;
 inline constexpr Money kPicoPerDollar = 1'000'000'000'000;
 /// Largest budget accepted anywhere (dollars); keeps every sum far from overflow
 /// (model/limits.hpp gives the arithmetic).
-inline constexpr double kMaxBudgetUsd = 1'000'000.0;
+inline constexpr double kMaxBudgetUsd = limits::kMaxBudgetUsd;
 /// The same in picodollars.
 inline constexpr Money kMaxBudgetPico = 1'000'000'000'000'000'000;
 

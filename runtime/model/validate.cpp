@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "model/limits.hpp"
 #include "model/money.hpp"
 
 namespace concord {
@@ -19,11 +20,17 @@ namespace {
 class IssueCollector {
  public:
   void add(std::string field, std::string reason) { issues_.push_back({std::move(field), std::move(reason)}); }
-  // Checks x is finite and >= 0 (and <= max when given).
-  void non_negative(const std::string& field, double x, double max = INFINITY) {
+  // Checks x is finite and in [0, max].
+  void non_negative(const std::string& field, double x, double max) {
     if (!std::isfinite(x)) add(field, fmt::format("must be a finite number (got {})", x));
     else if (x < 0) add(field, fmt::format("must not be negative (got {})", x));
-    else if (x > max) add(field, fmt::format("must be at most {} (got {})", max, x));
+    else if (x > max) add(field, fmt::format("must be at most {:g} (got {:g})", max, x));
+  }
+  // Checks an integer is in [lo, hi].
+  void in_range(const std::string& field, std::int64_t x, std::int64_t lo, std::int64_t hi) {
+    if (x < lo && lo == 0) add(field, fmt::format("must not be negative (got {})", x));
+    else if (x < lo) add(field, fmt::format("must be at least {} (got {})", lo, x));
+    else if (x > hi) add(field, fmt::format("must be at most {} (got {})", hi, x));
   }
   std::vector<InputIssue> take() { return std::move(issues_); }
 
@@ -33,6 +40,8 @@ class IssueCollector {
 
 void check_models(const Workflow& wf, IssueCollector& out) {
   if (wf.models.empty()) out.add("models", "empty: a workflow needs at least one model");
+  if (wf.models.size() > static_cast<std::size_t>(limits::kMaxModels))
+    out.add("models", fmt::format("{} models: at most {} are accepted", wf.models.size(), limits::kMaxModels));
   std::set<std::string> seen;
   for (std::size_t i = 0; i < wf.models.size(); ++i) {
     const auto& m = wf.models[i];
@@ -40,33 +49,38 @@ void check_models(const Workflow& wf, IssueCollector& out) {
     if (m.id.empty()) out.add(fmt::format("models[{}].id", i), "empty id");
     else if (!seen.insert(m.id).second) out.add(f + ".id", "duplicate model id");
     if (!m.usd_per_mtok_out) out.add(f + ".usd_per_mtok_out", "missing: every model needs a price ($ per 1M output tokens)");
-    else out.non_negative(f + ".usd_per_mtok_out", *m.usd_per_mtok_out, 1e6);
-    if (m.usd_per_mtok_in) out.non_negative(f + ".usd_per_mtok_in", *m.usd_per_mtok_in, 1e6);
-    if (m.max_tokens && *m.max_tokens <= 0)
-      out.add(f + ".max_tokens", fmt::format("must be positive (got {})", *m.max_tokens));
+    else out.non_negative(f + ".usd_per_mtok_out", *m.usd_per_mtok_out, limits::kMaxUsdPerMtok);
+    if (m.usd_per_mtok_in) out.non_negative(f + ".usd_per_mtok_in", *m.usd_per_mtok_in, limits::kMaxUsdPerMtok);
+    if (m.max_tokens) out.in_range(f + ".max_tokens", *m.max_tokens, 1, limits::kMaxTokens);
   }
 }
 
 void check_profile(const std::string& f, const Profile& p, IssueCollector& out) {
   if (p.empty()) out.add(f, "empty profile: give samples or a parametric summary");
+  if (p.samples.size() > static_cast<std::size_t>(limits::kMaxSamplesPerProfile))
+    out.add(f + ".samples", fmt::format("{} samples: at most {} per profile are accepted", p.samples.size(),
+                                        limits::kMaxSamplesPerProfile));
   for (std::size_t j = 0; j < p.samples.size(); ++j) {
     const auto& s = p.samples[j];
     const auto sf = fmt::format("{}.samples[{}]", f, j);
-    out.non_negative(sf + ".latency_s", s.latency_s);
-    if (s.output_tokens < 0) out.add(sf + ".output_tokens", fmt::format("must not be negative (got {})", s.output_tokens));
+    out.non_negative(sf + ".latency_s", s.latency_s, limits::kMaxSeconds);
+    out.in_range(sf + ".output_tokens", s.output_tokens, 0, limits::kMaxTokens);
   }
   if (p.parametric) {
     const auto& q = *p.parametric;
     const auto pf = f + ".parametric";
     out.non_negative(pf + ".p_success", q.p_success, 1.0);
-    out.non_negative(pf + ".latency_mean_s", q.latency_mean_s);
-    out.non_negative(pf + ".latency_std_s", q.latency_std_s);
-    out.non_negative(pf + ".output_tokens_mean", q.output_tokens_mean);
+    out.non_negative(pf + ".latency_mean_s", q.latency_mean_s, limits::kMaxSeconds);
+    out.non_negative(pf + ".latency_std_s", q.latency_std_s, limits::kMaxSeconds);
+    out.non_negative(pf + ".output_tokens_mean", q.output_tokens_mean, static_cast<double>(limits::kMaxTokens));
   }
 }
 
 void check_subtasks(const Workflow& wf, IssueCollector& out) {
   if (wf.subtasks.empty()) out.add("subtasks", "empty: a workflow needs at least one subtask");
+  if (wf.subtasks.size() > static_cast<std::size_t>(limits::kMaxSubtasks))
+    out.add("subtasks", fmt::format("{} subtasks: at most {} are accepted", wf.subtasks.size(), limits::kMaxSubtasks));
+  std::int64_t total_samples = 0;
   std::set<std::string> ids;
   for (const auto& s : wf.subtasks) ids.insert(s.id);
   std::set<std::string> seen;
@@ -82,14 +96,17 @@ void check_subtasks(const Workflow& wf, IssueCollector& out) {
       else if (!ids.count(s.deps[d])) out.add(df, fmt::format("unknown subtask \"{}\"", s.deps[d]));
       else if (!deps.insert(s.deps[d]).second) out.add(df, fmt::format("duplicate dependency \"{}\"", s.deps[d]));
     }
-    if (s.input_tokens < 0) out.add(f + ".input_tokens", fmt::format("must not be negative (got {})", s.input_tokens));
+    out.in_range(f + ".input_tokens", s.input_tokens, 0, limits::kMaxTokens);
     if (s.profiles.empty()) out.add(f + ".profiles", "empty: no model can run this subtask");
     for (const auto& [model, profile] : s.profiles) {
       const auto pf = fmt::format("{}.profiles.{}", f, model);
       if (!wf.find_model(model)) out.add(pf, fmt::format("profile for unknown model \"{}\"", model));
       check_profile(pf, profile, out);
+      total_samples += static_cast<std::int64_t>(profile.samples.size());
     }
   }
+  if (total_samples > limits::kMaxSamplesTotal)
+    out.add("subtasks", fmt::format("{} samples in all: at most {} are accepted", total_samples, limits::kMaxSamplesTotal));
 }
 
 }  // namespace
@@ -133,10 +150,8 @@ std::vector<std::string> find_cycle(const Workflow& wf) {
 
 std::vector<InputIssue> find_workflow_issues(const Workflow& wf) {
   IssueCollector out;
-  if (wf.budget_usd) {
-    out.non_negative("budget_usd", *wf.budget_usd, kMaxBudgetUsd);
-  }
-  if (wf.deadline_s) out.non_negative("deadline_s", *wf.deadline_s);
+  if (wf.budget_usd) out.non_negative("budget_usd", *wf.budget_usd, limits::kMaxBudgetUsd);
+  if (wf.deadline_s) out.non_negative("deadline_s", *wf.deadline_s, limits::kMaxSeconds);
   check_models(wf, out);
   check_subtasks(wf, out);
   auto cycle = find_cycle(wf);

@@ -74,7 +74,12 @@ Subtask read_subtask(const FieldReader& r, const json& j, const std::string& f) 
   }
   if (const json* v = r.find(j, "input_tokens")) s.input_tokens = r.integer(*v, FieldReader::join(f, "input_tokens"));
   if (const json* v = r.find(j, "label")) s.label = r.string(*v, FieldReader::join(f, "label"));
-  if (const json* v = r.find(j, "layer")) s.layer = static_cast<int>(r.integer(*v, FieldReader::join(f, "layer")));
+  if (const json* v = r.find(j, "layer")) {
+    const auto lf = FieldReader::join(f, "layer");
+    const std::int64_t layer = r.integer(*v, lf);
+    if (layer < INT32_MIN || layer > INT32_MAX) r.fail(lf, fmt::format("out of range (got {})", layer));
+    s.layer = static_cast<int>(layer);
+  }
   if (const json* p = r.find(j, "profiles")) {
     const auto pf = FieldReader::join(f, "profiles");
     r.object(*p, pf);

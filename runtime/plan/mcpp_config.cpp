@@ -69,6 +69,10 @@ McppConfig mcpp_preset(const std::string& spec) {
       c.racing_max = n;
     } else if ((n = numeric_part(part, "M", 1, 1 << 20, spec)) >= 0) {
       c.rollouts = n;
+    } else if ((n = numeric_part(part, "work", 1, 1 << 30, spec)) >= 0) {
+      c.work_budget = std::int64_t{n} * 1'000;
+    } else if ((n = numeric_part(part, "wall", 1, 3'600'000, spec)) >= 0) {
+      c.max_decision_seconds = n / 1000.0;
     } else {
       throw std::invalid_argument("MCPP configuration \"" + spec + "\": unknown part \"" + std::string(part) +
                                   "\" (expected faithful or best, then options: " + mcpp_option_help() + ")");
@@ -81,7 +85,8 @@ McppConfig mcpp_preset(const std::string& spec) {
 std::vector<std::string> mcpp_preset_names() { return {"faithful", "best"}; }
 
 std::string mcpp_option_help() {
-  return "crn, racing, rmaxN, k6, capN, MN, defer, reuseN, refreshN";
+  return "crn, racing, rmaxN, k6, capN, MN, defer, reuseN, refreshN, workN (work budget: N thousand samples drawn per decision), "
+         "wallN (wall-time cap: N ms per decision)";
 }
 
 }  // namespace concord

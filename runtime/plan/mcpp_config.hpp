@@ -18,6 +18,21 @@ struct McppConfig {
   std::uint64_t seed = 1;            // decisions are deterministic given the seed and the state
   int threads = 0;                   // 0: all cores (results do not depend on it)
 
+  // -- anytime planning (bounded decision time for any workflow size) --
+  // Work budget of one decision: samples drawn in rollouts, counted exactly. Candidates are
+  // capped first so that each can afford its first round (min(M, 16) rollouts, racing:
+  // racing_first), estimating a rollout of Seq-(m, k) from r subtasks left at r x k draws;
+  // later rounds run only while the budget lasts, sized from what the last round drew (a
+  // rollout draws at most 256 x its estimate, then counts as failed). The decision returns
+  // the best pair evaluated. Deterministic: same seed and state, same decision. The default
+  // is far above every ProofFlow and CodeFlow decision (docs/mcpp.md), which are therefore
+  // exactly what they were without a budget.
+  std::int64_t work_budget = std::int64_t{1} << 32;
+  // Wall-time cap of one decision in seconds (0: none). When it passes, no more rollouts
+  // start and the best pair among those with the most rollouts is returned (with none at
+  // all, the first candidate). Not reproducible: for deployments that prefer an answer on time.
+  double max_decision_seconds = 0;
+
   // -- options beyond the paper (off in faithful mode) --
   bool common_random_numbers = false;  // the same M random streams for every candidate
   bool racing = false;                 // successive halving: rollouts go to pairs that can still win

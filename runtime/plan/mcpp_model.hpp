@@ -5,13 +5,14 @@
 #include <cstdint>
 #include <vector>
 
+#include "model/limits.hpp"
 #include "model/money.hpp"
 #include "sim/flat_workflow.hpp"
 
 namespace concord::mcpp {
 
-/// Largest workflow the planner accepts (subtask sets are fixed-size bitsets).
-inline constexpr int kMaxSubtasks = 1024;
+/// Largest workflow the planner accepts: every workflow the readers accept.
+inline constexpr int kMaxSubtasks = limits::kMaxSubtasks;
 
 /// What a (subtask, model) pair draws from.
 struct PairProfile {

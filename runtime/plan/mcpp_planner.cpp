@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <atomic>
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
@@ -19,30 +21,49 @@ using namespace mcpp;
 
 namespace {
 
-/// Everything the rollouts of one decision share, for one bitset width.
-template <int W>
-struct Widths {
-  std::vector<Bits<W>> parent_masks;
-  Bits<W> all{};
+using clock = std::chrono::steady_clock;
 
-  explicit Widths(const PlanModel& model) {
-    parent_masks.resize(static_cast<std::size_t>(model.num_subtasks()));
-    for (int s = 0; s < model.num_subtasks(); ++s) {
-      all.set(s);
-      for (int p : model.parents(s)) parent_masks[static_cast<std::size_t>(s)].set(p);
-    }
+SharedSets<1> narrow_sets(const PlanModel& model) {
+  SharedSets<1> sets;
+  sets.parent_masks.resize(static_cast<std::size_t>(model.num_subtasks()));
+  for (int s = 0; s < model.num_subtasks(); ++s) {
+    sets.all.set(s);
+    for (int p : model.parents(s)) sets.parent_masks[static_cast<std::size_t>(s)].set(p);
   }
-};
+  return sets;
+}
+
+SharedSets<0> general_sets(const PlanModel& model) {
+  SharedSets<0> sets;
+  const auto n = static_cast<std::size_t>(model.num_subtasks());
+  std::vector<int> count(n, 0);
+  for (std::size_t s = 0; s < n; ++s)
+    for (int p : model.parents(static_cast<int>(s))) ++count[static_cast<std::size_t>(p)];
+  sets.child_first.assign(n + 1, 0);
+  for (std::size_t s = 0; s < n; ++s) sets.child_first[s + 1] = sets.child_first[s] + count[s];
+  sets.children.resize(static_cast<std::size_t>(sets.child_first[n]));
+  std::vector<int> next(sets.child_first.begin(), sets.child_first.end() - 1);
+  for (std::size_t s = 0; s < n; ++s)  // children in subtask order, as FlatWorkflow lists them
+    for (int p : model.parents(static_cast<int>(s)))
+      sets.children[static_cast<std::size_t>(next[static_cast<std::size_t>(p)]++)] = static_cast<int>(s);
+  sets.root_state.assign(n, NodeState::waiting);
+  sets.root_pending.assign(n, 0);
+  return sets;
+}
 
 }  // namespace
 
 struct McppPlanner::Impl {
   explicit Impl(const FlatWorkflow& wf, int threads)
-      : model(wf), narrow(model), wide(model), arena(threads > 0 ? threads : tbb::this_task_arena::max_concurrency()) {}
+      : model(wf), arena(threads > 0 ? threads : tbb::this_task_arena::max_concurrency()) {
+    // One subtask-set kind per workflow, by size (the other is never built).
+    if (model.num_subtasks() <= 64) narrow = narrow_sets(model);
+    else general = general_sets(model);
+  }
 
   PlanModel model;
-  Widths<1> narrow;   // <= 64 subtasks
-  Widths<16> wide;    // <= 1024 subtasks
+  SharedSets<1> narrow;   // <= 64 subtasks
+  SharedSets<0> general;  // > 64 subtasks
   tbb::task_arena arena;
   std::vector<std::int32_t> successes;  // per (candidate, continuation model, k)
 
@@ -53,39 +74,73 @@ struct McppPlanner::Impl {
   // decision evaluates; empty = all of them.
   std::vector<std::uint8_t> continuation_used;
 
+  // Anytime limits of the decision being made. Work = samples drawn in rollouts, counted
+  // exactly (each pair's rollouts run on one thread from its own stream, and integer sums
+  // do not depend on the order): the budget is checked between rounds, and the next round
+  // is sized from what the last one cost, so the decision is deterministic.
+  std::int64_t work_left = 0;            // draws (McppConfig::work_budget)
+  std::int64_t work_per_rollout_k = 0;   // estimated draws of one rollout per unit of continuation k: subtasks left
+  double draws_per_rollout = 0;          // measured in the last round (0: not yet)
+  std::atomic<std::int64_t> drawn{0};    // in the current round
+  std::optional<clock::time_point> wall_deadline;
+  std::atomic<bool> expired{false};      // the wall deadline passed: no more rollouts start
+  bool truncated = false;                // the budget or the wall cap cut the decision short
+
+  /// The largest add <= want whose estimated cost the work left pays for (0: none).
+  int affordable(const McppConfig& cfg, int want) {
+    double per_rollout = draws_per_rollout;
+    if (per_rollout <= 0) {  // no round yet: r x mean k of the alive pairs
+      double k_sum = 0;
+      for (std::size_t i : alive) k_sum += cfg.k_levels[i % cfg.k_levels.size()];
+      per_rollout = static_cast<double>(work_per_rollout_k) * k_sum / std::max<std::size_t>(1, alive.size());
+    }
+    const double one = std::max(1.0, per_rollout * static_cast<double>(alive.size()));
+    const auto n = static_cast<std::int64_t>(std::min<double>(want, std::floor(static_cast<double>(work_left) / one)));
+    if (n < want) truncated = true;
+    return static_cast<int>(std::max<std::int64_t>(0, n));
+  }
+
   /// Runs rollouts for the pairs in `alive`, `add` more each; successes/trials accumulate.
   template <int W, bool Runtime>
-  void run_round(const Widths<W>& widths, const RootState& root, const CandidateSet& cands, const McppConfig& cfg,
+  void run_round(const SharedSets<W>& sets, const RootState& root, const CandidateSet& cands, const McppConfig& cfg,
                  std::uint64_t decision_seed, int add) {
-    Bits<W> root_completed{};
-    for (int s : root.completed) root_completed.set(s);
+    drawn.store(0);
     const std::size_t nk = cfg.k_levels.size();
     const std::size_t per_candidate = static_cast<std::size_t>(model.num_models()) * nk;
     const int max_k = *std::max_element(cfg.k_levels.begin(), cfg.k_levels.end());
     arena.execute([&] {
       tbb::parallel_for(tbb::blocked_range<std::size_t>(0, alive.size(), 4), [&](const tbb::blocked_range<std::size_t>& range) {
-        Trajectory<W, Runtime> traj(model, widths.parent_masks, widths.all, max_k);
+        Trajectory<W, Runtime> traj(model, sets, max_k);
         for (std::size_t a = range.begin(); a != range.end(); ++a) {
           const std::size_t i = alive[a];
           const std::size_t c = i / per_candidate;
           const int cont_model = static_cast<int>((i % per_candidate) / nk);
           const int cont_k = cfg.k_levels[i % nk];
-          std::int32_t ok = 0;
+          std::int32_t ok = 0, ran = 0;
           for (int j = 0; j < add; ++j) {
+            if (wall_deadline && (expired.load(std::memory_order_relaxed) || clock::now() > *wall_deadline)) {
+              expired.store(true, std::memory_order_relaxed);
+              break;
+            }
             // Common random numbers: trajectory j draws the same stream for every pair.
             FastRng crn(derive_seed(decision_seed, (1ull << 40) + static_cast<std::uint64_t>(trials[i] + j)));
             FastRng& rng = cfg.common_random_numbers ? crn : streams[i];
-            ok += traj.run(root, root_completed, cands.ready, cands.row(c), cont_model, cont_k, cfg.max_rollout_steps, rng) ? 1 : 0;
+            ok += traj.run(root, cands.ready, cands.row(c), cont_model, cont_k, cfg.max_rollout_steps, rng) ? 1 : 0;
+            ++ran;
+            drawn.fetch_add(traj.drawn(), std::memory_order_relaxed);
           }
           successes[i] += ok;
-          trials[i] += add;
+          trials[i] += ran;
         }
       });
     });
+    if (expired.load()) truncated = true;
+    work_left -= drawn.load();
+    draws_per_rollout = static_cast<double>(drawn.load()) / std::max<double>(1.0, static_cast<double>(alive.size()) * add);
   }
 
   template <int W, bool Runtime>
-  void evaluate(const Widths<W>& widths, const RootState& root, const CandidateSet& cands, const McppConfig& cfg,
+  void evaluate(const SharedSets<W>& sets, const RootState& root, const CandidateSet& cands, const McppConfig& cfg,
                 std::uint64_t decision_seed) {
     const std::size_t pairs = cands.count() * static_cast<std::size_t>(model.num_models()) * cfg.k_levels.size();
     successes.assign(pairs, 0);
@@ -97,15 +152,25 @@ struct McppPlanner::Impl {
     for (std::size_t i = 0; i < pairs; ++i)
       if (continuation_used.empty() || continuation_used[i % per_candidate]) alive.push_back(i);
     if (!cfg.racing) {
-      run_round<W, Runtime>(widths, root, cands, cfg, decision_seed, cfg.rollouts);
+      // M rollouts per pair, in rounds of at most 16 (the same rollouts as one round of M:
+      // streams continue across rounds); rounds after the first only as the budget allows.
+      for (int done = 0; done < cfg.rollouts;) {
+        int add = std::min(16, cfg.rollouts - done);
+        if (done == 0) add = std::max(1, affordable(cfg, add));  // at least one rollout per pair
+        else if ((add = affordable(cfg, add)) == 0) return;
+        run_round<W, Runtime>(sets, root, cands, cfg, decision_seed, add);
+        done += add;
+        if (expired.load()) return;
+      }
       return;
     }
     // Successive halving: every pair gets racing_first rollouts; pairs whose optimistic
     // estimate falls below the leader's pessimistic one drop out; survivors get as many
-    // again, up to racing_max.
-    int add = std::max(1, cfg.racing_first);
+    // again, up to racing_max. The first round runs (at least one rollout per pair).
+    int add = std::max(1, affordable(cfg, std::max(1, cfg.racing_first)));
     while (true) {
-      run_round<W, Runtime>(widths, root, cands, cfg, decision_seed, add);
+      run_round<W, Runtime>(sets, root, cands, cfg, decision_seed, add);
+      if (expired.load()) return;
       const int n = trials[alive.front()];
       if (n >= cfg.racing_max || alive.size() <= 1) return;
       auto bound = [&](std::size_t i, double sign) {
@@ -118,7 +183,8 @@ struct McppPlanner::Impl {
       for (std::size_t i : alive)
         if (bound(i, +1) >= best_lower) next.push_back(i);
       alive.swap(next);
-      add = std::min(n, cfg.racing_max - n);
+      add = affordable(cfg, std::min(n, cfg.racing_max - n));
+      if (add == 0) return;
     }
   }
 };
@@ -142,6 +208,8 @@ std::string McppPlanner::name() const {
   if (config_.deferral) n += "+defer";
   if (config_.reuse_continuations > 0) n += "+reuse" + std::to_string(config_.reuse_continuations);
   if (config_.reuse_refresh > 0) n += "+refresh" + std::to_string(config_.reuse_refresh);
+  if (config_.work_budget != d.work_budget) n += "+work" + std::to_string(config_.work_budget / 1'000);
+  if (config_.max_decision_seconds > 0) n += "+wall" + std::to_string(std::llround(config_.max_decision_seconds * 1000));
   return n;
 }
 
@@ -186,38 +254,84 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
   ++decisions_since_full_;
 
   const std::uint64_t decision_seed = derive_seed(config_.seed, rng.next());
+  Impl& impl = *impl_;
+  const std::size_t nk = config_.k_levels.size();
+  const std::size_t per_candidate = static_cast<std::size_t>(model.num_models()) * nk;
+
+  // Anytime limits. Work of one rollout = subtasks left x the continuation's k (about the
+  // samples it draws); the budget bounds the candidates generated (each needs its first
+  // round of rollouts) and the rollouts run. Deterministic: same seed and state, same decision.
+  impl.work_left = config_.work_budget;
+  impl.draws_per_rollout = 0;
+  impl.work_per_rollout_k = std::max<std::int64_t>(1, model.num_subtasks() - static_cast<std::int64_t>(root.completed.size()));
+  impl.truncated = false;
+  impl.expired.store(false);
+  impl.wall_deadline.reset();
+  if (config_.max_decision_seconds > 0)
+    impl.wall_deadline = clock::now() + std::chrono::duration_cast<clock::duration>(
+                                            std::chrono::duration<double>(config_.max_decision_seconds));
+  std::int64_t candidate_work = 0;  // one rollout of every evaluated continuation of one candidate
+  for (std::size_t j = 0; j < per_candidate; ++j)
+    if (impl.continuation_used.empty() || impl.continuation_used[j]) candidate_work += config_.k_levels[j % nk];
+  candidate_work = saturating_mul(std::max<std::int64_t>(1, candidate_work), impl.work_per_rollout_k);
+  const int first_round = config_.racing ? std::max(1, config_.racing_first) : std::max(1, std::min(config_.rollouts, 16));
+  const std::int64_t affordable_candidates =
+      std::max<std::int64_t>(1, config_.work_budget / std::max<std::int64_t>(1, saturating_mul(candidate_work, first_round)));
+  McppConfig gen = config_;
+  if (affordable_candidates < gen.max_candidates) {
+    gen.max_candidates = static_cast<int>(affordable_candidates);
+    impl.truncated = true;
+  }
+
   Rng candidate_rng(derive_seed(decision_seed, 0));
-  CandidateSet cands = generate_candidates(model, ready, config_, candidate_rng);
+  CandidateSet cands = generate_candidates(model, ready, gen, candidate_rng);
   const bool runtime_state = state.semantics == Semantics::runtime;
   if (config_.deferral && runtime_state) {
     // The uniform actions come first: |K| x (1 + models that can run all of R) at most.
-    add_deferrals(cands, config_.k_levels.size() * (1 + static_cast<std::size_t>(model.num_models())),
-                  cands.count() + config_.k_levels.size() * (1 + static_cast<std::size_t>(model.num_models())) * ready.size());
+    const std::size_t uniform = nk * (1 + static_cast<std::size_t>(model.num_models()));
+    add_deferrals(cands, uniform,
+                  std::min<std::size_t>(cands.count() + uniform * ready.size(),
+                                        std::max<std::size_t>(cands.count(), static_cast<std::size_t>(affordable_candidates))));
   }
 
   // Rollouts follow the semantics the workflow runs under (the option exists to
   // compare; faithful mode is evaluated under reference semantics).
   const bool runtime = runtime_state && config_.runtime_rollouts;
   if (model.num_subtasks() <= 64) {
-    if (runtime) impl_->evaluate<1, true>(impl_->narrow, root, cands, config_, decision_seed);
-    else impl_->evaluate<1, false>(impl_->narrow, root, cands, config_, decision_seed);
+    impl.narrow.root_completed = Bits<1>{};
+    for (int s : root.completed) impl.narrow.root_completed.set(s);
+    if (runtime) impl.evaluate<1, true>(impl.narrow, root, cands, config_, decision_seed);
+    else impl.evaluate<1, false>(impl.narrow, root, cands, config_, decision_seed);
   } else {
-    if (runtime) impl_->evaluate<16, true>(impl_->wide, root, cands, config_, decision_seed);
-    else impl_->evaluate<16, false>(impl_->wide, root, cands, config_, decision_seed);
+    SharedSets<0>& g = impl.general;
+    for (int s = 0; s < model.num_subtasks(); ++s) {
+      const auto su = static_cast<std::size_t>(s);
+      g.root_state[su] = NodeState::waiting;
+      g.root_pending[su] = static_cast<std::int32_t>(model.parents(s).size());
+    }
+    for (int s : root.completed) g.root_state[static_cast<std::size_t>(s)] = NodeState::completed;
+    for (int s : root.completed)
+      for (int c = g.child_first[static_cast<std::size_t>(s)]; c < g.child_first[static_cast<std::size_t>(s) + 1]; ++c)
+        --g.root_pending[static_cast<std::size_t>(g.children[static_cast<std::size_t>(c)])];
+    for (const auto& rb : root.running) g.root_state[static_cast<std::size_t>(rb.node)] = NodeState::running;
+    for (int s : ready) g.root_state[static_cast<std::size_t>(s)] = NodeState::ready;
+    g.root_completed_count = static_cast<int>(root.completed.size());
+    if (runtime) impl.evaluate<0, true>(g, root, cands, config_, decision_seed);
+    else impl.evaluate<0, false>(g, root, cands, config_, decision_seed);
   }
 
-  // argmax over (candidate, continuation model, k); ties go to the first.
-  const std::size_t nk = config_.k_levels.size();
-  const std::size_t per_candidate = static_cast<std::size_t>(model.num_models()) * nk;
+  // argmax over (candidate, continuation model, k); ties go to the first. Only pairs with
+  // the most rollouts compete: under racing those that survived every round; under a wall
+  // cap those that were not cut short. With no rollout at all, the first candidate.
+  std::int32_t most = 0;
+  for (std::int32_t t : impl.trials) most = std::max(most, t);
   std::size_t best = 0;
   double best_q = -1.0;
   std::int64_t total = 0;
-  for (std::size_t i = 0; i < impl_->successes.size(); ++i) {
-    total += impl_->trials[i];
-    if (impl_->trials[i] == 0) continue;
-    // Racing: only pairs that survived every round compete (they have the most rollouts).
-    if (config_.racing && impl_->trials[i] < impl_->trials[impl_->alive.front()]) continue;
-    const double q = static_cast<double>(impl_->successes[i]) / impl_->trials[i];
+  for (std::size_t i = 0; i < impl.successes.size(); ++i) {
+    total += impl.trials[i];
+    if (impl.trials[i] == 0 || impl.trials[i] < most) continue;
+    const double q = static_cast<double>(impl.successes[i]) / impl.trials[i];
     if (q > best_q + 1e-12) best_q = q, best = i;
   }
   const Choice* row = cands.row(best / per_candidate);
@@ -230,6 +344,8 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
   if (config_.reuse_continuations > 0) remember_continuations(per_candidate);
   last_.candidates = static_cast<int>(cands.count());
   last_.trajectories = total;
+  last_.work = config_.work_budget - impl.work_left;
+  last_.truncated = impl.truncated;
   last_.best_q = std::max(best_q, 0.0);
   last_.best_continuation_model = static_cast<int>((best % per_candidate) / nk);
   last_.best_continuation_k = config_.k_levels[best % nk];

@@ -28,6 +28,8 @@ struct McppDecisionStats {
   int best_continuation_model = -1;
   int best_continuation_k = 0;
   double seconds = 0;      // wall time of the decision
+  std::int64_t work = 0;   // work units spent (McppConfig::work_budget)
+  bool truncated = false;  // the work budget or the wall cap cut the decision short
 };
 
 class McppPlanner final : public Policy {

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "plan/mcpp_candidates.hpp"
@@ -42,7 +43,7 @@ class FastRng {
   std::uint64_t s_;
 };
 
-/// A fixed-size set of subtasks.
+/// A fixed-size set of subtasks (W words; the planner uses W = 1, up to 64 subtasks).
 template <int W>
 struct Bits {
   std::array<std::uint64_t, W> w{};
@@ -73,6 +74,30 @@ struct RootState {
   std::vector<RunningBatch> running;  // one per subtask with samples in flight
 };
 
+/// What every trajectory of one decision shares, by subtask-set kind.
+/// W = 1 (<= 64 subtasks): sets are one 64-bit word and ready subtasks are found by
+/// scanning the topological order (a few instructions per subtask at this size).
+template <int W>
+struct SharedSets {
+  static_assert(W == 1, "the bitset path is for <= 64 subtasks; use W = 0 beyond");
+  std::vector<Bits<W>> parent_masks;  // per subtask: its parents
+  Bits<W> all{};
+  Bits<W> root_completed{};           // per decision
+};
+
+/// W = 0 (any size): per-subtask state and pending-parent counts, ready subtasks kept in
+/// a queue; a trajectory costs O(subtasks + edges + samples drawn), never O(subtasks^2).
+enum class NodeState : std::uint8_t { waiting, ready, running, completed };
+template <>
+struct SharedSets<0> {
+  std::vector<int> child_first, children;  // CSR: children of s are children[child_first[s] .. child_first[s + 1])
+  // Per decision: the root's state of each subtask (ready = dispatchable at the root),
+  // its parents not yet completed, and how many subtasks are completed.
+  std::vector<NodeState> root_state;
+  std::vector<std::int32_t> root_pending;
+  int root_completed_count = 0;
+};
+
 /// A reusable trajectory simulator (one per thread): run() resets it from the root.
 /// Runtime = false: the reference semantics (atomic launch, charge at launch, a batch
 /// ends with its slowest sample). Runtime = true: DESIGN.md §3's runtime semantics:
@@ -84,39 +109,71 @@ struct RootState {
 template <int W, bool Runtime = false>
 class Trajectory {
  public:
-  static constexpr int kMaxRunning = 64 * W;
-
-  Trajectory(const PlanModel& model, const std::vector<Bits<W>>& parent_masks, const Bits<W>& all, int max_k = 64)
-      : model_(model), parent_masks_(parent_masks), all_(all) {
+  Trajectory(const PlanModel& model, const SharedSets<W>& sets, int max_k = 64) : model_(model), sets_(sets) {
     if (Runtime) {
       tmp_latency_.resize(static_cast<std::size_t>(max_k));
       tmp_tokens_.resize(static_cast<std::size_t>(max_k));
       tmp_success_.resize(static_cast<std::size_t>(max_k));
     }
+    // Sized once: at most one running batch and one launch per subtask.
+    const auto n = static_cast<std::size_t>(model.num_subtasks());
+    if constexpr (W == 0) {
+      running_.resize(n);
+      launch_.resize(n);
+      queue_.reserve(n);
+      state_.resize(n);
+      pending_.resize(n);
+    }
   }
 
+  /// Samples drawn by the last run() (its work).
+  std::int64_t drawn() const { return drawn_; }
+
   /// Runs one trajectory from `root`; true iff every subtask completes within budget and time.
-  bool run(const RootState& root, const Bits<W>& root_completed, const std::vector<int>& ready, const Choice* action,
-           int cont_model, int cont_k, int max_steps, FastRng& rng) {
-    completed_ = root_completed;
-    running_set_ = Bits<W>{};
+  bool run(const RootState& root, const std::vector<int>& ready, const Choice* action, int cont_model, int cont_k,
+           int max_steps, FastRng& rng) {
+    if constexpr (W == 0) {
+      std::copy(sets_.root_state.begin(), sets_.root_state.end(), state_.begin());
+      std::copy(sets_.root_pending.begin(), sets_.root_pending.end(), pending_.begin());
+      ncompleted_ = sets_.root_completed_count;
+      queue_.clear();
+    } else {
+      completed_ = sets_.root_completed;
+      running_set_ = Bits<W>{};
+    }
     h_ = root.h;
     b_ = root.b;
     nrun_ = 0;
-    for (const auto& rb : root.running) {
-      running_[nrun_++] = {rb.end_s, rb.p_unknown, 0, 0, rb.node, rb.success};
-      running_set_.set(rb.node);
-    }
+    now_ = 0;
+    drawn_ = 0;
+    // A rollout that draws more than this many samples counts as a failure: at least
+    // kDrawFactor attempts per subtask left on average, hopeless for any real deadline;
+    // it bounds a rollout's work at kDrawFactor x its units (McppConfig::work_budget).
+    draw_cap_ = saturating_mul(kDrawFactor, saturating_add(static_cast<std::int64_t>(ready.size()),
+                                                            saturating_mul(remaining_subtasks(root), cont_k)));
+    for (const auto& rb : root.running) add_running({rb.end_s, rb.p_unknown, 0, 0, rb.node, rb.success});
+    if constexpr (W != 0)
+      for (const auto& rb : root.running) running_set_.set(rb.node);
     for (std::size_t i = 0; i < ready.size(); ++i) launch_[i] = {ready[i], action[i].model, action[i].k};
     if (!transition(static_cast<int>(ready.size()), rng)) return false;
     for (int step = 0; step < max_steps; ++step) {
-      if (completed_ == all_) return true;
+      if (all_completed()) return true;
       if (h_ <= 0.0) return false;
       int nready = 0;
-      for (int s : model_.topological_order()) {
-        if (completed_.test(s) || running_set_.test(s) || !completed_.contains(parent_masks_[static_cast<std::size_t>(s)])) continue;
-        if (!model_.pair(s, cont_model).can_run) return false;
-        launch_[nready++] = {s, cont_model, cont_k};
+      if constexpr (W == 0) {
+        for (int s : queue_) {
+          if (!model_.pair(s, cont_model).can_run) return false;
+          launch_[nready++] = {s, cont_model, cont_k};
+        }
+        queue_.clear();
+      } else {
+        for (int s : model_.topological_order()) {
+          if (completed_.test(s) || running_set_.test(s) ||
+              !completed_.contains(sets_.parent_masks[static_cast<std::size_t>(s)]))
+            continue;
+          if (!model_.pair(s, cont_model).can_run) return false;
+          launch_[nready++] = {s, cont_model, cont_k};
+        }
       }
       if (nready == 0) {
         if (nrun_ == 0 || !advance(rng)) return false;
@@ -138,17 +195,55 @@ class Trajectory {
     std::int8_t success;  // 1, 0, or -1: unknown, drawn at the end with p_unknown
   };
 
+  /// Draws allowed per unit of work of a rollout (subtasks left x continuation k).
+  static constexpr std::int64_t kDrawFactor = 256;
+
+  std::int64_t remaining_subtasks(const RootState& root) const {
+    return model_.num_subtasks() - static_cast<std::int64_t>(root.completed.size());
+  }
+  /// W = 1: end_s is relative to now (advance() shifts every running batch). W = 0: end_s
+  /// is absolute and running_ is a min-heap on (end_s, node), so advance() is O(log n).
+  static bool later(const Run& a, const Run& c) { return a.end_s > c.end_s || (a.end_s == c.end_s && a.node > c.node); }
+  void add_running(Run r) {
+    if constexpr (W == 0) {
+      r.end_s += now_;
+      running_[static_cast<std::size_t>(nrun_++)] = r;
+      std::push_heap(running_.begin(), running_.begin() + nrun_, later);
+    } else {
+      running_[static_cast<std::size_t>(nrun_++)] = r;
+    }
+  }
+  /// Counts k more samples drawn; false once past the rollout's cap.
+  bool draw(int k) {
+    drawn_ += k;
+    return drawn_ <= draw_cap_;
+  }
+
+  bool all_completed() const {
+    if constexpr (W == 0) return ncompleted_ == model_.num_subtasks();
+    else return completed_ == sets_.all;
+  }
+  /// A launch that did not happen (deferred, or its reservation denied): the subtask stays
+  /// ready. The bitset path finds it again by scanning; the queue path must requeue it.
+  void stays_ready(int node) {
+    if constexpr (W == 0) queue_.push_back(node);
+  }
+  void mark_running(int node) {
+    if constexpr (W == 0) state_[static_cast<std::size_t>(node)] = NodeState::running;
+    else running_set_.set(node);
+  }
+
   /// Launches launch_[0..n), then advances to the next batch end.
   bool transition(int n, FastRng& rng) {
     if constexpr (Runtime) return transition_runtime(n, rng);
-    Money cost = 0;
+    Money cost = 0;  // saturating: an action whose cost overflows exceeds every budget
     const double* lat = model_.latency();
     const Money* cst = model_.cost();
     const std::uint8_t* suc = model_.success();
     for (int i = 0; i < n; ++i) {
       const Launch& l = launch_[i];
       const PairProfile& p = model_.pair(l.node, l.model);
-      if (!p.can_run) return false;
+      if (!p.can_run || !draw(l.k)) return false;
       double batch_end = 0;
       bool ok = false;
       if (p.count > 0) {
@@ -158,13 +253,13 @@ class Trajectory {
           const std::uint64_t r = rng.next();
           const std::uint32_t a = first + FastRng::index(static_cast<std::uint32_t>(r), count);
           const std::uint32_t c = first + FastRng::index(static_cast<std::uint32_t>(r >> 32), count);
-          cost += cst[a] + cst[c];
+          cost = saturating_add(cost, cst[a] + cst[c]);  // one sample <= 2e18 (model/limits.hpp)
           batch_end = std::max(batch_end, std::max(lat[a], lat[c]));
           ok = ok || suc[a] || suc[c];
         }
         if (j < l.k) {
           const std::uint32_t a = first + FastRng::index(static_cast<std::uint32_t>(rng.next()), count);
-          cost += cst[a];
+          cost = saturating_add(cost, cst[a]);
           batch_end = std::max(batch_end, lat[a]);
           ok = ok || suc[a];
         }
@@ -173,12 +268,12 @@ class Trajectory {
           batch_end = std::max(batch_end, std::max(1e-3, std::exp(p.lognormal_mu + p.lognormal_sigma * rng.normal())));
           ok = ok || rng.uniform() < p.p_success;
         }
-        cost += p.parametric_cost * l.k;
+        cost = saturating_add(cost, saturating_mul(p.parametric_cost, l.k));
       }
       // The action fails as soon as that is certain (its cost and latency only grow).
       if (cost > b_ || batch_end > h_ + 1e-12) return false;
-      running_[nrun_++] = {batch_end, 0.0, 0, 0, l.node, static_cast<std::int8_t>(ok ? 1 : 0)};
-      running_set_.set(l.node);
+      add_running({batch_end, 0.0, 0, 0, l.node, static_cast<std::int8_t>(ok ? 1 : 0)});
+      mark_running(l.node);
     }
     b_ -= cost;
     return advance(rng);
@@ -190,11 +285,17 @@ class Trajectory {
     const std::uint8_t* suc = model_.success();
     for (int i = 0; i < n; ++i) {
       const Launch& l = launch_[i];
-      if (l.k == 0) continue;  // deferred: stays ready for the next replan point
+      if (l.k == 0) {  // deferred: stays ready for the next replan point
+        stays_ready(l.node);
+        continue;
+      }
       const PairProfile& p = model_.pair(l.node, l.model);
-      if (!p.can_run) return false;
-      const Money reserve = p.reservation * l.k;
-      if (reserve > b_) continue;  // denied: the subtask stays ready
+      if (!p.can_run || !draw(l.k)) return false;
+      const Money reserve = saturating_mul(p.reservation, l.k);
+      if (reserve > b_) {  // denied: the subtask stays ready
+        stays_ready(l.node);
+        continue;
+      }
       b_ -= reserve;
       double first_success = std::numeric_limits<double>::infinity(), slowest = 0;
       for (int j = 0; j < l.k; ++j) {
@@ -229,8 +330,8 @@ class Trajectory {
         const std::int64_t charged = t <= end ? x : static_cast<std::int64_t>(std::floor(static_cast<double>(x) * (end / t)));
         cost += p.input_cost + charged * p.price_per_token;
       }
-      running_[nrun_++] = {end, 0.0, reserve, cost, l.node, static_cast<std::int8_t>(ok ? 1 : 0)};
-      running_set_.set(l.node);
+      add_running({end, 0.0, reserve, cost, l.node, static_cast<std::int8_t>(ok ? 1 : 0)});
+      mark_running(l.node);
     }
     if (nrun_ == 0) return false;  // every reservation denied with nothing running
     return advance(rng);
@@ -238,33 +339,67 @@ class Trajectory {
 
   /// Moves time to the earliest batch end (ties: lower subtask index) and settles it.
   bool advance(FastRng& rng) {
-    int best = 0;
-    for (int i = 1; i < nrun_; ++i) {
-      const Run& a = running_[i];
-      const Run& c = running_[best];
-      if (a.end_s < c.end_s || (a.end_s == c.end_s && a.node < c.node)) best = i;
+    Run done;
+    if constexpr (W == 0) {
+      const double elapsed = running_[0].end_s - now_;
+      if (elapsed > h_ + 1e-12) return false;
+      std::pop_heap(running_.begin(), running_.begin() + nrun_, later);
+      done = running_[static_cast<std::size_t>(--nrun_)];
+      now_ = std::max(now_, done.end_s);
+      h_ = std::max(0.0, h_ - elapsed);
+    } else {
+      int best = 0;
+      for (int i = 1; i < nrun_; ++i)
+        if (later(running_[best], running_[i])) best = i;
+      done = running_[best];
+      if (done.end_s > h_ + 1e-12) return false;
+      running_[best] = running_[--nrun_];
+      for (int i = 0; i < nrun_; ++i) running_[i].end_s = std::max(0.0, running_[i].end_s - done.end_s);
+      h_ = std::max(0.0, h_ - done.end_s);
     }
-    const Run done = running_[best];
-    if (done.end_s > h_ + 1e-12) return false;
-    running_[best] = running_[--nrun_];
-    for (int i = 0; i < nrun_; ++i) running_[i].end_s = std::max(0.0, running_[i].end_s - done.end_s);
-    h_ = std::max(0.0, h_ - done.end_s);
-    running_set_.reset(done.node);
     if constexpr (Runtime) b_ += done.reserved - done.cost;
     const bool ok = done.success == 1 || (done.success == -1 && rng.uniform() < done.p_unknown);
-    if (ok) completed_.set(done.node);
+    if constexpr (W == 0) {
+      const auto node = static_cast<std::size_t>(done.node);
+      if (!ok) {
+        state_[node] = NodeState::ready;
+        queue_.push_back(done.node);
+        return true;
+      }
+      state_[node] = NodeState::completed;
+      ++ncompleted_;
+      for (int i = sets_.child_first[node]; i < sets_.child_first[node + 1]; ++i) {
+        const auto c = static_cast<std::size_t>(sets_.children[static_cast<std::size_t>(i)]);
+        if (--pending_[c] == 0 && state_[c] == NodeState::waiting) {
+          state_[c] = NodeState::ready;
+          queue_.push_back(static_cast<int>(c));
+        }
+      }
+    } else {
+      running_set_.reset(done.node);
+      if (ok) completed_.set(done.node);
+    }
     return true;
   }
 
+  // Up to 64 subtasks on the stack; beyond, vectors sized once at construction.
+  template <class T>
+  using Slots = std::conditional_t<W == 0, std::vector<T>, std::array<T, 64 * (W == 0 ? 1 : W)>>;
+
   const PlanModel& model_;
-  const std::vector<Bits<W>>& parent_masks_;
-  const Bits<W>& all_;
-  Bits<W> completed_{}, running_set_{};
-  double h_ = 0;
+  const SharedSets<W>& sets_;
+  Bits<W == 0 ? 1 : W> completed_{}, running_set_{};  // W >= 1
+  std::vector<NodeState> state_;                       // W == 0
+  std::vector<std::int32_t> pending_;                  // W == 0: parents not completed
+  std::vector<int> queue_;                             // W == 0: ready, not launched
+  int ncompleted_ = 0;                                 // W == 0
+  double h_ = 0;      // seconds left
+  double now_ = 0;    // W == 0: seconds since the root
+  std::int64_t drawn_ = 0, draw_cap_ = 0;
   Money b_ = 0;
   int nrun_ = 0;
-  Run running_[kMaxRunning];
-  Launch launch_[kMaxRunning];
+  Slots<Run> running_{};
+  Slots<Launch> launch_{};
   std::vector<double> tmp_latency_;  // runtime: the batch being drawn (sized once, max k)
   std::vector<std::int64_t> tmp_tokens_;
   std::vector<std::uint8_t> tmp_success_;

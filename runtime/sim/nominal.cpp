@@ -44,10 +44,11 @@ Money nominal_budget(const FlatWorkflow& wf) {
   Money total = 0;
   for (int s = 0; s < wf.num_subtasks(); ++s) {
     const Summary v = summary(wf, s);
-    const double k = std::max(1.0, std::ceil(std::log(0.05) / std::log(1.0 - v.p)));
-    total += static_cast<Money>(k) * v.sample_cost;
+    // k can reach ~3e9 at p = 1e-9: both the product and the sum saturate, then clamp.
+    const double k = std::min(1e15, std::max(1.0, std::ceil(std::log(0.05) / std::log(1.0 - v.p))));
+    total = saturating_add(total, saturating_mul(v.sample_cost, static_cast<std::int64_t>(k)));
   }
-  return total;
+  return std::min(total, kMaxBudgetPico);
 }
 
 double nominal_deadline_s(const FlatWorkflow& wf) {
@@ -60,7 +61,7 @@ double nominal_deadline_s(const FlatWorkflow& wf) {
     finish[s] = start + v.latency_s / v.p;
     longest = std::max(longest, finish[s]);
   }
-  return longest;
+  return std::min(longest, limits::kMaxSeconds);
 }
 
 }  // namespace concord

@@ -6,7 +6,9 @@
 // with each subtask's reference model: the first model (in the workflow's order) that
 // can run it. p, the mean latency and the mean output tokens come from the profile's
 // parametric summary (the reference's template) when it has one, else from its samples;
-// p is clamped to [1e-9, 1 - 1e-9] as in the reference.
+// p is clamped to [1e-9, 1 - 1e-9] as in the reference. Beyond the reference: the budget
+// is clamped to kMaxBudgetPico ($1M) and the deadline to limits::kMaxSeconds, so that a
+// workflow of hopeless subtasks gets the largest accepted values, never an overflow.
 #include "model/money.hpp"
 #include "sim/flat_workflow.hpp"
 

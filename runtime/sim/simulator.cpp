@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "model/limits.hpp"
+
 namespace concord {
 
 std::string_view to_string(EndReason r) {
@@ -88,6 +90,10 @@ void Simulator::run(Policy& policy, const EpisodeConfig& config, EpisodeResult& 
       finish(out, EndReason::stalled, now_);
       return;
     }
+    if (cfg_.stop && cfg_.stop->load(std::memory_order_relaxed)) {
+      interrupt(out);
+      return;
+    }
     const double t = heap_.front().time_s;
     if (runtime && t > cfg_.deadline_s) {
       cancel_in_flight(out, cfg_.deadline_s);
@@ -95,7 +101,7 @@ void Simulator::run(Policy& policy, const EpisodeConfig& config, EpisodeResult& 
       return;
     }
     now_ = t;
-    bool replan = false;
+    bool replan = false, gave_up = false;
     while (!heap_.empty() && heap_.front().time_s == t) {
       const Event e = pop_event();
       if (e.kind == 0) {  // runtime: a sample stops; commit its cost, release its reservation
@@ -118,7 +124,14 @@ void Simulator::run(Policy& policy, const EpisodeConfig& config, EpisodeResult& 
           if (--pending_parents_[c] == 0) status_[c] = SubtaskStatus::ready;
       } else {
         status_[b.subtask] = SubtaskStatus::ready;  // all samples failed: retry
+        if (attempts_[b.subtask] >= limits::kMaxAttemptsPerSubtask) gave_up = true;
       }
+    }
+    if (gave_up) {  // a subtask failed its last allowed batch: the run cannot complete
+      if (runtime) cancel_in_flight(out, now_);
+      else close_in_flight(out, now_);
+      finish(out, EndReason::attempts_exhausted, now_);
+      return;
     }
     if (done_ == n) {
       assert(reserved_ == 0);
@@ -217,12 +230,12 @@ bool Simulator::launch_reference(EpisodeResult& out) {
     throw std::logic_error(fmt::format("policy action: reference semantics need an assignment for each of the {} "
                                        "dispatchable subtasks, got {}", dispatchable_.size(), action_.size()));
   draws_.clear();
-  Money total = 0;
+  Money total = 0;  // saturating: an action whose cost overflows exceeds every budget
   double slowest = 0;
   for (const auto& a : action_) {
     for (int j = 0; j < a.k; ++j) {
       const Draw d = wf_.draw(a.subtask, a.model, env_rng_);
-      total += wf_.sample_cost(a.subtask, a.model, d.output_tokens);
+      total = saturating_add(total, wf_.sample_cost(a.subtask, a.model, d.output_tokens));
       slowest = std::max(slowest, d.latency_s);
       draws_.push_back(d);
     }
@@ -316,8 +329,8 @@ bool Simulator::launch_runtime(EpisodeResult& out) {
       draws_.push_back(d);
     }
     const Money per_sample = wf_.reservation(a.subtask, a.model);
-    const Money need = per_sample * a.k;
-    if (spent_ + reserved_ + need > cfg_.budget) {  // the ledger denies: the subtask stays ready
+    const Money need = wf_.batch_reservation(a.subtask, a.model, a.k);  // saturating
+    if (need > cfg_.budget - spent_ - reserved_) {  // the ledger denies: the subtask stays ready
       denied = true;
       continue;
     }
@@ -373,6 +386,21 @@ bool Simulator::launch_runtime(EpisodeResult& out) {
     return false;
   }
   return true;
+}
+
+void Simulator::interrupt(EpisodeResult& out) {
+  if (cfg_.semantics == Semantics::runtime) cancel_in_flight(out, now_);
+  else close_in_flight(out, now_);
+  finish(out, EndReason::interrupted, now_);
+}
+
+void Simulator::close_in_flight(EpisodeResult& out, double at_s) {
+  // Reference semantics charged every sample at launch: the open batches only end here.
+  for (Batch& b : batches_) {
+    if (!b.open) continue;
+    b.open = false;
+    out.attempts[b.trace].end_s = at_s;
+  }
 }
 
 void Simulator::cancel_in_flight(EpisodeResult& out, double at_s) {

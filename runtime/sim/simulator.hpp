@@ -70,6 +70,10 @@ class Simulator {
   Event pop_event();
   void finish(EpisodeResult& out, EndReason reason, double at_s);
   void cancel_in_flight(EpisodeResult& out, double at_s);
+  /// Reference semantics: ends the open batches at at_s (their samples were charged at launch).
+  void close_in_flight(EpisodeResult& out, double at_s);
+  /// EpisodeConfig::stop was set: settles what runs and ends the episode as interrupted.
+  void interrupt(EpisodeResult& out);
 
   const FlatWorkflow& wf_;
   EpisodeConfig cfg_;

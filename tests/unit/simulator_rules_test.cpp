@@ -1,5 +1,6 @@
 // Hand-computed tiny workflows, one per semantic rule of DESIGN.md §3.
-// Prices are 1e6 $ per 1M tokens = 1 $ per token, so costs read as token counts.
+// Prices are 1e4 $ per 1M tokens (the largest accepted) = 0.01 $ per token, and usd(x) is
+// x tokens' worth, so costs read as token counts.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -16,8 +17,8 @@ namespace {
 using testing::model;
 using testing::subtask;
 
-constexpr double kDollarPerToken = 1e6;  // $ per 1M tokens
-Money usd(double d) { return money_from_dollars(d); }
+constexpr double kDollarPerToken = 1e4;  // $ per 1M tokens
+Money usd(double tokens) { return money_from_dollars(tokens * kDollarPerToken / 1e6); }
 
 EpisodeConfig config(Semantics sem, double budget, double deadline = std::numeric_limits<double>::infinity(), std::uint64_t seed = 7) {
   EpisodeConfig c;
