@@ -68,7 +68,10 @@ LSAN_OPTIONS="$LSAN${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 UBSAN_OPTIONS="$UBSAN${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 TSAN_OPTIONS="$TSAN${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
 export ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS
+t0=$(date +%s)
 "$ROOT/scripts/build.sh"
+t1=$(date +%s)
+echo "test.sh: build ($SANITIZE) $((t1 - t0)) s" >&2
 
 # The tests: every report (also from child processes whose output a test swallows, or whose
 # exit code nobody checks) goes to sanitizer-logs/NAME.PID.
@@ -84,6 +87,7 @@ export ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS
 cd "$BUILD_DIR"
 rc=0
 ctest --output-on-failure -j "$(nproc)" --timeout "${CONCORD_TEST_TIMEOUT:-1800}" "$@" || rc=$?
+echo "test.sh: ctest ($SANITIZE) $(($(date +%s) - t1)) s, exit code $rc" >&2
 
 reports="$(find "$LOGS" -type f | sort)"
 if [ -n "$reports" ]; then
