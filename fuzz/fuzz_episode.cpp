@@ -78,6 +78,12 @@ Money scaled(Money nominal, std::uint8_t byte) {
   return static_cast<Money>(v);
 }
 
+/// McppConfig::work_budget where the planner has one (older trees build too, for bisecting).
+template <class Config>
+void set_work_budget(Config& c, std::int64_t units) {
+  if constexpr (requires { c.work_budget; }) c.work_budget = units;
+}
+
 bool strict_traces() {
   static const bool strict = [] {
     const char* v = std::getenv("CONCORD_FUZZ_STRICT");
@@ -224,7 +230,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         mc.threads = 1;
         mc.seed = seed32;
         mc.max_rollout_steps = 200;
-        mc.work_budget = 8192;  // sample draws per decision (anytime planning): keeps decisions ~1 ms
+        set_work_budget(mc, 8192);  // sample draws per decision (anytime planning): keeps decisions ~1 ms
         mc.racing = policy_byte & 0x10;
         mc.racing_first = 2;
         mc.racing_max = 8;
