@@ -83,7 +83,8 @@ struct McppPlanner::Impl {
   double draws_per_rollout = 0;          // measured in the last round (0: not yet)
   std::atomic<std::int64_t> drawn{0};    // in the current round
   std::optional<clock::time_point> wall_deadline;
-  std::atomic<bool> expired{false};      // the wall deadline passed: no more rollouts start
+  std::atomic<bool> expired{false};      // the wall deadline passed (or a stop came): no more rollouts start
+  const std::atomic<bool>* stop = nullptr;  // SimState::stop of the decision being made
   bool truncated = false;                // the budget or the wall cap cut the decision short
 
   /// The largest add <= want whose estimated cost the work left pays for (0: none).
@@ -118,7 +119,8 @@ struct McppPlanner::Impl {
           const int cont_k = cfg.k_levels[i % nk];
           std::int32_t ok = 0, ran = 0;
           for (int j = 0; j < add; ++j) {
-            if (wall_deadline && (expired.load(std::memory_order_relaxed) || clock::now() > *wall_deadline)) {
+            if ((stop && stop->load(std::memory_order_relaxed)) ||
+                (wall_deadline && (expired.load(std::memory_order_relaxed) || clock::now() > *wall_deadline))) {
               expired.store(true, std::memory_order_relaxed);
               break;
             }
@@ -267,6 +269,7 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
   impl.truncated = false;
   impl.expired.store(false);
   impl.wall_deadline.reset();
+  impl.stop = state.stop;
   if (config_.max_decision_seconds > 0)
     impl.wall_deadline = clock::now() + std::chrono::duration_cast<clock::duration>(
                                             std::chrono::duration<double>(config_.max_decision_seconds));

@@ -1,6 +1,7 @@
 #pragma once
 // The policy interface: at every replan point the simulator shows the policy
 // the state and asks for an action: (model, k) for dispatchable ready subtasks.
+#include <atomic>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -44,6 +45,9 @@ struct SimState {
   std::span<const int> dispatchable;  // ready subtasks, ascending index
   std::span<const InFlightSample> in_flight;  // unfinished samples of running batches
   std::span<const std::uint8_t> partial_success;  // per subtask: a finished sample of its running batch succeeded
+  /// EpisodeConfig::stop: a long decision may end early when it becomes true (the run is
+  /// being interrupted and will not launch what the decision returns).
+  const std::atomic<bool>* stop = nullptr;
 
   double remaining_time_s() const { return deadline_s - now_s; }
   Money remaining_budget() const { return budget - spent - reserved; }

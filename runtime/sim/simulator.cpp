@@ -186,9 +186,14 @@ bool Simulator::decide_and_launch(Policy& policy, EpisodeResult& out) {
   st.dispatchable = dispatchable_;
   st.in_flight = in_flight_view_;
   st.partial_success = partial_success_;
+  st.stop = cfg_.stop;
   action_.clear();
   policy.decide(st, policy_rng_, action_);
   ++out.decisions;
+  if (cfg_.stop && cfg_.stop->load(std::memory_order_relaxed)) {  // interrupted while deciding: launch nothing
+    interrupt(out);
+    return false;
+  }
   validate_action(action_);
   for (const auto& a : action_) {
     if (seen_[a.subtask]) throw std::logic_error(fmt::format("policy action: subtask \"{}\" assigned twice", wf_.subtask_id(a.subtask)));
