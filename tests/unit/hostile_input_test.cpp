@@ -238,23 +238,45 @@ TEST(HostileInput, ZeroLatencySamplesThatCanSucceedComplete) {
 }
 
 TEST(HostileInput, AStopRequestEndsTheRunInterruptedWithEverythingSettled) {
-  const Workflow wf = chain(8, 0.5);
+  // a (1 s) and b (5 s) start together; the stop comes during the decision at t = 1 s,
+  // while b's two samples run: they are cancelled and charged pro-rata, nothing new starts.
+  Workflow wf;
+  wf.models.push_back(testing::model("m", 1.0));
+  wf.subtasks.push_back(testing::subtask("a", {}, "m", {{1.0, true, 100}}));
+  wf.subtasks.push_back(testing::subtask("b", {}, "m", {{5.0, true, 100}}));
+  wf.subtasks.push_back(testing::subtask("c", {"a"}, "m", {{1.0, true, 100}}));
+  validate_workflow(wf, "stop");
   const FlatWorkflow flat = FlatWorkflow::compile(wf);
-  std::atomic<bool> stop{true};
+  std::atomic<bool> stop{false};
+  struct StopOnSecondDecision final : Policy {
+    std::unique_ptr<Policy> inner;
+    std::atomic<bool>* stop;
+    int calls = 0;
+    std::string name() const override { return inner->name(); }
+    void decide(const SimState& s, Rng& r, std::vector<Assignment>& out) override {
+      inner->decide(s, r, out);
+      if (++calls == 2) stop->store(true);
+    }
+  };
   for (Semantics sem : {Semantics::runtime, Semantics::reference}) {
-    auto p = make_policy("seq:m:4", flat, 1);
+    stop.store(false);
+    StopOnSecondDecision p;
+    p.inner = make_policy("seq:m:2", flat, 1);
+    p.stop = &stop;
     EpisodeConfig ec;
     ec.semantics = sem;
     ec.budget = money_from_dollars(1);
     ec.deadline_s = 1000;
     ec.stop = &stop;
-    const EpisodeResult r = Simulator(flat).run(*p, ec);
+    const EpisodeResult r = Simulator(flat).run(p, ec);
     EXPECT_EQ(r.reason, EndReason::interrupted);
-    ASSERT_EQ(r.attempts.size(), 1u);  // the first batch was launched, then the stop was seen
-    EXPECT_EQ(r.attempts[0].cancelled, sem == Semantics::runtime ? 4 : 0);
+    EXPECT_EQ(r.makespan_s, 1.0);
+    ASSERT_EQ(r.attempts.size(), 2u);  // c was decided but not launched
+    EXPECT_EQ(r.attempts[1].cancelled, sem == Semantics::runtime ? 2 : 0);
     Money total = 0;
     for (const auto& a : r.attempts) total += a.cost;
     EXPECT_EQ(total, r.spend);  // nothing left reserved: every sample settled
+    if (sem == Semantics::runtime) EXPECT_EQ(r.attempts[1].cost, 2 * 20 * flat.price_per_token(0));  // 1/5 of 100 tokens
     EXPECT_LE(r.spend, ec.budget);
   }
 }
