@@ -21,6 +21,7 @@
 // Inputs are kept small so one execution stays well under 100 ms: at most 64 subtasks
 // (MCPP gets up to 96, planning only its first two decisions above 64, to reach the
 // planner's wide-workflow paths), 8 models, 4000 recorded samples.
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstddef>
@@ -33,10 +34,13 @@
 #include <string_view>
 #include <vector>
 
+#include <fuzzer/FuzzedDataProvider.h>
+
 #include "fuzz_common.hpp"
 #include "model/dag_pool.hpp"
 #include "model/input_error.hpp"
 #include "model/limits.hpp"
+#include "model/validate.hpp"
 #include "model/workflow_json.hpp"
 #include "plan/baselines.hpp"
 #include "plan/mcpp_planner.hpp"
@@ -76,6 +80,75 @@ Money scaled(Money nominal, std::uint8_t byte) {
   const double v = static_cast<double>(nominal) * f;
   if (!(v < static_cast<double>(kMaxBudgetPico))) return kMaxBudgetPico;
   return static_cast<Money>(v);
+}
+
+// ---- generated workflows: the body starts with a NUL byte, the rest drives a generator ----
+// Mutating JSON rarely reaches the numbers and shapes that matter (a 70-subtask DAG, tokens
+// near the limits, a subtask whose samples all fail in 0 s): bytes drawn by FuzzedDataProvider
+// reach them directly. The workflow is then validated like a file (invalid: skipped) and
+// must survive write_workflow_json + parse_workflow_json unchanged.
+double pick_double(FuzzedDataProvider& p) {
+  static constexpr double table[] = {0, 1e-300, 1e-12, 1e-9, 1e-3, 0.5, 1, 2.8, 100, 1e4, 1e4 + 1,
+                                     1e6, 1e7, 1e7 + 1, 1e8, 1e15, 1e300};
+  const std::uint8_t sel = p.ConsumeIntegral<std::uint8_t>();
+  if (sel < std::size(table)) return table[sel];
+  return p.ConsumeFloatingPointInRange<double>(0, 1e4);
+}
+
+std::int64_t pick_int(FuzzedDataProvider& p) {
+  static constexpr std::int64_t table[] = {0, 1, 10, 1000, 100'000'000, 100'000'001, 2'147'483'648LL,
+                                           1'000'000'000'000'000LL, 4'611'686'018'427'387'904LL, INT64_MAX};
+  const std::uint8_t sel = p.ConsumeIntegral<std::uint8_t>();
+  if (sel < std::size(table)) return table[sel];
+  return p.ConsumeIntegralInRange<std::int64_t>(0, 100'000);
+}
+
+double pick_prob(FuzzedDataProvider& p) {
+  static constexpr double table[] = {0, 1e-300, 1e-12, 1e-9, 0.05, 0.5, 0.95, 1 - 1e-12, 1};
+  const std::uint8_t sel = p.ConsumeIntegral<std::uint8_t>();
+  if (sel < std::size(table)) return table[sel];
+  return p.ConsumeProbability<double>();
+}
+
+Workflow generate_workflow(FuzzedDataProvider& p) {
+  Workflow wf;
+  wf.name = "generated";
+  const int models = p.ConsumeIntegralInRange(1, 4);
+  for (int m = 0; m < models; ++m) {
+    ModelSpec spec;
+    spec.id = "m" + std::to_string(m);
+    spec.usd_per_mtok_out = pick_double(p);
+    if (p.ConsumeBool()) spec.usd_per_mtok_in = pick_double(p);
+    if (p.ConsumeBool()) spec.max_tokens = pick_int(p);
+    wf.models.push_back(spec);
+  }
+  const int n = p.ConsumeIntegralInRange(1, kMaxFuzzSubtasksMcpp);
+  for (int s = 0; s < n; ++s) {
+    Subtask st;
+    st.id = "s" + std::to_string(s);
+    const int deps = s == 0 ? 0 : p.ConsumeIntegralInRange(0, std::min(s, 3));
+    for (int d = 0; d < deps; ++d) {
+      const std::string dep = "s" + std::to_string(s - 1 - p.ConsumeIntegralInRange(0, std::min(s - 1, 7)));
+      if (std::find(st.deps.begin(), st.deps.end(), dep) == st.deps.end()) st.deps.push_back(dep);
+    }
+    if (p.ConsumeBool()) st.input_tokens = pick_int(p);
+    for (int m = 0; m < models; ++m) {
+      if (m > 0 && !p.ConsumeBool()) continue;
+      Profile prof;
+      if (p.ConsumeBool()) {
+        const int k = p.ConsumeIntegralInRange(1, 4);
+        for (int i = 0; i < k; ++i)
+          prof.samples.push_back({pick_double(p), p.ConsumeBool(), pick_int(p)});
+      } else {
+        prof.parametric = ParametricProfile{pick_prob(p), pick_double(p), pick_double(p), static_cast<double>(pick_int(p))};
+      }
+      st.profiles["m" + std::to_string(m)] = std::move(prof);
+    }
+    wf.subtasks.push_back(std::move(st));
+  }
+  if (p.ConsumeBool()) wf.budget_usd = pick_double(p);
+  if (p.ConsumeBool()) wf.deadline_s = pick_double(p);
+  return wf;
 }
 
 /// McppConfig::work_budget where the planner has one (older trees build too, for bisecting).
@@ -172,7 +245,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   Workflow wf;
   try {
-    if (dag_pool) {
+    if (!text.empty() && text[0] == '\0') {
+      FuzzedDataProvider p(data + 9, size - 9);
+      wf = generate_workflow(p);
+      validate_workflow(wf, "generated");  // throws InputError like a reader
+      const std::string json = write_workflow_json(wf);
+      Workflow back;
+      try {
+        back = parse_workflow_json(json, "generated-rewritten");
+      } catch (const InputError& e) {
+        FUZZ_CHECK(false, "a valid workflow's JSON is rejected: %s", e.what());
+      }
+      FUZZ_CHECK(back == wf, "parse(write(w)) != w for a valid generated workflow");
+    } else if (dag_pool) {
       static const PriceTable prices = [] {
         PriceTable t = paper_price_table();
         t["default"] = 1.0;
