@@ -57,9 +57,10 @@ ASAN="$COMMON:detect_leaks=1:check_initialization_order=1:strict_init_order=1:de
 LSAN="suppressions=$SUPP/lsan.supp:print_suppressions=0"
 # UBSan: the build uses -fno-sanitize-recover=all, so any finding aborts; stack traces on.
 UBSAN="$COMMON:print_stacktrace=1:suppressions=$SUPP/ubsan.supp"
-# TSan: second_deadlock_stack for lock-order reports; history_size=4 (of 7) keeps the
-# other access of a race in the report on long runs.
-TSAN="$COMMON:suppressions=$SUPP/tsan.supp:second_deadlock_stack=1:history_size=4"
+# TSan: second_deadlock_stack for lock-order reports; history_size=7 (the most) so that the
+# earlier access of a race keeps its stack on long runs: the libtbb suppression needs the TBB
+# worker's stack ("failed to restore the stack" matches no suppression).
+TSAN="$COMMON:suppressions=$SUPP/tsan.supp:second_deadlock_stack=1:history_size=7"
 
 # The build runs each test executable once (gtest_discover_tests lists its tests): same
 # options, reports on stderr so a failing discovery shows why.
