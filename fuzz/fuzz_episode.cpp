@@ -347,10 +347,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (reference && (flags & 4)) cfg.atomic_launch = false;
 
+  // MCPP above 64 subtasks: two decisions. Any MCPP run: at most 100 decisions (a subtask of
+  // p ~ 1e-12 otherwise takes its 1000 attempts, ~2-7 s of planning); both end `interrupted`.
+  // Endless runs of the other policies stay findings (timeouts): they decide in microseconds.
   std::atomic<bool> stop{false};
-  StopAfter wide(*policy, 2, stop);
-  Policy& run_policy = n > kMaxFuzzSubtasks ? static_cast<Policy&>(wide) : *policy;
-  if (n > kMaxFuzzSubtasks) cfg.stop = &stop;
+  const int decision_cap = n > kMaxFuzzSubtasks ? 2 : mcpp ? 100 : 0;
+  StopAfter capped(*policy, decision_cap, stop);
+  Policy& run_policy = decision_cap > 0 ? static_cast<Policy&>(capped) : *policy;
+  if (decision_cap > 0) cfg.stop = &stop;
 
   Simulator sim(flat);
   const EpisodeResult r = sim.run(run_policy, cfg);
