@@ -16,13 +16,11 @@ namespace concord::actors {
 
 namespace {
 
-using clock = std::chrono::steady_clock;
-
 struct InFlight {
   proto::sample_request request;
   SimulatedSample sample;
   caf::strong_actor_ptr reply_to;
-  clock::time_point started;
+  Clock::time_point started;
   double time_scale = 1;
 };
 
@@ -34,7 +32,7 @@ struct worker_state {
   std::unordered_map<std::uint64_t, InFlight> in_flight;
   std::map<std::pair<caf::actor_addr, std::uint64_t>, std::uint64_t> token_of;  // (requester, sample id) -> token
   std::uint64_t next_token = 1;
-  clock::time_point born = clock::now();
+  Clock::time_point born;
   double latency_ewma_s = 0, reputation = 1;
   static inline const char* name = "concord.worker";
 };
@@ -52,7 +50,7 @@ void send_beacon(worker_actor* self) {
   b.load = std::min(1.0, st.in_flight.size() / 64.0);
   b.latency_ewma_s = st.latency_ewma_s;
   b.reputation = st.reputation;
-  b.timestamp_s = std::chrono::duration<double>(clock::now() - st.born).count();
+  b.timestamp_s = st.options.clock->seconds_since(st.born);
   for (const auto& target : st.beacon_targets) self->send(target, b);
 }
 
@@ -62,7 +60,7 @@ void reply(worker_actor* self, std::uint64_t token, bool cancelled) {
   if (it == st.in_flight.end()) return;  // already answered (cancel raced the end)
   InFlight& f = it->second;
   const double elapsed_s =
-      cancelled ? std::chrono::duration<double>(clock::now() - f.started).count() * f.time_scale : f.sample.latency_s;
+      cancelled ? st.options.clock->seconds_since(f.started) * f.time_scale : f.sample.latency_s;
   auto result = sample_outcome(f.request, f.sample, elapsed_s, st.options.name);
   if (!result.cancelled) {
     st.latency_ewma_s = st.latency_ewma_s == 0 ? result.latency_s : 0.8 * st.latency_ewma_s + 0.2 * result.latency_s;
@@ -75,6 +73,7 @@ void reply(worker_actor* self, std::uint64_t token, bool cancelled) {
 
 caf::behavior worker(worker_actor* self, WorkerOptions options) {
   self->state.options = std::move(options);
+  self->state.born = self->state.options.clock->now();
   if (self->state.options.beacon_target) self->state.beacon_targets.push_back(self->state.options.beacon_target);
   if (self->state.options.beacon_interval_s > 0) {
     send_beacon(self);
@@ -85,7 +84,7 @@ caf::behavior worker(worker_actor* self, WorkerOptions options) {
         InFlight f;
         f.sample = simulate_sample(r);
         f.reply_to = self->current_sender();
-        f.started = clock::now();
+        f.started = self->state.options.clock->now();
         auto& st = self->state;
         const std::pair key{caf::actor_cast<caf::actor_addr>(f.reply_to), r.sample_id};
         if (st.token_of.count(key)) return;  // a duplicate of a sample already running here

@@ -8,6 +8,8 @@
 #include <caf/fwd.hpp>
 #include <caf/actor.hpp>
 
+#include "clock.hpp"
+
 namespace concord::actors {
 
 struct WorkerOptions {
@@ -16,6 +18,7 @@ struct WorkerOptions {
   double time_scale = 1000;    // simulated seconds per real second
   double beacon_interval_s = 0.05;  // real seconds between beacons (0: none)
   caf::actor beacon_target;    // the selector to advertise to (may be null)
+  const Clock* clock = &real_clock();  // what "now" is (beacon timestamps, elapsed time of cancelled samples)
 };
 
 /// Spawns a simulated worker.

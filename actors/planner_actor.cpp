@@ -7,13 +7,14 @@
 namespace concord::actors {
 
 caf::actor spawn_planner(caf::actor_system& sys, std::shared_ptr<const FlatWorkflow> wf, std::shared_ptr<Policy> policy,
-                         std::uint64_t seed) {
-  return sys.spawn<caf::detached>([wf, policy, seed](caf::event_based_actor* self) -> caf::behavior {
+                         std::uint64_t seed, const Clock& clock) {
+  const Clock* clk = &clock;  // outlives the actor (REQUIRES in the header)
+  return sys.spawn<caf::detached>([wf, policy, seed, clk](caf::event_based_actor* self) -> caf::behavior {
     auto rng = std::make_shared<Rng>(seed);
     policy->reset();
     return {
         [=](const plan_request& r) -> plan_reply {
-          const auto t0 = std::chrono::steady_clock::now();
+          const auto t0 = clk->now();
           SimState st;
           st.workflow = wf.get();
           st.semantics = r.semantics;
@@ -33,7 +34,7 @@ caf::actor spawn_planner(caf::actor_system& sys, std::shared_ptr<const FlatWorkf
           } catch (const std::exception&) {
             reply.action.clear();  // no exception escapes an actor: an empty plan stalls the workflow, which reports it
           }
-          reply.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+          reply.seconds = clk->seconds_since(t0);
           return reply;
         },
         [=](caf::atom_value) { self->quit(); },

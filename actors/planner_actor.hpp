@@ -11,6 +11,7 @@
 #include <caf/actor.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 
+#include "clock.hpp"
 #include "sim/flat_workflow.hpp"
 #include "sim/policy.hpp"
 
@@ -29,12 +30,12 @@ struct plan_request {
 
 struct plan_reply {
   std::vector<Assignment> action;
-  double seconds = 0;  // wall time of the decision
+  double seconds = 0;  // time of the decision, by the planner's clock
 };
 
-/// `policy` is used by this actor only (policies are not thread-safe).
+/// `policy` is used by this actor only (policies are not thread-safe); `clock` must outlive it.
 caf::actor spawn_planner(caf::actor_system& sys, std::shared_ptr<const FlatWorkflow> wf, std::shared_ptr<Policy> policy,
-                         std::uint64_t seed);
+                         std::uint64_t seed, const Clock& clock = real_clock());
 
 }  // namespace concord::actors
 

@@ -14,8 +14,6 @@ namespace concord::actors {
 
 namespace {
 
-using clock = std::chrono::steady_clock;
-
 struct WorkerEntry {
   std::string model;
   caf::actor handle;
@@ -26,14 +24,14 @@ struct WorkerEntry {
 /// screening -> LinUCB (disjoint, with a population prior), trained by outcomes.
 struct selector_state {
   SelectorOptions options;
-  clock::time_point born = clock::now();
+  Clock::time_point born;
   std::map<std::string, WorkerEntry> workers;      // by name: deterministic iteration
   std::map<std::string, route::Router> routers;    // by model
   std::map<std::uint64_t, std::string> dispatched;  // dispatch id -> worker, until reported or forgotten
   std::uint64_t seed = 1;
   static inline const char* name = "concord.selector";
 
-  double now_s() const { return std::chrono::duration<double>(clock::now() - born).count(); }
+  double now_s() const { return options.clock->seconds_since(born); }
 
   /// Removes a dispatch from the books; the worker it went to, or nullptr when unknown.
   WorkerEntry* settle(std::uint64_t id) {
@@ -63,6 +61,7 @@ using selector_actor = caf::stateful_actor<selector_state>;
 
 caf::behavior selector(selector_actor* self, SelectorOptions options) {
   self->state.options = options;
+  self->state.born = options.clock->now();
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& st = self->state;
     for (auto& [name, w] : st.workers) {

@@ -5,11 +5,14 @@
 #include <caf/fwd.hpp>
 #include <caf/actor.hpp>
 
+#include "clock.hpp"
+
 namespace concord::actors {
 
 struct SelectorOptions {
   double beacon_interval_s = 0.05;   // real seconds between a worker's beacons
   double stale_after_intervals = 4;  // silence after which a worker is presumed dead
+  const Clock* clock = &real_clock();  // what "now" is (beacon ages)
 };
 
 /// Messages:

@@ -19,7 +19,6 @@ namespace concord::actors {
 
 namespace {
 
-using clock = std::chrono::steady_clock;
 constexpr auto kPlanTimeout = std::chrono::seconds(120);
 
 struct Running {
@@ -32,7 +31,7 @@ struct Running {
 
 struct workflow_state {
   WorkflowOptions o;
-  clock::time_point started;
+  Clock::time_point started;
   std::vector<SubtaskStatus> status;
   std::vector<int> attempts, pending_parents;
   std::map<std::int32_t, Running> running;  // by subtask
@@ -55,12 +54,12 @@ struct workflow_state {
   // real work a deployment pays in real time; only the simulated workers' time is scaled.
   // (While samples run, their workers sleep in scaled time, so planning then is scaled too.)
   double unscaled_s = 0;                    // real seconds of such planning so far
-  std::optional<clock::time_point> idle_planning_since;  // set while planning with nothing running
-  double real_s(clock::time_point t) const { return std::chrono::duration<double>(t - started).count(); }
+  std::optional<Clock::time_point> idle_planning_since;  // set while planning with nothing running
+  double real_s(Clock::time_point t) const { return std::chrono::duration<double>(t - started).count(); }
   double now_s() const {
     double unscaled = unscaled_s;
-    if (idle_planning_since) unscaled += std::chrono::duration<double>(clock::now() - *idle_planning_since).count();
-    return (real_s(clock::now()) - unscaled) * o.time_scale + unscaled;
+    if (idle_planning_since) unscaled += o.clock->seconds_since(*idle_planning_since);
+    return (real_s(o.clock->now()) - unscaled) * o.time_scale + unscaled;
   }
 };
 
@@ -81,7 +80,7 @@ void arm_deadline(workflow_actor* self) {
 void end_idle_planning(workflow_actor* self) {
   auto& st = self->state;
   if (!st.idle_planning_since) return;
-  st.unscaled_s += std::chrono::duration<double>(clock::now() - *st.idle_planning_since).count();
+  st.unscaled_s += st.o.clock->seconds_since(*st.idle_planning_since);
   st.idle_planning_since.reset();
   arm_deadline(self);  // the clock runs scaled again: the deadline comes sooner than armed
 }
@@ -214,7 +213,7 @@ void plan(workflow_actor* self) {
   }
   req.partial_success.assign(static_cast<std::size_t>(wf.num_subtasks()), 0);
   st.planning = true;
-  if (st.running.empty()) st.idle_planning_since = clock::now();
+  if (st.running.empty()) st.idle_planning_since = st.o.clock->now();
   self->request(st.o.planner, kPlanTimeout, std::move(req))
       .then(
           [=](const plan_reply& reply) {
@@ -255,7 +254,7 @@ caf::behavior workflow(workflow_actor* self, WorkflowOptions o) {
       [=](proto::start_atom) {
         auto& st = self->state;
         st.promise = self->make_response_promise();
-        st.started = clock::now();
+        st.started = st.o.clock->now();
         st.started_run = true;
         if (st.stop_before_start) {  // interrupted before it began: nothing ran
           wind_down(self, EndReason::interrupted);

@@ -10,6 +10,7 @@
 #include <caf/actor.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 
+#include "clock.hpp"
 #include "sim/episode.hpp"
 #include "sim/flat_workflow.hpp"
 
@@ -22,6 +23,7 @@ struct WorkflowOptions {
   double time_scale = 1000;    // simulated seconds per real second
   std::uint64_t seed = 1;
   caf::actor ledger, selector, planner;
+  const Clock* clock = &real_clock();  // what "now" is (the simulated clock is derived from it)
   /// Called on the workflow's thread after every batch (live progress); may be empty.
   std::function<void(const AttemptTrace&, int done, int total)> on_batch;
 };

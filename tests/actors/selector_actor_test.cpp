@@ -79,6 +79,38 @@ std::int32_t assigned_to(caf::scoped_actor& self, const caf::actor& sel, const s
   return n;
 }
 
+TEST(SelectorActor, AWorkerSilentPastItsStaleBoundIsNotCountedOnTheInjectedClock) {
+  // Time comes from the injected clock: the beacon goes stale without the test sleeping.
+  caf::actor_system sys{config()};
+  caf::scoped_actor self{sys};
+  ManualClock clock;
+  SelectorOptions so;
+  so.beacon_interval_s = 1;
+  so.stale_after_intervals = 4;
+  so.clock = &clock;
+  auto sel = spawn_selector(sys, so);
+  auto idle = [](caf::event_based_actor*) -> caf::behavior { return {[](proto::stop_atom) {}}; };
+  auto worker = sys.spawn(idle);
+  proto::beacon b;
+  b.worker = "w";
+  b.model = "m";
+  b.handle = worker;
+  self->send(sel, b);
+  auto alive = [&] {
+    std::int32_t n = -1;
+    self->request(sel, 5s, proto::workers_atom::value, std::string("m"))
+        .receive([&](std::int32_t k) { n = k; }, [](caf::error&) { ADD_FAILURE() << "no answer"; });
+    return n;
+  };
+  EXPECT_EQ(alive(), 1);
+  clock.advance(3s);
+  EXPECT_EQ(alive(), 1);  // 3 s of silence < 4 intervals
+  clock.advance(2s);
+  EXPECT_EQ(alive(), 0);  // 5 s > 4 intervals: presumed dead
+  caf::anon_send_exit(worker, caf::exit_reason::kill);
+  caf::anon_send_exit(sel, caf::exit_reason::kill);
+}
+
 TEST(SelectorActor, SettlesEachDispatchOnceByItsIdAndForgetsADeadWorkersDispatches) {
   caf::actor_system sys{config()};
   caf::scoped_actor self{sys};

@@ -1,0 +1,39 @@
+#pragma once
+// The actors' time source. Actors do not read a clock themselves: they are given one
+// through their options (real steady time by default), so that a test can drive the
+// time an actor sees (ManualClock). Timers (CAF's delayed_send) still run in real time.
+#include <atomic>
+#include <chrono>
+
+namespace concord::actors {
+
+class Clock {
+ public:
+  using duration = std::chrono::steady_clock::duration;
+  using time_point = std::chrono::steady_clock::time_point;
+  virtual ~Clock() = default;
+  virtual time_point now() const = 0;
+  /// Seconds from `since` to now.
+  double seconds_since(time_point since) const { return std::chrono::duration<double>(now() - since).count(); }
+};
+
+/// std::chrono::steady_clock. One for the whole program; thread-safe.
+inline const Clock& real_clock() {
+  struct Real final : Clock {
+    time_point now() const override { return std::chrono::steady_clock::now(); }
+  };
+  static const Real clock;
+  return clock;
+}
+
+/// A clock that moves only when told; thread-safe. For tests.
+class ManualClock final : public Clock {
+ public:
+  time_point now() const override { return time_point(duration(ticks_.load())); }
+  void advance(duration d) { ticks_.fetch_add(d.count()); }
+
+ private:
+  std::atomic<duration::rep> ticks_{0};
+};
+
+}  // namespace concord::actors
