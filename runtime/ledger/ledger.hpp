@@ -39,7 +39,7 @@
 namespace concord::ledger {
 
 /// Largest budget a ledger accepts (picodollars).
-inline constexpr Money kMaxBudget = 1'000'000 * kPicoPerDollar;
+inline constexpr Money kMaxBudget = kMaxBudgetPico;  // model/money.hpp, from model/limits.hpp
 
 /// An operation's answer and the state change it implies (none for repeats and errors).
 struct Decision {

@@ -18,7 +18,7 @@ inline constexpr Money kPicoPerDollar = 1'000'000'000'000;
 /// (model/limits.hpp gives the arithmetic).
 inline constexpr double kMaxBudgetUsd = limits::kMaxBudgetUsd;
 /// The same in picodollars.
-inline constexpr Money kMaxBudgetPico = 1'000'000'000'000'000'000;
+inline constexpr Money kMaxBudgetPico = static_cast<Money>(limits::kMaxBudgetUsd) * kPicoPerDollar;
 
 /// a + b, or INT64_MAX / INT64_MIN where it would overflow. Money paths that add an
 /// unbounded number of amounts (an action's total cost) use it: a total that cannot be
