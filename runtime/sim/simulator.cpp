@@ -135,7 +135,8 @@ void Simulator::run(Policy& policy, const EpisodeConfig& config, EpisodeResult& 
     }
     if (done_ == n) {
       assert(reserved_ == 0);
-      finish(out, EndReason::completed, now_);
+      // Only the baselines' per-sample launch (no launch-time deadline check) can end past it.
+      finish(out, now_ > cfg_.deadline_s + 1e-12 ? EndReason::deadline_exhausted : EndReason::completed, now_);
       return;
     }
     if (replan && !decide_and_launch(policy, out)) return;

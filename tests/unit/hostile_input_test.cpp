@@ -63,6 +63,14 @@ Workflow chain(int n, double p = 0.6) {
   return wf;
 }
 
+/// One runtime episode of `policy` with the workflow's nominal budget and `deadline_s`.
+EpisodeResult run_nominal(const FlatWorkflow& flat, Policy& policy, double deadline_s) {
+  EpisodeConfig ec;
+  ec.budget = nominal_budget(flat);
+  ec.deadline_s = deadline_s;
+  return Simulator(flat).run(policy, ec);
+}
+
 // -- 1. heap overflow above 64 subtasks ------------------------------------------------
 
 TEST(HostileInput, SixtySixSubtasksWhereT65DependsOnT64Plan) {
@@ -74,13 +82,9 @@ TEST(HostileInput, SixtySixSubtasksWhereT65DependsOnT64Plan) {
     McppConfig cfg = mcpp_preset("best");
     cfg.work_budget = 1'000'000;
     McppPlanner planner(flat, cfg);
-    Simulator sim(flat);
-    EpisodeConfig ec;
-    ec.budget = nominal_budget(flat);
-    ec.deadline_s = 40;  // a handful of decisions
-    const EpisodeResult r = sim.run(planner, ec);
+    const EpisodeResult r = run_nominal(flat, planner, 40);  // a handful of decisions
     EXPECT_GE(r.spend, 0) << n;
-    EXPECT_LE(r.spend, ec.budget) << n;
+    EXPECT_LE(r.spend, nominal_budget(flat)) << n;
     EXPECT_GT(r.decisions, 1) << n;
     EXPECT_GT(r.subtasks_done, 0) << n;
     EXPECT_LT(r.subtasks_done, n) << n;
@@ -93,11 +97,7 @@ TEST(HostileInput, TheLargestAcceptedWorkflowIsPlannedWithinItsWorkBudget) {
   McppConfig cfg = mcpp_preset("faithful");
   cfg.work_budget = 5'000'000;
   McppPlanner planner(flat, cfg);
-  Simulator sim(flat);
-  EpisodeConfig ec;
-  ec.budget = nominal_budget(flat);
-  ec.deadline_s = 60;  // a few decisions, then the deadline
-  const EpisodeResult r = sim.run(planner, ec);
+  const EpisodeResult r = run_nominal(flat, planner, 60);  // a few decisions, then the deadline
   EXPECT_EQ(r.reason, EndReason::deadline_exhausted);
   EXPECT_LE(planner.last_decision().work, cfg.work_budget);
   EXPECT_TRUE(planner.last_decision().truncated);
@@ -276,7 +276,9 @@ TEST(HostileInput, AStopRequestEndsTheRunInterruptedWithEverythingSettled) {
     Money total = 0;
     for (const auto& a : r.attempts) total += a.cost;
     EXPECT_EQ(total, r.spend);  // nothing left reserved: every sample settled
-    if (sem == Semantics::runtime) EXPECT_EQ(r.attempts[1].cost, 2 * 20 * flat.price_per_token(0));  // 1/5 of 100 tokens
+    if (sem == Semantics::runtime) {
+      EXPECT_EQ(r.attempts[1].cost, 2 * 20 * flat.price_per_token(0));  // 1/5 of 100 tokens
+    }
     EXPECT_LE(r.spend, ec.budget);
   }
 }
@@ -292,11 +294,7 @@ TEST(HostileInput, DecisionsAreBoundedByTheWorkBudgetAndDeterministic) {
     std::vector<Assignment> first;
     for (int rep = 0; rep < 2; ++rep) {
       McppPlanner planner(flat, cfg);
-      Simulator sim(flat);
-      EpisodeConfig ec;
-      ec.budget = nominal_budget(flat);
-      ec.deadline_s = 5;  // one decision, then the deadline
-      const EpisodeResult r = sim.run(planner, ec);
+      const EpisodeResult r = run_nominal(flat, planner, 5);  // one decision, then the deadline
       ASSERT_GE(r.decisions, 1);
       EXPECT_LE(planner.last_decision().work, cfg.work_budget) << preset;
       EXPECT_TRUE(planner.last_decision().truncated) << preset;
@@ -312,13 +310,22 @@ TEST(HostileInput, SmallWorkflowsAreNotTouchedByTheDefaultBudget) {
   // The default budget is above every ProofFlow/CodeFlow decision: nothing is cut.
   const Workflow wf = chain(16);
   const FlatWorkflow flat = FlatWorkflow::compile(wf);
+  struct CountCuts final : Policy {  // every decision, not only the last
+    McppPlanner planner;
+    int decisions = 0, cut = 0;
+    CountCuts(const FlatWorkflow& f, const std::string& preset) : planner(f, mcpp_preset(preset)) {}
+    std::string name() const override { return planner.name(); }
+    void decide(const SimState& s, Rng& r, std::vector<Assignment>& out) override {
+      planner.decide(s, r, out);
+      ++decisions;
+      cut += planner.last_decision().truncated ? 1 : 0;
+    }
+  };
   for (const std::string preset : {"faithful", "best"}) {
-    McppPlanner planner(flat, mcpp_preset(preset));
-    EpisodeConfig ec;
-    ec.budget = nominal_budget(flat);
-    ec.deadline_s = nominal_deadline_s(flat);
-    Simulator(flat).run(planner, ec);
-    EXPECT_FALSE(planner.last_decision().truncated) << preset;
+    CountCuts policy(flat, preset);
+    run_nominal(flat, policy, nominal_deadline_s(flat));
+    EXPECT_GT(policy.decisions, 1) << preset;
+    EXPECT_EQ(policy.cut, 0) << preset;
   }
 }
 
@@ -328,10 +335,7 @@ TEST(HostileInput, AWallCapReturnsTheBestCandidateFoundSoFar) {
   McppConfig cfg = mcpp_preset("faithful+wall1");
   cfg.work_budget = std::int64_t{1} << 40;  // only the wall cap limits it
   McppPlanner planner(flat, cfg);
-  EpisodeConfig ec;
-  ec.budget = nominal_budget(flat);
-  ec.deadline_s = 5;
-  const EpisodeResult r = Simulator(flat).run(planner, ec);
+  const EpisodeResult r = run_nominal(flat, planner, 5);
   EXPECT_GE(r.decisions, 1);
   EXPECT_TRUE(planner.last_decision().truncated);
   EXPECT_THAT(planner.name(), HasSubstr("+wall1"));
@@ -351,6 +355,26 @@ TEST(HostileInput, TimesBeyondTheirBoundsAreRefused) {
   json d = one_subtask(priced(), samples(1, true, 1));
   d["subtasks"][0]["layer"] = std::int64_t{1} << 40;
   EXPECT_THAT(error_of(d), HasSubstr("layer: out of range"));
+}
+
+TEST(HostileInput, APerSampleLaunchThatEndsPastTheDeadlineDoesNotComplete) {
+  // Found by fuzz_episode: the baselines' per-sample launch has no launch-time deadline check,
+  // and reported `completed` with a makespan past the deadline.
+  Workflow wf;
+  wf.models.push_back(testing::model("m", 1.0));
+  wf.subtasks.push_back(testing::subtask("a", {}, "m", {{10.0, true, 5}}));
+  validate_workflow(wf, "late");
+  const FlatWorkflow flat = FlatWorkflow::compile(wf);
+  auto p = make_policy("seq:m:1", flat, 1);
+  EpisodeConfig ec;
+  ec.semantics = Semantics::reference;
+  ec.atomic_launch = false;
+  ec.budget = money_from_dollars(1);
+  ec.deadline_s = 5;
+  const EpisodeResult r = Simulator(flat).run(*p, ec);
+  EXPECT_FALSE(r.completed);
+  EXPECT_EQ(r.reason, EndReason::deadline_exhausted);
+  EXPECT_EQ(r.makespan_s, 10.0);
 }
 
 TEST(HostileInput, TooManySubtasksAreRefusedByName) {
