@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -46,8 +47,11 @@ Signalled run_and_signal(const std::vector<std::string>& args, int sig, std::chr
                          std::chrono::seconds limit = std::chrono::seconds(60)) {
   TempDir dir;
   const std::string out_path = dir.path("stdout"), err_path = dir.path("stderr");
+  const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a test that dies
+    if (getppid() != parent) _exit(126);
     if (chdir(CONCORD_SOURCE_DIR) != 0) _exit(126);
     setenv("CONCORD_DATASETS", CONCORD_DATASETS_DIR, 1);
     const int o = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,8 +36,13 @@ class NodeProcess {
     if (pipe(out) != 0) throw std::runtime_error("pipe");
     const std::string err_path = (dir / (name + ".stderr")).string();
     err_path_ = err_path;
+    const pid_t parent = getpid();
     pid_ = fork();
     if (pid_ == 0) {
+      // A test that dies (crash, sanitizer abort, ctest timeout) must not leave nodes behind:
+      // the kernel kills the child when the test process ends, however it ends.
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent) _exit(126);
       sigset_t none;
       sigemptyset(&none);
       sigprocmask(SIG_SETMASK, &none, nullptr);  // the child starts with a clean signal mask
