@@ -1,46 +1,36 @@
 #pragma once
-// What a simulated model worker does with a request, as pure functions (no CAF):
-// draw the sample jointly from the shipped profile, apply the token cap, and
-// charge a cancelled sample pro-rata. Units: simulated seconds, tokens, picodollars.
-#include <cmath>
+// What a simulated model worker does with a request (no CAF): draw the sample from the shipped
+// profile, then follow the execution rules of runtime/sim/execution_rules.hpp (token cap,
+// pro-rata charge when cancelled). Units: simulated seconds, tokens, picodollars.
 #include <cstdint>
+#include <string>
 
 #include "messages.hpp"
+#include "sim/execution_rules.hpp"
 #include "sim/rng.hpp"
 
 namespace concord::actors {
 
-struct SimulatedSample {
-  double latency_s = 0;     // when it stops (after truncation)
-  std::int64_t tokens = 0;  // output tokens if it runs to its end (after truncation)
-  bool success = false;
-  bool truncated = false;
-};
+/// The sample as it will run (after the token cap): when it stops and what it yields.
+using SimulatedSample = exec::Effective;
 
+/// Draws the request's sample (bootstrap over the recorded samples, else the parametric draw)
+/// from its seed, and applies the token cap.
 inline SimulatedSample simulate_sample(const proto::sample_request& r) {
   Rng rng(r.seed);
-  SimulatedSample s;
   const auto& p = r.profile;
+  exec::Draw d;
   if (!p.latency_s.empty()) {
     const auto i = static_cast<std::size_t>(rng.below(p.latency_s.size()));
-    s.latency_s = p.latency_s[i];
-    s.tokens = p.tokens[i];
-    s.success = p.success[i] != 0;
+    d = {p.latency_s[i], p.tokens[i], p.success[i] != 0};
   } else {
-    s.latency_s = std::max(1e-3, std::exp(p.lognormal_mu + p.lognormal_sigma * rng.normal()));
-    s.success = rng.bernoulli(p.p_success);
-    s.tokens = p.parametric_tokens;
+    d = exec::draw_parametric(p.lognormal_mu, p.lognormal_sigma, p.p_success, p.parametric_tokens, rng);
   }
-  if (s.tokens > r.token_cap) {  // stops at the cap, pro-rata in time, and fails
-    s.latency_s *= static_cast<double>(r.token_cap) / static_cast<double>(s.tokens);
-    s.tokens = r.token_cap;
-    s.success = false;
-    s.truncated = true;
-  }
-  return s;
+  return exec::apply_token_cap(d, r.token_cap);
 }
 
-/// The result of a sample that ran `elapsed_s` simulated seconds (all of it if >= latency).
+/// The result of a sample that ran `elapsed_s` simulated seconds (all of it if >= its latency;
+/// less: cancelled, charged pro-rata).
 inline proto::sample_result sample_outcome(const proto::sample_request& r, const SimulatedSample& s, double elapsed_s,
                                            const std::string& worker) {
   proto::sample_result out;
@@ -51,13 +41,12 @@ inline proto::sample_result sample_outcome(const proto::sample_request& r, const
     out.success = s.success;
     out.truncated = s.truncated;
     out.latency_s = s.latency_s;
-    out.tokens = s.tokens;
   } else {
     out.cancelled = true;
     out.latency_s = std::max(0.0, elapsed_s);
-    out.tokens = static_cast<std::int64_t>(std::floor(static_cast<double>(s.tokens) * (out.latency_s / s.latency_s)));
   }
-  out.cost = r.input_cost + out.tokens * r.price_per_token;
+  out.tokens = exec::tokens_after(s, elapsed_s);
+  out.cost = exec::sample_cost(r.input_cost, r.price_per_token, out.tokens);
   return out;
 }
 

@@ -8,6 +8,7 @@
 
 #include "real_time.hpp"
 
+#include "sim/execution_rules.hpp"
 #include "sim/rng.hpp"
 
 namespace concord::actors {
@@ -34,7 +35,7 @@ struct subtask_state {
   int settling = 0;        // per-sample ledger commits not yet answered
   static inline const char* name = "concord.subtask";
 
-  std::uint64_t sample_id(std::int32_t j) const { return o.batch_id * 4096 + static_cast<std::uint64_t>(j); }
+  std::uint64_t sample_id(std::int32_t j) const { return exec::sample_id(o.batch_id, static_cast<std::uint64_t>(j)); }
   std::int64_t per_sample() const { return o.k > 0 ? o.reservation / o.k : 0; }
 };
 

@@ -23,7 +23,7 @@ struct SubtaskOptions {
   std::string model_id;
   std::int32_t model = 0;
   std::int32_t k = 1;
-  std::uint64_t batch_id = 0;        // sample ids (also their ledger reservation ids) are batch_id * 4096 + j
+  std::uint64_t batch_id = 0;        // sample ids (also their ledger reservation ids): exec::sample_id(batch_id, j)
   std::int64_t reservation = 0;      // picodollars for the whole batch: k x the worst case of one sample
   std::int64_t token_cap = 0;
   std::int64_t input_cost = 0;

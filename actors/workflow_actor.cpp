@@ -162,7 +162,7 @@ void launch(workflow_actor* self, const plan_reply& reply) {
     so.profile.lognormal_mu = fp.lognormal_mu;
     so.profile.lognormal_sigma = fp.lognormal_sigma;
     so.profile.p_success = fp.p_success;
-    so.profile.parametric_tokens = std::max<std::int64_t>(1, std::llround(fp.parametric.output_tokens_mean));
+    so.profile.parametric_tokens = fp.parametric_tokens;
     so.seed = derive_seed(st.o.seed, so.batch_id);
     so.time_scale = st.o.time_scale;
     so.workflow = caf::actor_cast<caf::actor>(self);

@@ -27,7 +27,7 @@ PlanModel::PlanModel(const FlatWorkflow& wf) : n_(wf.num_subtasks()), nm_(wf.num
       pp.count = fp.count;
       pp.lognormal_mu = fp.lognormal_mu;
       pp.lognormal_sigma = fp.lognormal_sigma;
-      pp.parametric_tokens = std::max<std::int64_t>(1, std::llround(fp.parametric.output_tokens_mean));
+      pp.parametric_tokens = fp.parametric_tokens;
       pp.parametric_cost = wf.sample_cost(s, m, pp.parametric_tokens);
       pp.input_cost = wf.input_cost(s, m);
       pp.price_per_token = wf.price_per_token(m);

@@ -14,6 +14,7 @@
 
 #include "plan/mcpp_candidates.hpp"
 #include "plan/mcpp_model.hpp"
+#include "sim/execution_rules.hpp"
 #include "sim/rng.hpp"
 
 namespace concord::mcpp {
@@ -110,11 +111,7 @@ template <int W, bool Runtime = false>
 class Trajectory {
  public:
   Trajectory(const PlanModel& model, const SharedSets<W>& sets, int max_k = 64) : model_(model), sets_(sets) {
-    if (Runtime) {
-      tmp_latency_.resize(static_cast<std::size_t>(max_k));
-      tmp_tokens_.resize(static_cast<std::size_t>(max_k));
-      tmp_success_.resize(static_cast<std::size_t>(max_k));
-    }
+    if (Runtime) tmp_.resize(static_cast<std::size_t>(max_k));
     // Sized once: at most one running batch and one launch per subtask.
     const auto n = static_cast<std::size_t>(model.num_subtasks());
     if constexpr (W == 0) {
@@ -130,8 +127,10 @@ class Trajectory {
   std::int64_t drawn() const { return drawn_; }
 
   /// Runs one trajectory from `root`; true iff every subtask completes within budget and time.
+  /// Gen: FastRng in the planner; a test may script the draws (next(), uniform(), normal()).
+  template <class Gen>
   bool run(const RootState& root, const std::vector<int>& ready, const Choice* action, int cont_model, int cont_k,
-           int max_steps, FastRng& rng) {
+           int max_steps, Gen& rng) {
     if constexpr (W == 0) {
       std::copy(sets_.root_state.begin(), sets_.root_state.end(), state_.begin());
       std::copy(sets_.root_pending.begin(), sets_.root_pending.end(), pending_.begin());
@@ -234,7 +233,8 @@ class Trajectory {
   }
 
   /// Launches launch_[0..n), then advances to the next batch end.
-  bool transition(int n, FastRng& rng) {
+  template <class Gen>
+  bool transition(int n, Gen& rng) {
     if constexpr (Runtime) return transition_runtime(n, rng);
     Money cost = 0;  // saturating: an action whose cost overflows exceeds every budget
     const double* lat = model_.latency();
@@ -265,13 +265,14 @@ class Trajectory {
         }
       } else {
         for (int j = 0; j < l.k; ++j) {
-          batch_end = std::max(batch_end, std::max(1e-3, std::exp(p.lognormal_mu + p.lognormal_sigma * rng.normal())));
-          ok = ok || rng.uniform() < p.p_success;
+          const exec::Draw d = exec::draw_parametric(p.lognormal_mu, p.lognormal_sigma, p.p_success, p.parametric_tokens, rng);
+          batch_end = std::max(batch_end, d.latency_s);
+          ok = ok || d.success;
         }
         cost = saturating_add(cost, saturating_mul(p.parametric_cost, l.k));
       }
       // The action fails as soon as that is certain (its cost and latency only grow).
-      if (cost > b_ || batch_end > h_ + 1e-12) return false;
+      if (cost > b_ || !exec::ends_by(batch_end, h_)) return false;
       add_running({batch_end, 0.0, 0, 0, l.node, static_cast<std::int8_t>(ok ? 1 : 0)});
       mark_running(l.node);
     }
@@ -279,7 +280,8 @@ class Trajectory {
     return advance(rng);
   }
 
-  bool transition_runtime(int n, FastRng& rng) {
+  template <class Gen>
+  bool transition_runtime(int n, Gen& rng) {
     const double* lat = model_.latency();
     const std::int64_t* tok = model_.tokens();
     const std::uint8_t* suc = model_.success();
@@ -297,39 +299,27 @@ class Trajectory {
         continue;
       }
       b_ -= reserve;
-      double first_success = std::numeric_limits<double>::infinity(), slowest = 0;
+      // Each sample through the token cap, then the batch's settlement (sim/execution_rules.hpp).
+      exec::SettlementBuilder settle;
       for (int j = 0; j < l.k; ++j) {
-        double t;
-        std::int64_t x;
-        bool ok;
+        exec::Draw d;
         if (p.count > 0) {
           const std::uint32_t a = p.first + FastRng::index(static_cast<std::uint32_t>(rng.next()), p.count);
-          t = lat[a], x = tok[a], ok = suc[a] != 0;
+          d = {lat[a], tok[a], suc[a] != 0};
         } else {
-          t = std::max(1e-3, std::exp(p.lognormal_mu + p.lognormal_sigma * rng.normal()));
-          x = p.parametric_tokens;
-          ok = rng.uniform() < p.p_success;
+          d = exec::draw_parametric(p.lognormal_mu, p.lognormal_sigma, p.p_success, p.parametric_tokens, rng);
         }
-        if (x > p.token_cap) {  // truncated at the cap: stops early, fails
-          t = t * static_cast<double>(p.token_cap) / static_cast<double>(x);
-          x = p.token_cap;
-          ok = false;
-        }
-        tmp_latency_[static_cast<std::size_t>(j)] = t;
-        tmp_tokens_[static_cast<std::size_t>(j)] = x;
-        tmp_success_[static_cast<std::size_t>(j)] = ok ? 1 : 0;
-        if (ok) first_success = std::min(first_success, t);
-        slowest = std::max(slowest, t);
+        const exec::Effective e = exec::apply_token_cap(d, p.token_cap);
+        tmp_[static_cast<std::size_t>(j)] = e;
+        settle.add(e);
       }
-      const bool ok = first_success < std::numeric_limits<double>::infinity();
-      const double end = ok ? first_success : slowest;
+      const exec::Settlement settled = settle.result();
+      const bool ok = settled.success;
+      const double end = settled.end_s;
       Money cost = 0;
-      for (int j = 0; j < l.k; ++j) {
-        const double t = tmp_latency_[static_cast<std::size_t>(j)];
-        const std::int64_t x = tmp_tokens_[static_cast<std::size_t>(j)];
-        const std::int64_t charged = t <= end ? x : static_cast<std::int64_t>(std::floor(static_cast<double>(x) * (end / t)));
-        cost += p.input_cost + charged * p.price_per_token;
-      }
+      for (int j = 0; j < l.k; ++j)
+        cost += exec::sample_cost(p.input_cost, p.price_per_token,
+                                  exec::charged_tokens(tmp_[static_cast<std::size_t>(j)], settled));
       add_running({end, 0.0, reserve, cost, l.node, static_cast<std::int8_t>(ok ? 1 : 0)});
       mark_running(l.node);
     }
@@ -338,11 +328,12 @@ class Trajectory {
   }
 
   /// Moves time to the earliest batch end (ties: lower subtask index) and settles it.
-  bool advance(FastRng& rng) {
+  template <class Gen>
+  bool advance(Gen& rng) {
     Run done;
     if constexpr (W == 0) {
       const double elapsed = running_[0].end_s - now_;
-      if (elapsed > h_ + 1e-12) return false;
+      if (!exec::ends_by(elapsed, h_)) return false;
       std::pop_heap(running_.begin(), running_.begin() + nrun_, later);
       done = running_[static_cast<std::size_t>(--nrun_)];
       now_ = std::max(now_, done.end_s);
@@ -352,7 +343,7 @@ class Trajectory {
       for (int i = 1; i < nrun_; ++i)
         if (later(running_[best], running_[i])) best = i;
       done = running_[best];
-      if (done.end_s > h_ + 1e-12) return false;
+      if (!exec::ends_by(done.end_s, h_)) return false;
       running_[best] = running_[--nrun_];
       for (int i = 0; i < nrun_; ++i) running_[i].end_s = std::max(0.0, running_[i].end_s - done.end_s);
       h_ = std::max(0.0, h_ - done.end_s);
@@ -400,9 +391,7 @@ class Trajectory {
   int nrun_ = 0;
   Slots<Run> running_{};
   Slots<Launch> launch_{};
-  std::vector<double> tmp_latency_;  // runtime: the batch being drawn (sized once, max k)
-  std::vector<std::int64_t> tmp_tokens_;
-  std::vector<std::uint8_t> tmp_success_;
+  std::vector<exec::Effective> tmp_;  // runtime: the batch being drawn (sized once, max k)
 };
 
 }  // namespace concord::mcpp

@@ -70,6 +70,8 @@ FlatWorkflow FlatWorkflow::compile(const Workflow& wf) {
         fp.lognormal_sigma = std::sqrt(std::max(std::log((phi * phi) / (mu * mu)), 1e-9));
         fp.lognormal_mu = std::log((mu * mu) / phi);
       }
+      if (prof.parametric)
+        fp.parametric_tokens = std::max<std::int64_t>(1, std::llround(prof.parametric->output_tokens_mean));
       if (fp.count == 0 && prof.parametric)
         cap_seen[m] = std::max(cap_seen[m], std::max(1.0, std::round(prof.parametric->output_tokens_mean)));
       fp.p_success = prof.p_success();
@@ -105,14 +107,8 @@ Money FlatWorkflow::expected_sample_cost(int s, int m) const {
 Draw FlatWorkflow::draw(int s, int m, Rng& rng) const {
   const FlatProfile& p = profile(s, m);
   if (p.count > 0) return samples_[p.first + rng.below(p.count)];
-  // The MCPP reference's template sampler: lognormal latency with the given mean and
-  // std (floored at 1 ms), Bernoulli success, and the mean output tokens (rounded).
-  const auto& q = p.parametric;
-  Draw d;
-  d.latency_s = std::max(1e-3, std::exp(p.lognormal_mu + p.lognormal_sigma * rng.normal()));
-  d.success = rng.bernoulli(q.p_success);
-  d.output_tokens = std::max<std::int64_t>(1, std::llround(q.output_tokens_mean));
-  return d;
+  // The MCPP reference's template sampler (sim/execution_rules.hpp).
+  return exec::draw_parametric(p.lognormal_mu, p.lognormal_sigma, p.parametric.p_success, p.parametric_tokens, rng);
 }
 
 }  // namespace concord

@@ -9,16 +9,12 @@
 
 #include "model/money.hpp"
 #include "model/workflow.hpp"
+#include "sim/execution_rules.hpp"
 #include "sim/rng.hpp"
 
 namespace concord {
 
-/// One drawn outcome of a sample, before token caps or cancellation.
-struct Draw {
-  double latency_s = 0;
-  std::int64_t output_tokens = 0;
-  bool success = false;
-};
+using exec::Draw;
 
 struct FlatProfile {
   bool present = false;          // can this model run this subtask at all
@@ -28,6 +24,7 @@ struct FlatProfile {
   bool has_parametric = false;   // the profile carries a summary (the reference's "template")
   double lognormal_mu = 0;       // parameters of the latency's lognormal (parametric draws)
   double lognormal_sigma = 0;
+  std::int64_t parametric_tokens = 0;  // output tokens of a parametric draw: max(1, round(mean))
   double p_success = 0;          // summary statistics (samples win over parametric)
   double mean_latency_s = 0;
   double mean_output_tokens = 0;

@@ -61,8 +61,8 @@ struct Assignment {
   friend bool operator==(const Assignment&, const Assignment&) = default;
 };
 
-/// Largest k accepted in one assignment.
-inline constexpr int kMaxSamplesPerAssignment = 4096;
+/// Largest k accepted in one assignment: every sample of a batch needs its own id.
+inline constexpr int kMaxSamplesPerAssignment = static_cast<int>(exec::kSampleIdsPerBatch);
 
 class Policy {
  public:

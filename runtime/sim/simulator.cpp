@@ -136,7 +136,7 @@ void Simulator::run(Policy& policy, const EpisodeConfig& config, EpisodeResult& 
     if (done_ == n) {
       assert(reserved_ == 0);
       // Only the baselines' per-sample launch (no launch-time deadline check) can end past it.
-      finish(out, now_ > cfg_.deadline_s + 1e-12 ? EndReason::deadline_exhausted : EndReason::completed, now_);
+      finish(out, !exec::ends_by(now_, cfg_.deadline_s) ? EndReason::deadline_exhausted : EndReason::completed, now_);
       return;
     }
     if (replan && !decide_and_launch(policy, out)) return;
@@ -246,8 +246,8 @@ bool Simulator::launch_reference(EpisodeResult& out) {
       draws_.push_back(d);
     }
   }
-  // The reference checks time first, with its 1e-12 s tolerance; money is exact here.
-  if (slowest > (cfg_.deadline_s - now_) + 1e-12) {
+  // The reference checks time first, with its tolerance; money is exact here.
+  if (!exec::ends_by(slowest, cfg_.deadline_s - now_)) {
     finish(out, EndReason::deadline_exhausted, now_);
     return false;
   }
@@ -319,10 +319,8 @@ bool Simulator::launch_per_sample(EpisodeResult& out) {
 }
 
 Money Simulator::charge_until(const SampleRun& s, double t) const {
-  if (t >= s.start_s + s.latency_s) return s.cost;
-  const double frac = s.latency_s > 0 ? std::clamp((t - s.start_s) / s.latency_s, 0.0, 1.0) : 1.0;
-  const auto tokens = static_cast<std::int64_t>(std::floor(static_cast<double>(s.tokens) * frac));
-  return wf_.sample_cost(s.subtask, s.model, tokens);
+  const exec::Effective e{s.latency_s, s.tokens, s.success, s.truncated};
+  return wf_.sample_cost(s.subtask, s.model, exec::tokens_after(e, t - s.start_s));
 }
 
 bool Simulator::launch_runtime(EpisodeResult& out) {
@@ -342,42 +340,41 @@ bool Simulator::launch_runtime(EpisodeResult& out) {
     }
     reserved_ += need;
     const std::uint32_t bi = open_batch(out, a, per_sample);
-    // Effective samples: a sample that reaches the cap is cut there and fails.
-    double first_success = std::numeric_limits<double>::infinity();
+    // Effective samples (token cap), then the batch's settlement: the first success cancels
+    // the siblings still running, charged pro-rata (sim/execution_rules.hpp). Times relative
+    // to the launch, as a worker measures them.
+    exec::SettlementBuilder settle;
     for (const Draw& d : draws_) {
+      const exec::Effective e = exec::apply_token_cap(d, cap);
+      settle.add(e);
       SampleRun r{};
       r.subtask = a.subtask;
       r.model = a.model;
       r.batch = bi;
       r.start_s = now_;
-      r.latency_s = d.latency_s;
-      r.tokens = d.output_tokens;
-      r.success = d.success;
-      if (d.output_tokens > cap) {
-        r.latency_s = d.latency_s * static_cast<double>(cap) / static_cast<double>(d.output_tokens);
-        r.tokens = cap;
-        r.success = false;
-        r.truncated = true;
-      }
-      r.end_s = now_ + r.latency_s;
-      r.cost = wf_.sample_cost(a.subtask, a.model, r.tokens);
-      if (r.success) first_success = std::min(first_success, r.end_s);
+      r.latency_s = e.latency_s;
+      r.tokens = e.tokens;
+      r.success = e.success;
+      r.truncated = e.truncated;
       samples_.push_back(r);
     }
+    const exec::Settlement settled = settle.result();
     Batch& b = batches_[bi];
     AttemptTrace& tr = out.attempts[b.trace];
     b.count = static_cast<std::uint32_t>(a.k);
-    b.success = std::isfinite(first_success);
+    b.success = settled.success;
     for (std::uint32_t i = b.first; i < b.first + b.count; ++i) {
       SampleRun& r = samples_[i];
-      if (r.end_s > first_success) {  // a sibling succeeded first: cancelled, charged pro-rata
-        r.cost = charge_until(r, first_success);
-        r.end_s = first_success;
+      const exec::Effective e{r.latency_s, r.tokens, r.success, r.truncated};
+      r.cost = wf_.sample_cost(a.subtask, a.model, exec::charged_tokens(e, settled));
+      if (exec::cancelled_by(e, settled)) {
+        r.end_s = now_ + settled.end_s;
         r.success = false;
         r.truncated = false;
         r.cancelled = true;
         ++tr.cancelled;
       } else {
+        r.end_s = now_ + r.latency_s;
         (r.success ? tr.successes : tr.failures) += 1;
         tr.truncated += r.truncated ? 1 : 0;
       }

@@ -11,6 +11,7 @@
 #include <caf/all.hpp>
 
 #include "messages.hpp"
+#include "sim/execution_rules.hpp"
 #include "subtask_actor.hpp"
 
 namespace concord::actors {
@@ -73,7 +74,7 @@ caf::message picks(std::vector<caf::actor> workers) {
     self->receive(__VA_ARGS__, caf::after(0s) >> [&] { ADD_FAILURE() << "no message"; }); \
   } while (false)
 
-constexpr std::uint64_t kSample0 = 7 * 4096;  // batch 7's sample ids: 7 * 4096 + j
+constexpr std::uint64_t kSample0 = exec::sample_id(7, 0);  // batch 7's sample ids: sample_id(7, j)
 
 /// What the subtask sent while the test played ledger (commits granted), selector and workers.
 struct Traffic {
