@@ -18,10 +18,11 @@ Router::Router(RouterConfig cfg, std::uint64_t seed)
     : cfg_((cfg.validate(), std::move(cfg))),
       table_(cfg_.table),
       selector_(feature_dim(cfg_.features), cfg_.selector, seed),
-      dim_(feature_dim(cfg_.features)) {}
+      dim_(feature_dim(cfg_.features)),
+      tiebreak_(derive_seed(seed, 0x5C5E)) {}
 
 std::optional<Dispatch> Router::route(std::span<const double> requirement, double now_s) {
-  screen(table_, requirement, now_s, cfg_.screen, cands_, &counts_);
+  screen(table_, requirement, now_s, cfg_.screen, cands_, &counts_, tiebreak_.next());
   if (cands_.empty()) return std::nullopt;
   const std::size_t n = cands_.size();
   x_.resize(n * dim_);

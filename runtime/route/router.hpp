@@ -19,6 +19,7 @@
 #include "route/reward.hpp"
 #include "route/screening.hpp"
 #include "route/selector.hpp"
+#include "sim/rng.hpp"
 
 namespace concord::route {
 
@@ -79,6 +80,7 @@ class Router {
   PendingTable pending_;
   std::uint64_t next_id_ = 1;
   std::size_t dim_;
+  Rng tiebreak_;  // screening's tie-break values: one per route() call
   std::vector<Candidate> cands_;
   std::vector<double> x_;
   std::vector<std::size_t> arms_;

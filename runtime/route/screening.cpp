@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "sim/rng.hpp"
+
 namespace concord::route {
 
 void ScreenConfig::validate() const {
@@ -25,7 +27,7 @@ double match_score(std::span<const double> q, std::span<const double> c, MatchKi
 }
 
 void screen(const CandidateTable& table, std::span<const double> requirement, double now_s, const ScreenConfig& cfg,
-            std::vector<Candidate>& out, ScreenCounts* counts) {
+            std::vector<Candidate>& out, ScreenCounts* counts, std::uint64_t tiebreak) {
   out.clear();
   ScreenCounts c;
   const auto& entries = table.entries();
@@ -42,11 +44,17 @@ void screen(const CandidateTable& table, std::span<const double> requirement, do
       ++c.low_match;
       continue;
     }
-    out.push_back({i, m});
+    // SplitMix64 of (tiebreak + i x golden ratio): a bijection of i, so keys never tie.
+    std::uint64_t state = tiebreak + 0x9E3779B97F4A7C15ull * i;
+    out.push_back({i, m, splitmix64(state)});
   }
   auto better = [&](const Candidate& a, const Candidate& b) {
     if (a.match != b.match) return a.match > b.match;
-    return entries[a.entry].beacon.worker_id < entries[b.entry].beacon.worker_id;
+    const Beacon& x = entries[a.entry].beacon;
+    const Beacon& y = entries[b.entry].beacon;
+    if (x.queue_length != y.queue_length) return x.queue_length < y.queue_length;
+    if (x.load != y.load) return x.load < y.load;
+    return a.order < b.order;
   };
   if (out.size() > cfg.top_l) {
     std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(cfg.top_l), out.end(), better);

@@ -3,9 +3,14 @@
 // match(requirement, capability) is the cosine (default) or the dot product;
 // an empty requirement matches every worker with score 1. Workers that are
 // stale, dead or unavailable (CandidateTable::liveness) or whose match is below
-// `min_match` are dropped; the rest are sorted by match, descending, ties broken
-// by worker id ascending (deterministic), and the first `top_l` are kept.
+// `min_match` are dropped; the rest are sorted by match, descending, then by load
+// (fewer queued samples first, then lower utilisation), then in a pseudo-random order
+// drawn from the caller's `tiebreak` value, and the first `top_l` are kept.
+// Load before chance: with more equally matching workers than L, the idle ones are
+// offered to the bandit and none is starved for its id or its place in the table.
+// Deterministic: the same table, requirement and tiebreak give the same candidates.
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -28,6 +33,7 @@ double match_score(std::span<const double> requirement, std::span<const double> 
 struct Candidate {
   std::size_t entry;  // index into CandidateTable::entries()
   double match;
+  std::uint64_t order = 0;  // the random tie-break key (distinct per entry for one tiebreak)
 };
 
 struct ScreenCounts {
@@ -35,7 +41,8 @@ struct ScreenCounts {
 };
 
 /// Fills `out` (cleared first; its capacity is reused) with at most top_l candidates.
+/// `tiebreak`: a fresh random value per call (Router draws it from its seeded stream).
 void screen(const CandidateTable& table, std::span<const double> requirement, double now_s, const ScreenConfig& cfg,
-            std::vector<Candidate>& out, ScreenCounts* counts = nullptr);
+            std::vector<Candidate>& out, ScreenCounts* counts = nullptr, std::uint64_t tiebreak = 0);
 
 }  // namespace concord::route

@@ -127,10 +127,47 @@ TEST(RouteRouter, NoLiveCandidateMeansNoDispatch) {
   EXPECT_FALSE(r.route(std::vector<double>{1, 0}, 3.5));  // stale after 3 intervals of 1 s
 }
 
+TEST(RouteRouter, EveryIdleWorkerOfAModelIsUsedWhenThereAreMoreThanTopL) {
+  // 100 identical workers of one model, L = 4 (default): ties used to go to the smallest ids,
+  // so 96 workers never worked while those 4 lived. Each dispatch raises its worker's queue,
+  // as the selector actor does; outcomes bring it back down.
+  Router r(RouterConfig{}, 3);
+  std::map<std::string, int> queue, picked;
+  auto beacon_of = [&](const std::string& id) {
+    Beacon b;
+    b.worker_id = id;
+    b.model_id = "m";
+    b.queue_length = queue[id];
+    b.timestamp_s = 0;
+    return b;
+  };
+  for (int i = 0; i < 100; ++i) r.table().upsert(beacon_of("w" + std::to_string(i)));
+  std::vector<std::pair<std::uint64_t, std::string>> running;
+  for (int round = 0; round < 50; ++round) {
+    for (int j = 0; j < 20; ++j) {  // 20 samples in flight per round
+      auto d = r.route({}, 0);
+      ASSERT_TRUE(d);
+      ++picked[d->worker_id];
+      ++queue[d->worker_id];
+      r.table().upsert(beacon_of(d->worker_id));
+      running.emplace_back(d->id, d->worker_id);
+    }
+    for (auto& [id, w] : running) {
+      r.on_outcome(id, Outcome{true, 1, 0.001});
+      --queue[w];
+      r.table().upsert(beacon_of(w));
+    }
+    running.clear();
+  }
+  EXPECT_EQ(picked.size(), 100u);  // every worker received samples
+  for (const auto& [w, n] : picked) EXPECT_GE(n, 2) << w;
+}
+
 TEST(RouteRouter, SameSeedSameChoices) {
   auto run = [](std::uint64_t seed) {
     RouterConfig cfg;
     cfg.selector.linucb.alpha = 1.0;
+    cfg.screen.top_l = 6;  // every worker is a candidate: this checks the bandit, not screening
     Router r(cfg, seed);
     std::vector<std::string> picks;
     for (int t = 0; t < 300; ++t) {

@@ -27,14 +27,16 @@ std::vector<std::string> ids(const CandidateTable& t, const std::vector<Candidat
   return out;
 }
 
-TEST(RouteScreening, DropsStaleUnavailableDeadAndLowMatchAndKeepsTopLByMatchThenId) {
+TEST(RouteScreening, DropsStaleUnavailableDeadAndLowMatchAndKeepsTopLByMatchThenLoad) {
   CandidateTableConfig tc;  // interval 1 s, stale after 3 intervals
   CandidateTable t(tc);
   const double now = 100;
   t.upsert(beacon("a", {1, 0}, now - 0.5));       // match 1
   t.upsert(beacon("b", {1, 0.1}, now - 1));       // match 0.995
   t.upsert(beacon("c", {1, 0.2}, now - 2));       // match 0.981
-  t.upsert(beacon("d", {1, 0.2}, now - 2.9));     // same match as c: c before d by id
+  Beacon busy_d = beacon("d", {1, 0.2}, now - 2.9);  // same match as c, one sample queued: c first
+  busy_d.queue_length = 1;
+  t.upsert(busy_d);
   t.upsert(beacon("e", {1, 0.3}, now));           // 5th best: beyond top 4
   t.upsert(beacon("stale", {1, 0}, now - 3.01));  // silent > 3 intervals
   t.upsert(beacon("off", {1, 0}, now, false));    // unavailable
@@ -115,6 +117,50 @@ TEST(RouteScreening, EraseRemovesAWorkerAndKeepsOthersIndexed) {
   EXPECT_EQ(t.find("c")->beacon.worker_id, "c");
   EXPECT_EQ(t.find("a"), nullptr);
   EXPECT_EQ(t.entries().size(), 2u);
+}
+
+Beacon loaded(const std::string& id, int queue, double load = 0) {
+  Beacon b = beacon(id, {}, 0);
+  b.queue_length = queue;
+  b.load = load;
+  return b;
+}
+
+TEST(RouteScreening, EqualMatchesGoToTheLeastLoadedWorkersFirst) {
+  // Beacons carry no capability: every live worker matches 1.0, and load decides.
+  CandidateTable t;
+  t.upsert(loaded("a-busy", 3));
+  t.upsert(loaded("b-idle", 0, 0.5));
+  t.upsert(loaded("c-busier", 5));
+  t.upsert(loaded("d-idle", 0, 0.1));
+  ScreenConfig sc;
+  sc.top_l = 2;
+  std::vector<Candidate> out;
+  for (std::uint64_t tiebreak = 0; tiebreak < 50; ++tiebreak) {
+    screen(t, {}, 1, sc, out, nullptr, tiebreak);
+    EXPECT_EQ(ids(t, out), (std::vector<std::string>{"d-idle", "b-idle"}));  // queue, then utilisation
+  }
+}
+
+TEST(RouteScreening, EquallyLoadedWorkersAreOfferedInARandomOrderNoneStarved) {
+  // 100 identical workers and L = 4 (the issue: ties by id left the 96 highest ids idle).
+  CandidateTable t;
+  for (int i = 0; i < 100; ++i) t.upsert(loaded("w" + std::to_string(100 + i), 0));
+  ScreenConfig sc;
+  sc.top_l = 4;
+  std::vector<Candidate> out;
+  std::vector<int> offered(100, 0);
+  for (std::uint64_t tiebreak = 1; tiebreak <= 500; ++tiebreak) {
+    screen(t, {}, 1, sc, out, nullptr, tiebreak);
+    ASSERT_EQ(out.size(), 4u);
+    for (const auto& c : out) ++offered[c.entry];
+  }
+  for (int i = 0; i < 100; ++i) EXPECT_GT(offered[static_cast<std::size_t>(i)], 0) << "worker " << i << " never offered";
+  // Same tiebreak, same candidates.
+  std::vector<Candidate> again;
+  screen(t, {}, 1, sc, out, nullptr, 77);
+  screen(t, {}, 1, sc, again, nullptr, 77);
+  EXPECT_EQ(ids(t, out), ids(t, again));
 }
 
 }  // namespace
