@@ -39,6 +39,8 @@ struct EmbeddedCluster::Impl {
   Impl(std::shared_ptr<const FlatWorkflow> w, ClusterOptions o) : wf(std::move(w)), options(o), sys(configure(cfg, o)) {
     SelectorOptions so;
     so.beacon_interval_s = o.beacon_interval_s;
+    so.stale_after_intervals = o.stale_after_intervals;
+    so.top_l = o.top_l;
     selector = spawn_selector(sys, so);
     if (!o.join.empty()) {
       join_cluster();
@@ -55,16 +57,21 @@ struct EmbeddedCluster::Impl {
             workers.emplace_back(wo.name, spawn_simulated_worker(sys, wo));
           }
     }
-    // Wait until the selector has heard every worker's first beacon.
+    // Wait until the selector has heard every worker's first beacon (at most 400 x 5 ms + replies).
     caf::scoped_actor self{sys};
+    std::int32_t known = 0;
+    std::string last_error;
     for (int attempt = 0; attempt < 400; ++attempt) {
-      std::int32_t known = 0;
+      known = 0;
       for (int m = 0; m < wf->num_models(); ++m)
         self->request(selector, std::chrono::seconds(5), proto::workers_atom::value, wf->model_id(m))
-            .receive([&](std::int32_t n) { known += n; }, [](caf::error&) {});
+            .receive([&](std::int32_t n) { known += n; }, [&](caf::error& e) { last_error = sys.render(e); });
       if (known >= static_cast<std::int32_t>(workers.size())) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
+    if (known < static_cast<std::int32_t>(workers.size()) && known == 0)
+      throw std::runtime_error("the selector heard no worker's beacon within 2 s (" + std::to_string(workers.size()) +
+                               " workers" + (last_error.empty() ? "" : "; last error: " + last_error) + ")");
   }
 
   ~Impl() {
@@ -108,9 +115,10 @@ struct EmbeddedCluster::Impl {
               [&](std::vector<proto::beacon>& ws) {
                 for (auto& w : ws) workers.emplace_back(w.worker, w.handle);
               },
-              [](caf::error&) {});
+              [&](caf::error& e) { errors += "  " + name + ": no answer to the worker list: " + sys.render(e) + "\n"; });
       self->send(m, proto::subscribe_atom::value, selector);
     }
+    if (workers.empty()) throw std::runtime_error("joined the cluster, but it has no worker" + (errors.empty() ? std::string() : ":\n" + errors));
   }
 
   std::shared_ptr<const FlatWorkflow> wf;
@@ -172,6 +180,7 @@ ClusterRun EmbeddedCluster::run(std::shared_ptr<Policy> policy, const EpisodeCon
     out.decision_seconds = o.decision_seconds;
     out.redispatched = o.redispatched;
     out.detail = o.failure_detail;
+    out.samples_per_worker = o.samples_per_worker;
   };
   auto lost = [&](const caf::error& e) {
     out.result.completed = false;
@@ -192,14 +201,22 @@ ClusterRun EmbeddedCluster::run(std::shared_ptr<Policy> policy, const EpisodeCon
   if (watcher.joinable()) watcher.join();
   // Subtasks may still be committing when the workflow reports (e.g. after the deadline):
   // read the ledger once every reservation is settled.
+  std::string ledger_error;
   for (int i = 0; i < 100; ++i) {
-    std::vector<std::int64_t> status;
+    bool answered = false;
     self->request(ledger, std::chrono::seconds(5), proto::status_atom::value)
-        .receive([&](std::vector<std::int64_t>& s) { status = std::move(s); }, [](caf::error&) {});
-    out.ledger = status;
-    if (status.size() == 3 && status[2] == 0) break;
+        .receive(
+            [&](proto::ledger_status& s) {
+              out.ledger = {s.budget, s.committed, s.reserved};
+              answered = true;
+            },
+            [&](caf::error& e) { ledger_error = impl_->sys.render(e); });
+    if (answered && out.ledger[2] == 0) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  if (out.ledger.size() != 3)
+    out.detail += (out.detail.empty() ? "" : "; ") + std::string("the ledger did not report its totals") +
+                  (ledger_error.empty() ? "" : ": " + ledger_error);
   caf::anon_send_exit(planner, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(ledger, caf::exit_reason::user_shutdown);
   return out;
@@ -217,15 +234,19 @@ bool EmbeddedCluster::kill_worker(const std::string& name) {
 namespace {
 
 /// The selector's (worker -> samples dispatched and not yet reported) table.
+/// The selector's (worker -> samples dispatched and not yet reported) table. Throws when the
+/// selector does not answer (these are tools for tests and fault injection: they must not guess).
 std::vector<std::pair<std::string, std::int32_t>> selector_load(caf::actor_system& sys, const caf::actor& selector) {
   caf::scoped_actor self{sys};
   std::vector<std::pair<std::string, std::int32_t>> out;
+  std::string error;
   self->request(selector, std::chrono::seconds(5), proto::status_atom::value)
       .receive(
           [&](std::vector<std::string>& names, std::vector<std::int32_t>& assigned) {
             for (std::size_t i = 0; i < names.size(); ++i) out.emplace_back(names[i], assigned[i]);
           },
-          [](caf::error&) {});
+          [&](caf::error& e) { error = sys.render(e); });
+  if (!error.empty()) throw std::runtime_error("the selector did not report its load: " + error);
   return out;
 }
 

@@ -5,6 +5,7 @@
 // nodes are logical (worker names "node-i/model#j", all beaconing one selector);
 // real multi-process clusters are `concord node` processes.
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "sim/episode.hpp"
 #include "sim/flat_workflow.hpp"
 #include "sim/policy.hpp"
+#include "cluster_tunables.hpp"
 
 namespace concord::actors {
 
@@ -19,12 +21,14 @@ struct ClusterOptions {
   /// Empty: an embedded cluster. Otherwise HOST:PORT of `concord node` seeds: the run
   /// joins that cluster and uses its workers (nodes/workers_per_model are then unused).
   std::vector<std::string> join;
-  double heartbeat_interval_s = 0.05;  // remote mode: a hung peer is detected within connection_timeout_s + heartbeat_interval_s
-  double connection_timeout_s = 0.4;
+  double heartbeat_interval_s = kDefaultTunables.heartbeat_interval_s;  // remote mode: a hung peer is detected within connection_timeout_s + heartbeat_interval_s
+  double connection_timeout_s = kDefaultTunables.connection_timeout_s;
   int nodes = 3;
   int workers_per_model = 2;        // per node
-  double time_scale = 1000;         // simulated seconds per real second
-  double beacon_interval_s = 0.05;  // real seconds
+  double time_scale = kDefaultTunables.time_scale;                        // simulated seconds per real second
+  double beacon_interval_s = kDefaultTunables.beacon_interval_s;          // real seconds
+  double stale_after_intervals = kDefaultTunables.stale_after_intervals;  // the selector's staleness bound
+  std::size_t top_l = kDefaultTunables.top_l;                             // the selector's screening
   int threads = 0;                  // CAF scheduler threads; 0 = number of cores
 };
 
@@ -34,6 +38,7 @@ struct ClusterRun {
   int redispatched = 0;
   std::string detail;          // extra words on a failure (e.g. no worker left for a model)
   std::vector<std::int64_t> ledger;  // {budget, committed, reserved} at the end (picodollars)
+  std::map<std::string, int> samples_per_worker;  // sample results received, by worker name
 };
 
 using BatchCallback = std::function<void(const AttemptTrace&, int done, int total)>;

@@ -20,41 +20,18 @@ using ledger_actor = caf::stateful_actor<ledger_state>;
 
 caf::behavior ledger_behavior(ledger_actor* self, Money budget) {
   self->state.book = std::make_unique<ledger::Ledger>(budget);
+  auto reply = [](const ledger::Answer& a) { return proto::ledger_reply::of(a.code, a.deny_reason(), a.repeated); };
   return {
-      [=](proto::reserve_atom, std::uint64_t id, std::int64_t amount) {
-        return self->state.book->reserve(id, amount).code == ledger::Code::granted;
-      },
+      [=](proto::reserve_atom, std::uint64_t id, std::int64_t amount) { return reply(self->state.book->reserve(id, amount)); },
       [=](proto::reserve_atom, const std::vector<std::uint64_t>& ids, std::int64_t each) {
-        // All or none (a batch's samples launch together or not at all). The actor is the
-        // ledger's only user, so checking the sum and then reserving each id is atomic.
-        auto& book = *self->state.book;
-        if (each < 0 || ids.empty()) return false;
-        Money need = 0;
-        for (std::uint64_t id : ids)
-          if (!book.find(id)) need += each;  // ids seen before are answered by the ledger below
-        if (need > book.available()) return false;
-        std::vector<std::uint64_t> fresh;
-        bool all = true;
-        for (std::uint64_t id : ids) {
-          const auto a = book.reserve(id, each);
-          if (a.code == ledger::Code::granted && !a.repeated) fresh.push_back(id);
-          all = all && a.code == ledger::Code::granted;
-        }
-        if (!all)
-          for (std::uint64_t id : fresh) book.release(id);
-        return all;
+        const ledger::BatchAnswer a = self->state.book->reserve_all(ids, each);
+        return proto::ledger_reply::of(a.code, a.deny_reason, a.repeated);
       },
-      [=](proto::commit_atom, std::uint64_t id, std::int64_t actual) {
-        auto& book = *self->state.book;
-        const auto a = book.commit(id, actual);
-        if (a.ok()) return true;
-        // A batch that ran nothing commits 0; a denied or unknown id has nothing to commit.
-        return a.code == ledger::Code::not_granted || a.code == ledger::Code::unknown_id ? actual == 0 : false;
-      },
-      [=](proto::release_atom, std::uint64_t id) { return self->state.book->release(id).ok(); },
+      [=](proto::commit_atom, std::uint64_t id, std::int64_t actual) { return reply(self->state.book->commit(id, actual)); },
+      [=](proto::release_atom, std::uint64_t id) { return reply(self->state.book->release(id)); },
       [=](proto::status_atom) {
         const auto& book = *self->state.book;
-        return std::vector<std::int64_t>{book.budget(), book.committed(), book.reserved()};
+        return proto::ledger_status{book.budget(), book.committed(), book.reserved(), book.open_count()};
       },
       [=](proto::stop_atom) { self->quit(); },
   };

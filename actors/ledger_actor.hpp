@@ -1,11 +1,12 @@
 #pragma once
 // The ledger actor: one per workflow, a thin shell over ledger::Ledger (exact
-// money, idempotent by id; DESIGN.md §6). Replies:
-//   (reserve_atom, id, amount)  -> bool granted
-//   (reserve_atom, vector<uint64> ids, amount each) -> bool: all granted, or none (nothing held)
-//   (commit_atom, id, actual)   -> bool ok (the rest of the reservation is released)
-//   (release_atom, id)          -> bool ok
-//   (status_atom)               -> std::vector<int64_t>{budget, committed, reserved}
+// money, idempotent by id; DESIGN.md §6). Every answer is the core ledger's own:
+//   (reserve_atom, id, amount)  -> proto::ledger_reply (granted | denied | conflict | ...)
+//   (reserve_atom, vector<uint64> ids, amount each) -> proto::ledger_reply: Ledger::reserve_all,
+//                                  all granted or none held
+//   (commit_atom, id, actual)   -> proto::ledger_reply (committed: the rest of the reservation released)
+//   (release_atom, id)          -> proto::ledger_reply (released)
+//   (status_atom)               -> proto::ledger_status {budget, committed, reserved, open}
 #include <caf/fwd.hpp>
 #include <caf/actor.hpp>
 

@@ -9,14 +9,15 @@
 #include <caf/actor.hpp>
 
 #include "clock.hpp"
+#include "cluster_tunables.hpp"
 
 namespace concord::actors {
 
 struct WorkerOptions {
   std::string name;            // unique in the cluster, e.g. "node-a/goedel8b#1"
   std::string model;           // model id it serves
-  double time_scale = 1000;    // simulated seconds per real second
-  double beacon_interval_s = 0.05;  // real seconds between beacons (0: none)
+  double time_scale = kDefaultTunables.time_scale;                // simulated seconds per real second
+  double beacon_interval_s = kDefaultTunables.beacon_interval_s;  // real seconds between beacons (0: none)
   caf::actor beacon_target;    // the selector to advertise to (may be null)
   const Clock* clock = &real_clock();  // what "now" is (beacon timestamps, elapsed time of cancelled samples)
 };

@@ -10,6 +10,8 @@
 #include <caf/fwd.hpp>
 #include <caf/actor.hpp>
 
+#include "cluster_tunables.hpp"
+
 namespace concord::actors {
 
 struct HostedWorkers {
@@ -20,8 +22,8 @@ struct HostedWorkers {
 struct NodeOptions {
   std::string name;
   std::vector<HostedWorkers> workers;
-  double time_scale = 20;
-  double beacon_interval_s = 0.05;
+  double time_scale = kDefaultTunables.time_scale;
+  double beacon_interval_s = kDefaultTunables.beacon_interval_s;
 };
 
 /// Messages:

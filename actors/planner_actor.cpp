@@ -31,8 +31,11 @@ caf::actor spawn_planner(caf::actor_system& sys, std::shared_ptr<const FlatWorkf
           plan_reply reply;
           try {
             policy->decide(st, *rng, reply.action);
-          } catch (const std::exception&) {
-            reply.action.clear();  // no exception escapes an actor: an empty plan stalls the workflow, which reports it
+          } catch (const std::exception& e) {
+            // No exception escapes an actor: the workflow gets the text and ends the run with it.
+            reply.action.clear();
+            reply.error = e.what();
+            if (reply.error.empty()) reply.error = "the policy threw an exception without a message";
           }
           reply.seconds = clk->seconds_since(t0);
           return reply;

@@ -5,6 +5,7 @@
 // workflow sends a plan_request (a snapshot of its state) and gets the action
 // back as a message.
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <caf/fwd.hpp>
@@ -31,6 +32,7 @@ struct plan_request {
 struct plan_reply {
   std::vector<Assignment> action;
   double seconds = 0;  // time of the decision, by the planner's clock
+  std::string error;   // non-empty: the policy threw (its message); the action is empty
 };
 
 /// `policy` is used by this actor only (policies are not thread-safe); `clock` must outlive it.

@@ -50,6 +50,7 @@ struct selector_state {
       route::RouterConfig rc;
       rc.table.beacon_interval_s = options.beacon_interval_s;
       rc.table.stale_after_intervals = options.stale_after_intervals;
+      rc.screen.top_l = options.top_l;
       rc.outcome_timeout_s = 3600;  // outcomes come back or the subtask reports the worker dead
       it = routers.emplace(model, route::Router(rc, derive_seed(seed, routers.size()))).first;
     }

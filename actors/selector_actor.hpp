@@ -6,12 +6,14 @@
 #include <caf/actor.hpp>
 
 #include "clock.hpp"
+#include "cluster_tunables.hpp"
 
 namespace concord::actors {
 
 struct SelectorOptions {
-  double beacon_interval_s = 0.05;   // real seconds between a worker's beacons
-  double stale_after_intervals = 4;  // silence after which a worker is presumed dead
+  double beacon_interval_s = kDefaultTunables.beacon_interval_s;          // real seconds between a worker's beacons
+  double stale_after_intervals = kDefaultTunables.stale_after_intervals;  // silence after which a worker is presumed dead
+  std::size_t top_l = kDefaultTunables.top_l;                             // candidates screened per pick
   const Clock* clock = &real_clock();  // what "now" is (beacon ages)
 };
 

@@ -54,11 +54,19 @@ void settle_sample(subtask_actor* self, std::uint64_t sample_id, std::int64_t co
   ++self->state.settling;
   self->request(self->state.o.ledger, kRequestTimeout, proto::commit_atom::value, sample_id, cost)
       .then(
-          [=](bool ok) {
+          // ID-block message types are taken by non-const reference in then(): with `const T&`
+          // CAF 0.17.6 answers unexpected_response (seen with ledger_reply).
+          [=](proto::ledger_reply& r) {
             auto& st = self->state;
             --st.settling;
+            // A sample that never ran commits 0: its id may be unknown to the ledger (the
+            // batch was cancelled before its reservation) and that is not an error.
+            const bool ok = r.ok() || (cost == 0 && (r.status() == ledger::Code::unknown_id ||
+                                                      r.status() == ledger::Code::not_granted));
             if (ok) self->send(st.o.workflow, proto::settled_atom::value, st.o.batch_id, st.per_sample(), cost);
-            else st.report.reason = "ledger refused the commit of sample " + std::to_string(sample_id);
+            else
+              st.report.reason = "ledger refused the commit of sample " + std::to_string(sample_id) + ": " +
+                                 std::string(ledger::to_string(r.status()));
             check_done(self);
           },
           [=](caf::error& e) {
@@ -97,7 +105,10 @@ void redispatch(subtask_actor* self, std::vector<proto::sample_request> orphans)
             [=](const std::vector<caf::actor>& picks, const std::vector<std::uint64_t>& ids) mutable {
               --self->state.awaiting_picks;
               if (self->state.succeeded || self->state.cancelling || picks.empty()) {
-                if (picks.empty()) self->state.report.reason = "no worker left for model " + self->state.o.model_id;
+                if (picks.empty()) {
+                  self->state.report.no_worker_left = true;
+                  self->state.report.reason = "no worker left for model " + self->state.o.model_id;
+                }
                 for (std::uint64_t id : ids) forget(self, id);
                 ++self->state.report.failures;  // the sample could not run again: it failed
                 settle_sample(self, r.sample_id, 0);
@@ -144,6 +155,7 @@ void start_batch(subtask_actor* self) {
               return;
             }
             if (picks.empty()) {
+              st.report.no_worker_left = true;
               st.report.reason = "no worker left for model " + st.o.model_id;
               st.report.failures = st.o.k;
               settle_all_unrun(self);
@@ -200,7 +212,8 @@ caf::behavior subtask(subtask_actor* self, SubtaskOptions o) {
   self->request(self->state.o.ledger, kRequestTimeout, proto::reserve_atom::value, std::move(ids),
                 self->state.per_sample())
       .then(
-          [=](bool granted) {
+          [=](proto::ledger_reply& r) {
+            const bool granted = r.ok();
             if (granted && self->state.cancelling) {  // cancelled while reserving: release it all
               self->state.report.cancelled = self->state.o.k;
               settle_all_unrun(self);
@@ -228,6 +241,7 @@ caf::behavior subtask(subtask_actor* self, SubtaskOptions o) {
         const std::uint64_t dispatch_id = it->second.dispatch_id;
         st.pending.erase(it);
         st.report.cost += r.cost;
+        st.report.workers.push_back(r.worker);
         settle_sample(self, r.sample_id, r.cost);
         // A cancelled sample says nothing about its worker: no credit either way.
         if (r.cancelled) forget(self, dispatch_id);

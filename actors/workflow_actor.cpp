@@ -117,8 +117,7 @@ void settle(workflow_actor* self) {
   }
   if (!st.running.empty() || st.planning) return;
   // Nothing runs and the last plan placed nothing that could run: no progress is possible.
-  if (!st.outcome.failure_detail.empty() && st.outcome.failure_detail.rfind("no worker left", 0) == 0)
-    return finish(self, EndReason::no_worker_left);
+  if (st.outcome.no_worker_left) return finish(self, EndReason::no_worker_left);
   return finish(self, st.denied_since_plan ? EndReason::budget_exhausted : EndReason::stalled);
 }
 
@@ -223,6 +222,10 @@ void plan(workflow_actor* self) {
             st.outcome.decision_seconds.push_back(reply.seconds);
             ++st.outcome.result.decisions;
             if (st.finished || st.winding) return settle(self);
+            if (!reply.error.empty()) {  // the policy failed: say why, stop what runs
+              st.outcome.failure_detail = "planner failed: " + reply.error;
+              return wind_down(self, EndReason::stalled);
+            }
             launch(self, reply);
             if (st.replan) {
               st.replan = false;
@@ -234,7 +237,7 @@ void plan(workflow_actor* self) {
             self->state.planning = false;
             end_idle_planning(self);
             self->state.outcome.failure_detail = "planner failed: " + caf::to_string(e);
-            finish(self, EndReason::stalled);
+            wind_down(self, EndReason::stalled);  // cancels and settles what runs before finishing
           });
 }
 
@@ -285,7 +288,9 @@ caf::behavior workflow(workflow_actor* self, WorkflowOptions o) {
         tr.finished = r.granted && (r.success || r.cancelled == 0);
         tr.succeeded = r.success;
         if (!r.reason.empty()) st.outcome.failure_detail = r.reason;
-        if (r.reason.rfind("no worker left", 0) == 0) {  // the plan cannot be carried out any more
+        for (const auto& w : r.workers) ++st.outcome.samples_per_worker[w];
+        if (r.no_worker_left) {  // the plan cannot be carried out any more
+          st.outcome.no_worker_left = true;
           st.status[r.subtask] = SubtaskStatus::ready;
           if (st.o.on_batch && r.granted) st.o.on_batch(tr, st.done, st.o.workflow->num_subtasks());
           return wind_down(self, EndReason::no_worker_left);  // wait for the others' reports

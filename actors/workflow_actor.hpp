@@ -4,7 +4,9 @@
 // actor per assignment, enforces the deadline (cancelling what runs), and
 // produces the final report. Simulated time = real time x time scale.
 #include <functional>
+#include <map>
 #include <memory>
+#include <string>
 
 #include <caf/fwd.hpp>
 #include <caf/actor.hpp>
@@ -34,6 +36,8 @@ struct workflow_outcome {
   std::vector<double> decision_seconds;
   int redispatched = 0;
   std::string failure_detail;  // e.g. "no worker left for model m"
+  bool no_worker_left = false;  // a batch found no live worker for its model
+  std::map<std::string, int> samples_per_worker;  // sample results received, by worker name
 };
 
 /// Spawns the workflow; send it start_atom and it answers with workflow_outcome when done.

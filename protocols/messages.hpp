@@ -12,10 +12,12 @@
 #include <caf/meta/type_name.hpp>
 #include <caf/type_id.hpp>
 
+#include "ledger/types.hpp"
+
 namespace concord::proto {
 
 /// Bumped whenever a message's fields or meaning change.
-inline constexpr std::uint32_t kProtocolVersion = 1;
+inline constexpr std::uint32_t kProtocolVersion = 2;  // 2: batch_report.no_worker_left/.workers, ledger_reply, ledger_status
 
 /// What a simulated worker draws from: the (subtask, model) profile, shipped with
 /// the request so any worker on any node can simulate any subtask.
@@ -117,12 +119,41 @@ struct batch_report {
   bool success = false;       // a sample succeeded: the subtask is complete
   std::int32_t successes = 0, failures = 0, truncated = 0, cancelled = 0, redispatched = 0;
   std::int64_t cost = 0;      // picodollars committed for the batch
-  std::string reason;         // why it failed when no sample could run (e.g. no worker left)
+  bool no_worker_left = false;  // a sample found no live worker for the model: the plan cannot run
+  std::string reason;         // why it failed when no sample could run, for the user (e.g. no worker left)
+  std::vector<std::string> workers;  // the worker of each sample result received (one entry per result)
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, batch_report& x) {
   return f(caf::meta::type_name("batch_report"), x.batch_id, x.subtask, x.granted, x.success, x.successes, x.failures,
-           x.truncated, x.cancelled, x.redispatched, x.cost, x.reason);
+           x.truncated, x.cancelled, x.redispatched, x.cost, x.no_worker_left, x.reason, x.workers);
+}
+
+/// The ledger actor's answer to a reserve (one id or a batch), commit or release: the core
+/// ledger's result code (ledger/types.hpp), carried as integers on the wire.
+struct ledger_reply {
+  std::uint8_t code = 0;         // ledger::Code
+  std::uint8_t deny_reason = 0;  // ledger::DenyReason (denials only)
+  bool repeated = false;         // answered from an earlier identical request: nothing changed
+  ledger::Code status() const { return static_cast<ledger::Code>(code); }
+  bool ok() const { return status() == ledger::Code::granted || status() == ledger::Code::committed || status() == ledger::Code::released; }
+  static ledger_reply of(ledger::Code c, ledger::DenyReason r, bool repeated) {
+    return {static_cast<std::uint8_t>(c), static_cast<std::uint8_t>(r), repeated};
+  }
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ledger_reply& x) {
+  return f(caf::meta::type_name("ledger_reply"), x.code, x.deny_reason, x.repeated);
+}
+
+/// The ledger actor's totals (picodollars) and how many reservations are open.
+struct ledger_status {
+  std::int64_t budget = 0, committed = 0, reserved = 0;
+  std::uint64_t open = 0;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ledger_status& x) {
+  return f(caf::meta::type_name("ledger_status"), x.budget, x.committed, x.reserved, x.open);
 }
 
 // -- atoms (CAF 0.17: at most 10 characters) --
@@ -131,18 +162,15 @@ using finish_atom = caf::atom_constant<caf::atom("finish")>;
 using reserve_atom = caf::atom_constant<caf::atom("reserve")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using release_atom = caf::atom_constant<caf::atom("release")>;
-using plan_atom = caf::atom_constant<caf::atom("plan")>;
 using pick_atom = caf::atom_constant<caf::atom("pick")>;
 using outcome_atom = caf::atom_constant<caf::atom("outcome")>;
 using forget_atom = caf::atom_constant<caf::atom("forget")>;
 using settled_atom = caf::atom_constant<caf::atom("settled")>;
-using batch_atom = caf::atom_constant<caf::atom("batch")>;
 using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
 using workers_atom = caf::atom_constant<caf::atom("workers")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
-using dead_atom = caf::atom_constant<caf::atom("dead")>;
 using start_atom = caf::atom_constant<caf::atom("start")>;
 using expire_atom = caf::atom_constant<caf::atom("expire")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
@@ -159,6 +187,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(concord, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(concord, (concord::proto::join_reply))
   CAF_ADD_TYPE_ID(concord, (concord::proto::batch_report))
   CAF_ADD_TYPE_ID(concord, (std::vector<concord::proto::beacon>))
+  CAF_ADD_TYPE_ID(concord, (concord::proto::ledger_reply))
+  CAF_ADD_TYPE_ID(concord, (concord::proto::ledger_status))
 CAF_END_TYPE_ID_BLOCK(concord)
 
 namespace caf {

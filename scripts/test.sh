@@ -70,6 +70,13 @@ UBSAN_OPTIONS="$UBSAN${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 TSAN_OPTIONS="$TSAN${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
 export ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS
 t0=$(date +%s)
+if [ "$NAME" = tsan ]; then
+  # TSan must see inside CAF and TBB: load instrumented builds of Debian's own versions
+  # (scripts/sanitizers/build-tsan-libs.sh, built once into BUILD_DIR/tsan-libs).
+  "$ROOT/scripts/sanitizers/build-tsan-libs.sh" "$BUILD_DIR/tsan-libs"
+  LD_LIBRARY_PATH="$BUILD_DIR/tsan-libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  export LD_LIBRARY_PATH
+fi
 "$ROOT/scripts/build.sh"
 t1=$(date +%s)
 echo "test.sh: build ($SANITIZE) $((t1 - t0)) s" >&2

@@ -30,7 +30,7 @@ struct NodeCommandOptions {
   std::vector<std::string> seeds;
   std::string workers_file;
   std::string config_file;
-  double time_scale = 20;
+  double time_scale = actors::kDefaultTunables.time_scale;
   std::uint32_t protocol_version = proto::kProtocolVersion;  // hidden: tests of the version check
 };
 

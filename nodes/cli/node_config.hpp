@@ -19,8 +19,8 @@ std::vector<actors::HostedWorkers> read_workers_file(const std::string& path);
 /// The CAF options a node accepts (in `[section]` / `key=value` INI form).
 struct NodeCafSettings {
   std::size_t max_threads = 0;            // [scheduler] max-threads (0: the number of cores)
-  double heartbeat_interval_s = 0.05;     // [middleman] heartbeat-interval
-  double connection_timeout_s = 0.4;      // [middleman] connection-timeout (>= 2 x heartbeat-interval); a hang is seen in 0.35-0.45 s
+  double heartbeat_interval_s = actors::kDefaultTunables.heartbeat_interval_s;  // [middleman] heartbeat-interval
+  double connection_timeout_s = actors::kDefaultTunables.connection_timeout_s;  // [middleman] connection-timeout (>= 2 x heartbeat-interval)
   std::string log_verbosity = "quiet";    // [logger] verbosity
 };
 

@@ -38,7 +38,7 @@ struct RunOptions {
   std::string engine = "cluster";
   // Planning takes real time too: at 20, 100 ms of planning is 2 simulated seconds, small
   // next to model latencies of 5-60 s, and a 2-minute workflow runs in about 6 s.
-  double time_scale = 20;
+  double time_scale = actors::kDefaultTunables.time_scale;
   int nodes = 3;
   int workers_per_model = 2;
   bool quiet = false;
@@ -108,7 +108,10 @@ int execute(const RunOptions& o) {
     try {
       cluster_ptr = std::make_unique<actors::EmbeddedCluster>(shared, co);
     } catch (const std::runtime_error& e) {
-      throw InputError("--join", "", e.what());
+      // Joining fails on what the user gave (a seed that does not answer or refuses): exit 2
+      // naming --join. An embedded cluster that cannot start is Concord's own failure: exit 3.
+      if (!o.join.empty()) throw InputError("--join", "", e.what());
+      throw std::runtime_error(std::string("cannot start the embedded cluster: ") + e.what());
     }
     actors::EmbeddedCluster& cluster = *cluster_ptr;
     const bool progress = !o.quiet;
@@ -131,7 +134,7 @@ int execute(const RunOptions& o) {
 
 void add_run_command(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<RunOptions>();
-  CLI::App* run = app.add_subcommand("run", "Run one episode of a workflow on the simulator and print a report");
+  CLI::App* run = app.add_subcommand("run", "Run one episode of a workflow (on the embedded cluster by default, or the simulator) and print a report");
   run->footer(
       "FILE is a Concord workflow (*.json, docs/workflow-format.md), an MCPP DAG-pool file (*.jsonl,\n"
       "with --dag-index and --prices), or proofflow:N / codeflow:N (graph N of the shared datasets,\n"

@@ -29,6 +29,7 @@
 // Durability is layered on top: see ledger/journaled_ledger.hpp.
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -57,6 +58,13 @@ class Ledger {
   Answer reserve(ReservationId id, Money amount);
   Answer commit(ReservationId id, Money actual);
   Answer release(ReservationId id);
+  /// Reserves `each` for every id, or for none (a batch's samples launch together or not at
+  /// all). Ids already reserved with `each` are repeats; the money needed is `each` x the new
+  /// ids (saturating), checked against available() before anything is held, so an up-front
+  /// denial records nothing (the batch's ids are never used again: the caller's next batch
+  /// has new ids). If an id's own reserve refuses (conflict, source_refused, ...), the ids this
+  /// call granted are released. Empty `ids` or `each` < 0: invalid_amount.
+  BatchAnswer reserve_all(std::span<const ReservationId> ids, Money each);
   /// Raises or lowers the budget; refused (budget_too_low) below committed + reserved.
   Answer set_budget(Money budget);
 

@@ -74,6 +74,18 @@ struct Answer {
   }
 };
 
+/// The reply to reserve_all (a batch's k reservations, all or none).
+/// granted: every id holds the amount now (`repeated`: they all did already, nothing changed).
+/// Otherwise no id of the call holds money it did not hold before: denied (with its reason),
+/// or the code of the first id whose own reserve refused (conflict, invalid_amount, ...).
+struct BatchAnswer {
+  Code code = Code::denied;
+  DenyReason deny_reason = DenyReason::none;
+  bool repeated = false;
+  ReservationId refused_id = 0;  // the id whose answer refused the batch (none for an up-front denial)
+  bool ok() const { return code == Code::granted; }
+};
+
 /// A state change, as recorded in the journal (DESIGN.md §6 "durable").
 /// The journal stores decisions, not requests: replaying a `deny` re-creates
 /// the denial even when the reason (a BudgetSource) is not there at replay.

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <map>
+#include <stdexcept>
 
 #include "embedded_cluster.hpp"
 #include "model/validate.hpp"
@@ -62,7 +63,11 @@ int cluster_completions(const std::shared_ptr<const FlatWorkflow>& wf, const Epi
 /// sitting at the edge; a bias of 0.06 still fails.)
 void expect_same_completion(const std::shared_ptr<const FlatWorkflow>& wf, const EpisodeConfig& cfg, double time_scale,
                             int concurrent) {
+#ifdef CONCORD_SANITIZED
+  const int n_sim = 2000, n = 100;  // sanitized builds run 2-15x slower: fewer cluster runs, wider interval
+#else
   const int n_sim = 2000, n = 400;
+#endif
   const auto sim_results = run_episodes(*wf, [] { return std::make_unique<GreedyPolicy>(); }, cfg, n_sim);
   int sim_ok = 0;
   for (const auto& r : sim_results) sim_ok += r.completed ? 1 : 0;
@@ -74,6 +79,44 @@ void expect_same_completion(const std::shared_ptr<const FlatWorkflow>& wf, const
   ASSERT_LT(a.rate(), 0.9);
   const double se = std::sqrt(a.rate() * (1 - a.rate()) / n_sim + b.rate() * (1 - b.rate()) / n);
   EXPECT_LE(std::fabs(a.rate() - b.rate()), 2.576 * se) << "difference " << a.rate() - b.rate() << ", se " << se;
+}
+
+TEST(EmbeddedCluster, EveryLiveWorkerReceivesSamplesUnderLoad) {
+  // 3 nodes x 6 workers of one model, 24 independent subtasks at k = 3: 72 samples at once
+  // for 18 workers. Screening offers the least-loaded workers first, so every worker works
+  // (with ties broken by id, 4 of the 18 took every sample).
+  Workflow wf;
+  ModelSpec m;
+  m.id = "m";
+  m.usd_per_mtok_out = 1;
+  wf.models = {m};
+  for (int i = 0; i < 24; ++i) {
+    Subtask t;
+    t.id = "t" + std::to_string(i);
+    t.profiles["m"].samples = {{1.0, true, 10}, {2.0, true, 10}};
+    wf.subtasks.push_back(t);
+  }
+  validate_workflow(wf, "test");
+  const auto flat = std::make_shared<const FlatWorkflow>(FlatWorkflow::compile(wf));
+  ClusterOptions co;
+  co.nodes = 3;
+  co.workers_per_model = 6;
+  co.time_scale = 100;
+  EmbeddedCluster cluster(flat, co);
+  ASSERT_EQ(cluster.worker_names().size(), 18u);
+  EpisodeConfig cfg;
+  cfg.budget = money_from_dollars(1);
+  cfg.deadline_s = 1000;
+  cfg.seed = 5;
+  const ClusterRun run = cluster.run(std::make_shared<FixedPolicy>(0, 3, "m"), cfg);
+  ASSERT_TRUE(run.result.completed) << run.detail;
+  int samples = 0;
+  for (const auto& name : cluster.worker_names()) {
+    const auto it = run.samples_per_worker.find(name);
+    EXPECT_TRUE(it != run.samples_per_worker.end() && it->second > 0) << name << " received no sample";
+    if (it != run.samples_per_worker.end()) samples += it->second;
+  }
+  EXPECT_EQ(samples, 72);
 }
 
 TEST(EmbeddedCluster, CompletionRateEqualsTheSimulatorsWithinTheirIntervals) {
@@ -103,6 +146,36 @@ TEST(EmbeddedCluster, CompletionRateEqualsTheSimulatorsUnderATightBudget) {
   cfg.budget = static_cast<Money>(0.12 * static_cast<double>(nominal_budget(*wf)));
   cfg.deadline_s = 3 * nominal_deadline_s(*wf);
   expect_same_completion(wf, cfg, 100, 20);  // time matters little here: a faster scale
+}
+
+/// Plans one sample of model 0 for every ready subtask at its first decision, then throws.
+class ThrowsOnSecondDecision final : public Policy {
+ public:
+  std::string name() const override { return "throws"; }
+  void decide(const SimState& st, Rng&, std::vector<Assignment>& out) override {
+    if (decisions_++ > 0) throw std::runtime_error("profile table corrupt (test)");
+    for (int s : st.dispatchable) out.push_back({s, 0, 2});
+  }
+
+ private:
+  int decisions_ = 0;
+};
+
+TEST(EmbeddedCluster, APlannerThatThrowsEndsTheRunWithItsMessageAndSettlesWhatRan) {
+  const auto wf = proofflow(0);
+  ClusterOptions co;
+  co.time_scale = 100;
+  EmbeddedCluster cluster(wf, co);
+  EpisodeConfig cfg;
+  cfg.budget = 2 * nominal_budget(*wf);
+  cfg.deadline_s = 4 * nominal_deadline_s(*wf);
+  const ClusterRun run = cluster.run(std::make_shared<ThrowsOnSecondDecision>(), cfg);
+  EXPECT_FALSE(run.result.completed);
+  EXPECT_EQ(run.result.reason, EndReason::stalled);
+  EXPECT_NE(run.detail.find("planner failed: profile table corrupt (test)"), std::string::npos) << run.detail;
+  ASSERT_EQ(run.ledger.size(), 3u);
+  EXPECT_EQ(run.ledger[1], run.result.spend);
+  EXPECT_EQ(run.ledger[2], 0);  // nothing left reserved
 }
 
 TEST(EmbeddedCluster, HealsWhenANodesWorkersDieMidRun) {

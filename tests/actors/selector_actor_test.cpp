@@ -2,6 +2,7 @@
 // worker that died is never picked again.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 #include <thread>
 
@@ -64,6 +65,47 @@ TEST(SelectorActor, LearnsFromOutcomesAndNeverPicksADeadWorker) {
       .receive([&](std::vector<caf::actor>& v, std::vector<std::uint64_t>&) { EXPECT_TRUE(v.empty()); },
                [](caf::error&) { ADD_FAILURE() << "no answer"; });
   caf::anon_send_exit(sel, caf::exit_reason::user_shutdown);
+}
+
+TEST(SelectorActor, ABusyWorkerIsPassedOverForAnIdleOne) {
+  // Eight workers of one model, L = 4: the four with samples queued (named first, so a tie
+  // broken by name would pick them) are never offered while four idle ones are.
+  caf::actor_system sys{config()};
+  caf::scoped_actor self{sys};
+  SelectorOptions so;
+  so.beacon_interval_s = 10;
+  auto sel = spawn_selector(sys, so);
+  auto idle = [](caf::event_based_actor*) -> caf::behavior { return {[](proto::stop_atom) {}}; };
+  std::map<caf::actor, std::string> name_of;
+  std::vector<caf::actor> handles;
+  for (int i = 0; i < 8; ++i) {
+    auto h = sys.spawn(idle);
+    handles.push_back(h);
+    name_of[h] = (i < 4 ? "a-busy-" : "b-idle-") + std::to_string(i);
+  }
+  auto announce = [&] {  // fresh beacons: the busy ones report 5 queued samples
+    for (const auto& [h, name] : name_of) {
+      proto::beacon b;
+      b.worker = name;
+      b.model = "m";
+      b.handle = h;
+      b.queue = name.rfind("a-busy", 0) == 0 ? 5 : 0;
+      self->send(sel, b);
+    }
+  };
+  for (int round = 0; round < 40; ++round) {
+    announce();
+    self->request(sel, 5s, proto::pick_atom::value, std::string("m"), std::int32_t{1})
+        .receive(
+            [&](std::vector<caf::actor>& v, std::vector<std::uint64_t>& ids) {
+              ASSERT_EQ(v.size(), 1u);
+              EXPECT_EQ(name_of[v[0]].rfind("b-idle", 0), 0u) << "picked " << name_of[v[0]];
+              self->send(sel, proto::forget_atom::value, ids[0]);
+            },
+            [](caf::error&) { ADD_FAILURE() << "no answer"; });
+  }
+  for (auto& h : handles) caf::anon_send_exit(h, caf::exit_reason::kill);
+  caf::anon_send_exit(sel, caf::exit_reason::kill);
 }
 
 /// The selector's (worker -> samples dispatched and not yet reported) table, for one worker.

@@ -90,6 +90,11 @@ struct Traffic {
   }
 };
 
+/// The ledger's answers, as the ledger actor gives them.
+proto::ledger_reply granted() { return proto::ledger_reply::of(ledger::Code::granted, ledger::DenyReason::none, false); }
+proto::ledger_reply denied() { return proto::ledger_reply::of(ledger::Code::denied, ledger::DenyReason::over_budget, false); }
+proto::ledger_reply committed() { return proto::ledger_reply::of(ledger::Code::committed, ledger::DenyReason::none, false); }
+
 Traffic TestCluster::pump() {
   Traffic t;
   for (bool got = true; got;) {
@@ -99,7 +104,7 @@ Traffic TestCluster::pump() {
         [&](proto::commit_atom, std::uint64_t id, std::int64_t cost) {
           got = true;
           t.commits.emplace_back(id, cost);
-          return true;
+          return committed();
         },
         [&](proto::settled_atom, std::uint64_t batch, std::int64_t released, std::int64_t cost) {
           got = true;
@@ -119,7 +124,7 @@ TEST_F(TestCluster, FirstSuccessCancelsSiblingsAndSettlesEachSampleAtItsCost) {
     // Every sample's worst case, all or none, before anything runs.
     EXPECT_EQ(ids, (std::vector<std::uint64_t>{kSample0, kSample0 + 1, kSample0 + 2}));
     EXPECT_EQ(each, 1000);
-    return true;
+    return granted();
   });
   RECEIVE([&](proto::pick_atom, const std::string& model, std::int32_t count) {
     EXPECT_EQ(model, "m");
@@ -172,7 +177,7 @@ TEST_F(TestCluster, FirstSuccessCancelsSiblingsAndSettlesEachSampleAtItsCost) {
 
 TEST_F(TestCluster, AllSamplesFailingReportsAFailedBatchForRetry) {
   auto st = spawn_batch(2);
-  RECEIVE([&](proto::reserve_atom, const std::vector<std::uint64_t>&, std::int64_t) { return true; });
+  RECEIVE([&](proto::reserve_atom, const std::vector<std::uint64_t>&, std::int64_t) { return granted(); });
   RECEIVE([&](proto::pick_atom, const std::string&, std::int32_t) { return picks({self, self}); });
   std::vector<proto::sample_request> requests;
   for (int i = 0; i < 2; ++i) RECEIVE([&](proto::sample_request& r) { requests.push_back(r); });
@@ -196,7 +201,7 @@ TEST_F(TestCluster, AllSamplesFailingReportsAFailedBatchForRetry) {
 
 TEST_F(TestCluster, DeniedReservationDispatchesNothing) {
   spawn_batch(4);
-  RECEIVE([&](proto::reserve_atom, const std::vector<std::uint64_t>&, std::int64_t) { return false; });
+  RECEIVE([&](proto::reserve_atom, const std::vector<std::uint64_t>&, std::int64_t) { return denied(); });
   RECEIVE([&](proto::batch_report& r) {
     EXPECT_FALSE(r.granted);
     EXPECT_EQ(r.cost, 0);
@@ -210,7 +215,7 @@ TEST_F(TestCluster, DeniedReservationDispatchesNothing) {
 
 TEST_F(TestCluster, DeadlineCancelChargesTheSamplesProRata) {
   auto st = spawn_batch(2);
-  RECEIVE([&](proto::reserve_atom, const std::vector<std::uint64_t>&, std::int64_t) { return true; });
+  RECEIVE([&](proto::reserve_atom, const std::vector<std::uint64_t>&, std::int64_t) { return granted(); });
   RECEIVE([&](proto::pick_atom, const std::string&, std::int32_t) { return picks({self, self}); });
   std::vector<proto::sample_request> requests;
   for (int i = 0; i < 2; ++i) RECEIVE([&](proto::sample_request& r) { requests.push_back(r); });
@@ -239,7 +244,7 @@ TEST_F(TestCluster, SamplesOfAWorkerThatDiedAreRedispatchedUnderTheSameReservati
     return {[=](proto::sample_request&) { w->quit(caf::exit_reason::kill); }};
   });
   auto st = spawn_batch(1);
-  RECEIVE([&](proto::reserve_atom, const std::vector<std::uint64_t>&, std::int64_t) { return true; });
+  RECEIVE([&](proto::reserve_atom, const std::vector<std::uint64_t>&, std::int64_t) { return granted(); });
   RECEIVE([&](proto::pick_atom, const std::string&, std::int32_t) { return picks({doomed}); });
   // The worker dies: its dispatch is forgotten (the dead worker is excluded, not trained) and
   // the subtask asks for one replacement.
@@ -268,7 +273,7 @@ TEST_F(TestCluster, SamplesOfAWorkerThatDiedAreRedispatchedUnderTheSameReservati
 
 TEST_F(TestCluster, NoWorkerLeftSettlesEveryUnrunSampleAtZero) {
   spawn_batch(2);
-  RECEIVE([&](proto::reserve_atom, const std::vector<std::uint64_t>&, std::int64_t) { return true; });
+  RECEIVE([&](proto::reserve_atom, const std::vector<std::uint64_t>&, std::int64_t) { return granted(); });
   RECEIVE([&](proto::pick_atom, const std::string&, std::int32_t) { return picks({}); });
   const Traffic t = pump();
   EXPECT_EQ(t.commits, (std::vector<std::pair<std::uint64_t, std::int64_t>>{{kSample0, 0}, {kSample0 + 1, 0}}));
@@ -285,7 +290,7 @@ TEST_F(TestCluster, CancelWhileReservingReleasesTheReservationOnceGranted) {
   auto st = spawn_batch(2);
   RECEIVE([&](proto::reserve_atom, const std::vector<std::uint64_t>&, std::int64_t) {
     self->send(st, proto::cancel_atom::value);  // overtakes the grant
-    return true;
+    return granted();
   });
   const Traffic t = pump();
   EXPECT_EQ(t.commits, (std::vector<std::pair<std::uint64_t, std::int64_t>>{{kSample0, 0}, {kSample0 + 1, 0}}));
@@ -299,7 +304,7 @@ TEST_F(TestCluster, CancelWhileReservingReleasesTheReservationOnceGranted) {
 
 TEST_F(TestCluster, CancelWhilePickingDispatchesNothingAndReleasesTheReservation) {
   auto st = spawn_batch(2);
-  RECEIVE([&](proto::reserve_atom, const std::vector<std::uint64_t>&, std::int64_t) { return true; });
+  RECEIVE([&](proto::reserve_atom, const std::vector<std::uint64_t>&, std::int64_t) { return granted(); });
   RECEIVE([&](proto::pick_atom, const std::string&, std::int32_t) {
     self->send(st, proto::cancel_atom::value);  // overtakes the picks
     return picks({self, self});

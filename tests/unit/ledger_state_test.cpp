@@ -4,6 +4,7 @@
 
 #include <limits>
 #include <stdexcept>
+#include <vector>
 
 #include "ledger/ledger.hpp"
 
@@ -368,6 +369,50 @@ TEST(LedgerSource, ASourceRefusalIsADenialWithItsOwnReason) {
   EXPECT_EQ(src.commits, 1);
   EXPECT_EQ(src.releases, 1);
   expect_totals(l, 5, 0);
+}
+
+// ---------------------------------------------------------------- batches: all or none
+
+TEST(LedgerBatch, ReserveAllHoldsEveryIdOrNone) {
+  Ledger l(100);
+  const std::vector<ReservationId> batch{10, 11, 12};
+  BatchAnswer a = l.reserve_all(batch, 30);
+  EXPECT_TRUE(a.ok());
+  EXPECT_FALSE(a.repeated);
+  expect_totals(l, 0, 90);
+  a = l.reserve_all(batch, 30);  // the retried message: nothing changes
+  EXPECT_TRUE(a.ok());
+  EXPECT_TRUE(a.repeated);
+  expect_totals(l, 0, 90);
+  // 2 x 30 > 10 available: denied up front, nothing held, nothing recorded.
+  const std::vector<ReservationId> next{20, 21};
+  a = l.reserve_all(next, 30);
+  EXPECT_EQ(a.code, Code::denied);
+  EXPECT_EQ(a.deny_reason, DenyReason::over_budget);
+  expect_totals(l, 0, 90);
+  EXPECT_FALSE(l.find(20).has_value());
+  EXPECT_FALSE(l.find(21).has_value());
+}
+
+TEST(LedgerBatch, AnIdRefusedOnItsOwnReleasesWhatTheCallGranted) {
+  Ledger l(1000);
+  ASSERT_TRUE(l.reserve(7, 50).ok());  // id 7 already holds another amount
+  const std::vector<ReservationId> batch{5, 6, 7, 8};
+  const BatchAnswer a = l.reserve_all(batch, 30);
+  EXPECT_EQ(a.code, Code::conflict);
+  EXPECT_EQ(a.refused_id, 7u);
+  expect_totals(l, 0, 50);  // 5 and 6 were granted, then released; 8 never reserved
+  EXPECT_EQ(l.find(5)->state, ReservationState::released);
+  EXPECT_FALSE(l.find(8).has_value());
+}
+
+TEST(LedgerBatch, EmptyBatchesNegativeAmountsAndOverflowingTotalsAreRefused) {
+  Ledger l(kMaxBudget);
+  EXPECT_EQ(l.reserve_all({}, 1).code, Code::invalid_amount);
+  const std::vector<ReservationId> two{1, 2};
+  EXPECT_EQ(l.reserve_all(two, -1).code, Code::invalid_amount);
+  EXPECT_EQ(l.reserve_all(two, std::numeric_limits<Money>::max()).code, Code::denied);  // 2 x INT64_MAX saturates
+  expect_totals(l, 0, 0);
 }
 
 }  // namespace

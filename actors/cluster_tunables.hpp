@@ -1,0 +1,20 @@
+#pragma once
+// The cluster's tunables, each with its one default. Every options struct of actors/ and of
+// the `concord` commands (nodes/cli) takes its defaults from kDefaultTunables; change one here.
+// Units: real seconds unless said otherwise.
+#include <cstddef>
+
+namespace concord::actors {
+
+struct ClusterTunables {
+  double time_scale = 20;              // simulated seconds per real second (simulated workers; a request's own wins)
+  double beacon_interval_s = 0.05;     // between two beacons of a worker
+  double stale_after_intervals = 4;    // a worker silent this many beacon intervals is presumed dead
+  double heartbeat_interval_s = 0.05;  // CAF middleman heartbeats between nodes
+  double connection_timeout_s = 0.4;   // a peer silent this long is dropped (>= 2 x heartbeat): a hang is seen in 0.35-0.45 s
+  std::size_t top_l = 4;               // workers screened per pick and offered to LinUCB (route::ScreenConfig::top_l)
+};
+
+inline constexpr ClusterTunables kDefaultTunables{};
+
+}  // namespace concord::actors
