@@ -1,6 +1,6 @@
 // MCPP decision time on ProofFlow states (issue 3's speed targets).
 //
-//   build/bench/bench_mcpp_decision [--repeats N] [--threads N]
+//   build/bench/bench_mcpp_decision [--repeats N] [--threads N] [--semantics reference|runtime]
 //
 // Case "one ready": the ProofFlow state with exactly one dispatchable subtask and
 // the most work left (12 candidates x 12 continuations x 64 = 9 216 trajectories).
@@ -55,14 +55,14 @@ bool find_state(const FlatWorkflow& f, bool exactly_one, Case& out) {
   return false;
 }
 
-double run_case(const Case& c, int threads, int repeats, McppDecisionStats& stats) {
+double run_case(const Case& c, int threads, int repeats, Semantics semantics, McppDecisionStats& stats) {
   McppConfig cfg;
   cfg.threads = threads;
   McppPlanner planner(c.flat, cfg);
   std::vector<int> attempts(c.status.size(), 0);
   SimState st;
   st.workflow = &c.flat;
-  st.semantics = Semantics::reference;
+  st.semantics = semantics;  // the rollout kernel follows the state's semantics
   st.budget = nominal_budget(c.flat);
   st.deadline_s = nominal_deadline_s(c.flat);
   st.status = c.status;
@@ -85,7 +85,9 @@ double run_case(const Case& c, int threads, int repeats, McppDecisionStats& stat
 
 int main(int argc, char** argv) {
   int repeats = 9, max_threads = 2;
+  Semantics semantics = Semantics::reference;
   for (int i = 1; i + 1 < argc; ++i) {
+    if (!std::strcmp(argv[i], "--semantics")) semantics = std::strcmp(argv[i + 1], "runtime") ? Semantics::reference : Semantics::runtime;
     if (!std::strcmp(argv[i], "--repeats")) repeats = std::max(1, std::atoi(argv[i + 1]));
     if (!std::strcmp(argv[i], "--threads")) max_threads = std::max(1, std::atoi(argv[i + 1]));
   }
@@ -102,13 +104,14 @@ int main(int argc, char** argv) {
       }
     }
   }
-  std::printf("MCPP faithful mode (K = {1,4,16,64}, M = 64), ProofFlow synthetic profiles, nominal budget/deadline\n");
+  std::printf("MCPP faithful mode (K = {1,4,16,64}, M = 64), %s semantics, ProofFlow synthetic profiles, nominal budget/deadline\n",
+              semantics == Semantics::runtime ? "runtime" : "reference");
   std::printf("%-58s %7s %10s %12s %12s %14s %9s\n", "case", "threads", "candidates", "trajectories", "median_ms",
               "trajectories/s", "us/traj");
   for (const Case& c : cases) {
     for (int t = 1; t <= max_threads; ++t) {
       McppDecisionStats stats;
-      const double sec = run_case(c, t, repeats, stats);
+      const double sec = run_case(c, t, repeats, semantics, stats);
       std::printf("%-58s %7d %10d %12lld %12.3f %14.3e %9.3f\n", c.label.c_str(), t, stats.candidates,
                   static_cast<long long>(stats.trajectories), sec * 1e3, static_cast<double>(stats.trajectories) / sec,
                   sec * 1e6 / static_cast<double>(stats.trajectories));

@@ -111,7 +111,10 @@ template <int W, bool Runtime = false>
 class Trajectory {
  public:
   Trajectory(const PlanModel& model, const SharedSets<W>& sets, int max_k = 64) : model_(model), sets_(sets) {
-    if (Runtime) tmp_.resize(static_cast<std::size_t>(max_k));
+    if (Runtime) {
+      tmp_latency_.resize(static_cast<std::size_t>(max_k));
+      tmp_tokens_.resize(static_cast<std::size_t>(max_k));
+    }
     // Sized once: at most one running batch and one launch per subtask.
     const auto n = static_cast<std::size_t>(model.num_subtasks());
     if constexpr (W == 0) {
@@ -300,18 +303,24 @@ class Trajectory {
       }
       b_ -= reserve;
       // Each sample through the token cap, then the batch's settlement (sim/execution_rules.hpp).
+      // Each sample through the token cap, then the batch's settlement (sim/execution_rules.hpp),
+      // on scalars: the kernel's innermost loop.
       exec::SettlementBuilder settle;
       for (int j = 0; j < l.k; ++j) {
-        exec::Draw d;
+        double t;
+        std::int64_t x;
+        bool ok;
         if (p.count > 0) {
           const std::uint32_t a = p.first + FastRng::index(static_cast<std::uint32_t>(rng.next()), p.count);
-          d = {lat[a], tok[a], suc[a] != 0};
+          t = lat[a], x = tok[a], ok = suc[a] != 0;
         } else {
-          d = exec::draw_parametric(p.lognormal_mu, p.lognormal_sigma, p.p_success, p.parametric_tokens, rng);
+          const exec::Draw d = exec::draw_parametric(p.lognormal_mu, p.lognormal_sigma, p.p_success, p.parametric_tokens, rng);
+          t = d.latency_s, x = d.output_tokens, ok = d.success;
         }
-        const exec::Effective e = exec::apply_token_cap(d, p.token_cap);
-        tmp_[static_cast<std::size_t>(j)] = e;
-        settle.add(e);
+        exec::cap_tokens(t, x, ok, p.token_cap);
+        tmp_latency_[static_cast<std::size_t>(j)] = t;
+        tmp_tokens_[static_cast<std::size_t>(j)] = x;
+        settle.add(t, ok);
       }
       const exec::Settlement settled = settle.result();
       const bool ok = settled.success;
@@ -319,7 +328,8 @@ class Trajectory {
       Money cost = 0;
       for (int j = 0; j < l.k; ++j)
         cost += exec::sample_cost(p.input_cost, p.price_per_token,
-                                  exec::charged_tokens(tmp_[static_cast<std::size_t>(j)], settled));
+                                  exec::tokens_after(tmp_latency_[static_cast<std::size_t>(j)],
+                                                     tmp_tokens_[static_cast<std::size_t>(j)], end));
       add_running({end, 0.0, reserve, cost, l.node, static_cast<std::int8_t>(ok ? 1 : 0)});
       mark_running(l.node);
     }
@@ -391,7 +401,8 @@ class Trajectory {
   int nrun_ = 0;
   Slots<Run> running_{};
   Slots<Launch> launch_{};
-  std::vector<exec::Effective> tmp_;  // runtime: the batch being drawn (sized once, max k)
+  std::vector<double> tmp_latency_;  // runtime: the batch being drawn, after the cap (sized once, max k)
+  std::vector<std::int64_t> tmp_tokens_;
 };
 
 }  // namespace concord::mcpp

@@ -60,19 +60,30 @@ struct Effective {
 };
 
 /// Token cap: a sample that would generate more than `cap` tokens stops at the cap, at the
-/// same rate (latency scaled by cap / tokens), and fails. REQUIRES: cap >= 0.
+/// same rate (latency scaled by cap / tokens), and fails. In place on the sample's fields (the
+/// rollout kernel's form); returns whether it was truncated. REQUIRES: cap >= 0.
+inline bool cap_tokens(double& latency_s, std::int64_t& tokens, bool& success, std::int64_t cap) {
+  if (tokens <= cap) return false;
+  latency_s *= static_cast<double>(cap) / static_cast<double>(tokens);
+  tokens = cap;
+  success = false;
+  return true;
+}
 inline Effective apply_token_cap(const Draw& d, std::int64_t cap) {
-  if (d.output_tokens <= cap) return {d.latency_s, d.output_tokens, d.success, false};
-  return {d.latency_s * (static_cast<double>(cap) / static_cast<double>(d.output_tokens)), cap, false, true};
+  Effective e{d.latency_s, d.output_tokens, d.success, false};
+  e.truncated = cap_tokens(e.latency_s, e.tokens, e.success, cap);
+  return e;
 }
 
-/// Pro-rata: output tokens a sample has generated `elapsed_s` after its launch (all of them once
-/// elapsed_s >= its latency; rounded down before). A cancelled sample is charged for these.
-inline std::int64_t tokens_after(const Effective& s, double elapsed_s) {
-  if (elapsed_s >= s.latency_s) return s.tokens;
+/// Pro-rata: output tokens a sample of `latency_s` and `tokens` has generated `elapsed_s` after
+/// its launch (all of them once elapsed_s >= its latency; rounded down before). A cancelled
+/// sample is charged for these.
+inline std::int64_t tokens_after(double latency_s, std::int64_t tokens, double elapsed_s) {
+  if (elapsed_s >= latency_s) return tokens;
   if (!(elapsed_s > 0)) return 0;
-  return static_cast<std::int64_t>(std::floor(static_cast<double>(s.tokens) * (elapsed_s / s.latency_s)));
+  return static_cast<std::int64_t>(std::floor(static_cast<double>(tokens) * (elapsed_s / latency_s)));
 }
+inline std::int64_t tokens_after(const Effective& s, double elapsed_s) { return tokens_after(s.latency_s, s.tokens, elapsed_s); }
 
 /// What a sample that generated `tokens` output tokens costs: its prompt plus its output.
 inline Money sample_cost(Money input_cost, Money price_per_token, std::int64_t tokens) {
@@ -88,10 +99,11 @@ struct Settlement {
 /// Folds one more sample into a settlement under way; start from Settlement{} with no sample.
 struct SettlementBuilder {
   double first_success_s = INFINITY, slowest_s = 0;
-  void add(const Effective& s) {
-    if (s.success) first_success_s = std::min(first_success_s, s.latency_s);
-    slowest_s = std::max(slowest_s, s.latency_s);
+  void add(double latency_s, bool success) {
+    if (success) first_success_s = std::min(first_success_s, latency_s);
+    slowest_s = std::max(slowest_s, latency_s);
   }
+  void add(const Effective& s) { add(s.latency_s, s.success); }
   Settlement result() const {
     const bool ok = first_success_s < INFINITY;
     return {ok ? first_success_s : slowest_s, ok};
