@@ -2,6 +2,7 @@
 // worker that died is never picked again.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <set>
 #include <thread>
@@ -18,6 +19,24 @@ namespace {
 using namespace std::chrono_literals;
 
 caf::actor_system_config& config() { return testing::quiet_config(); }
+
+/// Asks the selector, one round trip after another (no sleep), until `done(answer)` holds;
+/// false if it never does within 10 s (a bound on the loop, not a timing assertion).
+template <class Answer, class... Request>
+bool ask_until(caf::scoped_actor& self, const caf::actor& sel, const std::function<bool(const Answer&)>& done, Request... req) {
+  const auto give_up = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < give_up) {
+    bool ok = false;
+    self->request(sel, 5s, req...).receive([&](Answer& a) { ok = done(a); }, [](caf::error&) {});
+    if (ok) return true;
+  }
+  return false;
+}
+
+/// Live workers the selector counts for `model`, once it has seen `n` of them.
+bool live_workers_become(caf::scoped_actor& self, const caf::actor& sel, const std::string& model, std::int32_t n) {
+  return ask_until<std::int32_t>(self, sel, [n](const std::int32_t& k) { return k == n; }, proto::workers_atom::value, model);
+}
 
 TEST(SelectorActor, LearnsFromOutcomesAndNeverPicksADeadWorker) {
   caf::actor_system sys{config()};
@@ -51,7 +70,7 @@ TEST(SelectorActor, LearnsFromOutcomesAndNeverPicksADeadWorker) {
   }
   EXPECT_GE(good_late, 45) << "of the last 50 picks";  // LinUCB has learned the bad worker fails
   caf::anon_send_exit(good, caf::exit_reason::kill);
-  std::this_thread::sleep_for(50ms);  // the selector's monitor delivers the down_msg
+  ASSERT_TRUE(live_workers_become(self, sel, "m", 1));  // the selector's monitor delivered the down_msg
   for (int i = 0; i < 20; ++i)
     self->request(sel, 5s, proto::pick_atom::value, std::string("m"), std::int32_t{1})
         .receive([&](std::vector<caf::actor>& v, std::vector<std::uint64_t>&) {
@@ -60,7 +79,7 @@ TEST(SelectorActor, LearnsFromOutcomesAndNeverPicksADeadWorker) {
         },
                  [](caf::error&) { ADD_FAILURE() << "no answer"; });
   caf::anon_send_exit(bad, caf::exit_reason::kill);
-  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(live_workers_become(self, sel, "m", 0));
   self->request(sel, 5s, proto::pick_atom::value, std::string("m"), std::int32_t{2})
       .receive([&](std::vector<caf::actor>& v, std::vector<std::uint64_t>&) { EXPECT_TRUE(v.empty()); },
                [](caf::error&) { ADD_FAILURE() << "no answer"; });
@@ -178,7 +197,7 @@ TEST(SelectorActor, SettlesEachDispatchOnceByItsIdAndForgetsADeadWorkersDispatch
   self->send(sel, proto::forget_atom::value, ids[0]);              // a cancelled sample
   EXPECT_EQ(assigned_to(self, sel, "w"), 2);
   caf::anon_send_exit(w, caf::exit_reason::kill);
-  std::this_thread::sleep_for(50ms);  // the down_msg: its last two dispatches are forgotten
+  ASSERT_TRUE(live_workers_become(self, sel, "m", 0));  // the down_msg arrived: its last two dispatches are forgotten
   EXPECT_EQ(assigned_to(self, sel, "w"), 0);
   caf::anon_send_exit(sel, caf::exit_reason::user_shutdown);
 }
