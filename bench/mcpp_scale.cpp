@@ -2,7 +2,8 @@
 // and the work of ProofFlow decisions against the default work budget.
 //
 //   build/bench/bench_mcpp_scale [--sizes 16,64,128,512] [--dags 3] [--episodes 2]
-//                                [--quality-work K] [--proofflow-dags N]
+//                                [--quality-work K] [--proofflow-dags N] [--no-timing]
+// (--no-timing: quality only, without the first decisions at the default budget)
 //
 // DAGs: random layered graphs (each subtask depends on 1-2 subtasks of the previous
 // three layers, layers about sqrt(n) wide) with ProofFlow's three model tiers and
@@ -105,6 +106,9 @@ double median(std::vector<double> v) {
 int main(int argc, char** argv) {
   std::vector<int> sizes{16, 64, 128, 512};
   int dags = 3, episodes = 2, quality_work = 2000, pf_dags = 40;
+  bool timing = true;
+  for (int i = 1; i < argc; ++i)
+    if (!std::strcmp(argv[i], "--no-timing")) timing = false;
   for (int i = 1; i + 1 < argc; ++i) {
     if (!std::strcmp(argv[i], "--sizes")) sizes = parse_sizes(argv[i + 1]);
     if (!std::strcmp(argv[i], "--dags")) dags = std::max(1, std::atoi(argv[i + 1]));
@@ -129,7 +133,8 @@ int main(int argc, char** argv) {
       Rng rng(derive_seed(20261201, static_cast<std::uint64_t>(n * 1000 + d)));
       const Workflow wf = layered_dag(n, stats, rng);
       const FlatWorkflow flat = FlatWorkflow::compile(wf);
-      const FirstDecision b = first_decision(flat, "best"), f = first_decision(flat, "faithful");
+      FirstDecision b{}, f{};
+      if (timing) b = first_decision(flat, "best"), f = first_decision(flat, "faithful");
       best_s.push_back(b.seconds), best_w.push_back(static_cast<double>(b.work)), best_cut += b.truncated;
       faith_s.push_back(f.seconds), faith_w.push_back(static_cast<double>(f.work)), faith_cut += f.truncated;
       for (int e = 0; e < episodes; ++e) {

@@ -14,6 +14,7 @@
 #include "plan/mcpp_candidates.hpp"
 #include "plan/mcpp_model.hpp"
 #include "plan/mcpp_rollout.hpp"
+#include "plan/simple_policies.hpp"
 
 namespace concord {
 
@@ -337,9 +338,20 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
     const double q = static_cast<double>(impl.successes[i]) / impl.trials[i];
     if (q > best_q + 1e-12) best_q = q, best = i;
   }
-  const Choice* row = cands.row(best / per_candidate);
-  for (std::size_t i = 0; i < ready.size(); ++i)
-    if (row[i].k > 0) out.push_back({ready[i], row[i].model, row[i].k});  // k = 0: deferred
+  // Anytime fallback: a decision cut short (work budget, wall cap) before any rollout of a
+  // competing pair succeeded has learnt nothing that ranks its candidates, and its first
+  // candidate is an arbitrary one; the greedy heuristic (plan/simple_policies.hpp) is a better
+  // guess. A decision that ran in full is never changed (faithful mode decides as the paper).
+  last_.fallback = impl.truncated && best_q <= 0.0;
+  if (last_.fallback) {
+    GreedyPolicy greedy;
+    Rng greedy_rng(derive_seed(decision_seed, 2));
+    greedy.decide(state, greedy_rng, out);
+  } else {
+    const Choice* row = cands.row(best / per_candidate);
+    for (std::size_t i = 0; i < ready.size(); ++i)
+      if (row[i].k > 0) out.push_back({ready[i], row[i].model, row[i].k});  // k = 0: deferred
+  }
 
   last_.continuations = impl_->continuation_used.empty()
                             ? static_cast<int>(per_candidate)

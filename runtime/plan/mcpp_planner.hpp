@@ -30,6 +30,7 @@ struct McppDecisionStats {
   double seconds = 0;      // wall time of the decision
   std::int64_t work = 0;   // work units spent (McppConfig::work_budget)
   bool truncated = false;  // the work budget or the wall cap cut the decision short
+  bool fallback = false;   // truncated with no successful rollout: the greedy heuristic's action was returned
 };
 
 class McppPlanner final : public Policy {

@@ -16,6 +16,7 @@
 #include "model/workflow_json.hpp"
 #include "plan/mcpp_planner.hpp"
 #include "plan/policy_registry.hpp"
+#include "plan/simple_policies.hpp"
 #include "sim/flat_workflow.hpp"
 #include "sim/nominal.hpp"
 #include "sim/simulator.hpp"
@@ -306,6 +307,37 @@ TEST(HostileInput, DecisionsAreBoundedByTheWorkBudgetAndDeterministic) {
   }
 }
 
+TEST(HostileInput, ADecisionCutShortWithNoSuccessfulRolloutReturnsTheGreedyAction) {
+  // 64 subtasks in a chain, 5 s to do them: every rollout fails, and the work budget cuts the
+  // decision short. Its first candidate would be arbitrary; it returns the greedy action.
+  const Workflow wf = chain(64);
+  const FlatWorkflow flat = FlatWorkflow::compile(wf);
+  SimState st;
+  st.workflow = &flat;
+  st.semantics = Semantics::runtime;
+  st.budget = nominal_budget(flat);
+  st.deadline_s = 5;
+  std::vector<SubtaskStatus> status(64, SubtaskStatus::blocked);
+  status[0] = SubtaskStatus::ready;
+  const std::vector<int> attempts(64, 0), ready{0};
+  st.status = status;
+  st.attempts = attempts;
+  st.dispatchable = ready;
+  for (const std::string preset : {"faithful", "best"}) {
+    McppConfig cfg = mcpp_preset(preset);
+    cfg.work_budget = 3'000'000;
+    McppPlanner planner(flat, cfg);
+    std::vector<Assignment> got, greedy_action;
+    Rng rng(1), rng2(1);
+    planner.decide(st, rng, got);
+    ASSERT_TRUE(planner.last_decision().truncated) << preset;
+    EXPECT_EQ(planner.last_decision().best_q, 0.0) << preset;
+    EXPECT_TRUE(planner.last_decision().fallback) << preset;
+    GreedyPolicy().decide(st, rng2, greedy_action);
+    EXPECT_EQ(got, greedy_action) << preset;
+  }
+}
+
 TEST(HostileInput, SmallWorkflowsAreNotTouchedByTheDefaultBudget) {
   // The default budget is above every ProofFlow/CodeFlow decision: nothing is cut.
   const Workflow wf = chain(16);
@@ -319,6 +351,7 @@ TEST(HostileInput, SmallWorkflowsAreNotTouchedByTheDefaultBudget) {
       planner.decide(s, r, out);
       ++decisions;
       cut += planner.last_decision().truncated ? 1 : 0;
+      cut += planner.last_decision().fallback ? 1 : 0;  // never without a cut
     }
   };
   for (const std::string preset : {"faithful", "best"}) {
