@@ -30,7 +30,7 @@ struct McppConfig {
   std::int64_t work_budget = std::int64_t{1} << 32;
   // Wall-time cap of one decision in seconds (0: none). When it passes, no more rollouts
   // start and the best pair among those with the most rollouts is returned (with none at
-  // all, the first candidate). Not reproducible: for deployments that prefer an answer on time.
+  // all, the greedy action: McppDecisionStats::fallback). Not reproducible: for deployments that prefer an answer on time.
   double max_decision_seconds = 0;
 
   // -- options beyond the paper (off in faithful mode) --

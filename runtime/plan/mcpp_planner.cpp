@@ -326,7 +326,7 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
 
   // argmax over (candidate, continuation model, k); ties go to the first. Only pairs with
   // the most rollouts compete: under racing those that survived every round; under a wall
-  // cap those that were not cut short. With no rollout at all, the first candidate.
+  // cap those that were not cut short. (Cut short with no success at all: the greedy action, below.)
   std::int32_t most = 0;
   for (std::int32_t t : impl.trials) most = std::max(most, t);
   std::size_t best = 0;
