@@ -87,6 +87,7 @@ struct McppPlanner::Impl {
   std::atomic<bool> expired{false};      // the wall deadline passed (or a stop came): no more rollouts start
   const std::atomic<bool>* stop = nullptr;  // SimState::stop of the decision being made
   bool truncated = false;                // the budget or the wall cap cut the decision short
+  std::int32_t full_trials = 0;          // rollouts every alive pair had after the last round that ran in full
 
   /// The largest add <= want whose estimated cost the work left pays for (0: none).
   int affordable(const McppConfig& cfg, int want) {
@@ -102,44 +103,79 @@ struct McppPlanner::Impl {
     return static_cast<int>(std::max<std::int64_t>(0, n));
   }
 
+  /// Pairs of the first chunk of a round: its measured cost sizes the next chunks.
+  static constexpr std::size_t kFirstChunk = 16;
+
   /// Runs rollouts for the pairs in `alive`, `add` more each; successes/trials accumulate.
+  /// The pairs run in chunks, in `alive` order, each chunk in parallel: the first chunk has
+  /// kFirstChunk pairs, each next one what the work left pays for at the cost measured so far
+  /// (at most twice the last chunk, unless the rest is affordable twice over). When the work
+  /// left is spent the round stops (truncated): the pairs after it keep their trials. Chunk
+  /// boundaries depend only on measured draws (deterministic), so the decision is too, and a
+  /// decision overshoots its budget by at most one chunk's misestimate. Returns false if the
+  /// round stopped before every pair (budget, wall cap or stop request).
   template <int W, bool Runtime>
-  void run_round(const SharedSets<W>& sets, const RootState& root, const CandidateSet& cands, const McppConfig& cfg,
+  bool run_round(const SharedSets<W>& sets, const RootState& root, const CandidateSet& cands, const McppConfig& cfg,
                  std::uint64_t decision_seed, int add) {
-    drawn.store(0);
     const std::size_t nk = cfg.k_levels.size();
     const std::size_t per_candidate = static_cast<std::size_t>(model.num_models()) * nk;
     const int max_k = *std::max_element(cfg.k_levels.begin(), cfg.k_levels.end());
-    arena.execute([&] {
-      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, alive.size(), 4), [&](const tbb::blocked_range<std::size_t>& range) {
-        Trajectory<W, Runtime> traj(model, sets, max_k);
-        for (std::size_t a = range.begin(); a != range.end(); ++a) {
-          const std::size_t i = alive[a];
-          const std::size_t c = i / per_candidate;
-          const int cont_model = static_cast<int>((i % per_candidate) / nk);
-          const int cont_k = cfg.k_levels[i % nk];
-          std::int32_t ok = 0, ran = 0;
-          for (int j = 0; j < add; ++j) {
-            if ((stop && stop->load(std::memory_order_relaxed)) ||
-                (wall_deadline && (expired.load(std::memory_order_relaxed) || clock::now() > *wall_deadline))) {
-              expired.store(true, std::memory_order_relaxed);
-              break;
-            }
-            // Common random numbers: trajectory j draws the same stream for every pair.
-            FastRng crn(derive_seed(decision_seed, (1ull << 40) + static_cast<std::uint64_t>(trials[i] + j)));
-            FastRng& rng = cfg.common_random_numbers ? crn : streams[i];
-            ok += traj.run(root, cands.ready, cands.row(c), cont_model, cont_k, cfg.max_rollout_steps, rng) ? 1 : 0;
-            ++ran;
-            drawn.fetch_add(traj.drawn(), std::memory_order_relaxed);
-          }
-          successes[i] += ok;
-          trials[i] += ran;
+    std::int64_t round_drawn = 0;
+    std::size_t begin = 0, chunk = std::min(alive.size(), kFirstChunk);
+    bool all = true;
+    while (begin < alive.size()) {
+      if (begin > 0) {
+        const std::int64_t left = work_left - round_drawn;
+        const double per_pair = static_cast<double>(round_drawn) / static_cast<double>(begin);
+        const double afford = left > 0 ? std::floor(static_cast<double>(left) / std::max(1.0, per_pair)) : 0.0;
+        const std::size_t rest = alive.size() - begin;
+        if (afford < 1) {
+          all = false;
+          truncated = true;
+          break;
         }
+        chunk = afford >= 2.0 * static_cast<double>(rest) ? rest
+                                                           : std::min<std::size_t>(rest, static_cast<std::size_t>(std::min(afford, 2.0 * static_cast<double>(chunk))));
+      }
+      drawn.store(0);
+      arena.execute([&] {
+        tbb::parallel_for(tbb::blocked_range<std::size_t>(begin, begin + chunk, 4), [&](const tbb::blocked_range<std::size_t>& range) {
+          Trajectory<W, Runtime> traj(model, sets, max_k);
+          for (std::size_t a = range.begin(); a != range.end(); ++a) {
+            const std::size_t i = alive[a];
+            const std::size_t c = i / per_candidate;
+            const int cont_model = static_cast<int>((i % per_candidate) / nk);
+            const int cont_k = cfg.k_levels[i % nk];
+            std::int32_t ok = 0, ran = 0;
+            for (int j = 0; j < add; ++j) {
+              if ((stop && stop->load(std::memory_order_relaxed)) ||
+                  (wall_deadline && (expired.load(std::memory_order_relaxed) || clock::now() > *wall_deadline))) {
+                expired.store(true, std::memory_order_relaxed);
+                break;
+              }
+              // Common random numbers: trajectory j draws the same stream for every pair.
+              FastRng crn(derive_seed(decision_seed, (1ull << 40) + static_cast<std::uint64_t>(trials[i] + j)));
+              FastRng& rng = cfg.common_random_numbers ? crn : streams[i];
+              ok += traj.run(root, cands.ready, cands.row(c), cont_model, cont_k, cfg.max_rollout_steps, rng) ? 1 : 0;
+              ++ran;
+              drawn.fetch_add(traj.drawn(), std::memory_order_relaxed);
+            }
+            successes[i] += ok;
+            trials[i] += ran;
+          }
+        });
       });
-    });
+      round_drawn += drawn.load();
+      begin += chunk;
+      if (expired.load()) {
+        all = false;
+        break;
+      }
+    }
     if (expired.load()) truncated = true;
-    work_left -= drawn.load();
-    draws_per_rollout = static_cast<double>(drawn.load()) / std::max<double>(1.0, static_cast<double>(alive.size()) * add);
+    work_left -= round_drawn;
+    draws_per_rollout = static_cast<double>(round_drawn) / std::max<double>(1.0, static_cast<double>(begin) * add);
+    return all;
   }
 
   template <int W, bool Runtime>
@@ -152,6 +188,7 @@ struct McppPlanner::Impl {
     for (std::size_t i = 0; i < pairs; ++i) streams.emplace_back(derive_seed(decision_seed, 1 + i));
     const std::size_t per_candidate = static_cast<std::size_t>(model.num_models()) * cfg.k_levels.size();
     alive.clear();
+    full_trials = 0;
     for (std::size_t i = 0; i < pairs; ++i)
       if (continuation_used.empty() || continuation_used[i % per_candidate]) alive.push_back(i);
     if (!cfg.racing) {
@@ -161,9 +198,9 @@ struct McppPlanner::Impl {
         int add = std::min(16, cfg.rollouts - done);
         if (done == 0) add = std::max(1, affordable(cfg, add));  // at least one rollout per pair
         else if ((add = affordable(cfg, add)) == 0) return;
-        run_round<W, Runtime>(sets, root, cands, cfg, decision_seed, add);
+        if (!run_round<W, Runtime>(sets, root, cands, cfg, decision_seed, add)) return;
+        full_trials = trials[alive.front()];
         done += add;
-        if (expired.load()) return;
       }
       return;
     }
@@ -172,8 +209,8 @@ struct McppPlanner::Impl {
     // again, up to racing_max. The first round runs (at least one rollout per pair).
     int add = std::max(1, affordable(cfg, std::max(1, cfg.racing_first)));
     while (true) {
-      run_round<W, Runtime>(sets, root, cands, cfg, decision_seed, add);
-      if (expired.load()) return;
+      if (!run_round<W, Runtime>(sets, root, cands, cfg, decision_seed, add)) return;  // pairs left without this round
+      full_trials = trials[alive.front()];
       const int n = trials[alive.front()];
       if (n >= cfg.racing_max || alive.size() <= 1) return;
       auto bound = [&](std::size_t i, double sign) {
@@ -324,11 +361,13 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
     else impl.evaluate<0, false>(g, root, cands, config_, decision_seed);
   }
 
-  // argmax over (candidate, continuation model, k); ties go to the first. Only pairs with
-  // the most rollouts compete: under racing those that survived every round; under a wall
-  // cap those that were not cut short. (Cut short with no success at all: the greedy action, below.)
-  std::int32_t most = 0;
-  for (std::int32_t t : impl.trials) most = std::max(most, t);
+  // argmax over (candidate, continuation model, k); ties go to the first. Only pairs with the
+  // rollouts of the last round that ran in full compete (under racing: those that survived
+  // every round); when even the first round was cut short (work budget, wall cap), those with
+  // the most rollouts. (Cut short with no success at all: the greedy action, below.)
+  std::int32_t most = impl.full_trials;
+  if (most == 0)
+    for (std::int32_t t : impl.trials) most = std::max(most, t);
   std::size_t best = 0;
   double best_q = -1.0;
   std::int64_t total = 0;
