@@ -58,8 +58,7 @@ LSAN="suppressions=$SUPP/lsan.supp:print_suppressions=0"
 # UBSan: the build uses -fno-sanitize-recover=all, so any finding aborts; stack traces on.
 UBSAN="$COMMON:print_stacktrace=1:suppressions=$SUPP/ubsan.supp"
 # TSan: second_deadlock_stack for lock-order reports; history_size=7 (the most) so that the
-# earlier access of a race keeps its stack on long runs: the libtbb suppression needs the TBB
-# worker's stack ("failed to restore the stack" matches no suppression).
+# earlier access of a race keeps its stack on long runs ("failed to restore the stack" otherwise).
 TSAN="$COMMON:suppressions=$SUPP/tsan.supp:second_deadlock_stack=1:history_size=7"
 
 # The build runs each test executable once (gtest_discover_tests lists its tests): same
