@@ -12,7 +12,7 @@
 #include <caf/actor.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 
-#include "clock.hpp"
+#include "time/clock.hpp"
 #include "sim/flat_workflow.hpp"
 #include "sim/policy.hpp"
 

@@ -5,7 +5,7 @@
 #include <caf/fwd.hpp>
 #include <caf/actor.hpp>
 
-#include "clock.hpp"
+#include "time/clock.hpp"
 #include "cluster_tunables.hpp"
 
 namespace concord::actors {

@@ -1,11 +1,12 @@
 #pragma once
-// The actors' time source. Actors do not read a clock themselves: they are given one
-// through their options (real steady time by default), so that a test can drive the
-// time an actor sees (ManualClock). Timers (CAF's delayed_send) still run in real time.
+// The time source every actor is given (the seam of DESIGN.md's "injected time"). Actors never
+// read a clock themselves: their options carry a Clock (real steady time by default, defined
+// here in the core, not in actors/), so that a test drives the time an actor sees
+// (ManualClock). Timers (CAF's delayed_send) still run in real time. No CAF.
 #include <atomic>
 #include <chrono>
 
-namespace concord::actors {
+namespace concord {
 
 class Clock {
  public:
@@ -36,4 +37,4 @@ class ManualClock final : public Clock {
   std::atomic<duration::rep> ticks_{0};
 };
 
-}  // namespace concord::actors
+}  // namespace concord
