@@ -148,6 +148,14 @@ TEST(EmbeddedCluster, CompletionRateEqualsTheSimulatorsUnderATightBudget) {
   expect_same_completion(wf, cfg, 100, 20);  // time matters little here: a faster scale
 }
 
+/// Twice the nominal budget, four times the nominal deadline: room for retries and healing.
+EpisodeConfig roomy(const FlatWorkflow& wf) {
+  EpisodeConfig cfg;
+  cfg.budget = 2 * nominal_budget(wf);
+  cfg.deadline_s = 4 * nominal_deadline_s(wf);
+  return cfg;
+}
+
 /// Plans one sample of model 0 for every ready subtask at its first decision, then throws.
 class ThrowsOnSecondDecision final : public Policy {
  public:
@@ -166,9 +174,7 @@ TEST(EmbeddedCluster, APlannerThatThrowsEndsTheRunWithItsMessageAndSettlesWhatRa
   ClusterOptions co;
   co.time_scale = 100;
   EmbeddedCluster cluster(wf, co);
-  EpisodeConfig cfg;
-  cfg.budget = 2 * nominal_budget(*wf);
-  cfg.deadline_s = 4 * nominal_deadline_s(*wf);
+  const EpisodeConfig cfg = roomy(*wf);
   const ClusterRun run = cluster.run(std::make_shared<ThrowsOnSecondDecision>(), cfg);
   EXPECT_FALSE(run.result.completed);
   EXPECT_EQ(run.result.reason, EndReason::stalled);
@@ -183,9 +189,7 @@ TEST(EmbeddedCluster, HealsWhenANodesWorkersDieMidRun) {
   ClusterOptions co;
   co.time_scale = 100;
   EmbeddedCluster cluster(wf, co);
-  EpisodeConfig cfg;
-  cfg.budget = 2 * nominal_budget(*wf);
-  cfg.deadline_s = 4 * nominal_deadline_s(*wf);
+  const EpisodeConfig cfg = roomy(*wf);
   bool killed = false;
   // One sample per batch: a batch whose worker dies can only finish by re-running elsewhere.
   auto policy = std::make_shared<FixedPolicy>(1, 1, wf->model_id(1));
