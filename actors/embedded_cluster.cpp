@@ -11,6 +11,7 @@
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
 
 #include "cluster_network.hpp"
 #include "ledger_actor.hpp"
@@ -18,15 +19,20 @@
 #include "model_worker.hpp"
 #include "planner_actor.hpp"
 #include "selector_actor.hpp"
+#include "virtual_time.hpp"
 #include "workflow_actor.hpp"
 
 namespace concord::actors {
 
 namespace {
 
+bool uses_virtual_time(const ClusterOptions& o) { return o.virtual_time && o.join.empty(); }
+
 caf::actor_system_config& configure(caf::actor_system_config& cfg, const ClusterOptions& o) {
   proto::register_messages(cfg);
   if (!o.join.empty()) configure_cluster_network(cfg, o.heartbeat_interval_s, o.connection_timeout_s);
+  // Virtual time: one thread runs every actor, message by message, and only run() moves time.
+  if (uses_virtual_time(o)) cfg.set("scheduler.policy", caf::atom("testing"));
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   cfg.set("scheduler.max-threads", o.threads > 0 ? static_cast<std::size_t>(o.threads) : static_cast<std::size_t>(cores));
   cfg.set("logger.verbosity", caf::atom("quiet"));
@@ -37,10 +43,12 @@ caf::actor_system_config& configure(caf::actor_system_config& cfg, const Cluster
 
 struct EmbeddedCluster::Impl {
   Impl(std::shared_ptr<const FlatWorkflow> w, ClusterOptions o) : wf(std::move(w)), options(o), sys(configure(cfg, o)) {
+    if (uses_virtual_time(o)) vt = std::make_unique<VirtualTime>(o.time_scale);
     SelectorOptions so;
     so.beacon_interval_s = o.beacon_interval_s;
     so.stale_after_intervals = o.stale_after_intervals;
     so.top_l = o.top_l;
+    if (vt) so.clock = vt.get();
     selector = spawn_selector(sys, so);
     if (!o.join.empty()) {
       join_cluster();
@@ -54,8 +62,13 @@ struct EmbeddedCluster::Impl {
             wo.time_scale = o.time_scale;
             wo.beacon_interval_s = o.beacon_interval_s;
             wo.beacon_target = selector;
+            if (vt) wo.clock = wo.virtual_time = vt.get();
             workers.emplace_back(wo.name, spawn_simulated_worker(sys, wo));
           }
+    }
+    if (vt) {  // the workers' first beacons reach the selector now; nothing to wait for
+      test_coordinator().run();
+      return;
     }
     // Wait until the selector has heard every worker's first beacon (at most 400 x 5 ms + replies).
     caf::scoped_actor self{sys};
@@ -78,7 +91,17 @@ struct EmbeddedCluster::Impl {
     if (options.join.empty())
       for (auto& [name, w] : workers) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(selector, caf::exit_reason::user_shutdown);
+    if (vt) {
+      test_coordinator().run();
+      while (!vt->timeline().empty()) vt->timeline().pop();  // its actor handles go before the system
+    }
   }
+
+  caf::scheduler::test_coordinator& test_coordinator() {
+    return dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
+  }
+
+  ClusterRun run_virtual(std::shared_ptr<Policy> policy, const EpisodeConfig& config, BatchCallback on_batch);
 
   /// Connects to every seed, joins, and subscribes the selector to every member's workers.
   void join_cluster() {
@@ -128,6 +151,7 @@ struct EmbeddedCluster::Impl {
   caf::actor selector;
   std::vector<std::pair<std::string, caf::actor>> workers;
   std::vector<std::string> members;
+  std::unique_ptr<VirtualTime> vt;  // virtual time (null: real time); only the run's thread uses it
 };
 
 EmbeddedCluster::EmbeddedCluster(std::shared_ptr<const FlatWorkflow> wf, ClusterOptions options)
@@ -136,6 +160,7 @@ EmbeddedCluster::EmbeddedCluster(std::shared_ptr<const FlatWorkflow> wf, Cluster
 EmbeddedCluster::~EmbeddedCluster() = default;
 
 ClusterRun EmbeddedCluster::run(std::shared_ptr<Policy> policy, const EpisodeConfig& config, BatchCallback on_batch) {
+  if (impl_->vt) return impl_->run_virtual(std::move(policy), config, std::move(on_batch));
   auto& sys = impl_->sys;
   const caf::actor ledger = spawn_ledger(sys, config.budget);
   const caf::actor planner = spawn_planner(sys, impl_->wf, std::move(policy), derive_seed(config.seed, 1));
@@ -222,7 +247,91 @@ ClusterRun EmbeddedCluster::run(std::shared_ptr<Policy> policy, const EpisodeCon
   return out;
 }
 
+ClusterRun EmbeddedCluster::Impl::run_virtual(std::shared_ptr<Policy> policy, const EpisodeConfig& config,
+                                              BatchCallback on_batch) {
+  auto& sched = test_coordinator();
+  vt->restart();  // the run's simulated time starts at 0, as the simulator's
+  const caf::actor ledger = spawn_ledger(sys, config.budget);
+  const caf::actor planner = spawn_planner(sys, wf, std::move(policy), derive_seed(config.seed, 1), real_clock(), false);
+  bool ended = false;
+  WorkflowOptions wo;
+  wo.workflow = wf;
+  wo.budget = config.budget;
+  wo.deadline_s = config.deadline_s;
+  wo.time_scale = options.time_scale;
+  wo.seed = config.seed;
+  wo.ledger = ledger;
+  wo.selector = selector;
+  wo.planner = planner;
+  wo.clock = vt.get();
+  wo.virtual_time = vt.get();
+  wo.on_batch = std::move(on_batch);
+  wo.on_end = [&ended] { ended = true; };
+  const caf::actor workflow = spawn_workflow(sys, std::move(wo));
+  ClusterRun out;
+  caf::scoped_actor self{sys};
+  auto answer = self->request(workflow, caf::infinite, proto::start_atom::value);
+  // Deliver the timeline's events one at a time, each once the previous one's messages are all
+  // handled, until the workflow ends (it always does: its deadline, or nothing left to run).
+  // Bounded: at most kMaxEvents events (beacons included), a backstop against a bug.
+  constexpr std::uint64_t kMaxEvents = 200'000'000;
+  const auto wall_start = std::chrono::steady_clock::now();
+  bool stop_sent = false;
+  std::string lost;
+  for (std::uint64_t events = 0;; ++events) {
+    sched.run();
+    if (ended) break;
+    if (config.stop && !stop_sent && config.stop->load()) {  // interrupted: the workflow cancels what runs
+      caf::anon_send(workflow, proto::stop_atom::value);
+      stop_sent = true;
+      continue;
+    }
+    if (vt->timeline().empty() || events >= kMaxEvents) {
+      lost = vt->timeline().empty() ? "nothing left to happen" : "more than " + std::to_string(kMaxEvents) + " events";
+      break;
+    }
+    if (options.pace && options.time_scale > 0) {  // no sooner than simulated time / time scale after the start
+      const auto due = wall_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                        std::chrono::duration<double>(vt->timeline().next_s() / options.time_scale));
+      while (std::chrono::steady_clock::now() < due && !(config.stop && config.stop->load()))
+        std::this_thread::sleep_until(std::min(due, std::chrono::steady_clock::now() + std::chrono::milliseconds(20)));
+      if (config.stop && !stop_sent && config.stop->load()) continue;
+    }
+    auto [target, msg] = vt->timeline().pop();
+    caf::anon_send(target, std::move(msg));
+  }
+  if (ended) {
+    std::move(answer).receive(
+        [&](workflow_outcome& o) {
+          out.result = o.result;
+          out.decision_seconds = o.decision_seconds;
+          out.redispatched = o.redispatched;
+          out.detail = o.failure_detail;
+          out.samples_per_worker = o.samples_per_worker;
+        },
+        [&](caf::error& e) { lost = "workflow did not answer: " + caf::to_string(e); });
+  }
+  if (!lost.empty()) {
+    out.result.completed = false;
+    out.result.reason = EndReason::stalled;
+    out.detail = "virtual-time run stopped: " + lost;
+    caf::anon_send_exit(workflow, caf::exit_reason::user_shutdown);
+  }
+  auto totals = self->request(ledger, caf::infinite, proto::status_atom::value);
+  sched.run();  // the answer is in self's mailbox now
+  std::move(totals).receive([&](proto::ledger_status& s) { out.ledger = {s.budget, s.committed, s.reserved}; },
+                            [&](caf::error& e) {
+                              out.detail += (out.detail.empty() ? "" : "; ") + std::string("the ledger did not report its totals: ") +
+                                            caf::to_string(e);
+                            });
+  caf::anon_send_exit(planner, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(ledger, caf::exit_reason::user_shutdown);
+  sched.run();
+  return out;
+}
+
 bool EmbeddedCluster::kill_worker(const std::string& name) {
+  if (impl_->vt) throw std::logic_error("kill_worker: not on a virtual-time cluster");
   for (auto& [n, w] : impl_->workers)
     if (n == name) {
       caf::anon_send_exit(w, caf::exit_reason::kill);
@@ -233,10 +342,11 @@ bool EmbeddedCluster::kill_worker(const std::string& name) {
 
 namespace {
 
-/// The selector's (worker -> samples dispatched and not yet reported) table.
 /// The selector's (worker -> samples dispatched and not yet reported) table. Throws when the
 /// selector does not answer (these are tools for tests and fault injection: they must not guess).
 std::vector<std::pair<std::string, std::int32_t>> selector_load(caf::actor_system& sys, const caf::actor& selector) {
+  if (dynamic_cast<caf::scheduler::test_coordinator*>(&sys.scheduler()))
+    throw std::logic_error("the selector's load is read in real time only (this cluster runs on a virtual clock)");
   caf::scoped_actor self{sys};
   std::vector<std::pair<std::string, std::int32_t>> out;
   std::string error;

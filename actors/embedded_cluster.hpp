@@ -3,7 +3,9 @@
 // model of a workflow, in ONE process (one CAF actor system). `concord run` uses
 // it by default; it keeps examples to a few seconds and needs no network. The
 // nodes are logical (worker names "node-i/model#j", all beaconing one selector);
-// real multi-process clusters are `concord node` processes.
+// real multi-process clusters are `concord node` processes. On a virtual clock
+// (ClusterOptions::virtual_time) the whole cluster runs on one thread, CAF's test coordinator,
+// driven by run(): deterministic, and equal to the simulator for the same seed.
 #include <functional>
 #include <map>
 #include <memory>
@@ -30,6 +32,13 @@ struct ClusterOptions {
   double stale_after_intervals = kDefaultTunables.stale_after_intervals;  // the selector's staleness bound
   std::size_t top_l = kDefaultTunables.top_l;                             // the selector's screening
   int threads = 0;                  // CAF scheduler threads; 0 = number of cores
+  /// Embedded only: run on a virtual clock (actors/virtual_time.hpp) instead of real time. A
+  /// run is then deterministic and equals the simulator's (runtime semantics) for the same
+  /// seed, sample by sample; time_scale only paces it (see pace). Ignored with `join`.
+  bool virtual_time = false;
+  /// Virtual time: deliver each event no sooner than its simulated time / time_scale real
+  /// seconds after the start (so a live display moves at that pace); false: as fast as possible.
+  bool pace = false;
 };
 
 struct ClusterRun {
@@ -55,6 +64,7 @@ class EmbeddedCluster {
   ClusterRun run(std::shared_ptr<Policy> policy, const EpisodeConfig& config, BatchCallback on_batch = {});
 
   /// Stops one worker (as if its process died): for fault tests. Returns false if unknown.
+  /// Real time only (throws on a virtual clock: the run, not a caller, moves time there).
   bool kill_worker(const std::string& name);
   std::vector<std::string> worker_names() const;
   /// The worker with the most samples assigned right now (empty if none).

@@ -11,6 +11,7 @@
 
 #include "messages.hpp"
 #include "sample_simulation.hpp"
+#include "virtual_time.hpp"
 
 namespace concord::actors {
 
@@ -21,6 +22,7 @@ struct InFlight {
   SimulatedSample sample;
   caf::strong_actor_ptr reply_to;
   Clock::time_point started;
+  double started_s = 0;  // virtual time: simulated seconds
   double time_scale = 1;
 };
 
@@ -54,13 +56,17 @@ void send_beacon(worker_actor* self) {
   for (const auto& target : st.beacon_targets) self->send(target, b);
 }
 
-void reply(worker_actor* self, std::uint64_t token, bool cancelled) {
+/// stop_after_s: simulated seconds after the sample's start at which it stops (< 0: now).
+void reply(worker_actor* self, std::uint64_t token, bool cancelled, double stop_after_s = -1) {
   auto& st = self->state;
   auto it = st.in_flight.find(token);
   if (it == st.in_flight.end()) return;  // already answered (cancel raced the end)
   InFlight& f = it->second;
-  const double elapsed_s =
-      cancelled ? st.options.clock->seconds_since(f.started) * f.time_scale : f.sample.latency_s;
+  double elapsed_s = f.sample.latency_s;
+  if (cancelled)
+    elapsed_s = stop_after_s >= 0              ? stop_after_s
+                : st.options.virtual_time ? st.options.virtual_time->now_s() - f.started_s
+                                          : st.options.clock->seconds_since(f.started) * f.time_scale;
   auto result = sample_outcome(f.request, f.sample, elapsed_s, st.options.name);
   if (!result.cancelled) {
     st.latency_ewma_s = st.latency_ewma_s == 0 ? result.latency_s : 0.8 * st.latency_ewma_s + 0.2 * result.latency_s;
@@ -71,13 +77,18 @@ void reply(worker_actor* self, std::uint64_t token, bool cancelled) {
   st.in_flight.erase(it);
 }
 
+void schedule_beacon(worker_actor* self) {
+  const auto& o = self->state.options;
+  send_later(self, o.virtual_time, o.beacon_interval_s * o.time_scale, o.time_scale, TimePhase::event, proto::tick_atom::value);
+}
+
 caf::behavior worker(worker_actor* self, WorkerOptions options) {
   self->state.options = std::move(options);
   self->state.born = self->state.options.clock->now();
   if (self->state.options.beacon_target) self->state.beacon_targets.push_back(self->state.options.beacon_target);
   if (self->state.options.beacon_interval_s > 0) {
     send_beacon(self);
-    self->delayed_send(self, real_delay(self->state.options.beacon_interval_s), proto::tick_atom::value);
+    schedule_beacon(self);
   }
   return {
       [=](proto::sample_request& r) {
@@ -91,21 +102,24 @@ caf::behavior worker(worker_actor* self, WorkerOptions options) {
         const std::uint64_t token = st.next_token++;
         st.token_of.emplace(key, token);
         const double scale = r.time_scale > 0 ? r.time_scale : self->state.options.time_scale;
-        const double real_s = f.sample.latency_s / scale;
+        const double latency_s = f.sample.latency_s;
         f.time_scale = scale;
         f.request = std::move(r);
+        VirtualTime* vt = st.options.virtual_time;
+        if (vt) f.started_s = vt->now_s();
         st.in_flight[token] = std::move(f);
-        self->delayed_send(self, real_delay(real_s), proto::finish_atom::value, token);
+        // Ends at start + latency (simulated seconds): on the virtual clock, the very instant the simulator computes.
+        send_later(self, vt, latency_s, scale, TimePhase::event, proto::finish_atom::value, token);
       },
       [=](proto::finish_atom, std::uint64_t token) { reply(self, token, false); },
-      [=](proto::cancel_atom, std::uint64_t sample_id) {  // from the requester of that sample
+      [=](proto::cancel_atom, std::uint64_t sample_id, double stop_after_s) {  // from the requester of that sample
         auto& st = self->state;
         auto it = st.token_of.find({caf::actor_cast<caf::actor_addr>(self->current_sender()), sample_id});
-        if (it != st.token_of.end()) reply(self, it->second, true);
+        if (it != st.token_of.end()) reply(self, it->second, true, stop_after_s);
       },
       [=](proto::tick_atom) {
         send_beacon(self);
-        self->delayed_send(self, real_delay(self->state.options.beacon_interval_s), proto::tick_atom::value);
+        schedule_beacon(self);
       },
       [=](proto::subscribe_atom, const caf::actor& selector) {  // a selector (maybe remote) wants our beacons
         auto& targets = self->state.beacon_targets;

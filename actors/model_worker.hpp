@@ -3,6 +3,9 @@
 // sample from the profile shipped with the request, "runs" for its latency
 // divided by the time scale, honours the token cap and cancellation, reports
 // {success, latency, tokens, cost}, and sends a beacon every interval.
+// A cancel (cancel_atom, sample id, stop_after_s) stops a sample stop_after_s simulated seconds
+// after its start when stop_after_s >= 0 (the batch's first success: the simulator's settlement),
+// else now.
 #include <string>
 
 #include <caf/fwd.hpp>
@@ -13,6 +16,8 @@
 
 namespace concord::actors {
 
+class VirtualTime;
+
 struct WorkerOptions {
   std::string name;            // unique in the cluster, e.g. "node-a/goedel8b#1"
   std::string model;           // model id it serves
@@ -20,6 +25,9 @@ struct WorkerOptions {
   double beacon_interval_s = kDefaultTunables.beacon_interval_s;  // real seconds between beacons (0: none)
   caf::actor beacon_target;    // the selector to advertise to (may be null)
   const Clock* clock = &real_clock();  // what "now" is (beacon timestamps, elapsed time of cancelled samples)
+  /// Set: the worker runs on this virtual clock (samples end and beacons go at virtual times;
+  /// `clock` should then be the same object). Null: real time.
+  VirtualTime* virtual_time = nullptr;
 };
 
 /// Spawns a simulated worker.

@@ -7,9 +7,9 @@
 namespace concord::actors {
 
 caf::actor spawn_planner(caf::actor_system& sys, std::shared_ptr<const FlatWorkflow> wf, std::shared_ptr<Policy> policy,
-                         std::uint64_t seed, const Clock& clock) {
+                         std::uint64_t seed, const Clock& clock, bool detached) {
   const Clock* clk = &clock;  // outlives the actor (REQUIRES in the header)
-  return sys.spawn<caf::detached>([wf, policy, seed, clk](caf::event_based_actor* self) -> caf::behavior {
+  auto planner = [wf, policy, seed, clk](caf::event_based_actor* self) -> caf::behavior {
     auto rng = std::make_shared<Rng>(seed);
     policy->reset();
     return {
@@ -42,7 +42,8 @@ caf::actor spawn_planner(caf::actor_system& sys, std::shared_ptr<const FlatWorkf
         },
         [=](caf::atom_value) { self->quit(); },
     };
-  });
+  };
+  return detached ? sys.spawn<caf::detached>(planner) : sys.spawn(planner);
 }
 
 }  // namespace concord::actors

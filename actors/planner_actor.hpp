@@ -36,8 +36,10 @@ struct plan_reply {
 };
 
 /// `policy` is used by this actor only (policies are not thread-safe); `clock` must outlive it.
+/// detached = false: on the scheduler's threads instead (a virtual-time cluster, where time must
+/// stand still while the planner decides: its one thread is the one that moves time).
 caf::actor spawn_planner(caf::actor_system& sys, std::shared_ptr<const FlatWorkflow> wf, std::shared_ptr<Policy> policy,
-                         std::uint64_t seed, const Clock& clock = real_clock());
+                         std::uint64_t seed, const Clock& clock = real_clock(), bool detached = true);
 
 }  // namespace concord::actors
 

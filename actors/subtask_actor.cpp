@@ -6,7 +6,7 @@
 
 #include <caf/all.hpp>
 
-#include "real_time.hpp"
+#include "virtual_time.hpp"
 
 #include "sim/execution_rules.hpp"
 #include "sim/rng.hpp"
@@ -21,6 +21,7 @@ struct Pending {
   proto::sample_request request;
   caf::actor worker;
   std::uint64_t dispatch_id = 0;  // the selector's, to credit the outcome to this dispatch
+  bool redispatched = false;      // started later than the batch (its worker died)
 };
 
 struct subtask_state {
@@ -77,11 +78,12 @@ void settle_sample(subtask_actor* self, std::uint64_t sample_id, std::int64_t co
 }
 
 /// Sends one sample to `worker` (monitored, so its death re-dispatches the sample).
-void dispatch(subtask_actor* self, proto::sample_request r, const caf::actor& worker, std::uint64_t dispatch_id) {
+void dispatch(subtask_actor* self, proto::sample_request r, const caf::actor& worker, std::uint64_t dispatch_id,
+              bool redispatched) {
   self->monitor(worker);
   const auto id = r.sample_id;
   self->send(worker, r);
-  self->state.pending[id] = Pending{std::move(r), worker, dispatch_id};
+  self->state.pending[id] = Pending{std::move(r), worker, dispatch_id, redispatched};
 }
 
 /// Tells the selector a dispatch ends without an outcome worth learning from.
@@ -89,10 +91,15 @@ void forget(subtask_actor* self, std::uint64_t dispatch_id) {
   self->send(self->state.o.selector, proto::forget_atom::value, dispatch_id);
 }
 
-void cancel_others(subtask_actor* self) {
-  for (auto& [id, p] : self->state.pending) self->send(p.worker, proto::cancel_atom::value, id);
+/// Cancels every sample still running. stop_after_s >= 0: the batch ended that many simulated
+/// seconds after its launch (its first success), and a sample launched with the batch stops
+/// then (exec::cancelled_by: one as long as the winner is not cancelled). < 0: they stop now.
+void cancel_others(subtask_actor* self, double stop_after_s) {
+  for (auto& [id, p] : self->state.pending)
+    self->send(p.worker, proto::cancel_atom::value, id, p.redispatched ? -1.0 : stop_after_s);
   // Samples on a worker that never answers (hung, no down_msg yet) must not hold the batch forever.
-  self->delayed_send(self, real_delay(self->state.o.cancel_grace_s), proto::expire_atom::value);
+  const auto& o = self->state.o;
+  send_later(self, o.virtual_time, o.cancel_grace_s * o.time_scale, o.time_scale, TimePhase::event, proto::expire_atom::value);
 }
 
 void redispatch(subtask_actor* self, std::vector<proto::sample_request> orphans) {
@@ -114,7 +121,7 @@ void redispatch(subtask_actor* self, std::vector<proto::sample_request> orphans)
                 settle_sample(self, r.sample_id, 0);
                 return;
               }
-              dispatch(self, r, picks.front(), ids.empty() ? 0 : ids.front());
+              dispatch(self, r, picks.front(), ids.empty() ? 0 : ids.front(), true);
             },
             [=](caf::error&) {
               --self->state.awaiting_picks;
@@ -161,11 +168,10 @@ void start_batch(subtask_actor* self) {
               settle_all_unrun(self);
               return;
             }
-            Rng seeds(st.o.seed);
             for (std::int32_t j = 0; j < st.o.k; ++j) {
               proto::sample_request r;
               r.sample_id = st.sample_id(j);
-              r.seed = seeds.next();
+              r.seed = exec::sample_seed(st.o.seed, st.o.subtask, st.o.attempt, j);
               r.subtask = st.o.subtask;
               r.model = st.o.model;
               r.token_cap = st.o.token_cap;
@@ -176,7 +182,7 @@ void start_batch(subtask_actor* self) {
               // Fewer picks than k (few live workers): workers take several samples; only a
               // sample with a dispatch of its own trains the selector.
               const auto p = static_cast<std::size_t>(j);
-              dispatch(self, std::move(r), picks[p % picks.size()], p < ids.size() ? ids[p] : 0);
+              dispatch(self, std::move(r), picks[p % picks.size()], p < ids.size() ? ids[p] : 0, false);
             }
             st.starting = false;
           },
@@ -239,6 +245,7 @@ caf::behavior subtask(subtask_actor* self, SubtaskOptions o) {
         auto it = st.pending.find(r.sample_id);
         if (it == st.pending.end()) return;  // duplicate or from a re-dispatched sample's first worker
         const std::uint64_t dispatch_id = it->second.dispatch_id;
+        const bool redispatched = it->second.redispatched;
         st.pending.erase(it);
         st.report.cost += r.cost;
         st.report.workers.push_back(r.worker);
@@ -251,14 +258,14 @@ caf::behavior subtask(subtask_actor* self, SubtaskOptions o) {
         else ++st.report.failures, st.report.truncated += r.truncated ? 1 : 0;
         if (r.success && !st.succeeded && !st.cancelling) {
           st.succeeded = true;  // first success: the subtask is done; siblings are cancelled, charged pro-rata
-          cancel_others(self);
+          cancel_others(self, redispatched ? -1.0 : r.latency_s);
         }
         check_done(self);
       },
       [=](proto::cancel_atom) {  // from the workflow: deadline, interrupt or another wind-down
         if (self->state.cancelling || self->state.finalizing) return;
         self->state.cancelling = true;
-        cancel_others(self);
+        cancel_others(self, -1.0);
         check_done(self);
       },
       [=](proto::expire_atom) {  // cancelled samples that never answered: count them, unpaid

@@ -18,6 +18,8 @@
 
 namespace concord::actors {
 
+class VirtualTime;
+
 struct SubtaskOptions {
   std::int32_t subtask = 0;
   std::string model_id;
@@ -29,10 +31,12 @@ struct SubtaskOptions {
   std::int64_t input_cost = 0;
   std::int64_t price_per_token = 0;
   proto::sample_profile profile;
-  std::uint64_t seed = 0;
+  std::int32_t attempt = 1;          // this batch's attempt number for its subtask (1-based)
+  std::uint64_t seed = 0;            // the episode's: sample j draws from exec::sample_seed(seed, subtask, attempt, j)
   double time_scale = 0;             // passed to workers with every sample
   double cancel_grace_s = 2.0;       // real seconds to wait for cancelled samples to report
   caf::actor workflow, ledger, selector;
+  VirtualTime* virtual_time = nullptr;  // set: timers on this virtual clock (see virtual_time.hpp)
 };
 
 caf::actor spawn_subtask(caf::actor_system& sys, SubtaskOptions options);

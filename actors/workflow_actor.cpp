@@ -8,12 +8,13 @@
 
 #include <caf/all.hpp>
 
-#include "real_time.hpp"
-
 #include "messages.hpp"
 #include "model/limits.hpp"
 #include "planner_actor.hpp"
+#include "sim/execution_rules.hpp"
+#include "sim/workflow_progress.hpp"
 #include "subtask_actor.hpp"
+#include "virtual_time.hpp"
 
 namespace concord::actors {
 
@@ -27,17 +28,20 @@ struct Running {
   std::uint64_t batch_id;
   Money reservation_left;  // of the batch's reservation, not yet released by settled samples
   Money cost_settled;      // committed by settled samples so far
+  int settled = 0;         // samples settled so far (the rest still run)
 };
 
 struct workflow_state {
   WorkflowOptions o;
   Clock::time_point started;
-  std::vector<SubtaskStatus> status;
-  std::vector<int> attempts, pending_parents;
+  std::optional<WorkflowProgress> progress;  // the DAG's state machine (sim/workflow_progress.hpp)
   std::map<std::int32_t, Running> running;  // by subtask
   Money spent = 0, reserved = 0;
-  int done = 0;
   bool planning = false, replan = false, finished = false, denied_since_plan = false;
+  // What the batches that ended at this instant call for, done by decide() (at once in real
+  // time; on a virtual clock after everything at this instant has happened).
+  bool replan_wanted = false, decide_pending = false;
+  std::optional<EndReason> end_wanted;  // a batch found the run cannot go on (the first reason wins)
   // Winding down (deadline passed, interrupted, no worker left, a subtask out of attempts):
   // every running batch has been told to cancel; the run ends with wind_reason once the
   // last of them has reported (its samples settled with the ledger). Nothing new is planned.
@@ -57,6 +61,7 @@ struct workflow_state {
   std::optional<Clock::time_point> idle_planning_since;  // set while planning with nothing running
   double real_s(Clock::time_point t) const { return std::chrono::duration<double>(t - started).count(); }
   double now_s() const {
+    if (o.virtual_time) return o.virtual_time->now_s();  // exact: the simulator's instants
     double unscaled = unscaled_s;
     if (idle_planning_since) unscaled += o.clock->seconds_since(*idle_planning_since);
     return (real_s(o.clock->now()) - unscaled) * o.time_scale + unscaled;
@@ -66,12 +71,20 @@ struct workflow_state {
 using workflow_actor = caf::stateful_actor<workflow_state>;
 
 void plan(workflow_actor* self);
+void decide(workflow_actor* self);
 
 /// Schedules a deadline check when the deadline is due at the clock's current rate (a
-/// check that comes early re-arms itself; duplicates are harmless).
+/// check that comes early re-arms itself; duplicates are harmless). On a virtual clock: once,
+/// at the deadline, after everything else at that instant (the simulator cancels what still
+/// runs only when the next event is past the deadline).
 void arm_deadline(workflow_actor* self) {
   auto& st = self->state;
   if (!std::isfinite(st.o.deadline_s)) return;
+  if (VirtualTime* vt = st.o.virtual_time) {
+    vt->at(std::max(st.o.deadline_s, 0.0), TimePhase::deadline, caf::actor_cast<caf::actor>(self),
+           caf::make_message(proto::deadline_atom::value));
+    return;
+  }
   const double rate = st.idle_planning_since ? 1.0 : st.o.time_scale;
   const double left_s = std::max(0.0, st.o.deadline_s - st.now_s());
   self->delayed_send(self, real_delay(left_s / rate), proto::deadline_atom::value);
@@ -93,14 +106,15 @@ void finish(workflow_actor* self, EndReason reason) {
   r.reason = reason;
   r.completed = reason == EndReason::completed;
   r.spend = st.spent;
-  r.subtasks_done = st.done;
+  r.subtasks_done = st.progress->done();
   r.makespan_s = reason == EndReason::deadline_exhausted ? std::max(st.o.deadline_s, 0.0) : st.now_s();
   if (r.completed) {
     double last = 0;
     for (const auto& a : r.attempts) last = std::max(last, a.end_s);
     r.makespan_s = last;
-    if (r.makespan_s > st.o.deadline_s) r.completed = false, r.reason = EndReason::deadline_exhausted;
+    if (!exec::ends_by(r.makespan_s, st.o.deadline_s)) r.completed = false, r.reason = EndReason::deadline_exhausted;
   }
+  if (st.o.on_end) st.o.on_end();
   st.promise.deliver(st.outcome);
   self->quit();
 }
@@ -109,8 +123,7 @@ void finish(workflow_actor* self, EndReason reason) {
 void settle(workflow_actor* self) {
   auto& st = self->state;
   if (st.finished) return;
-  const int n = st.o.workflow->num_subtasks();
-  if (st.done == n) return finish(self, EndReason::completed);
+  if (st.progress->complete()) return finish(self, EndReason::completed);
   if (st.winding) {
     if (st.running.empty()) finish(self, st.wind_reason);  // never waits for a planner still thinking
     return;
@@ -134,12 +147,38 @@ void wind_down(workflow_actor* self, EndReason reason) {
   settle(self);
 }
 
+/// Something happened (a batch ended or was refused): decide now in real time; on a virtual
+/// clock, once everything at this instant has happened (the simulator's loop: every event of an
+/// instant, then one decision).
+void react(workflow_actor* self) {
+  auto& st = self->state;
+  VirtualTime* vt = st.o.virtual_time;
+  if (!vt) return decide(self);
+  if (st.decide_pending) return;
+  st.decide_pending = true;
+  vt->at(vt->now_s(), TimePhase::decide, caf::actor_cast<caf::actor>(self), caf::make_message(proto::decide_atom::value));
+}
+
+void decide(workflow_actor* self) {
+  auto& st = self->state;
+  st.decide_pending = false;
+  if (st.finished) return;
+  if (st.progress->complete()) return finish(self, EndReason::completed);
+  if (st.end_wanted) return wind_down(self, *st.end_wanted);
+  if (st.winding) return settle(self);
+  if (st.replan_wanted) {
+    st.replan_wanted = false;
+    plan(self);
+  }
+  settle(self);
+}
+
 void launch(workflow_actor* self, const plan_reply& reply) {
   auto& st = self->state;
   const FlatWorkflow& wf = *st.o.workflow;
   st.denied_since_plan = false;
   for (const Assignment& a : reply.action) {
-    if (a.subtask < 0 || a.subtask >= wf.num_subtasks() || st.status[a.subtask] != SubtaskStatus::ready) continue;
+    if (a.subtask < 0 || a.subtask >= wf.num_subtasks() || st.progress->status(a.subtask) != SubtaskStatus::ready) continue;
     if (a.model < 0 || a.model >= wf.num_models() || !wf.can_run(a.subtask, a.model) || a.k < 1) continue;
     SubtaskOptions so;
     so.subtask = a.subtask;
@@ -162,25 +201,40 @@ void launch(workflow_actor* self, const plan_reply& reply) {
     so.profile.lognormal_sigma = fp.lognormal_sigma;
     so.profile.p_success = fp.p_success;
     so.profile.parametric_tokens = fp.parametric_tokens;
-    so.seed = derive_seed(st.o.seed, so.batch_id);
+    so.seed = st.o.seed;
     so.time_scale = st.o.time_scale;
     so.workflow = caf::actor_cast<caf::actor>(self);
     so.ledger = st.o.ledger;
     so.selector = st.o.selector;
+    so.virtual_time = st.o.virtual_time;
     AttemptTrace tr;
     tr.subtask = a.subtask;
-    tr.attempt = ++st.attempts[a.subtask];
+    tr.attempt = so.attempt = st.progress->launch(a.subtask);
     tr.model = a.model;
     tr.k = a.k;
     tr.start_s = st.now_s();
     st.outcome.result.attempts.push_back(tr);
-    st.status[a.subtask] = SubtaskStatus::running;
     st.reserved += so.reservation;
     const std::uint64_t batch_id = so.batch_id;
     const Money reservation = so.reservation;
     st.running[a.subtask] = Running{spawn_subtask(self->system(), std::move(so)), st.outcome.result.attempts.size() - 1,
                                     batch_id, reservation, 0};
   }
+}
+
+/// The samples still running, as the policy is shown them (the simulator's view under runtime
+/// semantics): in launch order, each expected at its start + its mean latency.
+std::vector<InFlightSample> in_flight(const workflow_state& st, double now_s) {
+  std::vector<const Running*> order;
+  for (const auto& [s, run] : st.running) order.push_back(&run);
+  std::sort(order.begin(), order.end(), [](const Running* a, const Running* b) { return a->batch_id < b->batch_id; });
+  std::vector<InFlightSample> out;
+  for (const Running* run : order) {
+    const AttemptTrace& tr = st.outcome.result.attempts[run->trace];
+    const double end = expected_finish_s(*st.o.workflow, tr.subtask, tr.model, tr.start_s, now_s);
+    for (int j = run->settled; j < tr.k; ++j) out.push_back({tr.subtask, tr.model, tr.start_s, end});
+  }
+  return out;
 }
 
 void plan(workflow_actor* self) {
@@ -198,21 +252,14 @@ void plan(workflow_actor* self) {
   req.budget = st.o.budget;
   req.spent = st.spent;
   req.reserved = st.reserved;
-  req.status = st.status;
-  req.attempts = st.attempts;
-  for (int s = 0; s < wf.num_subtasks(); ++s)
-    if (st.status[s] == SubtaskStatus::ready) req.dispatchable.push_back(s);
+  req.status.assign(st.progress->status().begin(), st.progress->status().end());
+  req.attempts.assign(st.progress->attempts().begin(), st.progress->attempts().end());
+  st.progress->dispatchable(req.dispatchable);
   if (req.dispatchable.empty()) return settle(self);
-  // The runtime does not know when samples will end: expect each running batch at
-  // its start + the mean latency of its model on the subtask.
-  for (const auto& [s, run] : st.running) {
-    const AttemptTrace& tr = st.outcome.result.attempts[run.trace];
-    const double end = std::max(req.now_s, tr.start_s + wf.profile(s, tr.model).mean_latency_s);
-    for (int j = 0; j < tr.k; ++j) req.in_flight.push_back({s, tr.model, tr.start_s, end});
-  }
+  req.in_flight = in_flight(st, req.now_s);
   req.partial_success.assign(static_cast<std::size_t>(wf.num_subtasks()), 0);
   st.planning = true;
-  if (st.running.empty()) st.idle_planning_since = st.o.clock->now();
+  if (st.running.empty() && !st.o.virtual_time) st.idle_planning_since = st.o.clock->now();
   self->request(st.o.planner, kPlanTimeout, std::move(req))
       .then(
           [=](const plan_reply& reply) {
@@ -244,15 +291,7 @@ void plan(workflow_actor* self) {
 caf::behavior workflow(workflow_actor* self, WorkflowOptions o) {
   auto& st = self->state;
   st.o = std::move(o);
-  const FlatWorkflow& wf = *st.o.workflow;
-  const int n = wf.num_subtasks();
-  st.status.assign(static_cast<std::size_t>(n), SubtaskStatus::blocked);
-  st.attempts.assign(static_cast<std::size_t>(n), 0);
-  st.pending_parents.resize(static_cast<std::size_t>(n));
-  for (int s = 0; s < n; ++s) {
-    st.pending_parents[s] = static_cast<int>(wf.parents(s).size());
-    if (!st.pending_parents[s]) st.status[s] = SubtaskStatus::ready;
-  }
+  st.progress.emplace(*st.o.workflow);
   return {
       [=](proto::start_atom) {
         auto& st = self->state;
@@ -289,40 +328,35 @@ caf::behavior workflow(workflow_actor* self, WorkflowOptions o) {
         tr.succeeded = r.success;
         if (!r.reason.empty()) st.outcome.failure_detail = r.reason;
         for (const auto& w : r.workers) ++st.outcome.samples_per_worker[w];
+        const int n = st.o.workflow->num_subtasks();
         if (r.no_worker_left) {  // the plan cannot be carried out any more
           st.outcome.no_worker_left = true;
-          st.status[r.subtask] = SubtaskStatus::ready;
-          if (st.o.on_batch && r.granted) st.o.on_batch(tr, st.done, st.o.workflow->num_subtasks());
-          return wind_down(self, EndReason::no_worker_left);  // wait for the others' reports
+          st.progress->abandon(r.subtask);
+          if (st.o.on_batch && r.granted) st.o.on_batch(tr, st.progress->done(), n);
+          if (!st.end_wanted) st.end_wanted = EndReason::no_worker_left;  // wind down; wait for the others' reports
+          return react(self);
         }
         if (!r.granted) {  // the ledger said no: the subtask waits for money to be released
           st.outcome.result.attempts.erase(st.outcome.result.attempts.begin() + static_cast<std::ptrdiff_t>(run.trace));
           for (auto& [s, other] : st.running)
             if (other.trace > run.trace) --other.trace;
-          --st.attempts[r.subtask];
-          st.status[r.subtask] = SubtaskStatus::ready;
+          st.progress->refuse(r.subtask);
           st.denied_since_plan = true;
-        } else if (r.success) {
-          st.status[r.subtask] = SubtaskStatus::done;
-          ++st.done;
-          for (int c : st.o.workflow->children(r.subtask))
-            if (--st.pending_parents[c] == 0) st.status[c] = SubtaskStatus::ready;
-        } else {
-          st.status[r.subtask] = SubtaskStatus::ready;
+          // A denied batch is re-planned only when something else ends (money is released then).
+          return react(self);
         }
-        if (st.o.on_batch && r.granted) st.o.on_batch(tr, st.done, st.o.workflow->num_subtasks());
-        if (st.done == st.o.workflow->num_subtasks()) return finish(self, EndReason::completed);
-        if (st.winding) return settle(self);
-        if (r.granted && !r.success && st.attempts[r.subtask] >= limits::kMaxAttemptsPerSubtask) {
+        if (!st.progress->end_batch(r.subtask, r.success) && !st.end_wanted && !st.winding) {
           // A subtask that keeps failing (e.g. at zero cost in zero time) must not keep the run alive.
           st.outcome.failure_detail = "subtask " + st.o.workflow->subtask_id(r.subtask) + " failed " +
-                                      std::to_string(st.attempts[r.subtask]) + " batches";
-          return wind_down(self, EndReason::attempts_exhausted);
+                                      std::to_string(st.progress->attempts()[static_cast<std::size_t>(r.subtask)]) +
+                                      " batches";
+          st.end_wanted = EndReason::attempts_exhausted;
         }
-        // A denied batch is re-planned only when something else ends (money is released then).
-        if (r.granted) plan(self);
-        settle(self);
+        if (st.o.on_batch) st.o.on_batch(tr, st.progress->done(), n);
+        st.replan_wanted = true;
+        react(self);
       },
+      [=](proto::decide_atom) { decide(self); },
       [=](proto::settled_atom, std::uint64_t batch_id, std::int64_t released, std::int64_t cost) {
         // One sample of a running batch stopped: its cost is committed and the rest of its
         // reservation released (the next plan sees the money, as in the simulator).
@@ -332,6 +366,7 @@ caf::behavior workflow(workflow_actor* self, WorkflowOptions o) {
           const Money r = std::min<Money>(released, run.reservation_left);
           run.reservation_left -= r;
           run.cost_settled += cost;
+          ++run.settled;
           st.reserved -= r;
           st.spent += cost;
           return;
@@ -339,7 +374,7 @@ caf::behavior workflow(workflow_actor* self, WorkflowOptions o) {
       },
       [=](proto::deadline_atom) {
         auto& st = self->state;
-        if (st.finished || st.winding || st.done == st.o.workflow->num_subtasks()) return;
+        if (st.finished || st.winding || st.progress->complete()) return;
         // Planning with nothing running slowed the simulated clock: not due yet.
         if (st.o.deadline_s - st.now_s() > 1e-6) return arm_deadline(self);
         wind_down(self, EndReason::deadline_exhausted);

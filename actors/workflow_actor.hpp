@@ -2,7 +2,8 @@
 // The workflow actor: the coordinator of one workflow run. It holds the DAG
 // state, asks the planner at the start and at every batch end, spawns a subtask
 // actor per assignment, enforces the deadline (cancelling what runs), and
-// produces the final report. Simulated time = real time x time scale.
+// produces the final report. Simulated time = real time x time scale, or a virtual clock.
+// The DAG's progress is sim/workflow_progress.hpp's state machine, the simulator's.
 #include <functional>
 #include <map>
 #include <memory>
@@ -18,6 +19,8 @@
 
 namespace concord::actors {
 
+class VirtualTime;
+
 struct WorkflowOptions {
   std::shared_ptr<const FlatWorkflow> workflow;
   Money budget = 0;
@@ -26,8 +29,13 @@ struct WorkflowOptions {
   std::uint64_t seed = 1;
   caf::actor ledger, selector, planner;
   const Clock* clock = &real_clock();  // what "now" is (the simulated clock is derived from it)
+  /// Set: the run is on this virtual clock (simulated seconds, exact; see virtual_time.hpp) and
+  /// reacts to what happened at an instant once all of it has happened, as the simulator does.
+  VirtualTime* virtual_time = nullptr;
   /// Called on the workflow's thread after every batch (live progress); may be empty.
   std::function<void(const AttemptTrace&, int done, int total)> on_batch;
+  /// Called on the workflow's thread when the run has ended, just before the answer; may be empty.
+  std::function<void()> on_end;
 };
 
 /// The run's outcome (local only: the caller shares the process).

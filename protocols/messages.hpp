@@ -17,7 +17,8 @@
 namespace concord::proto {
 
 /// Bumped whenever a message's fields or meaning change.
-inline constexpr std::uint32_t kProtocolVersion = 2;  // 2: batch_report.no_worker_left/.workers, ledger_reply, ledger_status
+// 2: batch_report.no_worker_left/.workers, ledger_reply, ledger_status; 3: (cancel, sample id, stop_after_s) to workers
+inline constexpr std::uint32_t kProtocolVersion = 3;
 
 /// What a simulated worker draws from: the (subtask, model) profile, shipped with
 /// the request so any worker on any node can simulate any subtask.
@@ -175,6 +176,7 @@ using start_atom = caf::atom_constant<caf::atom("start")>;
 using expire_atom = caf::atom_constant<caf::atom("expire")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using members_atom = caf::atom_constant<caf::atom("members")>;
+using decide_atom = caf::atom_constant<caf::atom("decide")>;
 
 }  // namespace concord::proto
 

@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "model/money.hpp"
+#include "sim/rng.hpp"
 
 namespace concord::exec {
 
@@ -30,6 +31,17 @@ inline constexpr double kMinParametricLatency_s = 1e-3;
 inline constexpr std::uint64_t kSampleIdsPerBatch = 4096;
 inline constexpr std::uint64_t sample_id(std::uint64_t batch, std::uint64_t j) { return batch * kSampleIdsPerBatch + j; }
 inline constexpr std::uint64_t batch_of(std::uint64_t sample_id) { return sample_id / kSampleIdsPerBatch; }
+
+/// The seed of one sample's draw: sample j (0-based) of the attempt-th batch (1-based) of subtask s
+/// in the episode seeded `episode_seed`. The simulator and the simulated worker both draw a sample
+/// from Rng(sample_seed(...)), so a sample's outcome depends on what it is, never on the order in
+/// which other samples were drawn or messages arrived (the cluster and the simulator agree sample
+/// by sample). A re-dispatched sample keeps its seed: it runs the same on its new worker.
+inline std::uint64_t sample_seed(std::uint64_t episode_seed, int subtask, int attempt, int j) {
+  const std::uint64_t environment = derive_seed(episode_seed, 0);  // stream 1 is the policy's
+  return derive_seed(derive_seed(environment, static_cast<std::uint64_t>(subtask)),
+                     sample_id(static_cast<std::uint64_t>(attempt), static_cast<std::uint64_t>(j)));
+}
 
 /// One drawn outcome of a sample, before the token cap or any cancellation.
 struct Draw {

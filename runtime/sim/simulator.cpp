@@ -26,7 +26,7 @@ std::string_view to_string(EndReason r) {
 
 std::string_view to_string(Semantics s) { return s == Semantics::reference ? "reference" : "runtime"; }
 
-Simulator::Simulator(const FlatWorkflow& wf) : wf_(wf) {}
+Simulator::Simulator(const FlatWorkflow& wf) : wf_(wf), progress_(wf) {}
 
 EpisodeResult Simulator::run(Policy& policy, const EpisodeConfig& config) {
   EpisodeResult out;
@@ -36,21 +36,13 @@ EpisodeResult Simulator::run(Policy& policy, const EpisodeConfig& config) {
 
 void Simulator::reset(const EpisodeConfig& config, EpisodeResult& out) {
   cfg_ = config;
-  env_rng_.reseed(derive_seed(config.seed, 0));
-  policy_rng_.reseed(derive_seed(config.seed, 1));
+  policy_rng_.reseed(derive_seed(config.seed, 1));  // stream 0 roots the samples' (exec::sample_seed)
   now_ = 0;
   spent_ = reserved_ = 0;
-  done_ = 0;
   ended_ = false;
   seq_ = 0;
   const int n = wf_.num_subtasks();
-  status_.assign(n, SubtaskStatus::blocked);
-  attempts_.assign(n, 0);
-  pending_parents_.resize(n);
-  for (int s = 0; s < n; ++s) {
-    pending_parents_[s] = static_cast<int>(wf_.parents(s).size());
-    if (pending_parents_[s] == 0) status_[s] = SubtaskStatus::ready;
-  }
+  progress_.reset();
   samples_.clear();
   batches_.clear();
   heap_.clear();
@@ -76,13 +68,12 @@ void Simulator::finish(EpisodeResult& out, EndReason reason, double at_s) {
   out.completed = reason == EndReason::completed;
   out.makespan_s = at_s;
   out.spend = spent_;
-  out.subtasks_done = done_;
+  out.subtasks_done = progress_.done();
 }
 
 void Simulator::run(Policy& policy, const EpisodeConfig& config, EpisodeResult& out) {
   reset(config, out);
   policy.reset();
-  const int n = wf_.num_subtasks();
   const bool runtime = cfg_.semantics == Semantics::runtime;
   if (!decide_and_launch(policy, out)) return;
   while (!ended_) {
@@ -117,15 +108,7 @@ void Simulator::run(Policy& policy, const EpisodeConfig& config, EpisodeResult& 
       tr.end_s = t;
       tr.succeeded = b.success;
       replan = true;
-      if (b.success) {
-        status_[b.subtask] = SubtaskStatus::done;
-        ++done_;
-        for (int c : wf_.children(b.subtask))
-          if (--pending_parents_[c] == 0) status_[c] = SubtaskStatus::ready;
-      } else {
-        status_[b.subtask] = SubtaskStatus::ready;  // all samples failed: retry
-        if (attempts_[b.subtask] >= limits::kMaxAttemptsPerSubtask) gave_up = true;
-      }
+      if (!progress_.end_batch(b.subtask, b.success)) gave_up = true;
     }
     if (gave_up) {  // a subtask failed its last allowed batch: the run cannot complete
       if (runtime) cancel_in_flight(out, now_);
@@ -133,7 +116,7 @@ void Simulator::run(Policy& policy, const EpisodeConfig& config, EpisodeResult& 
       finish(out, EndReason::attempts_exhausted, now_);
       return;
     }
-    if (done_ == n) {
+    if (progress_.complete()) {
       assert(reserved_ == 0);
       // Only the baselines' per-sample launch (no launch-time deadline check) can end past it.
       finish(out, !exec::ends_by(now_, cfg_.deadline_s) ? EndReason::deadline_exhausted : EndReason::completed, now_);
@@ -145,7 +128,7 @@ void Simulator::run(Policy& policy, const EpisodeConfig& config, EpisodeResult& 
 
 void Simulator::validate_action(const std::vector<Assignment>& action) const {
   for (const auto& a : action) {
-    if (a.subtask < 0 || a.subtask >= wf_.num_subtasks() || status_[a.subtask] != SubtaskStatus::ready)
+    if (a.subtask < 0 || a.subtask >= wf_.num_subtasks() || progress_.status(a.subtask) != SubtaskStatus::ready)
       throw std::logic_error(fmt::format("policy action: subtask {} is not dispatchable", a.subtask));
     if (a.model < 0 || a.model >= wf_.num_models() || !wf_.can_run(a.subtask, a.model))
       throw std::logic_error(fmt::format("policy action: model {} cannot run subtask \"{}\"", a.model, wf_.subtask_id(a.subtask)));
@@ -156,13 +139,15 @@ void Simulator::validate_action(const std::vector<Assignment>& action) const {
 }
 
 bool Simulator::decide_and_launch(Policy& policy, EpisodeResult& out) {
-  dispatchable_.clear();
-  for (int s = 0; s < wf_.num_subtasks(); ++s)
-    if (status_[s] == SubtaskStatus::ready) dispatchable_.push_back(s);
+  progress_.dispatchable(dispatchable_);
   if (dispatchable_.empty()) return true;
 
+  // What the policy is shown of the samples still running: under reference semantics their
+  // true end (the MCPP reference's planner sees it); under runtime semantics what a runtime
+  // knows, the expected end (sim/workflow_progress.hpp), as the workflow actor shows it.
+  const bool runtime = cfg_.semantics == Semantics::runtime;
   in_flight_view_.clear();
-  partial_success_.assign(status_.size(), 0);
+  partial_success_.assign(static_cast<std::size_t>(progress_.size()), 0);
   for (const Batch& b : batches_) {
     if (!b.open) continue;
     for (std::uint32_t i = b.first; i < b.first + b.count; ++i) {
@@ -171,7 +156,8 @@ bool Simulator::decide_and_launch(Policy& policy, EpisodeResult& out) {
         if (s.success) partial_success_[s.subtask] = 1;
         continue;
       }
-      in_flight_view_.push_back({s.subtask, s.model, s.start_s, s.end_s});
+      const double finish = runtime ? expected_finish_s(wf_, s.subtask, s.model, s.start_s, now_) : s.end_s;
+      in_flight_view_.push_back({s.subtask, s.model, s.start_s, finish});
     }
   }
   SimState st;
@@ -182,8 +168,8 @@ bool Simulator::decide_and_launch(Policy& policy, EpisodeResult& out) {
   st.budget = cfg_.budget;
   st.spent = spent_;
   st.reserved = reserved_;
-  st.status = status_;
-  st.attempts = attempts_;
+  st.status = progress_.status();
+  st.attempts = progress_.attempts();
   st.dispatchable = dispatchable_;
   st.in_flight = in_flight_view_;
   st.partial_success = partial_success_;
@@ -205,13 +191,16 @@ bool Simulator::decide_and_launch(Policy& policy, EpisodeResult& out) {
 }
 
 
+Draw Simulator::draw_sample(const Assignment& a, int attempt, int j) const {
+  Rng rng(exec::sample_seed(cfg_.seed, a.subtask, attempt, j));
+  return wf_.draw(a.subtask, a.model, rng);
+}
+
 std::uint32_t Simulator::open_batch(EpisodeResult& out, const Assignment& a, Money reservation_per_sample) {
   const int s = a.subtask;
-  status_[s] = SubtaskStatus::running;
-  ++attempts_[s];
   AttemptTrace tr;
   tr.subtask = s;
-  tr.attempt = attempts_[s];
+  tr.attempt = progress_.launch(s);
   tr.model = a.model;
   tr.k = a.k;
   tr.start_s = now_;
@@ -239,8 +228,9 @@ bool Simulator::launch_reference(EpisodeResult& out) {
   Money total = 0;  // saturating: an action whose cost overflows exceeds every budget
   double slowest = 0;
   for (const auto& a : action_) {
+    const int attempt = next_attempt(a.subtask);
     for (int j = 0; j < a.k; ++j) {
-      const Draw d = wf_.draw(a.subtask, a.model, env_rng_);
+      const Draw d = draw_sample(a, attempt, j);
       total = saturating_add(total, wf_.sample_cost(a.subtask, a.model, d.output_tokens));
       slowest = std::max(slowest, d.latency_s);
       draws_.push_back(d);
@@ -287,8 +277,9 @@ bool Simulator::launch_per_sample(EpisodeResult& out) {
   bool denied = false;
   for (const auto& a : action_) {
     std::uint32_t bi = UINT32_MAX;
+    const int attempt = next_attempt(a.subtask);
     for (int j = 0; j < a.k; ++j) {
-      const Draw d = wf_.draw(a.subtask, a.model, env_rng_);
+      const Draw d = draw_sample(a, attempt, j);
       const Money cost = wf_.sample_cost(a.subtask, a.model, d.output_tokens);
       if (cost > cfg_.budget - spent_) {
         denied = true;
@@ -326,12 +317,7 @@ Money Simulator::charge_until(const SampleRun& s, double t) const {
 bool Simulator::launch_runtime(EpisodeResult& out) {
   bool denied = false;
   for (const auto& a : action_) {
-    draws_.clear();
     const std::int64_t cap = wf_.token_cap(a.model);
-    for (int j = 0; j < a.k; ++j) {
-      Draw d = wf_.draw(a.subtask, a.model, env_rng_);
-      draws_.push_back(d);
-    }
     const Money per_sample = wf_.reservation(a.subtask, a.model);
     const Money need = wf_.batch_reservation(a.subtask, a.model, a.k);  // saturating
     if (need > cfg_.budget - spent_ - reserved_) {  // the ledger denies: the subtask stays ready
@@ -339,6 +325,9 @@ bool Simulator::launch_runtime(EpisodeResult& out) {
       continue;
     }
     reserved_ += need;
+    draws_.clear();
+    const int attempt = next_attempt(a.subtask);
+    for (int j = 0; j < a.k; ++j) draws_.push_back(draw_sample(a, attempt, j));
     const std::uint32_t bi = open_batch(out, a, per_sample);
     // Effective samples (token cap), then the batch's settlement: the first success cancels
     // the siblings still running, charged pro-rata (sim/execution_rules.hpp). Times relative

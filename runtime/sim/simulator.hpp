@@ -9,6 +9,7 @@
 #include "sim/episode.hpp"
 #include "sim/flat_workflow.hpp"
 #include "sim/policy.hpp"
+#include "sim/workflow_progress.hpp"
 
 namespace concord {
 
@@ -64,6 +65,10 @@ class Simulator {
   bool launch_runtime(EpisodeResult& out);
   bool launch_per_sample(EpisodeResult& out);
   std::uint32_t open_batch(EpisodeResult& out, const Assignment& a, Money reservation_per_sample);
+  /// Sample j of batch `attempt` of a.subtask (exec::sample_seed: the draw the cluster's worker makes).
+  Draw draw_sample(const Assignment& a, int attempt, int j) const;
+  /// The attempt number the next batch of subtask s will have.
+  int next_attempt(int s) const { return progress_.attempts()[static_cast<std::size_t>(s)] + 1; }
   /// Charge of sample s if stopped at time t (pro-rata to elapsed / latency, rounded down in tokens).
   Money charge_until(const SampleRun& s, double t) const;
   void push_event(double t, int kind, std::uint32_t index);
@@ -77,13 +82,12 @@ class Simulator {
 
   const FlatWorkflow& wf_;
   EpisodeConfig cfg_;
-  Rng env_rng_, policy_rng_;
+  Rng policy_rng_;
   double now_ = 0;
   Money spent_ = 0, reserved_ = 0;
-  int done_ = 0;
   bool ended_ = false;
-  std::vector<SubtaskStatus> status_;
-  std::vector<int> attempts_, pending_parents_, dispatchable_;
+  WorkflowProgress progress_;
+  std::vector<int> dispatchable_;
   std::vector<SampleRun> samples_;
   std::vector<Batch> batches_;
   std::vector<InFlightSample> in_flight_view_;
