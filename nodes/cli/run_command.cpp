@@ -36,8 +36,8 @@ struct RunOptions {
   std::string policy = "mcpp";
   std::string semantics = "runtime";
   std::string engine = "cluster";
-  // Planning takes real time too: at 20, 100 ms of planning is 2 simulated seconds, small
-  // next to model latencies of 5-60 s, and a 2-minute workflow runs in about 6 s.
+  // The embedded cluster's live progress moves at this pace (a 2-minute workflow in about 6 s);
+  // joined nodes' workers run at it.
   double time_scale = actors::kDefaultTunables.time_scale;
   int nodes = 3;
   int workers_per_model = 2;
@@ -100,9 +100,13 @@ int execute(const RunOptions& o) {
     co.workers_per_model = o.workers_per_model;
     co.time_scale = o.time_scale;
     co.join = o.join;
+    // The embedded cluster runs on a virtual clock: the same report as the simulator for the same
+    // seed; the time scale only paces it (0: as fast as it goes). Joined nodes run in real time.
+    co.virtual_time = o.join.empty();
+    co.pace = co.virtual_time && o.time_scale > 0 && !o.quiet;
     st.engine = !o.join.empty() ? fmt::format("cluster joined through {} (time scale {})", o.join.front(), co.time_scale)
-                                : fmt::format("embedded cluster ({} nodes x {} workers per model, time scale {})", co.nodes,
-                            co.workers_per_model, co.time_scale);
+                                : fmt::format("embedded cluster ({} nodes x {} workers per model, virtual time)", co.nodes,
+                                              co.workers_per_model);
     auto shared = std::make_shared<const FlatWorkflow>(flat);
     std::unique_ptr<actors::EmbeddedCluster> cluster_ptr;
     try {
@@ -162,11 +166,14 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"runtime", "reference"}))
       ->capture_default_str();
   run->add_option("--engine", opts->engine,
-                  "cluster (default): actors on an embedded in-process cluster with simulated workers, real time\n"
-                  "divided by --time-scale; simulator: the discrete-event simulator (instant, deterministic)")
+                  "cluster (default): actors on an embedded in-process cluster with simulated workers, on a\n"
+                  "virtual clock (deterministic: the simulator's report for the same seed); with --join, on\n"
+                  "the joined nodes in real time; simulator: the discrete-event simulator (instant)")
       ->check(CLI::IsMember({"cluster", "simulator"}))
       ->capture_default_str();
-  run->add_option("--time-scale", opts->time_scale, "Simulated seconds per real second on the cluster")
+  run->add_option("--time-scale", opts->time_scale,
+                  "Simulated seconds per real second. Embedded cluster: paces the live progress only (with\n"
+                  "--quiet it runs as fast as it can; the report does not depend on it); --join: the workers'")
       ->transform(real_in(1.0, 1e7, false, "simulated seconds per real second"))
       ->capture_default_str();
   run->add_option("--nodes", opts->nodes, "Logical nodes of the embedded cluster")->transform(integer_in(1, 64))->capture_default_str();

@@ -38,7 +38,7 @@ TEST(ModelWorker, SameSampleIdFromTwoRequestersRunsTwiceAndCancelsOnlyItsOwn) {
   caf::scoped_actor a{sys}, b{sys};
   a->send(worker, request(7, 200));  // 200 ms real
   b->send(worker, request(7, 20));   // the same id from another workflow, 20 ms real
-  a->send(worker, proto::cancel_atom::value, std::uint64_t{7});  // a cancels its own sample only
+  a->send(worker, proto::cancel_atom::value, std::uint64_t{7}, -1.0);  // a cancels its own sample only, now
   bool a_done = false, b_done = false;
   a->receive([&](proto::sample_result& r) {
     EXPECT_EQ(r.sample_id, 7u);

@@ -81,6 +81,7 @@ struct Traffic {
   std::vector<std::pair<std::uint64_t, std::int64_t>> commits;  // (sample id, cost) to the ledger
   std::vector<std::tuple<std::uint64_t, std::int64_t, std::int64_t>> settled;  // (batch, released, cost) to the workflow
   std::vector<std::uint64_t> cancels, forgets;
+  std::vector<double> cancel_stop_after_s;  // per cancel: when the sample is deemed stopped (< 0: now)
   std::vector<std::pair<std::uint64_t, bool>> outcomes;  // (dispatch id, success) to the selector
   std::optional<proto::batch_report> report;
   std::int64_t committed() const {
@@ -110,7 +111,9 @@ Traffic TestCluster::pump() {
           got = true;
           t.settled.emplace_back(batch, released, cost);
         },
-        [&](proto::cancel_atom, std::uint64_t id) { got = true, t.cancels.push_back(id); },
+        [&](proto::cancel_atom, std::uint64_t id, double stop_after_s) {
+          got = true, t.cancels.push_back(id), t.cancel_stop_after_s.push_back(stop_after_s);
+        },
         [&](proto::forget_atom, std::uint64_t id) { got = true, t.forgets.push_back(id); },
         [&](proto::outcome_atom, std::uint64_t id, bool success, double) { got = true, t.outcomes.emplace_back(id, success); },
         [&](proto::batch_report& r) { got = true, t.report = r; }, caf::after(0s) >> [] {});
@@ -141,11 +144,14 @@ TEST_F(TestCluster, FirstSuccessCancelsSiblingsAndSettlesEachSampleAtItsCost) {
   ok.success = true;
   ok.tokens = 50;
   ok.cost = 500;
+  ok.latency_s = 3.25;
   ok.worker = "w1";
   self->send(st, ok);
   Traffic t = pump();
   EXPECT_EQ(t.outcomes, (std::vector<std::pair<std::uint64_t, bool>>{{101, true}}));  // credited to sample 1's dispatch
   ASSERT_EQ(t.cancels.size(), 2u);  // the siblings
+  // They stop when the batch ended, at the winner's latency (exec::cancelled_by), not whenever the cancel arrives.
+  EXPECT_EQ(t.cancel_stop_after_s, (std::vector<double>{3.25, 3.25}));
   EXPECT_TRUE(std::find(t.cancels.begin(), t.cancels.end(), requests[0].sample_id) != t.cancels.end());
   EXPECT_TRUE(std::find(t.cancels.begin(), t.cancels.end(), requests[2].sample_id) != t.cancels.end());
   // Sample 1 is settled at once: its cost committed, its reservation's rest released, the workflow told.
@@ -222,6 +228,7 @@ TEST_F(TestCluster, DeadlineCancelChargesTheSamplesProRata) {
   self->send(st, proto::cancel_atom::value);  // from the workflow: the deadline passed
   Traffic t = pump();
   EXPECT_EQ(t.cancels.size(), 2u);
+  EXPECT_EQ(t.cancel_stop_after_s, (std::vector<double>{-1.0, -1.0}));  // they stop now
   for (std::uint64_t id : t.cancels) {
     proto::sample_result c;
     c.sample_id = id;
