@@ -331,7 +331,6 @@ ClusterRun EmbeddedCluster::Impl::run_virtual(std::shared_ptr<Policy> policy, co
 }
 
 bool EmbeddedCluster::kill_worker(const std::string& name) {
-  if (impl_->vt) throw std::logic_error("kill_worker: not on a virtual-time cluster");
   for (auto& [n, w] : impl_->workers)
     if (n == name) {
       caf::anon_send_exit(w, caf::exit_reason::kill);

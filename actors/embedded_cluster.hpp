@@ -64,7 +64,7 @@ class EmbeddedCluster {
   ClusterRun run(std::shared_ptr<Policy> policy, const EpisodeConfig& config, BatchCallback on_batch = {});
 
   /// Stops one worker (as if its process died): for fault tests. Returns false if unknown.
-  /// Real time only (throws on a virtual clock: the run, not a caller, moves time there).
+  /// On a virtual clock, call it from the run's thread only (e.g. from its BatchCallback).
   bool kill_worker(const std::string& name);
   std::vector<std::string> worker_names() const;
   /// The worker with the most samples assigned right now (empty if none).

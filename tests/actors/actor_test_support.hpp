@@ -18,4 +18,18 @@ inline caf::actor_system_config& quiet_config() {
   return cfg;
 }
 
+/// The same on CAF's test coordinator: one thread, and only the test moves the actors along
+/// (sched.run()) and time (a VirtualTime's timeline, or the coordinator's clock).
+inline caf::actor_system_config& coordinator_config() {
+  static caf::actor_system_config cfg;
+  static const bool once = [] {
+    proto::register_messages(cfg);
+    cfg.set("scheduler.policy", caf::atom("testing"));
+    cfg.set("logger.verbosity", caf::atom("quiet"));
+    return true;
+  }();
+  (void)once;
+  return cfg;
+}
+
 }  // namespace concord::actors::testing
