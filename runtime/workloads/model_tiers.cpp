@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/execution_rules.hpp"
+
 namespace concord {
 
 std::vector<ModelTier> proofflow_tiers() {
@@ -31,17 +33,33 @@ ParametricProfile apply_tier(const RolloutStat& base, const ModelTier& tier) {
   return p;
 }
 
+double latency_floor_s(const ParametricProfile& p) {
+  return std::max(exec::kMinParametricLatency_s, std::min(kTimeToFirstToken_s, kMaxFloorShareOfMean * p.latency_mean_s));
+}
+
 std::vector<Sample> draw_samples(const ParametricProfile& p, int count, Rng& rng) {
   std::vector<Sample> out;
   if (count <= 0) return out;
   out.reserve(static_cast<std::size_t>(count));
-  const double cv = p.latency_mean_s > 0 ? p.latency_std_s / p.latency_mean_s : 0.0;
+  // Generation time (after the first token) ~ lognormal with mean gen_mean_s = mean - floor and
+  // the tier's std, moment-matched: cv = std / gen_mean_s, sigma^2 = ln(1 + cv^2),
+  // mu = ln(gen_mean_s) - sigma^2 / 2. Latency = floor + generation: the tier's mean and std.
+  const double floor_s = latency_floor_s(p);
+  const double gen_mean_s = p.latency_mean_s - floor_s;
+  const bool generates = gen_mean_s > 0;
+  const double cv = generates ? std::max(0.0, p.latency_std_s) / gen_mean_s : 0.0;
+  const double sigma2 = std::log1p(cv * cv);
+  const double sigma = std::sqrt(sigma2);
+  const double mu = generates ? std::log(gen_mean_s) - sigma2 / 2 : 0.0;
   for (int i = 0; i < count; ++i) {
     Sample s;
     s.success = rng.bernoulli(p.p_success);
     const double z = rng.normal();
-    s.latency_s = std::max(1e-3, p.latency_mean_s + p.latency_std_s * z);
-    s.output_tokens = std::max<std::int64_t>(1, std::llround(p.output_tokens_mean * (1.0 + cv * z)));
+    const double gen_s = generates ? std::exp(mu + sigma * z) : 0.0;
+    s.latency_s = floor_s + gen_s;
+    // Tokens at the tier's rate, tokens_mean / gen_mean_s per second of generation.
+    const double tokens = generates ? p.output_tokens_mean * (gen_s / gen_mean_s) : p.output_tokens_mean;
+    s.output_tokens = std::max<std::int64_t>(1, std::llround(tokens));
     out.push_back(s);
   }
   return out;

@@ -33,9 +33,31 @@ std::vector<ModelTier> codeflow_tiers();
 /// The tier's parametric profile on a subtask whose base statistic is `base`.
 ParametricProfile apply_tier(const RolloutStat& base, const ModelTier& tier);
 
-/// `count` draws (none when count <= 0) with the same model as FlatWorkflow::draw:
-/// success ~ Bernoulli(p) first, then z ~ N(0,1); latency = max(1e-3, mean + std z);
-/// tokens = max(1, round(tokens_mean (1 + cv z))) with cv = std/mean.
+/// Time to first token (seconds): the least a synthetic sample takes, prompt prefill plus
+/// scheduling before any output. 0.2 s is the order of a served 7B-32B model's time to first
+/// token on a prompt of a few thousand tokens; it is below every tier mean built from the
+/// shipped rollout statistics (the shortest is 0.66 s x 0.5 = 0.33 s), so it is a floor that
+/// every such sample honours without moving the tier's mean.
+inline constexpr double kTimeToFirstToken_s = 0.2;
+/// The floor never takes more than this share of the latency mean (a profile whose mean is
+/// below 2 x kTimeToFirstToken_s gets a proportionally smaller floor, so its mean is kept).
+inline constexpr double kMaxFloorShareOfMean = 0.5;
+
+/// The latency floor of `p`'s samples (seconds): min(kTimeToFirstToken_s,
+/// kMaxFloorShareOfMean x mean), and at least the simulator's 1 ms (exec::kMinParametricLatency_s).
+double latency_floor_s(const ParametricProfile& p);
+
+/// `count` draws (none when count <= 0). Each draws success ~ Bernoulli(p) first, then one
+/// z ~ N(0,1) for both latency and tokens:
+///   latency = floor + g,  g = exp(mu + sigma z), a lognormal with mean (mean - floor) and std
+///             `std` (sigma^2 = ln(1 + cv^2), cv = std / (mean - floor), mu = ln(mean - floor) - sigma^2/2),
+///             so the latency's mean and std are the profile's and no sample is below the floor;
+///   tokens  = max(1, round(tokens_mean x g / (mean - floor))): generated at the tier's rate after
+///             the first token, so tokens grow with latency and their mean is tokens_mean (up to rounding).
+/// floor = latency_floor_s(p). With mean <= floor (degenerate profiles) every sample takes the
+/// floor and tokens_mean tokens. The profile's (mean, std, tokens_mean, p) stay the samples'
+/// moments, so the parametric summary written next to them (and drawn by the simulator when
+/// there are no samples) agrees with them.
 std::vector<Sample> draw_samples(const ParametricProfile& p, int count, Rng& rng);
 
 /// The tiers as workflow models (same order, output prices only).

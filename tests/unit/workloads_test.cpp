@@ -11,6 +11,8 @@
 #include <iterator>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -176,33 +178,142 @@ TEST(ModelTier, TierListsCarryThePaperPricesInOrder) {
   EXPECT_EQ(cf[3], (ModelTier{"4B_ins", 0.42, 0.7, 0.6, 0.8}));
 }
 
-TEST(ModelTier, DrawSamplesFollowsTheParametricModel) {
+/// Mean and (population) standard deviation of xs.
+std::pair<double, double> mean_std(const std::vector<double>& xs) {
+  double sum = 0, sq = 0;
+  for (double x : xs) sum += x;
+  const double mean = sum / static_cast<double>(xs.size());
+  for (double x : xs) sq += (x - mean) * (x - mean);
+  return {mean, std::sqrt(sq / static_cast<double>(xs.size()))};
+}
+
+/// The q-quantile of xs (nearest rank). REQUIRES: xs not empty.
+double quantile(std::vector<double> xs, double q) {
+  std::sort(xs.begin(), xs.end());
+  return xs[static_cast<std::size_t>(q * static_cast<double>(xs.size() - 1))];
+}
+
+TEST(ModelTier, LatencyFloorIsTheTimeToFirstTokenAtMostHalfTheMean) {
+  EXPECT_DOUBLE_EQ(latency_floor_s({0.5, 10.0, 2.0, 500.0}), kTimeToFirstToken_s);
+  EXPECT_DOUBLE_EQ(latency_floor_s({0.5, 0.4, 0.1, 100.0}), kTimeToFirstToken_s);
+  EXPECT_DOUBLE_EQ(latency_floor_s({0.5, 0.3, 0.1, 100.0}), 0.15);
+  EXPECT_DOUBLE_EQ(latency_floor_s({0.5, 0.0, 0.0, 100.0}), 1e-3);  // never below the simulator's 1 ms
+  EXPECT_GT(kTimeToFirstToken_s, 0.05);  // a time to first token, not a rounding guard
+  EXPECT_LT(kTimeToFirstToken_s, 0.33);  // below every tier mean of the shipped statistics
+}
+
+TEST(ModelTier, DrawSamplesKeepsTheTierMeanStdSuccessAndTokens) {
   const ParametricProfile p{0.7, 10.0, 2.0, 500.0};
   Rng rng(42);
   const auto s = draw_samples(p, 20000, rng);
   ASSERT_EQ(s.size(), 20000u);
-  double succ = 0, lat = 0, tok = 0;
+  double succ = 0, tok = 0;
+  std::vector<double> lat;
   for (const auto& x : s) {
     succ += x.success;
-    lat += x.latency_s;
+    lat.push_back(x.latency_s);
     tok += static_cast<double>(x.output_tokens);
-    EXPECT_GE(x.latency_s, 1e-3);
-    EXPECT_GE(x.output_tokens, 1);
   }
+  const auto [mean, sd] = mean_std(lat);
   EXPECT_NEAR(succ / 20000, 0.7, 0.015);
-  EXPECT_NEAR(lat / 20000, 10.0, 0.06);
+  EXPECT_NEAR(mean, 10.0, 0.06);  // standard error 0.014
+  EXPECT_NEAR(sd, 2.0, 0.08);
   EXPECT_NEAR(tok / 20000, 500.0, 3.0);
+  EXPECT_TRUE(draw_samples(p, 0, rng).empty());
+}
 
+TEST(ModelTier, LatencyAboveTheFloorIsLognormal) {
+  // cv 0.65 (the case): a normal would put its median at the mean and ~7 % of the
+  // samples at 1 ms; the lognormal's median is below the mean and its log is normal.
+  const ParametricProfile p{0.5, 2.0, 1.3, 800.0};
+  const double floor = latency_floor_s(p), gen_mean = p.latency_mean_s - floor;
+  const double sigma2 = std::log1p((1.3 / gen_mean) * (1.3 / gen_mean));
+  const double mu = std::log(gen_mean) - sigma2 / 2, sigma = std::sqrt(sigma2);
+  Rng rng(3);
+  std::vector<double> lat, log_gen;
+  for (const auto& x : draw_samples(p, 40000, rng)) {
+    lat.push_back(x.latency_s);
+    log_gen.push_back(std::log(std::max(x.latency_s - floor, 1e-300)));
+  }
+  const auto [mean, sd] = mean_std(lat);
+  EXPECT_NEAR(mean, 2.0, 0.03);
+  EXPECT_NEAR(sd, 1.3, 0.06);
+  const auto [log_mean, log_sd] = mean_std(log_gen);
+  EXPECT_NEAR(log_mean, mu, 0.01);  // standard error sigma / 200 = 0.004
+  EXPECT_NEAR(log_sd, sigma, 0.01);
+  for (double q : {0.05, 0.25, 0.5, 0.75, 0.95}) {
+    const double z = q == 0.05 ? -1.6449 : q == 0.25 ? -0.6745 : q == 0.5 ? 0.0 : q == 0.75 ? 0.6745 : 1.6449;
+    EXPECT_NEAR(quantile(lat, q), floor + std::exp(mu + sigma * z), 0.03 * (floor + std::exp(mu + sigma * z))) << "q " << q;
+  }
+}
+
+TEST(ModelTier, NoSampleIsBelowTheFloorNorInstantFreeAndSuccessful) {
+  // The profile (cv 0.65), and every row of the shipped statistics through every tier.
+  Rng rng(11);
+  for (const auto& x : draw_samples({0.9, 2.0, 1.3, 800.0}, 20000, rng)) {
+    EXPECT_GE(x.latency_s, kTimeToFirstToken_s);
+    EXPECT_GT(x.output_tokens, 1);
+  }
+  const auto stats = read_rollout_stats(rollout_csv());
+  std::size_t n = 0;
+  for (const auto& tiers : {proofflow_tiers(), codeflow_tiers()}) {
+    for (const auto& tier : tiers) {
+      for (const auto& row : stats) {
+        const auto p = apply_tier(row, tier);
+        const double floor = latency_floor_s(p);
+        ASSERT_GE(floor, 0.15) << "mean " << p.latency_mean_s;  // the shortest tier mean is 0.33 s
+        for (const auto& x : draw_samples(p, 4, rng)) {
+          ++n;
+          ASSERT_GE(x.latency_s, floor) << "mean " << p.latency_mean_s << " std " << p.latency_std_s;
+          ASSERT_GT(x.output_tokens, 1) << "latency " << x.latency_s << " mean tokens " << p.output_tokens_mean;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(n, stats.size() * 7 * 4);
+  // The built workload too (what the examples are written from).
+  for (const auto& wf : proofflow_seed1().workflows)
+    for (const auto& st : wf.subtasks)
+      for (const auto& [model, prof] : st.profiles)
+        for (const auto& x : prof.samples) {
+          ASSERT_GE(x.latency_s, latency_floor_s(*prof.parametric)) << wf.name << " " << st.id << " " << model;
+          ASSERT_GT(x.output_tokens, 1) << wf.name << " " << st.id << " " << model;
+        }
+}
+
+TEST(ModelTier, TokensAreGeneratedAtTheTierRateAfterTheFirstToken) {
+  const ParametricProfile p{0.6, 3.0, 1.5, 900.0};
+  const double floor = latency_floor_s(p), rate = p.output_tokens_mean / (p.latency_mean_s - floor);
+  Rng rng(5);
+  auto s = draw_samples(p, 5000, rng);
+  for (const auto& x : s)  // proportional to the generation time, up to rounding
+    EXPECT_NEAR(static_cast<double>(x.output_tokens), rate * (x.latency_s - floor), 0.5 + 1e-9);
+  // Hence monotone: sorted by latency, tokens never decrease (Spearman's rho = 1).
+  std::sort(s.begin(), s.end(), [](const Sample& a, const Sample& b) { return a.latency_s < b.latency_s; });
+  for (std::size_t i = 1; i < s.size(); ++i) EXPECT_LE(s[i - 1].output_tokens, s[i].output_tokens);
+  EXPECT_GT(s.back().output_tokens, 3 * s.front().output_tokens);
+  // Degenerate profiles still give at least one token and the floor.
+  Rng r2(1);
+  for (const auto& x : draw_samples({1.0, 0.0, 0.0, 0.0}, 3, r2)) {
+    EXPECT_EQ(x.output_tokens, 1);
+    EXPECT_DOUBLE_EQ(x.latency_s, 1e-3);
+  }
+}
+
+TEST(ModelTier, DrawSequenceIsBernoulliThenOneNormal) {
   // The synthetic generator's draw sequence: bernoulli, then one normal for latency and tokens.
+  const ParametricProfile p{0.7, 10.0, 2.0, 500.0};
+  const double gen_mean = 10.0 - kTimeToFirstToken_s;
+  const double sigma2 = std::log1p((2.0 / gen_mean) * (2.0 / gen_mean));
   Rng a(7), b(7);
   const auto one = draw_samples(p, 3, a);
   for (const auto& x : one) {
     EXPECT_EQ(x.success, b.bernoulli(p.p_success));
-    const double z = b.normal();
-    EXPECT_DOUBLE_EQ(x.latency_s, std::max(1e-3, 10.0 + 2.0 * z));
-    EXPECT_EQ(x.output_tokens, std::max<std::int64_t>(1, std::llround(500.0 * (1.0 + 0.2 * z))));
+    const double g = std::exp(std::log(gen_mean) - sigma2 / 2 + std::sqrt(sigma2) * b.normal());
+    EXPECT_DOUBLE_EQ(x.latency_s, kTimeToFirstToken_s + g);
+    EXPECT_EQ(x.output_tokens, std::max<std::int64_t>(1, std::llround(500.0 * g / gen_mean)));
   }
-  EXPECT_TRUE(draw_samples(p, 0, rng).empty());
+  EXPECT_EQ(a.next(), b.next());
 }
 
 // ---------------------------------------------------------------- ProofFlow
