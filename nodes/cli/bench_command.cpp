@@ -14,8 +14,8 @@
 
 #include <fmt/format.h>
 
-#include "bench/grid.hpp"
-#include "bench/report.hpp"
+#include "eval/grid.hpp"
+#include "eval/report.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/number_options.hpp"
 #include "cli/printable.hpp"

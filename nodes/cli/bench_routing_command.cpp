@@ -15,9 +15,9 @@
 #include "cli/number_options.hpp"
 #include "model/input_error.hpp"
 #include "plot/chart.hpp"
-#include "route/pool_sim.hpp"
-#include "route/replay_eval.hpp"
-#include "route/routerbench.hpp"
+#include "eval/pool_sim.hpp"
+#include "eval/replay_eval.hpp"
+#include "eval/routerbench.hpp"
 #include "workloads/datasets.hpp"
 
 namespace concord::cli {

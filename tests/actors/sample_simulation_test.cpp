@@ -2,10 +2,10 @@
 // the oracle's five samples (tests/support/execution_oracle.hpp) is drawn from a request the
 // way the workflow actor ships it, run to its end or cancelled when the batch settles, and
 // must give the oracle's tokens, cost and flags (the simulator and the MCPP rollout kernel are
-// checked against the same oracle in tests/unit/execution_rules_test.cpp).
+// checked against the same oracle in tests/runtime/sim/execution_rules_test.cpp).
 #include <gtest/gtest.h>
 
-#include "../support/execution_oracle.hpp"
+#include "support/execution_oracle.hpp"
 #include "messages.hpp"
 #include "sample_simulation.hpp"
 

@@ -1,6 +1,6 @@
 #pragma once
 // The execution rules' expected outcome of one batch, for the equivalence tests of the
-// simulator, the MCPP rollout kernel and the simulated worker (tests/unit/execution_rules_test.cpp,
+// simulator, the MCPP rollout kernel and the simulated worker (tests/runtime/sim/execution_rules_test.cpp,
 // tests/actors/sample_simulation_test.cpp). Built only from sim/execution_rules.hpp, whose
 // values are pinned by hand in execution_rules_test.cpp: a component that stops following a
 // rule disagrees with this oracle.

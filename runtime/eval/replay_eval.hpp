@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "route/routerbench.hpp"
+#include "eval/routerbench.hpp"
 
 namespace concord::route {
 

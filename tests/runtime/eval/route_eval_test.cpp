@@ -6,11 +6,11 @@
 #include <string>
 
 #include "model/input_error.hpp"
-#include "route/csv.hpp"
-#include "route/pool_sim.hpp"
-#include "route/recovery.hpp"
-#include "route/replay_eval.hpp"
-#include "route/routerbench.hpp"
+#include "eval/csv.hpp"
+#include "eval/pool_sim.hpp"
+#include "eval/recovery.hpp"
+#include "eval/replay_eval.hpp"
+#include "eval/routerbench.hpp"
 #include "test_support.hpp"
 
 namespace {

@@ -1,4 +1,4 @@
-#include "route/routerbench.hpp"
+#include "eval/routerbench.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "model/input_error.hpp"
-#include "route/csv.hpp"
+#include "eval/csv.hpp"
 
 namespace concord::route {
 

@@ -1,4 +1,4 @@
-#include "bench/report.hpp"
+#include "eval/report.hpp"
 
 #include <algorithm>
 #include <fstream>

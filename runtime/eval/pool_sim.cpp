@@ -1,4 +1,4 @@
-#include "route/pool_sim.hpp"
+#include "eval/pool_sim.hpp"
 
 #include <algorithm>
 #include <cmath>

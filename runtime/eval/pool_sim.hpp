@@ -30,7 +30,7 @@
 #include <string>
 #include <vector>
 
-#include "route/recovery.hpp"
+#include "eval/recovery.hpp"
 #include "route/router.hpp"
 
 namespace concord::route {

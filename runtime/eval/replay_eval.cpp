@@ -1,4 +1,4 @@
-#include "route/replay_eval.hpp"
+#include "eval/replay_eval.hpp"
 
 #include <algorithm>
 #include <cctype>

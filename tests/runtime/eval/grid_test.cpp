@@ -8,8 +8,8 @@
 
 #include <fmt/format.h>
 
-#include "bench/grid.hpp"
-#include "bench/report.hpp"
+#include "eval/grid.hpp"
+#include "eval/report.hpp"
 #include "model/validate.hpp"
 #include "sim/nominal.hpp"
 #include "test_support.hpp"

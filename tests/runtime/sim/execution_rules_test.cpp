@@ -7,7 +7,7 @@
 #include <set>
 #include <vector>
 
-#include "../support/execution_oracle.hpp"
+#include "support/execution_oracle.hpp"
 #include "model/validate.hpp"
 #include "plan/mcpp_model.hpp"
 #include "plan/mcpp_rollout.hpp"

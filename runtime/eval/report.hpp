@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "bench/grid.hpp"
+#include "eval/grid.hpp"
 
 namespace concord::bench {
 

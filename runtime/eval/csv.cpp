@@ -1,4 +1,4 @@
-#include "route/csv.hpp"
+#include "eval/csv.hpp"
 
 #include <fstream>
 #include <sstream>

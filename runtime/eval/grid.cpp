@@ -1,4 +1,4 @@
-#include "bench/grid.hpp"
+#include "eval/grid.hpp"
 
 #include <algorithm>
 #include <atomic>

@@ -1,4 +1,4 @@
-#include "route/recovery.hpp"
+#include "eval/recovery.hpp"
 
 #include <algorithm>
 #include <cmath>
