@@ -61,9 +61,9 @@ struct EmbeddedCluster::Impl {
             wo.model = wf->model_id(m);
             wo.time_scale = o.time_scale;
             wo.beacon_interval_s = o.beacon_interval_s;
-            wo.beacon_target = selector;
+            wo.beacon_target = caf::actor_cast<caf::actor>(selector);
             if (vt) wo.clock = wo.virtual_time = vt.get();
-            workers.emplace_back(wo.name, spawn_simulated_worker(sys, wo));
+            workers.emplace_back(wo.name, caf::actor_cast<caf::actor>(spawn_simulated_worker(sys, wo)));
           }
     }
     if (vt) {  // the workers' first beacons reach the selector now; nothing to wait for
@@ -139,7 +139,7 @@ struct EmbeddedCluster::Impl {
                 for (auto& w : ws) workers.emplace_back(w.worker, w.handle);
               },
               [&](caf::error& e) { errors += "  " + name + ": no answer to the worker list: " + sys.render(e) + "\n"; });
-      self->send(m, proto::subscribe_atom::value, selector);
+      self->send(m, proto::subscribe_atom::value, caf::actor_cast<caf::actor>(selector));
     }
     if (workers.empty()) throw std::runtime_error("joined the cluster, but it has no worker" + (errors.empty() ? std::string() : ":\n" + errors));
   }
@@ -148,7 +148,7 @@ struct EmbeddedCluster::Impl {
   ClusterOptions options;
   caf::actor_system_config cfg;
   caf::actor_system sys;
-  caf::actor selector;
+  proto::selector_actor selector;
   std::vector<std::pair<std::string, caf::actor>> workers;
   std::vector<std::string> members;
   std::unique_ptr<VirtualTime> vt;  // virtual time (null: real time); only the run's thread uses it
@@ -162,8 +162,8 @@ EmbeddedCluster::~EmbeddedCluster() = default;
 ClusterRun EmbeddedCluster::run(std::shared_ptr<Policy> policy, const EpisodeConfig& config, BatchCallback on_batch) {
   if (impl_->vt) return impl_->run_virtual(std::move(policy), config, std::move(on_batch));
   auto& sys = impl_->sys;
-  const caf::actor ledger = spawn_ledger(sys, config.budget);
-  const caf::actor planner = spawn_planner(sys, impl_->wf, std::move(policy), derive_seed(config.seed, 1));
+  const auto ledger = spawn_ledger(sys, config.budget);
+  const auto planner = spawn_planner(sys, impl_->wf, std::move(policy), derive_seed(config.seed, 1));
   WorkflowOptions wo;
   wo.workflow = impl_->wf;
   wo.budget = config.budget;
@@ -174,7 +174,7 @@ ClusterRun EmbeddedCluster::run(std::shared_ptr<Policy> policy, const EpisodeCon
   wo.selector = impl_->selector;
   wo.planner = planner;
   wo.on_batch = std::move(on_batch);
-  const caf::actor workflow = spawn_workflow(sys, std::move(wo));
+  const auto workflow = spawn_workflow(sys, std::move(wo));
   ClusterRun out;
   caf::scoped_actor self{sys};
   // The watcher: when config.stop becomes true (a signal handler sets it), the workflow is
@@ -251,8 +251,8 @@ ClusterRun EmbeddedCluster::Impl::run_virtual(std::shared_ptr<Policy> policy, co
                                               BatchCallback on_batch) {
   auto& sched = test_coordinator();
   vt->restart();  // the run's simulated time starts at 0, as the simulator's
-  const caf::actor ledger = spawn_ledger(sys, config.budget);
-  const caf::actor planner = spawn_planner(sys, wf, std::move(policy), derive_seed(config.seed, 1), real_clock(), false);
+  const auto ledger = spawn_ledger(sys, config.budget);
+  const auto planner = spawn_planner(sys, wf, std::move(policy), derive_seed(config.seed, 1), real_clock(), false);
   bool ended = false;
   WorkflowOptions wo;
   wo.workflow = wf;
@@ -267,7 +267,7 @@ ClusterRun EmbeddedCluster::Impl::run_virtual(std::shared_ptr<Policy> policy, co
   wo.virtual_time = vt.get();
   wo.on_batch = std::move(on_batch);
   wo.on_end = [&ended] { ended = true; };
-  const caf::actor workflow = spawn_workflow(sys, std::move(wo));
+  const auto workflow = spawn_workflow(sys, std::move(wo));
   ClusterRun out;
   caf::scoped_actor self{sys};
   auto answer = self->request(workflow, caf::infinite, proto::start_atom::value);
@@ -343,7 +343,7 @@ namespace {
 
 /// The selector's (worker -> samples dispatched and not yet reported) table. Throws when the
 /// selector does not answer (these are tools for tests and fault injection: they must not guess).
-std::vector<std::pair<std::string, std::int32_t>> selector_load(caf::actor_system& sys, const caf::actor& selector) {
+std::vector<std::pair<std::string, std::int32_t>> selector_load(caf::actor_system& sys, const proto::selector_actor& selector) {
   if (dynamic_cast<caf::scheduler::test_coordinator*>(&sys.scheduler()))
     throw std::logic_error("the selector's load is read in real time only (this cluster runs on a virtual clock)");
   caf::scoped_actor self{sys};

@@ -5,7 +5,7 @@
 #include <caf/all.hpp>
 
 #include "ledger/ledger.hpp"
-#include "messages.hpp"
+#include "interfaces.hpp"
 
 namespace concord::actors {
 
@@ -16,9 +16,7 @@ struct ledger_state {
   static inline const char* name = "concord.ledger";
 };
 
-using ledger_actor = caf::stateful_actor<ledger_state>;
-
-caf::behavior ledger_behavior(ledger_actor* self, Money budget) {
+proto::ledger_actor::behavior_type ledger_behavior(proto::ledger_actor::stateful_pointer<ledger_state> self, Money budget) {
   self->state.book = std::make_unique<ledger::Ledger>(budget);
   auto reply = [](const ledger::Answer& a) { return proto::ledger_reply::of(a.code, a.deny_reason(), a.repeated); };
   return {
@@ -39,6 +37,6 @@ caf::behavior ledger_behavior(ledger_actor* self, Money budget) {
 
 }  // namespace
 
-caf::actor spawn_ledger(caf::actor_system& sys, Money budget) { return sys.spawn(ledger_behavior, budget); }
+proto::ledger_actor spawn_ledger(caf::actor_system& sys, Money budget) { return sys.spawn(ledger_behavior, budget); }
 
 }  // namespace concord::actors

@@ -8,12 +8,12 @@
 //   (release_atom, id)          -> proto::ledger_reply (released)
 //   (status_atom)               -> proto::ledger_status {budget, committed, reserved, open}
 #include <caf/fwd.hpp>
-#include <caf/actor.hpp>
+#include "interfaces.hpp"
 
 #include "model/money.hpp"
 
 namespace concord::actors {
 
-caf::actor spawn_ledger(caf::actor_system& sys, Money budget);
+proto::ledger_actor spawn_ledger(caf::actor_system& sys, Money budget);
 
 }  // namespace concord::actors

@@ -9,7 +9,7 @@
 
 #include "real_time.hpp"
 
-#include "messages.hpp"
+#include "interfaces.hpp"
 #include "sample_simulation.hpp"
 #include "virtual_time.hpp"
 
@@ -28,7 +28,7 @@ struct InFlight {
 
 struct worker_state {
   WorkerOptions options;
-  std::vector<caf::actor> beacon_targets;  // selectors that subscribed (plus options.beacon_target)
+  std::vector<proto::selector_actor> beacon_targets;  // selectors that subscribed (plus options.beacon_target)
   // Samples in flight by a token of this worker's: sample ids are unique only per requester
   // (several workflows, possibly from several coordinators, share the workers).
   std::unordered_map<std::uint64_t, InFlight> in_flight;
@@ -39,7 +39,7 @@ struct worker_state {
   static inline const char* name = "concord.worker";
 };
 
-using worker_actor = caf::stateful_actor<worker_state>;
+using worker_actor = proto::worker_actor::stateful_base<worker_state>;
 
 void send_beacon(worker_actor* self) {
   auto& st = self->state;
@@ -73,7 +73,7 @@ void reply(worker_actor* self, std::uint64_t token, bool cancelled, double stop_
     st.reputation = 0.9 * st.reputation + 0.1 * (result.success ? 1.0 : 0.0);
   }
   st.token_of.erase({caf::actor_cast<caf::actor_addr>(f.reply_to), f.request.sample_id});
-  if (f.reply_to) self->send(caf::actor_cast<caf::actor>(f.reply_to), std::move(result));
+  if (f.reply_to) self->send(caf::actor_cast<proto::subtask_actor>(f.reply_to), std::move(result));
   st.in_flight.erase(it);
 }
 
@@ -82,10 +82,11 @@ void schedule_beacon(worker_actor* self) {
   send_later(self, o.virtual_time, o.beacon_interval_s * o.time_scale, o.time_scale, TimePhase::event, proto::tick_atom::value);
 }
 
-caf::behavior worker(worker_actor* self, WorkerOptions options) {
+proto::worker_actor::behavior_type worker(worker_actor* self, WorkerOptions options) {
   self->state.options = std::move(options);
   self->state.born = self->state.options.clock->now();
-  if (self->state.options.beacon_target) self->state.beacon_targets.push_back(self->state.options.beacon_target);
+  if (self->state.options.beacon_target)
+    self->state.beacon_targets.push_back(caf::actor_cast<proto::selector_actor>(self->state.options.beacon_target));
   if (self->state.options.beacon_interval_s > 0) {
     send_beacon(self);
     schedule_beacon(self);
@@ -121,7 +122,8 @@ caf::behavior worker(worker_actor* self, WorkerOptions options) {
         send_beacon(self);
         schedule_beacon(self);
       },
-      [=](proto::subscribe_atom, const caf::actor& selector) {  // a selector (maybe remote) wants our beacons
+      [=](proto::subscribe_atom, const caf::actor& dynamic) {  // a selector (maybe remote) wants our beacons
+        const auto selector = caf::actor_cast<proto::selector_actor>(dynamic);
         auto& targets = self->state.beacon_targets;
         if (std::find(targets.begin(), targets.end(), selector) == targets.end()) targets.push_back(selector);
         send_beacon(self);
@@ -132,6 +134,6 @@ caf::behavior worker(worker_actor* self, WorkerOptions options) {
 
 }  // namespace
 
-caf::actor spawn_simulated_worker(caf::actor_system& sys, const WorkerOptions& options) { return sys.spawn(worker, options); }
+proto::worker_actor spawn_simulated_worker(caf::actor_system& sys, const WorkerOptions& options) { return sys.spawn(worker, options); }
 
 }  // namespace concord::actors

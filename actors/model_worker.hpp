@@ -9,7 +9,7 @@
 #include <string>
 
 #include <caf/fwd.hpp>
-#include <caf/actor.hpp>
+#include "interfaces.hpp"
 
 #include "time/clock.hpp"
 #include "cluster_tunables.hpp"
@@ -31,6 +31,6 @@ struct WorkerOptions {
 };
 
 /// Spawns a simulated worker.
-caf::actor spawn_simulated_worker(caf::actor_system& sys, const WorkerOptions& options);
+proto::worker_actor spawn_simulated_worker(caf::actor_system& sys, const WorkerOptions& options);
 
 }  // namespace concord::actors

@@ -34,7 +34,7 @@ caf::behavior node_manager(node_actor* self, NodeOptions options) {
       proto::beacon b;
       b.worker = wo.name;
       b.model = wo.model;
-      b.handle = spawn_simulated_worker(self->system(), wo);
+      b.handle = caf::actor_cast<caf::actor>(spawn_simulated_worker(self->system(), wo));  // beacons carry workers untyped
       self->link_to(b.handle);  // a worker's crash takes the node down, as a process would
       st.workers.push_back(std::move(b));
     }

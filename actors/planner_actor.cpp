@@ -6,10 +6,10 @@
 
 namespace concord::actors {
 
-caf::actor spawn_planner(caf::actor_system& sys, std::shared_ptr<const FlatWorkflow> wf, std::shared_ptr<Policy> policy,
+proto::planner_actor spawn_planner(caf::actor_system& sys, std::shared_ptr<const FlatWorkflow> wf, std::shared_ptr<Policy> policy,
                          std::uint64_t seed, const Clock& clock, bool detached) {
   const Clock* clk = &clock;  // outlives the actor (REQUIRES in the header)
-  auto planner = [wf, policy, seed, clk](caf::event_based_actor* self) -> caf::behavior {
+  auto planner = [wf, policy, seed, clk](proto::planner_actor::pointer self) -> proto::planner_actor::behavior_type {
     auto rng = std::make_shared<Rng>(seed);
     policy->reset();
     return {
@@ -40,7 +40,7 @@ caf::actor spawn_planner(caf::actor_system& sys, std::shared_ptr<const FlatWorkf
           reply.seconds = clk->seconds_since(t0);
           return reply;
         },
-        [=](caf::atom_value) { self->quit(); },
+        [=](proto::stop_atom) { self->quit(); },
     };
   };
   return detached ? sys.spawn<caf::detached>(planner) : sys.spawn(planner);

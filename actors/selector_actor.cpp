@@ -7,7 +7,7 @@
 
 #include <caf/all.hpp>
 
-#include "messages.hpp"
+#include "interfaces.hpp"
 #include "route/router.hpp"
 
 namespace concord::actors {
@@ -58,9 +58,8 @@ struct selector_state {
   }
 };
 
-using selector_actor = caf::stateful_actor<selector_state>;
-
-caf::behavior selector(selector_actor* self, SelectorOptions options) {
+proto::selector_actor::behavior_type selector(proto::selector_actor::stateful_pointer<selector_state> self,
+                                              SelectorOptions options) {
   self->state.options = options;
   self->state.born = options.clock->now();
   self->set_down_handler([=](caf::down_msg& dm) {
@@ -117,7 +116,7 @@ caf::behavior selector(selector_actor* self, SelectorOptions options) {
             router.table().upsert(std::move(busier));
           }
         }
-        return caf::make_message(std::move(picks), std::move(ids));
+        return std::make_tuple(std::move(picks), std::move(ids));
       },
       [=](proto::outcome_atom, std::uint64_t id, bool success, double latency_s) {
         auto& st = self->state;
@@ -145,7 +144,7 @@ caf::behavior selector(selector_actor* self, SelectorOptions options) {
         std::vector<std::int32_t> assigned;
         for (auto& [name, w] : self->state.workers)
           names.push_back(name), assigned.push_back(w.outstanding);
-        return caf::make_message(std::move(names), std::move(assigned));
+        return std::make_tuple(std::move(names), std::move(assigned));
       },
       [=](proto::stop_atom) { self->quit(); },
   };
@@ -153,6 +152,6 @@ caf::behavior selector(selector_actor* self, SelectorOptions options) {
 
 }  // namespace
 
-caf::actor spawn_selector(caf::actor_system& sys, const SelectorOptions& options) { return sys.spawn(selector, options); }
+proto::selector_actor spawn_selector(caf::actor_system& sys, const SelectorOptions& options) { return sys.spawn(selector, options); }
 
 }  // namespace concord::actors

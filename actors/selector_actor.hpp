@@ -3,7 +3,7 @@
 // excludes workers that died (down_msg, via the monitors it holds) or fell silent
 // (stale beacons), and picks workers for a model's samples.
 #include <caf/fwd.hpp>
-#include <caf/actor.hpp>
+#include "interfaces.hpp"
 
 #include "time/clock.hpp"
 #include "cluster_tunables.hpp"
@@ -17,7 +17,7 @@ struct SelectorOptions {
   const Clock* clock = &real_clock();  // what "now" is (beacon ages)
 };
 
-/// Messages:
+/// Messages (proto::selector_actor):
 ///   beacon                                   -> (updates the table)
 ///   (pick_atom, model, count)                -> (std::vector<caf::actor> workers, std::vector<uint64> dispatch ids)
 ///                                               (size <= count; empty: none alive)
@@ -25,6 +25,6 @@ struct SelectorOptions {
 ///   (forget_atom, dispatch id)               -> (the sample was cancelled or re-dispatched: no credit)
 ///   (workers_atom, model)                    -> int32: workers alive for the model
 ///   (status_atom)                            -> (vector<string> workers, vector<int32> samples assigned)
-caf::actor spawn_selector(caf::actor_system& sys, const SelectorOptions& options);
+proto::selector_actor spawn_selector(caf::actor_system& sys, const SelectorOptions& options);
 
 }  // namespace concord::actors

@@ -21,22 +21,22 @@ constexpr auto kRequestTimeout = std::chrono::seconds(5);
 struct subtask_state {
   SubtaskOptions o;
   std::optional<BatchRun> run;
-  std::vector<caf::actor> workers;  // worker id i + 1 (BatchRun's opaque ids) is workers[i]
+  std::vector<proto::worker_actor> workers;  // worker id i + 1 (BatchRun's opaque ids) is workers[i]
   static inline const char* name = "concord.subtask";
 
   std::uint64_t sample_id(int j) const { return exec::sample_id(o.batch_id, static_cast<std::uint64_t>(j)); }
   std::int64_t per_sample() const { return o.k > 0 ? o.reservation / o.k : 0; }
   /// The id of `w` (added on first sight).
-  std::uint64_t id_of(const caf::actor& w) {
+  std::uint64_t id_of(const proto::worker_actor& w) {
     for (std::size_t i = 0; i < workers.size(); ++i)
       if (workers[i] == w) return i + 1;
     workers.push_back(w);
     return workers.size();
   }
-  const caf::actor& worker(std::uint64_t id) const { return workers[id - 1]; }
+  const proto::worker_actor& worker(std::uint64_t id) const { return workers[id - 1]; }
 };
 
-using subtask_actor = caf::stateful_actor<subtask_state>;
+using subtask_actor = proto::subtask_actor::stateful_base<subtask_state>;
 
 void act(subtask_actor* self, BatchRun::Commands& cmds);
 
@@ -51,7 +51,8 @@ void on(subtask_actor* self, Event&& event) {
 /// The selector's answer as the state machine's picks.
 std::vector<WorkerPick> as_picks(subtask_actor* self, const std::vector<caf::actor>& picks, const std::vector<std::uint64_t>& ids) {
   std::vector<WorkerPick> out;
-  for (std::size_t i = 0; i < picks.size(); ++i) out.push_back({self->state.id_of(picks[i]), i < ids.size() ? ids[i] : 0});
+  for (std::size_t i = 0; i < picks.size(); ++i)  // workers travel untyped (they may be remote): typed here, where they are used
+    out.push_back({self->state.id_of(caf::actor_cast<proto::worker_actor>(picks[i])), i < ids.size() ? ids[i] : 0});
   return out;
 }
 
@@ -131,7 +132,7 @@ void act(subtask_actor* self, BatchRun::Commands& cmds) {
       }
       case BatchCommand::Kind::pick: pick(self, c.sample, c.count); break;
       case BatchCommand::Kind::dispatch: {
-        const caf::actor& w = st.worker(c.worker);
+        const proto::worker_actor& w = st.worker(c.worker);
         self->monitor(w);  // its death re-dispatches the sample
         self->send(w, request_for(st, c.sample));
         break;
@@ -156,7 +157,7 @@ void act(subtask_actor* self, BatchRun::Commands& cmds) {
   }
 }
 
-caf::behavior subtask(subtask_actor* self, SubtaskOptions o) {
+proto::subtask_actor::behavior_type subtask(subtask_actor* self, SubtaskOptions o) {
   auto& st = self->state;
   st.o = std::move(o);
   st.run.emplace(st.o.batch_id, st.o.k, st.o.model_id);
@@ -187,6 +188,6 @@ caf::behavior subtask(subtask_actor* self, SubtaskOptions o) {
 
 }  // namespace
 
-caf::actor spawn_subtask(caf::actor_system& sys, SubtaskOptions options) { return sys.spawn(subtask, std::move(options)); }
+proto::subtask_actor spawn_subtask(caf::actor_system& sys, SubtaskOptions options) { return sys.spawn(subtask, std::move(options)); }
 
 }  // namespace concord::actors

@@ -14,7 +14,7 @@
 #include <caf/fwd.hpp>
 #include <caf/actor.hpp>
 
-#include "messages.hpp"
+#include "interfaces.hpp"
 
 namespace concord::actors {
 
@@ -35,10 +35,12 @@ struct SubtaskOptions {
   std::uint64_t seed = 0;            // the episode's: sample j draws from exec::sample_seed(seed, subtask, attempt, j)
   double time_scale = 0;             // passed to workers with every sample
   double cancel_grace_s = 2.0;       // real seconds to wait for cancelled samples to report
-  caf::actor workflow, ledger, selector;
+  proto::workflow_actor workflow;
+  proto::ledger_actor ledger;
+  proto::selector_actor selector;
   VirtualTime* virtual_time = nullptr;  // set: timers on this virtual clock (see virtual_time.hpp)
 };
 
-caf::actor spawn_subtask(caf::actor_system& sys, SubtaskOptions options);
+proto::subtask_actor spawn_subtask(caf::actor_system& sys, SubtaskOptions options);
 
 }  // namespace concord::actors

@@ -25,9 +25,9 @@ constexpr auto kPlanTimeout = std::chrono::seconds(120);
 struct workflow_state {
   WorkflowOptions o;
   std::optional<WorkflowRun> run;
-  std::map<int, caf::actor> batches;  // the subtask actor running each subtask's batch
+  std::map<int, proto::subtask_actor> batches;  // the subtask actor running each subtask's batch
   Clock::time_point started;
-  caf::response_promise promise;
+  caf::typed_response_promise<workflow_outcome> promise;
   static inline const char* name = "concord.workflow";
 
   // Simulated seconds: on a virtual clock, its time (exact: the simulator's instants). In real
@@ -46,7 +46,7 @@ struct workflow_state {
   }
 };
 
-using workflow_actor = caf::stateful_actor<workflow_state>;
+using workflow_actor = proto::workflow_actor::stateful_base<workflow_state>;
 
 void act(workflow_actor* self, WorkflowRun::Commands& cmds);
 
@@ -143,7 +143,7 @@ void launch(workflow_actor* self, const WorkflowCommand& c) {
   so.profile.parametric_tokens = fp.parametric_tokens;
   so.seed = st.o.seed;
   so.time_scale = st.o.time_scale;
-  so.workflow = caf::actor_cast<caf::actor>(self);
+  so.workflow = caf::actor_cast<proto::workflow_actor>(self);
   so.ledger = st.o.ledger;
   so.selector = st.o.selector;
   so.virtual_time = st.o.virtual_time;
@@ -186,7 +186,7 @@ void act(workflow_actor* self, WorkflowRun::Commands& cmds) {
   }
 }
 
-caf::behavior workflow(workflow_actor* self, WorkflowOptions o) {
+proto::workflow_actor::behavior_type workflow(workflow_actor* self, WorkflowOptions o) {
   auto& st = self->state;
   st.o = std::move(o);
   // Decisions wait for the end of the instant on a virtual clock (the simulator's order).
@@ -194,7 +194,7 @@ caf::behavior workflow(workflow_actor* self, WorkflowOptions o) {
   return {
       [=](proto::start_atom) {
         auto& st = self->state;
-        st.promise = self->make_response_promise();
+        st.promise = self->make_response_promise<workflow_outcome>();
         st.started = st.o.clock->now();
         if (!st.run->finished()) arm_deadline(self);
         on(self, [](WorkflowRun& r, double now, auto& c) { r.start(now, c); });
@@ -234,6 +234,6 @@ caf::behavior workflow(workflow_actor* self, WorkflowOptions o) {
 
 }  // namespace
 
-caf::actor spawn_workflow(caf::actor_system& sys, WorkflowOptions options) { return sys.spawn(workflow, std::move(options)); }
+proto::workflow_actor spawn_workflow(caf::actor_system& sys, WorkflowOptions options) { return sys.spawn(workflow, std::move(options)); }
 
 }  // namespace concord::actors

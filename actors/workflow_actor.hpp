@@ -11,7 +11,7 @@
 
 #include <caf/fwd.hpp>
 #include <caf/actor.hpp>
-#include <caf/allowed_unsafe_message_type.hpp>
+#include "interfaces.hpp"
 
 #include "time/clock.hpp"
 #include "sim/episode.hpp"
@@ -27,7 +27,9 @@ struct WorkflowOptions {
   double deadline_s = 0;       // simulated seconds
   double time_scale = 1000;    // simulated seconds per real second
   std::uint64_t seed = 1;
-  caf::actor ledger, selector, planner;
+  proto::ledger_actor ledger;
+  proto::selector_actor selector;
+  proto::planner_actor planner;
   const Clock* clock = &real_clock();  // what "now" is (the simulated clock is derived from it)
   /// Set: the run is on this virtual clock (simulated seconds, exact; see virtual_time.hpp) and
   /// reacts to what happened at an instant once all of it has happened, as the simulator does.
@@ -38,19 +40,10 @@ struct WorkflowOptions {
   std::function<void()> on_end;
 };
 
-/// The run's outcome (local only: the caller shares the process).
-struct workflow_outcome {
-  EpisodeResult result;
-  std::vector<double> decision_seconds;
-  int redispatched = 0;
-  std::string failure_detail;  // e.g. "no worker left for model m"
-  bool no_worker_left = false;  // a batch found no live worker for its model
-  std::map<std::string, int> samples_per_worker;  // sample results received, by worker name
-};
+using proto::workflow_outcome;  // the run's outcome (protocols/local_messages.hpp)
 
 /// Spawns the workflow; send it start_atom and it answers with workflow_outcome when done.
-caf::actor spawn_workflow(caf::actor_system& sys, WorkflowOptions options);
+proto::workflow_actor spawn_workflow(caf::actor_system& sys, WorkflowOptions options);
 
 }  // namespace concord::actors
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(concord::actors::workflow_outcome)

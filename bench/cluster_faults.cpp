@@ -174,9 +174,9 @@ int main(int argc, char** argv) {
     so.profile.success = {1};
     so.profile.tokens = {1};
     so.time_scale = 1;
-    so.workflow = self;
+    so.workflow = caf::actor_cast<proto::workflow_actor>(self);  // the benchmark plays the workflow
     so.ledger = ledger;
-    so.selector = selector;
+    so.selector = caf::actor_cast<proto::selector_actor>(selector);  // a stub selector
     auto st = actors::spawn_subtask(sys, so);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the sample is running on the victim
     const auto t0 = clock_type::now();
@@ -184,7 +184,9 @@ int main(int argc, char** argv) {
     for (int i = 0; i < 500 && arrived->load() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     if (arrived->load() != 0)
       redispatch.push_back(std::chrono::duration<double, std::milli>(clock_type::time_point(clock_type::duration(arrived->load())) - t0).count());
-    for (auto a : {st, standby, selector, ledger}) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(st, caf::exit_reason::user_shutdown);
+    for (auto a : {standby, selector}) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(ledger, caf::exit_reason::user_shutdown);
   }
   {  // batch overhead on a remote worker (samples take ~0 s)
     auto n = start_node("fast", workers_file);
@@ -208,9 +210,9 @@ int main(int argc, char** argv) {
         so.profile.success = {1};
         so.profile.tokens = {1};
         so.time_scale = 1e9;
-        so.workflow = self;
+        so.workflow = caf::actor_cast<proto::workflow_actor>(self);  // the benchmark plays the workflow
         so.ledger = ledger;
-        so.selector = selector;
+        so.selector = caf::actor_cast<proto::selector_actor>(selector);  // a stub selector
         const auto t0 = clock_type::now();
         actors::spawn_subtask(sys, so);
         self->receive([&](proto::batch_report&) { overhead.push_back(ms_since(t0)); },

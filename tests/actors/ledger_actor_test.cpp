@@ -42,7 +42,7 @@ struct LedgerActor : ::testing::Test {
   }
   caf::actor_system sys;
   caf::scoped_actor self;
-  caf::actor ledger;
+  proto::ledger_actor ledger;
 };
 
 TEST_F(LedgerActor, DuplicatedReserveHoldsTheMoneyOnce) {

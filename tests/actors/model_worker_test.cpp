@@ -71,7 +71,7 @@ struct VirtualWorker : ::testing::Test {
   caf::actor_system sys;
   caf::scheduler::test_coordinator& sched;
   VirtualTime vt{1.0};
-  caf::actor worker;
+  proto::worker_actor worker;
   caf::scoped_actor sink{sys};  // receives the events that only move time
 };
 

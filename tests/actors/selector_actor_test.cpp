@@ -23,7 +23,7 @@ caf::actor_system_config& config() { return testing::quiet_config(); }
 /// Asks the selector, one round trip after another (no sleep), until `done(answer)` holds;
 /// false if it never does within 100 000 round trips (a bound on the loop, not on time).
 template <class Answer, class... Request>
-bool ask_until(caf::scoped_actor& self, const caf::actor& sel, const std::function<bool(const Answer&)>& done, Request... req) {
+bool ask_until(caf::scoped_actor& self, const proto::selector_actor& sel, const std::function<bool(const Answer&)>& done, Request... req) {
   for (int round_trip = 0; round_trip < 100'000; ++round_trip) {
     bool ok = false;
     self->request(sel, 5s, req...).receive([&](Answer& a) { ok = done(a); }, [](caf::error&) {});
@@ -33,7 +33,7 @@ bool ask_until(caf::scoped_actor& self, const caf::actor& sel, const std::functi
 }
 
 /// Live workers the selector counts for `model`, once it has seen `n` of them.
-bool live_workers_become(caf::scoped_actor& self, const caf::actor& sel, const std::string& model, std::int32_t n) {
+bool live_workers_become(caf::scoped_actor& self, const proto::selector_actor& sel, const std::string& model, std::int32_t n) {
   return ask_until<std::int32_t>(self, sel, [n](const std::int32_t& k) { return k == n; }, proto::workers_atom::value, model);
 }
 
@@ -127,7 +127,7 @@ TEST(SelectorActor, ABusyWorkerIsPassedOverForAnIdleOne) {
 }
 
 /// The selector's (worker -> samples dispatched and not yet reported) table, for one worker.
-std::int32_t assigned_to(caf::scoped_actor& self, const caf::actor& sel, const std::string& worker) {
+std::int32_t assigned_to(caf::scoped_actor& self, const proto::selector_actor& sel, const std::string& worker) {
   std::int32_t n = -1;
   self->request(sel, 5s, proto::status_atom::value)
       .receive(

@@ -34,7 +34,7 @@ struct TestCluster : ::testing::Test {
     return cfg;
   }
 
-  caf::actor spawn_batch(std::int32_t k) {
+  proto::subtask_actor spawn_batch(std::int32_t k) {
     SubtaskOptions o;
     o.subtask = 3;
     o.model_id = "m";
@@ -46,9 +46,10 @@ struct TestCluster : ::testing::Test {
     o.profile.latency_s = {1.0};
     o.profile.success = {1};
     o.profile.tokens = {50};
-    o.workflow = self;
-    o.ledger = self;
-    o.selector = self;
+    // The test plays all three: its handle is cast to each interface (actor_cast checks nothing).
+    o.workflow = caf::actor_cast<proto::workflow_actor>(self);
+    o.ledger = caf::actor_cast<proto::ledger_actor>(self);
+    o.selector = caf::actor_cast<proto::selector_actor>(self);
     return spawn_subtask(sys, o);
   }
 

@@ -1,0 +1,67 @@
+#pragma once
+// The typed interface of every Concord actor (caf::typed_actor): what each accepts and what it
+// answers, checked by the compiler at every send, request and behaviour. Messages are in
+// messages.hpp (they cross nodes) and local_messages.hpp (they never leave a process).
+//
+// Workers travel as dynamically typed handles (beacon::handle, the selector's picks): a worker
+// may live on another node or, with the service edge, be a proxy for an external process; their
+// behaviour is still checked against worker_actor where they are spawned.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/typed_actor.hpp>
+#include <caf/replies_to.hpp>
+
+#include "local_messages.hpp"
+#include "messages.hpp"
+
+namespace concord::proto {
+
+/// The budget ledger (ledger/ledger.hpp behind an actor). Money in picodollars; the answers carry
+/// the core ledger's result codes.
+using ledger_actor = caf::typed_actor<
+    caf::replies_to<reserve_atom, std::uint64_t, std::int64_t>::with<ledger_reply>,               // one id
+    caf::replies_to<reserve_atom, std::vector<std::uint64_t>, std::int64_t>::with<ledger_reply>,  // all or none
+    caf::replies_to<commit_atom, std::uint64_t, std::int64_t>::with<ledger_reply>,
+    caf::replies_to<release_atom, std::uint64_t>::with<ledger_reply>,
+    caf::replies_to<status_atom>::with<ledger_status>,
+    caf::reacts_to<stop_atom>>;
+
+/// The beacon selector: beacons in, picks out (workers and the dispatch ids their outcomes are
+/// credited to), outcomes to learn from.
+using selector_actor = caf::typed_actor<
+    caf::reacts_to<beacon>,
+    caf::replies_to<pick_atom, std::string, std::int32_t>::with<std::vector<caf::actor>, std::vector<std::uint64_t>>,
+    caf::reacts_to<outcome_atom, std::uint64_t, bool, double>,  // dispatch id, success, latency (s)
+    caf::reacts_to<forget_atom, std::uint64_t>,                 // dispatch id: nothing to learn
+    caf::replies_to<workers_atom, std::string>::with<std::int32_t>,  // live workers of a model
+    caf::replies_to<status_atom>::with<std::vector<std::string>, std::vector<std::int32_t>>,  // load per worker
+    caf::reacts_to<stop_atom>>;
+
+/// A model worker. A sample_request is answered by a sample_result sent to its requester (not a
+/// response: a cancel must be able to overtake it); finish and tick are its own timers.
+using worker_actor = caf::typed_actor<
+    caf::reacts_to<sample_request>,
+    caf::reacts_to<cancel_atom, std::uint64_t, double>,  // sample id, stop after (s; < 0: now)
+    caf::reacts_to<subscribe_atom, caf::actor>,          // a selector wants its beacons
+    caf::reacts_to<finish_atom, std::uint64_t>,
+    caf::reacts_to<tick_atom>,
+    caf::reacts_to<stop_atom>>;
+
+/// The planner: a workflow's state in, an action out.
+using planner_actor = caf::typed_actor<caf::replies_to<plan_request>::with<plan_reply>, caf::reacts_to<stop_atom>>;
+
+/// One batch (sim/batch_run.hpp): its samples' results, a cancel from its workflow, its expiry timer.
+using subtask_actor = caf::typed_actor<caf::reacts_to<sample_result>, caf::reacts_to<cancel_atom>, caf::reacts_to<expire_atom>>;
+
+/// One workflow run (sim/workflow_run.hpp): start answers with the outcome when the run is over.
+using workflow_actor = caf::typed_actor<
+    caf::replies_to<start_atom>::with<workflow_outcome>,
+    caf::reacts_to<batch_report>,
+    caf::reacts_to<settled_atom, std::uint64_t, std::int64_t, std::int64_t>,  // batch, released, cost
+    caf::reacts_to<decide_atom>,
+    caf::reacts_to<deadline_atom>,
+    caf::reacts_to<stop_atom>>;
+
+}  // namespace concord::proto

@@ -1,0 +1,48 @@
+#pragma once
+// Messages that never leave a process (the planner and the workflow always share one, and so do
+// the workflow and whoever started it): plain structs, allowed as unsafe message types, no
+// serialisation. Units as in runtime/: seconds, picodollars.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <caf/allowed_unsafe_message_type.hpp>
+
+#include "sim/episode.hpp"
+#include "sim/policy.hpp"
+
+namespace concord::proto {
+
+/// A workflow's state at a replan point (owned copies of what SimState views).
+struct plan_request {
+  Semantics semantics = Semantics::runtime;
+  double now_s = 0, deadline_s = 0;
+  Money budget = 0, spent = 0, reserved = 0;
+  std::vector<SubtaskStatus> status;
+  std::vector<int> attempts, dispatchable;
+  std::vector<InFlightSample> in_flight;
+  std::vector<std::uint8_t> partial_success;
+};
+
+struct plan_reply {
+  std::vector<Assignment> action;
+  double seconds = 0;  // time of the decision, by the planner's clock
+  std::string error;   // non-empty: the policy threw (its message); the action is empty
+};
+
+/// A workflow run's outcome, the workflow actor's answer to start_atom.
+struct workflow_outcome {
+  EpisodeResult result;
+  std::vector<double> decision_seconds;
+  int redispatched = 0;
+  std::string failure_detail;  // e.g. "no worker left for model m"
+  bool no_worker_left = false;  // a batch found no live worker for its model
+  std::map<std::string, int> samples_per_worker;  // sample results received, by worker name
+};
+
+}  // namespace concord::proto
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(concord::proto::plan_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(concord::proto::plan_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(concord::proto::workflow_outcome)
