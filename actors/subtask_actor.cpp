@@ -97,22 +97,7 @@ void commit(subtask_actor* self, int j, Money cost) {
 
 void report(subtask_actor* self) {
   auto& st = self->state;
-  const BatchReport& b = st.run->report();
-  proto::batch_report r;
-  r.batch_id = st.o.batch_id;
-  r.subtask = st.o.subtask;
-  r.granted = b.granted;
-  r.success = b.success;
-  r.successes = b.successes;
-  r.failures = b.failures;
-  r.truncated = b.truncated;
-  r.cancelled = b.cancelled;
-  r.redispatched = b.redispatched;
-  r.cost = b.cost;
-  r.no_worker_left = b.no_worker_left;
-  r.reason = b.reason;
-  r.workers = b.workers;
-  self->send(st.o.workflow, std::move(r));
+  self->send(st.o.workflow, proto::batch_report{st.o.batch_id, st.o.subtask, st.run->report()});
   self->quit();
 }
 

@@ -201,20 +201,8 @@ proto::workflow_actor::behavior_type workflow(workflow_actor* self, WorkflowOpti
         return st.promise;
       },
       [=](proto::batch_report& rep) {
-        BatchReport b;
-        b.granted = rep.granted;
-        b.success = rep.success;
-        b.successes = rep.successes;
-        b.failures = rep.failures;
-        b.truncated = rep.truncated;
-        b.cancelled = rep.cancelled;
-        b.redispatched = rep.redispatched;
-        b.cost = rep.cost;
-        b.no_worker_left = rep.no_worker_left;
-        b.reason = rep.reason;
-        b.workers = rep.workers;
         self->state.batches.erase(rep.subtask);
-        on(self, [&](WorkflowRun& r, double now, auto& c) { r.batch_over(rep.subtask, b, now, c); });
+        on(self, [&](WorkflowRun& r, double now, auto& c) { r.batch_over(rep.subtask, rep.body, now, c); });
       },
       [=](proto::decide_atom) { on(self, [](WorkflowRun& r, double now, auto& c) { r.decide(now, c); }); },
       [=](proto::settled_atom, std::uint64_t batch_id, std::int64_t released, std::int64_t cost) {

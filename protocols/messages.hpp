@@ -13,6 +13,7 @@
 #include <caf/type_id.hpp>
 
 #include "ledger/types.hpp"
+#include "sim/batch_run.hpp"
 
 namespace concord::proto {
 
@@ -116,18 +117,13 @@ typename Inspector::result_type inspect(Inspector& f, join_reply& x) {
 struct batch_report {
   std::uint64_t batch_id = 0;
   std::int32_t subtask = 0;
-  bool granted = true;        // false: the ledger denied the reservation; nothing ran
-  bool success = false;       // a sample succeeded: the subtask is complete
-  std::int32_t successes = 0, failures = 0, truncated = 0, cancelled = 0, redispatched = 0;
-  std::int64_t cost = 0;      // picodollars committed for the batch
-  bool no_worker_left = false;  // a sample found no live worker for the model: the plan cannot run
-  std::string reason;         // why it failed when no sample could run, for the user (e.g. no worker left)
-  std::vector<std::string> workers;  // the worker of each sample result received (one entry per result)
+  BatchReport body;  // sim/batch_run.hpp: granted, success, counts, cost (picodollars), reason, workers
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, batch_report& x) {
-  return f(caf::meta::type_name("batch_report"), x.batch_id, x.subtask, x.granted, x.success, x.successes, x.failures,
-           x.truncated, x.cancelled, x.redispatched, x.cost, x.no_worker_left, x.reason, x.workers);
+  auto& b = x.body;
+  return f(caf::meta::type_name("batch_report"), x.batch_id, x.subtask, b.granted, b.success, b.successes, b.failures,
+           b.truncated, b.cancelled, b.redispatched, b.cost, b.no_worker_left, b.reason, b.workers);
 }
 
 /// The ledger actor's answer to a reserve (one id or a batch), commit or release: the core

@@ -10,7 +10,7 @@
 #include "model/workflow_json.hpp"
 #include "plan/simple_policies.hpp"
 #include "sim/nominal.hpp"
-#include "workloads/proofflow.hpp"
+#include "support/proofflow_workflow.hpp"
 
 namespace concord::actors {
 namespace {
@@ -22,12 +22,7 @@ ClusterOptions virtual_cluster() {
   return co;
 }
 
-std::shared_ptr<const FlatWorkflow> proofflow0() {
-  WorkloadOptions o;
-  o.datasets_dir = CONCORD_DATASETS_DIR;
-  static const Workload w = build_proofflow(o);
-  return std::make_shared<const FlatWorkflow>(FlatWorkflow::compile(w.workflows.at(0)));
-}
+std::shared_ptr<const FlatWorkflow> proofflow0() { return testing::proofflow_workflow(0); }
 
 /// The hostile probe's workflow: model m's only sample fails at once, producing nothing (model
 /// n could complete the subtask: files where no model can are refused when read).

@@ -11,17 +11,12 @@
 #include "model/validate.hpp"
 #include "plan/simple_policies.hpp"
 #include "sim/nominal.hpp"
-#include "workloads/proofflow.hpp"
+#include "support/proofflow_workflow.hpp"
 
 namespace concord::actors {
 namespace {
 
-std::shared_ptr<const FlatWorkflow> proofflow(int index) {
-  WorkloadOptions o;
-  o.datasets_dir = CONCORD_DATASETS_DIR;
-  static const Workload w = build_proofflow(o);
-  return std::make_shared<const FlatWorkflow>(FlatWorkflow::compile(w.workflows.at(static_cast<std::size_t>(index))));
-}
+std::shared_ptr<const FlatWorkflow> proofflow(int index) { return testing::proofflow_workflow(index); }
 
 ClusterOptions virtual_cluster() {
   ClusterOptions co;

@@ -10,6 +10,7 @@
 
 #include <caf/all.hpp>
 
+#include "actor_test_support.hpp"
 #include "messages.hpp"
 #include "sim/execution_rules.hpp"
 #include "subtask_actor.hpp"
@@ -20,19 +21,8 @@ namespace {
 using namespace std::chrono_literals;
 
 struct TestCluster : ::testing::Test {
-  TestCluster() : sys(make_config()), sched(dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler())), self(sys) {}
-
-  static caf::actor_system_config& make_config() {
-    static caf::actor_system_config cfg;
-    static bool once = [] {
-      proto::register_messages(cfg);
-      cfg.set("scheduler.policy", caf::atom("testing"));
-      cfg.set("logger.verbosity", caf::atom("quiet"));
-      return true;
-    }();
-    (void)once;
-    return cfg;
-  }
+  TestCluster()
+      : sys(testing::coordinator_config()), sched(dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler())), self(sys) {}
 
   proto::subtask_actor spawn_batch(std::int32_t k) {
     SubtaskOptions o;
@@ -175,11 +165,11 @@ TEST_F(TestCluster, FirstSuccessCancelsSiblingsAndSettlesEachSampleAtItsCost) {
   EXPECT_EQ(t.committed(), 400);
   EXPECT_EQ(t.settled.size(), 2u);
   ASSERT_TRUE(t.report);
-  EXPECT_TRUE(t.report->granted);
-  EXPECT_TRUE(t.report->success);
-  EXPECT_EQ(t.report->successes, 1);
-  EXPECT_EQ(t.report->cancelled, 2);
-  EXPECT_EQ(t.report->cost, 900);  // 500 + 2 x 200, each committed on its own
+  EXPECT_TRUE(t.report->body.granted);
+  EXPECT_TRUE(t.report->body.success);
+  EXPECT_EQ(t.report->body.successes, 1);
+  EXPECT_EQ(t.report->body.cancelled, 2);
+  EXPECT_EQ(t.report->body.cost, 900);  // 500 + 2 x 200, each committed on its own
 }
 
 TEST_F(TestCluster, AllSamplesFailingReportsAFailedBatchForRetry) {
@@ -201,17 +191,17 @@ TEST_F(TestCluster, AllSamplesFailingReportsAFailedBatchForRetry) {
   EXPECT_EQ(t.outcomes, (std::vector<std::pair<std::uint64_t, bool>>{{100, false}, {101, false}}));
   EXPECT_EQ(t.committed(), 2000);
   ASSERT_TRUE(t.report);
-  EXPECT_FALSE(t.report->success);  // the workflow makes the subtask ready again and replans
-  EXPECT_EQ(t.report->failures, 2);
-  EXPECT_EQ(t.report->truncated, 2);
+  EXPECT_FALSE(t.report->body.success);  // the workflow makes the subtask ready again and replans
+  EXPECT_EQ(t.report->body.failures, 2);
+  EXPECT_EQ(t.report->body.truncated, 2);
 }
 
 TEST_F(TestCluster, DeniedReservationDispatchesNothing) {
   spawn_batch(4);
   RECEIVE([&](proto::reserve_atom, const std::vector<std::uint64_t>&, std::int64_t) { return denied(); });
   RECEIVE([&](proto::batch_report& r) {
-    EXPECT_FALSE(r.granted);
-    EXPECT_EQ(r.cost, 0);
+    EXPECT_FALSE(r.body.granted);
+    EXPECT_EQ(r.body.cost, 0);
   });
   sched.run();
   self->receive([&](proto::pick_atom, const std::string&, std::int32_t) { ADD_FAILURE() << "nothing may be dispatched"; },
@@ -242,8 +232,8 @@ TEST_F(TestCluster, DeadlineCancelChargesTheSamplesProRata) {
   EXPECT_EQ(t.forgets.size(), 2u);  // cancelled by the deadline: no credit
   EXPECT_EQ(t.committed(), 246);
   ASSERT_TRUE(t.report);
-  EXPECT_FALSE(t.report->success);
-  EXPECT_EQ(t.report->cancelled, 2);
+  EXPECT_FALSE(t.report->body.success);
+  EXPECT_EQ(t.report->body.cancelled, 2);
 }
 
 TEST_F(TestCluster, SamplesOfAWorkerThatDiedAreRedispatchedUnderTheSameReservation) {
@@ -275,8 +265,8 @@ TEST_F(TestCluster, SamplesOfAWorkerThatDiedAreRedispatchedUnderTheSameReservati
   // Committed once, on the reservation made before the worker died: never reserved twice, never leaked.
   EXPECT_EQ(t.commits, (std::vector<std::pair<std::uint64_t, std::int64_t>>{{kSample0, 10}}));
   ASSERT_TRUE(t.report);
-  EXPECT_TRUE(t.report->success);
-  EXPECT_EQ(t.report->redispatched, 1);
+  EXPECT_TRUE(t.report->body.success);
+  EXPECT_EQ(t.report->body.redispatched, 1);
 }
 
 TEST_F(TestCluster, NoWorkerLeftSettlesEveryUnrunSampleAtZero) {
@@ -287,8 +277,8 @@ TEST_F(TestCluster, NoWorkerLeftSettlesEveryUnrunSampleAtZero) {
   EXPECT_EQ(t.commits, (std::vector<std::pair<std::uint64_t, std::int64_t>>{{kSample0, 0}, {kSample0 + 1, 0}}));
   EXPECT_EQ(t.settled.size(), 2u);  // the workflow sees both reservations released
   ASSERT_TRUE(t.report);
-  EXPECT_EQ(t.report->failures, 2);
-  EXPECT_EQ(t.report->reason, "no worker left for model m");
+  EXPECT_EQ(t.report->body.failures, 2);
+  EXPECT_EQ(t.report->body.reason, "no worker left for model m");
 }
 
 // A cancel (deadline, interrupt) can reach a batch before the ledger's or the selector's
@@ -304,10 +294,10 @@ TEST_F(TestCluster, CancelWhileReservingReleasesTheReservationOnceGranted) {
   EXPECT_EQ(t.commits, (std::vector<std::pair<std::uint64_t, std::int64_t>>{{kSample0, 0}, {kSample0 + 1, 0}}));
   EXPECT_EQ(t.settled.size(), 2u);
   ASSERT_TRUE(t.report);
-  EXPECT_TRUE(t.report->granted);
-  EXPECT_FALSE(t.report->success);
-  EXPECT_EQ(t.report->cancelled, 2);
-  EXPECT_EQ(t.report->cost, 0);
+  EXPECT_TRUE(t.report->body.granted);
+  EXPECT_FALSE(t.report->body.success);
+  EXPECT_EQ(t.report->body.cancelled, 2);
+  EXPECT_EQ(t.report->body.cost, 0);
 }
 
 TEST_F(TestCluster, CancelWhilePickingDispatchesNothingAndReleasesTheReservation) {
@@ -321,7 +311,7 @@ TEST_F(TestCluster, CancelWhilePickingDispatchesNothingAndReleasesTheReservation
   EXPECT_EQ(t.forgets, (std::vector<std::uint64_t>{100, 101}));  // the picked dispatches never happen
   EXPECT_EQ(t.commits, (std::vector<std::pair<std::uint64_t, std::int64_t>>{{kSample0, 0}, {kSample0 + 1, 0}}));
   ASSERT_TRUE(t.report);
-  EXPECT_EQ(t.report->cancelled, 2);
+  EXPECT_EQ(t.report->body.cancelled, 2);
   bool dispatched = false;
   sched.run();
   self->receive([&](proto::sample_request&) { dispatched = true; }, caf::after(0s) >> [] {});

@@ -15,17 +15,12 @@
 #include "sim/episodes.hpp"
 #include "sim/nominal.hpp"
 #include "sim/simulator.hpp"
-#include "workloads/proofflow.hpp"
+#include "support/proofflow_workflow.hpp"
 
 namespace concord::actors {
 namespace {
 
-std::shared_ptr<const FlatWorkflow> proofflow(int index) {
-  WorkloadOptions o;
-  o.datasets_dir = CONCORD_DATASETS_DIR;
-  static const Workload w = build_proofflow(o);
-  return std::make_shared<const FlatWorkflow>(FlatWorkflow::compile(w.workflows.at(static_cast<std::size_t>(index))));
-}
+std::shared_ptr<const FlatWorkflow> proofflow(int index) { return testing::proofflow_workflow(index); }
 
 /// Twice the nominal budget, four times the nominal deadline: room for retries and healing.
 EpisodeConfig roomy(const FlatWorkflow& wf) {
