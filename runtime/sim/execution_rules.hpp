@@ -34,13 +34,19 @@ inline constexpr std::uint64_t batch_of(std::uint64_t sample_id) { return sample
 
 /// The seed of one sample's draw: sample j (0-based) of the attempt-th batch (1-based) of subtask s
 /// in the episode seeded `episode_seed`. The simulator and the simulated worker both draw a sample
-/// from Rng(sample_seed(...)), so a sample's outcome depends on what it is, never on the order in
-/// which other samples were drawn or messages arrived (the cluster and the simulator agree sample
-/// by sample). A re-dispatched sample keeps its seed: it runs the same on its new worker.
-inline std::uint64_t sample_seed(std::uint64_t episode_seed, int subtask, int attempt, int j) {
+/// from SplitMixRng(sample_seed(...)), so a sample's outcome depends on what it is, never on the
+/// order in which other samples were drawn or messages arrived (the cluster and the simulator
+/// agree sample by sample). A re-dispatched sample keeps its seed: it runs the same on its new
+/// worker. In two steps, so that a simulator computes each subtask's root once per episode:
+inline std::uint64_t subtask_seed_root(std::uint64_t episode_seed, int subtask) {
   const std::uint64_t environment = derive_seed(episode_seed, 0);  // stream 1 is the policy's
-  return derive_seed(derive_seed(environment, static_cast<std::uint64_t>(subtask)),
-                     sample_id(static_cast<std::uint64_t>(attempt), static_cast<std::uint64_t>(j)));
+  return derive_seed(environment, static_cast<std::uint64_t>(subtask));
+}
+inline std::uint64_t sample_seed_in(std::uint64_t subtask_root, int attempt, int j) {
+  return derive_seed(subtask_root, sample_id(static_cast<std::uint64_t>(attempt), static_cast<std::uint64_t>(j)));
+}
+inline std::uint64_t sample_seed(std::uint64_t episode_seed, int subtask, int attempt, int j) {
+  return sample_seed_in(subtask_seed_root(episode_seed, subtask), attempt, j);
 }
 
 /// One drawn outcome of a sample, before the token cap or any cancellation.

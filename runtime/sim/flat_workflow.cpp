@@ -104,11 +104,5 @@ Money FlatWorkflow::expected_sample_cost(int s, int m) const {
   return input_cost(s, m) + static_cast<Money>(std::llround(p.mean_output_tokens * static_cast<double>(price_out_[m])));
 }
 
-Draw FlatWorkflow::draw(int s, int m, Rng& rng) const {
-  const FlatProfile& p = profile(s, m);
-  if (p.count > 0) return samples_[p.first + rng.below(p.count)];
-  // The MCPP reference's template sampler (sim/execution_rules.hpp).
-  return exec::draw_parametric(p.lognormal_mu, p.lognormal_sigma, p.parametric.p_success, p.parametric_tokens, rng);
-}
 
 }  // namespace concord

@@ -74,7 +74,14 @@ class FlatWorkflow {
   /// Draws one sample of model m on subtask s: bootstrap over the recorded samples,
   /// or, with a parametric summary only, the MCPP reference's template sampler:
   /// lognormal latency (mean, std), Bernoulli(p) success, mean tokens. REQUIRES: can_run(s, m).
-  Draw draw(int s, int m, Rng& rng) const;
+  /// One sample of (s, m): uniformly among the recorded samples, else the parametric draw.
+  template <class Gen>
+  Draw draw(int s, int m, Gen& g) const {
+    const FlatProfile& p = profile(s, m);
+    if (p.count > 0) return samples_[p.first + g.below(p.count)];
+    // The MCPP reference's template sampler (sim/execution_rules.hpp).
+    return exec::draw_parametric(p.lognormal_mu, p.lognormal_sigma, p.parametric.p_success, p.parametric_tokens, g);
+  }
   /// Recorded sample i of (s, m). REQUIRES: i < profile(s, m).count.
   const Draw& sample_at(int s, int m, std::uint32_t i) const { return samples_[profile(s, m).first + i]; }
 

@@ -38,39 +38,22 @@ double polar_normal(Generator& g, double& second) {
   return u * f;
 }
 
-class Rng {
+/// The draws every generator offers on top of its next() (CRTP): uniform doubles in [0, 1),
+/// Lemire's bounded integers, Bernoulli, Marsaglia's polar normal (the second variate cached).
+template <class Derived>
+class RandomDraws {
  public:
-  explicit Rng(std::uint64_t seed = 1) { reseed(seed); }
-
-  void reseed(std::uint64_t seed) {
-    std::uint64_t sm = seed;
-    for (auto& w : s_) w = splitmix64(sm);
-    has_spare_ = false;
-  }
-
-  std::uint64_t next() {
-    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
-    const std::uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = rotl(s_[3], 45);
-    return result;
-  }
-
   /// Uniform in [0, 1).
-  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+  double uniform() { return static_cast<double>(self().next() >> 11) * 0x1.0p-53; }
 
   /// Uniform integer in [0, n). REQUIRES: n > 0.
   std::uint64_t below(std::uint64_t n) {
-    __uint128_t m = static_cast<__uint128_t>(next()) * n;
+    __uint128_t m = static_cast<__uint128_t>(self().next()) * n;
     auto low = static_cast<std::uint64_t>(m);
     if (low < n) {
       const std::uint64_t threshold = (0 - n) % n;
       while (low < threshold) {
-        m = static_cast<__uint128_t>(next()) * n;
+        m = static_cast<__uint128_t>(self().next()) * n;
         low = static_cast<std::uint64_t>(m);
       }
     }
@@ -89,11 +72,52 @@ class Rng {
     return polar_normal(*this, spare_);
   }
 
+ protected:
+  void forget_spare() { has_spare_ = false; }
+
+ private:
+  Derived& self() { return static_cast<Derived&>(*this); }
+  double spare_ = 0;
+  bool has_spare_ = false;
+};
+
+/// xoshiro256**: the long streams (an episode's policy, a planner's rollouts).
+class Rng : public RandomDraws<Rng> {
+ public:
+  explicit Rng(std::uint64_t seed = 1) { reseed(seed); }
+
+  void reseed(std::uint64_t seed) {
+    std::uint64_t sm = seed;
+    for (auto& w : s_) w = splitmix64(sm);
+    forget_spare();
+  }
+
+  std::uint64_t next() {
+    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
+
  private:
   static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   std::uint64_t s_[4]{};
-  double spare_ = 0;
-  bool has_spare_ = false;
+};
+
+/// SplitMix64 as a generator: a few numbers from a seed at the cost of one mix each, for the
+/// short streams seeded very often (one per sample: exec::sample_seed).
+class SplitMixRng : public RandomDraws<SplitMixRng> {
+ public:
+  explicit SplitMixRng(std::uint64_t seed) : state_(seed) {}
+  std::uint64_t next() { return splitmix64(state_); }
+
+ private:
+  std::uint64_t state_;
 };
 
 }  // namespace concord

@@ -43,6 +43,8 @@ void Simulator::reset(const EpisodeConfig& config, EpisodeResult& out) {
   seq_ = 0;
   const int n = wf_.num_subtasks();
   progress_.reset();
+  seed_roots_.resize(static_cast<std::size_t>(n));
+  for (int s = 0; s < n; ++s) seed_roots_[static_cast<std::size_t>(s)] = exec::subtask_seed_root(config.seed, s);
   samples_.clear();
   batches_.clear();
   heap_.clear();
@@ -192,7 +194,7 @@ bool Simulator::decide_and_launch(Policy& policy, EpisodeResult& out) {
 
 
 Draw Simulator::draw_sample(const Assignment& a, int attempt, int j) const {
-  Rng rng(exec::sample_seed(cfg_.seed, a.subtask, attempt, j));
+  SplitMixRng rng(exec::sample_seed_in(seed_roots_[static_cast<std::size_t>(a.subtask)], attempt, j));
   return wf_.draw(a.subtask, a.model, rng);
 }
 

@@ -88,6 +88,7 @@ class Simulator {
   bool ended_ = false;
   WorkflowProgress progress_;
   std::vector<int> dispatchable_;
+  std::vector<std::uint64_t> seed_roots_;  // per subtask: exec::subtask_seed_root of this episode
   std::vector<SampleRun> samples_;
   std::vector<Batch> batches_;
   std::vector<InFlightSample> in_flight_view_;
