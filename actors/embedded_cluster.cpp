@@ -146,12 +146,14 @@ struct EmbeddedCluster::Impl {
 
   std::shared_ptr<const FlatWorkflow> wf;
   ClusterOptions options;
+  // Virtual time (null: real time); only the run's thread uses it. Declared before the system:
+  // the actors it is given never outlive it (the destructor empties its timeline first).
+  std::unique_ptr<VirtualTime> vt;
   caf::actor_system_config cfg;
   caf::actor_system sys;
   proto::selector_actor selector;
   std::vector<std::pair<std::string, caf::actor>> workers;
   std::vector<std::string> members;
-  std::unique_ptr<VirtualTime> vt;  // virtual time (null: real time); only the run's thread uses it
 };
 
 EmbeddedCluster::EmbeddedCluster(std::shared_ptr<const FlatWorkflow> wf, ClusterOptions options)
