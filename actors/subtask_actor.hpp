@@ -1,5 +1,6 @@
 #pragma once
-// A subtask actor runs one batch: k samples of one model for one subtask.
+// A subtask actor runs one batch: k samples of one model for one subtask (proto::subtask_actor).
+// Its logic is sim/batch_run.hpp's state machine; the actor turns its commands into messages.
 // It reserves every sample's worst case with the ledger (all k or none), asks the
 // selector for workers, dispatches, collects outcomes, cancels the siblings on the
 // first success, re-dispatches the samples of a worker that died (under the same

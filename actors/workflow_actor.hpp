@@ -1,9 +1,9 @@
 #pragma once
-// The workflow actor: the coordinator of one workflow run. It holds the DAG
-// state, asks the planner at the start and at every batch end, spawns a subtask
-// actor per assignment, enforces the deadline (cancelling what runs), and
-// produces the final report. Simulated time = real time x time scale, or a virtual clock.
-// The DAG's progress is sim/workflow_progress.hpp's state machine, the simulator's.
+// The workflow actor: the coordinator of one workflow run (proto::workflow_actor). What it
+// decides is sim/workflow_run.hpp's state machine: when to ask the planner, what to launch (a
+// subtask actor per assignment), when the deadline cancels what runs, when and why the run ends.
+// The actor keeps the clock: a virtual one (exact, the simulator's instants), or real time x
+// time scale.
 #include <functional>
 #include <map>
 #include <memory>
@@ -11,6 +11,7 @@
 
 #include <caf/fwd.hpp>
 #include <caf/actor.hpp>
+
 #include "interfaces.hpp"
 
 #include "time/clock.hpp"
