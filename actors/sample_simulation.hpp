@@ -17,7 +17,7 @@ using SimulatedSample = exec::Effective;
 /// Draws the request's sample (bootstrap over the recorded samples, else the parametric draw)
 /// from its seed, and applies the token cap.
 inline SimulatedSample simulate_sample(const proto::sample_request& r) {
-  SplitMixRng rng(r.seed);  // exec::sample_seed: the simulator draws this sample the same way
+  LazyRng rng(r.seed);  // exec::sample_seed: the simulator draws this sample the same way
   const auto& p = r.profile;
   exec::Draw d;
   if (!p.latency_s.empty()) {

@@ -34,7 +34,7 @@ inline constexpr std::uint64_t batch_of(std::uint64_t sample_id) { return sample
 
 /// The seed of one sample's draw: sample j (0-based) of the attempt-th batch (1-based) of subtask s
 /// in the episode seeded `episode_seed`. The simulator and the simulated worker both draw a sample
-/// from SplitMixRng(sample_seed(...)), so a sample's outcome depends on what it is, never on the
+/// from LazyRng(sample_seed(...)) (Rng's stream), so a sample's outcome depends on what it is, never on the
 /// order in which other samples were drawn or messages arrived (the cluster and the simulator
 /// agree sample by sample). A re-dispatched sample keeps its seed: it runs the same on its new
 /// worker. In two steps, so that a simulator computes each subtask's root once per episode:

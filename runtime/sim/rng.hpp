@@ -81,43 +81,71 @@ class RandomDraws {
   bool has_spare_ = false;
 };
 
+/// xoshiro256**'s state and step, shared by Rng and LazyRng.
+struct Xoshiro256 {
+  std::uint64_t s[4]{};
+  void seed(std::uint64_t seed) {
+    std::uint64_t sm = seed;
+    for (auto& w : s) w = splitmix64(sm);
+  }
+  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  /// The number the next step gives: a function of s[1] alone.
+  static std::uint64_t output(std::uint64_t s1) { return rotl(s1 * 5, 7) * 9; }
+  std::uint64_t next() {
+    const std::uint64_t result = output(s[1]);
+    const std::uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+  }
+};
+
 /// xoshiro256**: the long streams (an episode's policy, a planner's rollouts).
 class Rng : public RandomDraws<Rng> {
  public:
   explicit Rng(std::uint64_t seed = 1) { reseed(seed); }
 
   void reseed(std::uint64_t seed) {
-    std::uint64_t sm = seed;
-    for (auto& w : s_) w = splitmix64(sm);
+    x_.seed(seed);
     forget_spare();
   }
+  std::uint64_t next() { return x_.next(); }
 
+ private:
+  Xoshiro256 x_;
+};
+
+/// Rng(seed)'s stream, set up only as far as it is read: the first number costs two mixes
+/// (xoshiro256**'s first output depends on its second state word only) instead of seeding the
+/// whole state, which happens at the second number. For the short streams seeded very often
+/// (one per sample, exec::sample_seed: a recorded-sample draw reads one number). The numbers
+/// are Rng(seed)'s, exactly (tested).
+class LazyRng : public RandomDraws<LazyRng> {
+ public:
+  explicit LazyRng(std::uint64_t seed) : seed_(seed) {}
   std::uint64_t next() {
-    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
-    const std::uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = rotl(s_[3], 45);
-    return result;
+    if (drawn_ == 0) {
+      drawn_ = 1;
+      std::uint64_t sm = seed_;
+      splitmix64(sm);                                      // Rng's s[0]
+      return Xoshiro256::output(splitmix64(sm));           // from Rng's s[1]
+    }
+    if (drawn_ == 1) {
+      drawn_ = 2;
+      x_.seed(seed_);
+      x_.next();  // the number already given
+    }
+    return x_.next();
   }
 
  private:
-  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  std::uint64_t s_[4]{};
-};
-
-/// SplitMix64 as a generator: a few numbers from a seed at the cost of one mix each, for the
-/// short streams seeded very often (one per sample: exec::sample_seed).
-class SplitMixRng : public RandomDraws<SplitMixRng> {
- public:
-  explicit SplitMixRng(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() { return splitmix64(state_); }
-
- private:
-  std::uint64_t state_;
+  std::uint64_t seed_;
+  int drawn_ = 0;
+  Xoshiro256 x_;  // seeded at the second number
 };
 
 }  // namespace concord

@@ -194,7 +194,7 @@ bool Simulator::decide_and_launch(Policy& policy, EpisodeResult& out) {
 
 
 Draw Simulator::draw_sample(const Assignment& a, int attempt, int j) const {
-  SplitMixRng rng(exec::sample_seed_in(seed_roots_[static_cast<std::size_t>(a.subtask)], attempt, j));
+  LazyRng rng(exec::sample_seed_in(seed_roots_[static_cast<std::size_t>(a.subtask)], attempt, j));
   return wf_.draw(a.subtask, a.model, rng);
 }
 

@@ -64,7 +64,7 @@ TEST(SampleSimulation, ParametricRequestsUseTheParametricDraw) {
   r.profile.lognormal_sigma = 0.5;
   r.profile.p_success = 0.6;
   r.profile.parametric_tokens = 77;
-  SplitMixRng same(9);  // a sample draws from SplitMixRng(its seed), as the simulator does
+  LazyRng same(9);  // a sample draws from LazyRng(its seed), as the simulator does
   const exec::Draw d = exec::draw_parametric(0.2, 0.5, 0.6, 77, same);
   const SimulatedSample s = simulate_sample(r);
   EXPECT_DOUBLE_EQ(s.latency_s, d.latency_s);

@@ -184,6 +184,24 @@ TEST(ConcordCliReadme, RunsTheProofFlowExampleOnTheEmbeddedCluster) {
   EXPECT_THAT(r.output, HasSubstr("engine     embedded cluster"));
   EXPECT_THAT(r.output, HasSubstr("synthetic profiles"));
   EXPECT_THAT(r.output, HasSubstr(" done "));  // live progress on stderr
+  // The README shows this run's output: every line of its sample (but the elided ones) is printed
+  // as shown, so the README cannot drift from what the command does.
+  std::ifstream readme(CONCORD_SOURCE_DIR "/README.md");
+  std::string line;
+  bool in_sample = false;
+  int checked = 0;
+  while (std::getline(readme, line)) {
+    if (line == "$ build/nodes/concord run examples/proofflow-euler.json") {
+      in_sample = true;
+      continue;
+    }
+    if (!in_sample) continue;
+    if (line == "```") break;
+    if (line.empty() || line == "..." || line.find("...") != std::string::npos) continue;
+    EXPECT_THAT(r.output, HasSubstr(line)) << "README.md's sample of `concord run` shows a line the command no longer prints";
+    ++checked;
+  }
+  EXPECT_GT(checked, 10);  // the sample was found
 }
 
 TEST(ConcordCliReadme, TheClusterReportIsTheSimulatorReport) {

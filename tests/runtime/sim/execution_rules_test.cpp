@@ -157,10 +157,10 @@ TEST(ExecutionRulesEquivalence, SimulatorBatchesAreTheRulesOutcome) {
   FirstBatchPolicy policy;
   std::set<std::vector<int>> seen;
   for (std::uint64_t seed = 1; seed <= 400; ++seed) {
-    // Sample j of t0's first batch draws from SplitMixRng(exec::sample_seed(seed, t0, attempt 1, j)).
+    // Sample j of t0's first batch draws from LazyRng(exec::sample_seed(seed, t0, attempt 1, j)).
     std::vector<int> picks;
     for (int j = 0; j < 3; ++j) {
-      SplitMixRng sample(exec::sample_seed(seed, 0, 1, j));
+      LazyRng sample(exec::sample_seed(seed, 0, 1, j));
       picks.push_back(static_cast<int>(sample.below(RulesBatch::kSamples.size())));
     }
     seen.insert(picks);
