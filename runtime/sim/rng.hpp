@@ -8,19 +8,23 @@
 
 namespace concord {
 
-inline std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+inline constexpr std::uint64_t kSplitMixGamma = 0x9E3779B97F4A7C15ull;
+
+/// SplitMix64's output function: its k-th number from state s0 is splitmix_mix(s0 + k * gamma).
+inline std::uint64_t splitmix_mix(std::uint64_t z) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   return z ^ (z >> 31);
 }
 
+inline std::uint64_t splitmix64(std::uint64_t& state) { return splitmix_mix(state += kSplitMixGamma); }
+
 /// Derives the seed of an independent stream (episode i, thread t, ...) from a
-/// root seed, so results never depend on how work is split across threads.
+/// root seed, so results never depend on how work is split across threads: the second
+/// SplitMix64 number from root ^ (C x (stream + 1)), computed with one mix.
 inline std::uint64_t derive_seed(std::uint64_t root, std::uint64_t stream) {
-  std::uint64_t s = root ^ (0xD1B54A32D192ED03ull * (stream + 1));
-  splitmix64(s);
-  return splitmix64(s);
+  const std::uint64_t s = root ^ (0xD1B54A32D192ED03ull * (stream + 1));
+  return splitmix_mix(s + 2 * kSplitMixGamma);
 }
 
 /// Marsaglia's polar method: two independent standard normals from a generator
@@ -119,7 +123,7 @@ class Rng : public RandomDraws<Rng> {
   Xoshiro256 x_;
 };
 
-/// Rng(seed)'s stream, set up only as far as it is read: the first number costs two mixes
+/// Rng(seed)'s stream, set up only as far as it is read: the first number costs one mix
 /// (xoshiro256**'s first output depends on its second state word only) instead of seeding the
 /// whole state, which happens at the second number. For the short streams seeded very often
 /// (one per sample, exec::sample_seed: a recorded-sample draw reads one number). The numbers
@@ -130,9 +134,7 @@ class LazyRng : public RandomDraws<LazyRng> {
   std::uint64_t next() {
     if (drawn_ == 0) {
       drawn_ = 1;
-      std::uint64_t sm = seed_;
-      splitmix64(sm);                                      // Rng's s[0]
-      return Xoshiro256::output(splitmix64(sm));           // from Rng's s[1]
+      return Xoshiro256::output(splitmix_mix(seed_ + 2 * kSplitMixGamma));  // from Rng's s[1]
     }
     if (drawn_ == 1) {
       drawn_ = 2;
