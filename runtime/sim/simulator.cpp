@@ -193,7 +193,8 @@ bool Simulator::decide_and_launch(Policy& policy, EpisodeResult& out) {
 }
 
 
-Draw Simulator::draw_sample(const Assignment& a, int attempt, int j) const {
+// Inlined into the launch loops: it runs once per sample, the simulator's innermost work.
+inline __attribute__((always_inline)) Draw Simulator::draw_sample(const Assignment& a, int attempt, int j) const {
   LazyRng rng(exec::sample_seed_in(seed_roots_[static_cast<std::size_t>(a.subtask)], attempt, j));
   return wf_.draw(a.subtask, a.model, rng);
 }
