@@ -37,8 +37,13 @@ RouterBenchData load_routerbench_file(const std::string& path) {
   // Models: the columns X for which "X|total_cost" exists, in header order.
   for (std::size_t i = 0; i < h.size(); ++i) {
     if (h[i].empty() || h[i].find('|') != std::string::npos) continue;
-    bool has_cost = false;
-    for (const auto& o : h) has_cost = has_cost || o == h[i] + "|total_cost";
+    bool has_cost = false, has_other = false;  // X|total_cost; any other X|... column (X is a model)
+    for (const auto& o : h) {
+      has_cost = has_cost || o == h[i] + "|total_cost";
+      has_other = has_other || (o.size() > h[i].size() + 1 && o.compare(0, h[i].size() + 1, h[i] + "|") == 0);
+    }
+    if (!has_cost && has_other)  // a model without costs would be dropped without a word: refuse
+      throw InputError(path, "header", fmt::format("model \"{}\" has no column \"{}|total_cost\"", h[i], h[i]));
     if (!has_cost) continue;
     d.models.push_back(h[i]);
     c_correct.push_back(i);
@@ -60,9 +65,9 @@ RouterBenchData load_routerbench_file(const std::string& path) {
       const std::string& cell = row[c_correct[m]];
       if (cell.empty()) {
         ++d.missing_outcomes;
-      } else if (!parse_double(cell, v) || (v != 0 && v != 1)) {
+      } else if (!parse_double(cell, v) || v < 0 || v > 1) {
         throw InputError(path, fmt::format("record {} column \"{}\"", r + 1, d.models[m]),
-                         fmt::format("expected 0 or 1, got \"{}\"", cell));
+                         fmt::format("expected a score in [0, 1], got \"{}\"", cell));
       }
       if (!parse_double(row[c_cost[m]], c) || c < 0)
         throw InputError(path, fmt::format("record {} column \"{}|total_cost\"", r + 1, d.models[m]),
@@ -72,6 +77,7 @@ RouterBenchData load_routerbench_file(const std::string& path) {
     }
     d.queries.push_back(std::move(q));
   }
+  if (d.queries.empty()) throw InputError(path, "records", "no query (an empty split)");
   return d;
 }
 

@@ -1,9 +1,9 @@
 #pragma once
 // RouterBench subsets (../shared/datasets/routerbench, see its README): one row
-// per query with, for each of 11 LLMs, the recorded correctness (0/1) and the
-// real cost in dollars. Loaded for replay evaluation of routing policies.
-// An empty correctness cell (a few ARC rows) counts as incorrect (0) and is
-// counted in `missing_outcomes`.
+// per query with, for each of 11 LLMs, the recorded correctness (a score in [0, 1]:
+// 0/1, or graded) and the real cost in dollars. Loaded for replay evaluation of
+// routing policies. An empty correctness cell (a few ARC rows) counts as incorrect
+// (0) and is counted in `missing_outcomes`.
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -14,7 +14,7 @@ struct RouterBenchQuery {
   std::string sample_id;
   std::string dataset;  // eval_name, e.g. "arc-challenge", "mbpp"
   std::string prompt;
-  std::vector<double> correct;   // per model (RouterBenchData::models order), 0 or 1
+  std::vector<double> correct;   // per model (RouterBenchData::models order), a score in [0, 1]
   std::vector<double> cost_usd;  // per model, dollars
 };
 
@@ -24,8 +24,10 @@ struct RouterBenchData {
   std::size_t missing_outcomes = 0;
 };
 
-/// Reads one file, e.g. <dir>/routerbench/mbpp_train.csv. Errors: InputError
-/// naming the file, the record/column and the reason.
+/// Reads one file, e.g. <dir>/routerbench/mbpp_train.csv. A model is a column X with
+/// X|total_cost (and usually X|model_response). Errors: InputError naming the file, the
+/// record/column and the reason: a missing column, a model with other X|... columns but
+/// no X|total_cost, a score outside [0, 1], a negative or non-numeric cost, no query.
 RouterBenchData load_routerbench_file(const std::string& path);
 
 /// Reads <datasets_dir>/routerbench/{arc_challenge,mbpp}_<split>.csv, concatenated

@@ -138,6 +138,20 @@ TEST(ConcordCli, ValidWorkflowRunsAndReports) {
   EXPECT_THAT(poor.output, HasSubstr("FAILED (budget_exhausted)"));
 }
 
+TEST(ConcordCli, ABadRouterBenchFileExitsWithCode2NamingFileAndModel) {
+  // bench routing reads <datasets>/routerbench/*.csv: a model without its cost column is refused,
+  // not dropped (issue 16), with exit 2 and a message naming the file and the model.
+  TempDir dir;
+  std::filesystem::create_directories(dir.path("routerbench"));
+  const std::string header = ",sample_id,prompt,eval_name,m1,m2,m1|total_cost,m1|model_response,m2|model_response\n";
+  for (const char* f : {"arc_challenge_train.csv", "arc_challenge_test.csv", "mbpp_train.csv", "mbpp_test.csv"})
+    std::ofstream(dir.path(std::string("routerbench/") + f)) << header << "0,q,p,d,1,0,0.1,a,b\n";
+  const auto r = concord("bench routing --only replay --datasets '" + dir.path("") + "' --out '" + dir.path("out") + "'");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("arc_challenge_train.csv"));
+  EXPECT_THAT(r.output, HasSubstr("model \"m2\" has no column \"m2|total_cost\""));
+}
+
 TEST(ConcordCli, InvalidDagPoolAndPriceTableExitWithCode2) {
   TempDir dir;
   const std::string good_line =

@@ -3,6 +3,7 @@
 // fixed seeds (deterministic, not timed).
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
 
 #include "model/input_error.hpp"
@@ -59,6 +60,45 @@ TEST(RouteRouterBench, LoadsBothSplitsWithElevenModelsAndRealCosts) {
 
 TEST(RouteRouterBench, MissingFileIsAnInputErrorNamingIt) {
   EXPECT_THROW(load_routerbench("/nonexistent", "train"), InputError);
+}
+
+/// Writes `text` to a file of its own; the message of the InputError reading it raises ("" if none).
+std::string load_error(const std::string& name, const std::string& text) {
+  const std::string path = ::testing::TempDir() + "/" + name;
+  std::ofstream(path) << text;
+  try {
+    load_routerbench_file(path);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+constexpr const char* kHeader = ",sample_id,prompt,eval_name,m1,m2,m1|total_cost,m2|total_cost,m1|model_response,m2|model_response\n";
+
+TEST(RouteRouterBench, GradedScoresInZeroOneAreAccepted) {
+  const std::string path = ::testing::TempDir() + "/graded.csv";
+  std::ofstream(path) << kHeader << "0,q1,p,gsm8k,0.25,1,0.001,0.002,a,b\n1,q2,p,gsm8k,0.5,0,0.001,0.002,a,b\n";
+  const auto d = load_routerbench_file(path);
+  ASSERT_EQ(d.queries.size(), 2u);
+  EXPECT_EQ(d.queries[0].correct[0], 0.25);
+  EXPECT_EQ(d.queries[1].correct[0], 0.5);
+  EXPECT_EQ(d.queries[0].dataset, "gsm8k");
+}
+
+TEST(RouteRouterBench, EachBadFileIsRefusedNamingFileColumnAndModel) {
+  // A model whose cost column is missing is not dropped without a word.
+  const std::string no_cost = load_error("no_cost.csv",
+      ",sample_id,prompt,eval_name,m1,m2,m1|total_cost,m1|model_response,m2|model_response\n0,q,p,d,1,0,0.1,a,b\n");
+  EXPECT_NE(no_cost.find("no_cost.csv"), std::string::npos) << no_cost;
+  EXPECT_NE(no_cost.find("model \"m2\" has no column \"m2|total_cost\""), std::string::npos) << no_cost;
+  // An empty split.
+  const std::string empty = load_error("empty_test.csv", kHeader);
+  EXPECT_NE(empty.find("no query"), std::string::npos) << empty;
+  // A score outside [0, 1], named by record and model.
+  const std::string score = load_error("score.csv", std::string(kHeader) + "0,q,p,d,1.5,0,0.1,0.1,a,b\n");
+  EXPECT_NE(score.find("record 2 column \"m1\""), std::string::npos) << score;
+  EXPECT_NE(score.find("expected a score in [0, 1], got \"1.5\""), std::string::npos) << score;
 }
 
 TEST(RouteReplay, OracleHasZeroRegretAndTheLearnedRouterBeatsRandomDeterministically) {
