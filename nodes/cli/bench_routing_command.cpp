@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/exit_codes.hpp"
 #include "cli/number_options.hpp"
@@ -67,10 +68,12 @@ void run_replay_eval(const Options& o, const std::string& dir) {
   }
   const RouterBenchData train = load_routerbench(dir, "train");
   const RouterBenchData test = load_routerbench(dir, "test");
+  check_train_test(train, test, dir);
   const ReplayReport rep = run_replay(train, test, rc);
 
   std::cout << fmt::format(
-      "\n== Evaluation 1: replay on real LLM outcomes (RouterBench ARC-Challenge + MBPP) ==\n"
+      "\n== Evaluation 1: replay on real LLM outcomes (RouterBench {}) ==\n", fmt::join(train.datasets, " + "));
+  std::cout << fmt::format(
       "{} models; train {} queries (online, shuffled by seed {}), test {} queries (frozen, greedy);\n"
       "reward = correct - lambda x cost (lambda in 1/$); {} empty correctness cells counted as incorrect;\n"
       "bandit reward normalised by C = ${:.6f} (max per-query cost on train).\n",
@@ -239,8 +242,8 @@ void add_bench_routing_command(CLI::App& bench, int& exit_code) {
   CLI::App* cmd = bench.add_subcommand(
       "routing", "Evaluate the beacon selector: RouterBench replay and a worker pool with shocks (docs/routing.md)");
   cmd->footer(
-      "Evaluation 1 replays the 11 LLMs' recorded outcomes on RouterBench ARC-Challenge + MBPP: LinUCB learns online\n"
-      "over the train split and is scored frozen on test, against random, every single model, the best single model\n"
+      "Evaluation 1 replays the LLMs' recorded outcomes on every RouterBench NAME_train.csv / NAME_test.csv pair\n"
+      "in <datasets>/routerbench: LinUCB learns online over the train split and is scored frozen on test, against random, every single model, the best single model\n"
       "in hindsight, the cheapest and the oracle, for each --lambda (reward = correct - lambda x dollars).\n"
       "Evaluation 2 simulates 36 workers over 6 models with shocks (a worker dies / degrades / a better one joins)\n"
       "for Concord's configuration and the reference's. Deterministic by --seed.\n\n"

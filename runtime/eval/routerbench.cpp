@@ -1,9 +1,13 @@
 #include "eval/routerbench.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
+#include <tuple>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "model/input_error.hpp"
 #include "eval/csv.hpp"
@@ -82,10 +86,23 @@ RouterBenchData load_routerbench_file(const std::string& path) {
 }
 
 RouterBenchData load_routerbench(const std::string& dir, const std::string& split) {
+  const std::string folder = dir + "/routerbench";
+  const std::string suffix = "_" + split + ".csv";
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(folder, ec)) {
+    const std::string f = e.path().filename().string();
+    if (f.size() > suffix.size() && f.compare(f.size() - suffix.size(), suffix.size(), suffix) == 0)
+      names.push_back(f.substr(0, f.size() - suffix.size()));
+  }
+  if (ec) throw InputError(folder, "", "cannot list the folder: " + ec.message());
+  if (names.empty()) throw InputError(folder, "", fmt::format("no RouterBench file NAME{} in it", suffix));
+  std::sort(names.begin(), names.end());
   RouterBenchData all;
-  for (const char* name : {"arc_challenge", "mbpp"}) {
-    const std::string path = fmt::format("{}/routerbench/{}_{}.csv", dir, name, split);
+  for (const auto& name : names) {
+    const std::string path = fmt::format("{}/{}{}", folder, name, suffix);
     RouterBenchData d = load_routerbench_file(path);
+    all.datasets.push_back(name);
     if (all.models.empty()) {
       all.models = d.models;
     } else if (all.models != d.models) {
@@ -95,6 +112,17 @@ RouterBenchData load_routerbench(const std::string& dir, const std::string& spli
     for (auto& q : d.queries) all.queries.push_back(std::move(q));
   }
   return all;
+}
+
+void check_train_test(const RouterBenchData& train, const RouterBenchData& test, const std::string& dir) {
+  for (const auto& [have, other, missing] : {std::tuple{&train, &test, "test"}, std::tuple{&test, &train, "train"}})
+    for (const auto& name : have->datasets)
+      if (std::find(other->datasets.begin(), other->datasets.end(), name) == other->datasets.end())
+        throw InputError(fmt::format("{}/routerbench/{}_{}.csv", dir, name, missing), "", "missing: every split needs a train and a test file");
+  if (train.models != test.models)
+    throw InputError(fmt::format("{}/routerbench/{}_test.csv", dir, test.datasets.front()), "header",
+                     fmt::format("its models ({}) differ from the train files' ({})", fmt::join(test.models, ", "),
+                                 fmt::join(train.models, ", ")));
 }
 
 }  // namespace concord::route

@@ -19,6 +19,7 @@ struct RouterBenchQuery {
 };
 
 struct RouterBenchData {
+  std::vector<std::string> datasets;  // the files read, by name without "_<split>.csv", in reading order
   std::vector<std::string> models;  // column order of the file
   std::vector<RouterBenchQuery> queries;
   std::size_t missing_outcomes = 0;
@@ -30,8 +31,12 @@ struct RouterBenchData {
 /// no X|total_cost, a score outside [0, 1], a negative or non-numeric cost, no query.
 RouterBenchData load_routerbench_file(const std::string& path);
 
-/// Reads <datasets_dir>/routerbench/{arc_challenge,mbpp}_<split>.csv, concatenated
-/// (ARC first). REQUIRES: both files list the same models.
+/// Reads every <datasets_dir>/routerbench/NAME_<split>.csv, in name order, concatenated.
+/// Errors (InputError naming the file): none found, models that differ between files.
 RouterBenchData load_routerbench(const std::string& datasets_dir, const std::string& split);
+
+/// The train and test data describe the same datasets and models. Errors: InputError naming
+/// the file that lacks its other half, or the models that differ.
+void check_train_test(const RouterBenchData& train, const RouterBenchData& test, const std::string& datasets_dir);
 
 }  // namespace concord::route

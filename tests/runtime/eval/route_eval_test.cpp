@@ -3,6 +3,7 @@
 // fixed seeds (deterministic, not timed).
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -75,6 +76,30 @@ std::string load_error(const std::string& name, const std::string& text) {
 }
 
 constexpr const char* kHeader = ",sample_id,prompt,eval_name,m1,m2,m1|total_cost,m2|total_cost,m1|model_response,m2|model_response\n";
+
+TEST(RouteRouterBench, EverySplitPairInTheFolderIsReadWhateverItsName) {
+  const std::string dir = ::testing::TempDir() + "/rb-any";
+  std::filesystem::create_directories(dir + "/routerbench");
+  for (const char* name : {"gsm8k", "hellaswag"})
+    for (const char* split : {"train", "test"})
+      std::ofstream(dir + "/routerbench/" + name + "_" + split + ".csv") << kHeader << "0,q,p," << name << ",0.5,1,0.001,0.002,a,b\n";
+  const auto train = load_routerbench(dir, "train");
+  const auto test = load_routerbench(dir, "test");
+  EXPECT_EQ(train.datasets, (std::vector<std::string>{"gsm8k", "hellaswag"}));
+  EXPECT_EQ(train.queries.size(), 2u);
+  EXPECT_NO_THROW(check_train_test(train, test, dir));
+  // A train file without its test file, and models that differ, are refused naming the file.
+  std::filesystem::remove(dir + "/routerbench/hellaswag_test.csv");
+  try {
+    check_train_test(train, load_routerbench(dir, "test"), dir);
+    ADD_FAILURE() << "a missing test file was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("hellaswag_test.csv"), std::string::npos) << e.what();
+  }
+  std::ofstream(dir + "/routerbench/hellaswag_test.csv")
+      << ",sample_id,prompt,eval_name,m1,m3,m1|total_cost,m3|total_cost\n0,q,p,h,1,0,0.1,0.1\n";
+  EXPECT_THROW(load_routerbench(dir, "test"), InputError);  // its models differ from gsm8k_test's
+}
 
 TEST(RouteRouterBench, GradedScoresInZeroOneAreAccepted) {
   const std::string path = ::testing::TempDir() + "/graded.csv";
