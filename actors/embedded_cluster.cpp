@@ -28,6 +28,15 @@ namespace {
 
 bool uses_virtual_time(const ClusterOptions& o) { return o.virtual_time && o.join.empty(); }
 
+/// The workflow's answer as the run's report.
+void take_outcome(ClusterRun& out, const workflow_outcome& o) {
+  out.result = o.result;
+  out.decision_seconds = o.decision_seconds;
+  out.redispatched = o.redispatched;
+  out.detail = o.failure_detail;
+  out.samples_per_worker = o.samples_per_worker;
+}
+
 caf::actor_system_config& configure(caf::actor_system_config& cfg, const ClusterOptions& o) {
   proto::register_messages(cfg);
   if (!o.join.empty()) configure_cluster_network(cfg, o.heartbeat_interval_s, o.connection_timeout_s);
@@ -103,6 +112,22 @@ struct EmbeddedCluster::Impl {
 
   ClusterRun run_virtual(std::shared_ptr<Policy> policy, const EpisodeConfig& config, BatchCallback on_batch);
 
+  /// A run's workflow on this cluster (both clocks).
+  WorkflowOptions workflow_options(const EpisodeConfig& config, const proto::ledger_actor& ledger,
+                                   const proto::planner_actor& planner, BatchCallback on_batch) const {
+    WorkflowOptions wo;
+    wo.workflow = wf;
+    wo.budget = config.budget;
+    wo.deadline_s = config.deadline_s;
+    wo.time_scale = options.time_scale;
+    wo.seed = config.seed;
+    wo.ledger = ledger;
+    wo.selector = selector;
+    wo.planner = planner;
+    wo.on_batch = std::move(on_batch);
+    return wo;
+  }
+
   /// Connects to every seed, joins, and subscribes the selector to every member's workers.
   void join_cluster() {
     caf::scoped_actor self{sys};
@@ -166,17 +191,7 @@ ClusterRun EmbeddedCluster::run(std::shared_ptr<Policy> policy, const EpisodeCon
   auto& sys = impl_->sys;
   const auto ledger = spawn_ledger(sys, config.budget);
   const auto planner = spawn_planner(sys, impl_->wf, std::move(policy), derive_seed(config.seed, 1));
-  WorkflowOptions wo;
-  wo.workflow = impl_->wf;
-  wo.budget = config.budget;
-  wo.deadline_s = config.deadline_s;
-  wo.time_scale = impl_->options.time_scale;
-  wo.seed = config.seed;
-  wo.ledger = ledger;
-  wo.selector = impl_->selector;
-  wo.planner = planner;
-  wo.on_batch = std::move(on_batch);
-  const auto workflow = spawn_workflow(sys, std::move(wo));
+  const auto workflow = spawn_workflow(sys, impl_->workflow_options(config, ledger, planner, std::move(on_batch)));
   ClusterRun out;
   caf::scoped_actor self{sys};
   // The watcher: when config.stop becomes true (a signal handler sets it), the workflow is
@@ -202,13 +217,7 @@ ClusterRun EmbeddedCluster::run(std::shared_ptr<Policy> policy, const EpisodeCon
   // the whole deadline in real seconds, plus a planner decision (timeout 120 s) and cancellations.
   // (Scaling the deadline here used to cut such runs off and report them "stalled", empty.)
   const double backstop_s = std::isfinite(config.deadline_s) ? config.deadline_s + 300.0 : 0.0;
-  auto take = [&](const workflow_outcome& o) {
-    out.result = o.result;
-    out.decision_seconds = o.decision_seconds;
-    out.redispatched = o.redispatched;
-    out.detail = o.failure_detail;
-    out.samples_per_worker = o.samples_per_worker;
-  };
+  auto take = [&](const workflow_outcome& o) { take_outcome(out, o); };
   auto lost = [&](const caf::error& e) {
     out.result.completed = false;
     out.result.reason = EndReason::stalled;
@@ -256,18 +265,9 @@ ClusterRun EmbeddedCluster::Impl::run_virtual(std::shared_ptr<Policy> policy, co
   const auto ledger = spawn_ledger(sys, config.budget);
   const auto planner = spawn_planner(sys, wf, std::move(policy), derive_seed(config.seed, 1), real_clock(), false);
   bool ended = false;
-  WorkflowOptions wo;
-  wo.workflow = wf;
-  wo.budget = config.budget;
-  wo.deadline_s = config.deadline_s;
-  wo.time_scale = options.time_scale;
-  wo.seed = config.seed;
-  wo.ledger = ledger;
-  wo.selector = selector;
-  wo.planner = planner;
+  WorkflowOptions wo = workflow_options(config, ledger, planner, std::move(on_batch));
   wo.clock = vt.get();
   wo.virtual_time = vt.get();
-  wo.on_batch = std::move(on_batch);
   wo.on_end = [&ended] { ended = true; };
   const auto workflow = spawn_workflow(sys, std::move(wo));
   ClusterRun out;
@@ -277,7 +277,8 @@ ClusterRun EmbeddedCluster::Impl::run_virtual(std::shared_ptr<Policy> policy, co
   // handled, until the workflow ends (it always does: its deadline, or nothing left to run).
   // Bounded: at most kMaxEvents events (beacons included), a backstop against a bug.
   constexpr std::uint64_t kMaxEvents = 200'000'000;
-  const auto wall_start = std::chrono::steady_clock::now();
+  const Clock& wall = *options.pace_clock;
+  const Clock::time_point wall_start = wall.now();
   bool stop_sent = false;
   std::string lost;
   for (std::uint64_t events = 0;; ++events) {
@@ -293,10 +294,9 @@ ClusterRun EmbeddedCluster::Impl::run_virtual(std::shared_ptr<Policy> policy, co
       break;
     }
     if (options.pace && options.time_scale > 0) {  // no sooner than simulated time / time scale after the start
-      const auto due = wall_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                        std::chrono::duration<double>(vt->timeline().next_s() / options.time_scale));
-      while (std::chrono::steady_clock::now() < due && !(config.stop && config.stop->load()))
-        std::this_thread::sleep_until(std::min(due, std::chrono::steady_clock::now() + std::chrono::milliseconds(20)));
+      const double due_s = vt->timeline().next_s() / options.time_scale;  // real seconds after the start
+      for (double left_s; (left_s = due_s - wall.seconds_since(wall_start)) > 0 && !(config.stop && config.stop->load());)
+        std::this_thread::sleep_for(std::chrono::duration<double>(std::min(left_s, 0.02)));  // 20 ms: a stop is seen soon
       if (config.stop && !stop_sent && config.stop->load()) continue;
     }
     auto [target, msg] = vt->timeline().pop();
@@ -304,13 +304,7 @@ ClusterRun EmbeddedCluster::Impl::run_virtual(std::shared_ptr<Policy> policy, co
   }
   if (ended) {
     std::move(answer).receive(
-        [&](workflow_outcome& o) {
-          out.result = o.result;
-          out.decision_seconds = o.decision_seconds;
-          out.redispatched = o.redispatched;
-          out.detail = o.failure_detail;
-          out.samples_per_worker = o.samples_per_worker;
-        },
+        [&](workflow_outcome& o) { take_outcome(out, o); },
         [&](caf::error& e) { lost = "workflow did not answer: " + caf::to_string(e); });
   }
   if (!lost.empty()) {

@@ -16,6 +16,7 @@
 #include "sim/flat_workflow.hpp"
 #include "sim/policy.hpp"
 #include "cluster_tunables.hpp"
+#include "time/clock.hpp"
 
 namespace concord::actors {
 
@@ -39,6 +40,8 @@ struct ClusterOptions {
   /// Virtual time: deliver each event no sooner than its simulated time / time_scale real
   /// seconds after the start (so a live display moves at that pace); false: as fast as possible.
   bool pace = false;
+  /// The real time pacing waits on (the run's thread sleeps until it reaches each event's due time).
+  const Clock* pace_clock = &real_clock();
 };
 
 struct ClusterRun {

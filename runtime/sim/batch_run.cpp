@@ -112,17 +112,17 @@ void BatchRun::result(int j, const SampleOutcome& o, Commands& out) {
     // First success: the subtask is done. The siblings launched with it stop at its latency (a
     // sibling as long as it finishes: exec::cancelled_by), charged pro-rata.
     succeeded_ = true;
-    cancel_running(s.redispatched ? -1.0 : o.latency_s, true, out);
+    cancel_running(s.redispatched ? -1.0 : o.latency_s, out);
   }
   check_done(out);
 }
 
-void BatchRun::cancel_running(double stop_after_s, bool only_originals, Commands& out) {
+void BatchRun::cancel_running(double stop_after_s, Commands& out) {
   for (int j = 0; j < k_; ++j) {
     const Sample& s = samples_[static_cast<std::size_t>(j)];
     if (s.state != SampleState::running) continue;
     BatchCommand c{Kind::cancel, j, 0, s.worker, s.dispatch_id};
-    c.stop_after_s = only_originals && s.redispatched ? -1.0 : stop_after_s;
+    c.stop_after_s = s.redispatched ? -1.0 : stop_after_s;  // a stop time measured from another start means nothing to it
     out.push_back(c);
   }
   // Samples on a worker that never answers (hung, not yet known dead) must not hold the batch forever.
@@ -162,7 +162,7 @@ void BatchRun::commit_failed(int j, std::string error, Commands& out) {
 void BatchRun::cancel(Commands& out) {
   if (cancelling_ || reported_) return;
   cancelling_ = true;
-  cancel_running(-1.0, false, out);
+  cancel_running(-1.0, out);
   check_done(out);
 }
 

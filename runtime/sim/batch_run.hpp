@@ -103,7 +103,8 @@ class BatchRun {
   void dispatch(int j, const WorkerPick& p, bool redispatched, Commands& out);
   void settle(int j, Money cost, Commands& out);
   void settle_unrun(Commands& out);  // none ran: every sample commits 0
-  void cancel_running(double stop_after_s, bool only_originals, Commands& out);
+  /// Cancels every running sample; stop_after_s (< 0: now) applies to those launched with the batch.
+  void cancel_running(double stop_after_s, Commands& out);
   void check_done(Commands& out);
 
   std::uint64_t batch_id_;
