@@ -35,6 +35,8 @@ struct Options {
   double table_lambda = 20;
   std::size_t replicates = 50;
   std::string only;  // "", "replay", "pool"
+  std::vector<std::string> splits;   // --splits: restrict RouterBench discovery to these NAMEs
+  std::vector<std::uint64_t> seeds;  // --seeds: replay seeds of the mean/range table (default: --seed)
 };
 
 std::ofstream open_out(const std::string& path) {
@@ -57,85 +59,122 @@ std::string short_model(const std::string& m) {
   return p == std::string::npos ? m : m.substr(p + 1);
 }
 
-void run_replay_eval(const Options& o, const std::string& dir) {
-  ReplayConfig rc;
-  rc.lambdas = o.lambdas;
-  rc.seed = o.seed;
-  try {
-    rc.validate();
-  } catch (const std::invalid_argument& e) {
-    bad_flag("--lambda", e);
+/// "policy name" with every model id shortened to its last path component.
+std::string short_policy(std::string name, const std::vector<std::string>& models) {
+  for (const auto& m : models) {
+    const std::string s = short_model(m);
+    for (auto p = name.find(m); p != std::string::npos; p = name.find(m, p + s.size())) name.replace(p, m.size(), s);
   }
-  const RouterBenchData train = load_routerbench(dir, "train");
-  const RouterBenchData test = load_routerbench(dir, "test");
-  check_train_test(train, test, dir);
-  const ReplayReport rep = run_replay(train, test, rc);
+  return name;
+}
 
-  std::cout << fmt::format(
-      "\n== Evaluation 1: replay on real LLM outcomes (RouterBench {}) ==\n", fmt::join(train.datasets, " + "));
-  std::cout << fmt::format(
-      "{} models; train {} queries (online, shuffled by seed {}), test {} queries (frozen, greedy);\n"
-      "reward = correct - lambda x cost (lambda in 1/$); {} empty correctness cells counted as incorrect;\n"
-      "bandit reward normalised by C = ${:.6f} (max per-query cost on train).\n",
-      rep.models.size(), rep.train_queries, o.seed, rep.test_queries, rep.missing_outcomes, rep.cost_cap_usd);
-
-  auto csv = open_out(o.out + "/replay.csv");
-  csv << "lambda,split,policy,queries,accuracy,dollars,reward,regret\n";
+const ReplayRow* find_row(const ReplayReport& rep, double lambda, const std::string& split, const std::string& prefix) {
   for (const auto& r : rep.rows)
-    csv << fmt::format("{},{},\"{}\",{},{:.6f},{:.6f},{:.6f},{:.6f}\n", r.lambda, r.split, r.policy, r.queries,
-                       r.accuracy, r.dollars, r.reward, r.regret);
+    if (r.lambda == lambda && r.split == split && r.policy.rfind(prefix, 0) == 0) return &r;
+  return nullptr;
+}
 
-  std::cout << fmt::format("\nlambda = {} (accuracy, total dollars, cumulative regret vs oracle):\n", o.table_lambda);
-  std::cout << fmt::format("  {:<64} {:>9} {:>9} {:>9} | {:>9} {:>9} {:>9}\n", "policy", "train acc", "train $",
-                           "regret", "test acc", "test $", "regret");
+constexpr const char* kTest = "test (frozen)";
+constexpr const char* kTrain = "train (online)";
+
+std::size_t distinct_models(const ReplayRow& r) {
+  std::size_t n = 0;
+  for (auto c : r.picks) n += c > 0;
+  return n;
+}
+
+/// "gpt-4 61.2%, claude-v2 30.1%, ..." (models by decreasing share, those with a pick).
+std::string shares(const ReplayRow& r, const std::vector<std::string>& models) {
+  std::vector<std::size_t> idx(models.size());
+  for (std::size_t m = 0; m < idx.size(); ++m) idx[m] = m;
+  std::stable_sort(idx.begin(), idx.end(), [&](auto a, auto b) { return r.picks[a] > r.picks[b]; });
+  std::string out;
+  for (std::size_t m : idx) {
+    if (r.picks[m] == 0) break;
+    if (!out.empty()) out += ", ";
+    out += fmt::format("{} {:.1f}%", short_model(models[m]), 100.0 * static_cast<double>(r.picks[m]) / static_cast<double>(r.queries));
+  }
+  return out;
+}
+
+void print_table(const Options& o, const ReplayReport& rep) {
+  std::cout << fmt::format("\nlambda = {} (accuracy, total dollars, cumulative regret vs oracle; models: distinct models used on test):\n",
+                           o.table_lambda);
+  std::cout << fmt::format("  {:<58} {:>9} {:>9} {:>9} | {:>9} {:>9} {:>9} {:>6}\n", "policy", "train acc", "train $",
+                           "regret", "test acc", "test $", "regret", "models");
   for (std::size_t i = 0; i + 1 < rep.rows.size(); ++i) {
     const auto& a = rep.rows[i];
     const auto& b = rep.rows[i + 1];
-    if (a.lambda != o.table_lambda || a.split != "train (online)") continue;
-    std::string name = a.policy;
-    for (const auto& m : rep.models) {
-      const auto p = name.find(m);
-      if (p != std::string::npos) name.replace(p, m.size(), short_model(m));
-      const auto q = name.find(m);
-      if (q != std::string::npos) name.replace(q, m.size(), short_model(m));
-    }
-    std::cout << fmt::format("  {:<64} {:>9.3f} {:>9.4f} {:>9.1f} | {:>9.3f} {:>9.4f} {:>9.1f}\n", name, a.accuracy,
-                             a.dollars, a.regret, b.accuracy, b.dollars, b.regret);
+    if (a.lambda != o.table_lambda || a.split != kTrain) continue;
+    std::cout << fmt::format("  {:<58} {:>9.3f} {:>9.4f} {:>9.1f} | {:>9.3f} {:>9.4f} {:>9.1f} {:>6}\n",
+                             short_policy(a.policy, rep.models), a.accuracy, a.dollars, a.regret, b.accuracy, b.dollars,
+                             b.regret, distinct_models(b));
   }
+  std::cout << "  (a warm policy's train columns are in-sample: greedy after its full-information fit on train)\n";
+  std::cout << fmt::format("\nper-query choices on test at lambda = {} (distinct models, share of each):\n", o.table_lambda);
+  for (const auto& r : rep.rows)
+    if (r.lambda == o.table_lambda && r.split == kTest && r.policy.rfind("single: ", 0) != 0)
+      std::cout << fmt::format("  {:<40} {:>2} | {}\n", short_policy(r.policy, rep.models).substr(0, 40), distinct_models(r),
+                               shares(r, rep.models));
+  std::cout << "\ncross-validation on train (5 folds; chosen text weight, arm ridge; held-out reward per query):\n";
+  for (const auto& v : rep.validation)
+    std::cout << fmt::format("  lambda {:>5}  {:<24} text_weight {:<5} arm_ridge {:<5} validation {:>8.4f}\n", v.lambda,
+                             v.policy, v.text_weight, v.arm_ridge, v.validation_reward);
+}
 
-  // Frontier over lambda, on test.
+void write_csvs(const Options& o, const ReplayReport& rep) {
+  auto csv = open_out(o.out + "/replay.csv");
+  csv << "lambda,split,policy,queries,accuracy,dollars,reward,regret,distinct_models\n";
+  for (const auto& r : rep.rows)
+    csv << fmt::format("{},{},\"{}\",{},{:.6f},{:.6f},{:.6f},{:.6f},{}\n", r.lambda, r.split, r.policy, r.queries,
+                       r.accuracy, r.dollars, r.reward, r.regret, distinct_models(r));
+  auto sh = open_out(o.out + "/replay_shares.csv");
+  sh << "lambda,split,policy,model,queries,share\n";
+  for (const auto& r : rep.rows)
+    for (std::size_t m = 0; m < rep.models.size(); ++m)
+      sh << fmt::format("{},{},\"{}\",{},{},{:.6f}\n", r.lambda, r.split, r.policy, rep.models[m], r.picks[m],
+                        static_cast<double>(r.picks[m]) / static_cast<double>(std::max<std::size_t>(1, r.queries)));
+  auto val = open_out(o.out + "/replay_validation.csv");
+  val << "lambda,policy,text_weight,arm_ridge,validation_reward_per_query\n";
+  for (const auto& v : rep.validation)
+    val << fmt::format("{},\"{}\",{},{},{:.6f}\n", v.lambda, v.policy, v.text_weight, v.arm_ridge, v.validation_reward);
+}
+
+void write_frontier(const Options& o, const ReplayReport& rep) {
   auto frontier = open_out(o.out + "/replay_frontier.csv");
   frontier << "lambda,policy,test_accuracy,test_dollars,test_regret\n";
   std::cout << "\naccuracy-vs-cost frontier on test over lambda (accuracy / dollars):\n";
-  std::cout << fmt::format("  {:>7} {:>22} {:>22} {:>22} {:>22}\n", "lambda", "linucb-disjoint", "linucb-shared (ref)",
-                           "best single (hindsight)", "oracle");
-  plot::LineChart fchart{"RouterBench test: accuracy vs dollars over lambda", "total dollars (test)", "accuracy (test)",
-                         {}, true};
-  const char* keys[] = {"linucb-disjoint", "linucb-shared", "best-single", "oracle"};
-  std::vector<plot::Series> fs(4);
-  fs[0].label = "LinUCB disjoint (Concord)";
-  fs[1].label = "LinUCB shared (reference)";
-  fs[2].label = "best single model (hindsight)";
-  fs[3].label = "oracle";
+  const std::vector<std::pair<const char*, const char*>> keys = {
+      {"concord", "Concord (hybrid, warm, 1-SE)"},           {"linucb-shared", "LinUCB shared (reference)"},
+      {"best-single", "best single model (hindsight)"}, {"per-dataset best", "per-dataset best model (hindsight)"},
+      {"oracle", "oracle"}};
+  std::string head = fmt::format("  {:>7}", "lambda");
+  for (const auto& k : keys) head += fmt::format(" {:>22}", std::string(k.first).substr(0, 22));
+  std::cout << head << '\n';
+  plot::LineChart chart{"RouterBench test: accuracy vs dollars over lambda", "total dollars (test)", "accuracy (test)",
+                        {}, true};
+  std::vector<plot::Series> series(keys.size());
+  for (std::size_t k = 0; k < keys.size(); ++k) series[k].label = keys[k].second;
   for (double l : o.lambdas) {
     std::string line = fmt::format("  {:>7}", l);
-    for (int k = 0; k < 4; ++k)
-      for (const auto& r : rep.rows)
-        if (r.lambda == l && r.split == "test (frozen)" && r.policy.rfind(keys[k], 0) == 0) {
-          line += fmt::format(" {:>13.3f} / {:>6.3f}", r.accuracy, r.dollars);
-          frontier << fmt::format("{},\"{}\",{:.6f},{:.6f},{:.6f}\n", l, r.policy, r.accuracy, r.dollars, r.regret);
-          fs[static_cast<std::size_t>(k)].x.push_back(r.dollars);
-          fs[static_cast<std::size_t>(k)].y.push_back(r.accuracy);
-        }
+    for (std::size_t k = 0; k < keys.size(); ++k)
+      if (const ReplayRow* r = find_row(rep, l, kTest, keys[k].first)) {
+        line += fmt::format(" {:>13.3f} / {:>6.3f}", r->accuracy, r->dollars);
+        frontier << fmt::format("{},\"{}\",{:.6f},{:.6f},{:.6f}\n", l, r->policy, r->accuracy, r->dollars, r->regret);
+        series[k].x.push_back(r->dollars);
+        series[k].y.push_back(r->accuracy);
+      }
     std::cout << line << '\n';
   }
-  fchart.series = fs;
-  plot::write_line_chart_png(fchart, o.out + "/replay_frontier.png");
+  chart.series = series;
+  plot::write_line_chart_png(chart, o.out + "/replay_frontier.png");
+}
 
+void write_regret(const Options& o, const ReplayReport& rep) {
   auto curves = open_out(o.out + "/replay_regret.csv");
   curves << "lambda,policy,step,cumulative_regret\n";
   plot::LineChart chart{fmt::format("RouterBench: cumulative regret vs oracle, lambda = {}", o.table_lambda),
-                        fmt::format("query (1..{} train, online; then test, frozen)", rep.train_queries),
+                        fmt::format("query (1..{} train; then test, frozen)", rep.train_queries),
                         "cumulative regret", {}, false};
   for (const auto& c : rep.curves) {
     for (std::size_t i = 0; i < c.cumulative.size(); ++i)
@@ -150,8 +189,111 @@ void run_replay_eval(const Options& o, const std::string& dir) {
     chart.series.push_back(std::move(s));
   }
   plot::write_line_chart_png(chart, o.out + "/replay_regret.png");
-  std::cout << fmt::format("\nwrote {0}/replay.csv, {0}/replay_frontier.csv, {0}/replay_regret.csv, "
-                           "{0}/replay_regret.png, {0}/replay_frontier.png\n",
+}
+
+/// Mean [min, max] over seeds of the test reward per query.
+struct Spread {
+  double mean = 0, lo = 0, hi = 0;
+};
+Spread spread(const std::vector<double>& v) {
+  Spread s{0, v.front(), v.front()};
+  for (double x : v) s.mean += x / static_cast<double>(v.size()), s.lo = std::min(s.lo, x), s.hi = std::max(s.hi, x);
+  return s;
+}
+
+/// The test reward per query of each policy (by prefix), over the seeds' reports.
+void print_seed_summary(const Options& o, const std::vector<ReplayReport>& reps, const std::vector<std::uint64_t>& seeds) {
+  const std::vector<std::pair<const char*, const char*>> cols = {
+      {"concord", "concord (hybrid,warm,1-SE)"},  {"linucb-shared", "linucb-shared (ref)"},
+      {"best-single", "best single (hindsight)"}, {"per-dataset best", "per-dataset best (hindsight)"},
+      {"hybrid (warm, greedy)", "hybrid (warm, greedy)"},  {"shared (warm)", "shared (warm)"},
+      {"linucb-disjoint", "linucb-disjoint (online)"}};
+  std::cout << fmt::format("\ntest reward per query = mean(correct - lambda x $), mean [min, max] over seeds {}:\n",
+                           fmt::join(seeds, ", "));
+  std::string head = fmt::format("  {:>6}", "lambda");
+  for (const auto& c : cols) head += fmt::format(" {:>28}", c.second);
+  head += fmt::format(" {:>22} {:>22} {:>22}", "min(concord - shared)", "min(concord - single)", "min(concord - per-ds)");
+  std::cout << head << '\n';
+  auto summary = open_out(o.out + "/replay_seeds.csv");
+  summary << "lambda,policy,seeds,mean_reward_per_query,min,max\n";
+  for (double l : o.lambdas) {
+    std::string line = fmt::format("  {:>6}", l);
+    std::vector<std::vector<double>> per(cols.size());
+    for (const auto& rep : reps)
+      for (std::size_t c = 0; c < cols.size(); ++c)
+        if (const ReplayRow* r = find_row(rep, l, kTest, cols[c].first))
+          per[c].push_back(r->reward / static_cast<double>(r->queries));
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+      if (per[c].size() != reps.size()) {
+        line += fmt::format(" {:>28}", "-");
+        continue;
+      }
+      const Spread s = spread(per[c]);
+      line += fmt::format(" {:>8.4f} [{:>7.4f}, {:>7.4f}]", s.mean, s.lo, s.hi);
+      summary << fmt::format("{},\"{}\",\"{}\",{:.6f},{:.6f},{:.6f}\n", l, cols[c].second, fmt::join(seeds, " "), s.mean,
+                             s.lo, s.hi);
+    }
+    for (std::size_t c : {1u, 2u, 3u}) {
+      double m = INFINITY;
+      for (std::size_t i = 0; i < per[0].size() && i < per[c].size(); ++i)  // same seed, paired
+        m = std::min(m, per[0][i] - per[c][i]);
+      line += fmt::format(" {:>+22.4f}", m);
+    }
+    std::cout << line << '\n';
+  }
+}
+
+void run_replay_eval(const Options& o, const std::string& dir) {
+  ReplayConfig rc;
+  rc.lambdas = o.lambdas;
+  rc.seed = o.seed;
+  try {
+    rc.validate();
+  } catch (const std::invalid_argument& e) {
+    bad_flag("--lambda", e);
+  }
+  if (!o.splits.empty()) {  // --splits names known splits (either half present; a lone half is refused below)
+    auto known = list_routerbench(dir, "train");
+    for (const auto& n : list_routerbench(dir, "test")) known.push_back(n);
+    for (const auto& name : o.splits)
+      if (std::find(known.begin(), known.end(), name) == known.end())
+        throw InputError("command line", "--splits",
+                         fmt::format("unknown split \"{}\": no {}/routerbench/{}_train.csv or _test.csv", name, dir, name));
+  }
+  const RouterBenchData train = load_routerbench(dir, "train", o.splits);
+  const RouterBenchData test = load_routerbench(dir, "test", o.splits);
+  check_train_test(train, test, dir);
+  const ReplayReport rep = run_replay(train, test, rc);
+
+  std::cout << fmt::format(
+      "\n== Evaluation 1: replay on real LLM outcomes (RouterBench {}) ==\n", fmt::join(train.datasets, " + "));
+  std::cout << fmt::format(
+      "{} models; train {} queries (shuffled by seed {}), test {} queries (frozen, greedy);\n"
+      "reward = correct - lambda x cost (lambda in 1/$); {} empty correctness cells counted as incorrect;\n"
+      "bandit reward normalised by C = ${:.6f} (max per-query cost on train);\n"
+      "context: d = {} (bias, dataset one-hot over {}, log length, {}-dim projection of train-fitted TF-IDF).\n",
+      rep.models.size(), rep.train_queries, o.seed, rep.test_queries, rep.missing_outcomes, rep.cost_cap_usd,
+      rep.feature_dim, fmt::join(rep.datasets, ", "), rc.features.projection_dim);
+
+  write_csvs(o, rep);
+  print_table(o, rep);
+  write_frontier(o, rep);
+  write_regret(o, rep);
+
+  std::vector<std::uint64_t> seeds = o.seeds.empty() ? std::vector<std::uint64_t>{o.seed} : o.seeds;
+  std::vector<ReplayReport> reps;
+  for (std::uint64_t s : seeds) {
+    if (s == o.seed) {
+      reps.push_back(rep);
+      continue;
+    }
+    ReplayConfig c = rc;
+    c.seed = s;
+    reps.push_back(run_replay(train, test, c));
+  }
+  print_seed_summary(o, reps, seeds);
+  std::cout << fmt::format("\nwrote {0}/replay.csv, {0}/replay_shares.csv, {0}/replay_validation.csv, {0}/replay_seeds.csv,\n"
+                           "      {0}/replay_frontier.csv, {0}/replay_frontier.png, {0}/replay_regret.csv, {0}/replay_regret.png\n",
                            o.out);
 }
 
@@ -243,8 +385,10 @@ void add_bench_routing_command(CLI::App& bench, int& exit_code) {
       "routing", "Evaluate the beacon selector: RouterBench replay and a worker pool with shocks (docs/routing.md)");
   cmd->footer(
       "Evaluation 1 replays the LLMs' recorded outcomes on every RouterBench NAME_train.csv / NAME_test.csv pair\n"
-      "in <datasets>/routerbench: LinUCB learns online over the train split and is scored frozen on test, against random, every single model, the best single model\n"
-      "in hindsight, the cheapest and the oracle, for each --lambda (reward = correct - lambda x dollars).\n"
+      "in <datasets>/routerbench (or the --splits NAMEs): the routers learn on the train split (features, warm start and\n"
+      "hyperparameters from train only) and are scored frozen on test, against random, every single model, the best\n"
+      "single model and the per-dataset best model in hindsight, the cheapest and the oracle, for each --lambda\n"
+      "(reward = correct - lambda x dollars).\n"
       "Evaluation 2 simulates 36 workers over 6 models with shocks (a worker dies / degrades / a better one joins)\n"
       "for Concord's configuration and the reference's. Deterministic by --seed.\n\n"
       "Exit codes: 0 ok; 2 bad input (command line, unreadable or invalid dataset file); 3 internal error.");
@@ -263,6 +407,11 @@ void add_bench_routing_command(CLI::App& bench, int& exit_code) {
   cmd->add_option("--replicates", o->replicates, "Replicates per pool scenario")
       ->transform(integer_in(1, 10000))
       ->capture_default_str();
+  cmd->add_option("--splits", o->splits, "RouterBench splits to read (NAME of NAME_train.csv / NAME_test.csv; default: all)")
+      ->delimiter(',');
+  cmd->add_option("--seeds", o->seeds, "Replay seeds for the mean [min, max] reward table (default: --seed)")
+      ->delimiter(',')
+      ->transform(unsigned64());
   cmd->add_option("--only", o->only, "Run one evaluation: replay or pool")->check(CLI::IsMember({"replay", "pool"}));
   cmd->callback([o, &exit_code] {
     Options opts = *o;

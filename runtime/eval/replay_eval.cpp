@@ -1,14 +1,15 @@
 #include "eval/replay_eval.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <map>
 #include <memory>
 #include <stdexcept>
 
-#include "route/features.hpp"
+#include "eval/warm_ridge.hpp"
+#include "route/one_se_rule.hpp"
 #include "route/selector.hpp"
 #include "sim/rng.hpp"
 
@@ -20,35 +21,26 @@ void ReplayConfig::validate() const {
     if (!(l >= 0) || !std::isfinite(l)) throw std::invalid_argument("--lambda: values must be finite and >= 0");
   if (!(alpha >= 0) || !(reference_alpha >= 0)) throw std::invalid_argument("alpha: must be >= 0");
   if (!(ridge > 0)) throw std::invalid_argument("ridge: must be > 0");
-  if (hash_buckets == 0) throw std::invalid_argument("hash_buckets: must be > 0");
+  if (folds < 2) throw std::invalid_argument("folds: must be >= 2");
+  if (!(one_se_z >= 0) || !std::isfinite(one_se_z)) throw std::invalid_argument("one_se_z: must be finite and >= 0");
+  if (text_weights.empty() || arm_ridges.empty()) throw std::invalid_argument("grid: text_weights and arm_ridges must not be empty");
+  for (double w : text_weights)
+    if (!(w >= 0) || !std::isfinite(w)) throw std::invalid_argument("text_weights: must be finite and >= 0");
+  for (double r : arm_ridges)
+    if (!(r > 0) || !std::isfinite(r)) throw std::invalid_argument("arm_ridges: must be finite and > 0");
+  features.validate();
 }
 
-std::size_t replay_context_dim(const ReplayConfig& cfg) { return 4 + cfg.hash_buckets; }
-
-void replay_context(const ReplayConfig& cfg, const RouterBenchQuery& q, double* out) {
-  const std::size_t d = replay_context_dim(cfg);
-  std::fill(out, out + d, 0.0);
-  out[0] = 1.0;
-  out[1] = q.dataset == "mbpp" ? 0.0 : 1.0;  // ARC-Challenge (or anything not MBPP)
-  out[2] = q.dataset == "mbpp" ? 1.0 : 0.0;
-  out[3] = std::log1p(static_cast<double>(q.prompt.size())) / 10.0;
-  double* bow = out + 4;
-  std::string word;
-  auto flush = [&] {
-    if (word.empty()) return;
-    const std::uint64_t h = stable_hash(word);
-    bow[h % cfg.hash_buckets] += ((h >> 63) != 0u) ? -1.0 : 1.0;
-    word.clear();
-  };
-  for (unsigned char c : q.prompt) {
-    if (std::isalnum(c)) word.push_back(static_cast<char>(std::tolower(c)));
-    else flush();
+QueryFeaturizer fit_replay_featurizer(const RouterBenchData& train, const ReplayConfig& cfg) {
+  std::vector<QueryText> texts;
+  std::vector<std::string> datasets;
+  for (const auto& q : train.queries) {
+    texts.push_back({q.dataset, q.prompt});
+    datasets.push_back(q.dataset);  // first-appearance order (files are read in name order)
   }
-  flush();
-  double n2 = 0;
-  for (std::size_t i = 0; i < cfg.hash_buckets; ++i) n2 += bow[i] * bow[i];
-  if (n2 > 0)
-    for (std::size_t i = 0; i < cfg.hash_buckets; ++i) bow[i] /= std::sqrt(n2);
+  QueryFeaturizerConfig fc = cfg.features;
+  fc.seed = derive_seed(cfg.seed, 4);
+  return QueryFeaturizer::fit(texts, datasets, fc);
 }
 
 namespace {
@@ -75,26 +67,42 @@ struct Scorer {
   }
 };
 
-/// A policy is a function (query, phase) -> arm, with an optional learn step.
+/// A policy maps (query index in its split, phase) to an arm; learners also learn online.
 struct Policy {
   std::string name;
-  std::function<std::size_t(const RouterBenchQuery&, bool train)> choose;
-  std::function<void(const RouterBenchQuery&, std::size_t arm, double r)> learn;  // may be empty
+  std::function<std::size_t(std::size_t i, bool train)> choose;
+  std::function<void(std::size_t i, std::size_t arm, double r)> learn;  // online learners only
   bool curve = false;
 };
 
-/// Shared (reference) features: context, one-hot(model), one-hot(model) x dataset (2).
+/// Shared (reference) features: context, one-hot(model), one-hot(model) x dataset one-hot (K).
 struct SharedFeatures {
-  std::size_t dc, models;
-  std::size_t dim() const { return dc + 3 * models; }
+  std::size_t dc, models, datasets;
+  std::size_t dim() const { return dc + models * (1 + datasets); }
   void build(const double* ctx, std::size_t m, double* out) const {
     std::fill(out, out + dim(), 0.0);
     std::copy(ctx, ctx + dc, out);
     out[dc + m] = 1.0;
-    out[dc + models + m] = ctx[1];
-    out[dc + 2 * models + m] = ctx[2];
+    for (std::size_t k = 0; k < datasets; ++k) out[dc + models + m * datasets + k] = ctx[1 + k];
   }
 };
+
+/// The model with the best total raw reward over `qs` (ties: lower index).
+std::size_t best_model(const std::vector<const RouterBenchQuery*>& qs, const Scorer& sc, std::size_t M) {
+  std::vector<double> tot(M, 0.0);
+  for (const auto* q : qs)
+    for (std::size_t m = 0; m < M; ++m) tot[m] += sc.raw(*q, m);
+  return static_cast<std::size_t>(std::max_element(tot.begin(), tot.end()) - tot.begin());
+}
+
+std::map<std::string, std::size_t> best_per_dataset(const std::vector<const RouterBenchQuery*>& qs, const Scorer& sc,
+                                                    std::size_t M) {
+  std::map<std::string, std::vector<const RouterBenchQuery*>> by;
+  for (const auto* q : qs) by[q->dataset].push_back(q);
+  std::map<std::string, std::size_t> out;
+  for (const auto& [name, sub] : by) out[name] = best_model(sub, sc, M);
+  return out;
+}
 
 }  // namespace
 
@@ -108,6 +116,12 @@ ReplayReport run_replay(const RouterBenchData& train_in, const RouterBenchData& 
   rep.test_queries = test.queries.size();
   rep.missing_outcomes = train_in.missing_outcomes + test.missing_outcomes;
 
+  // Everything learned about the text comes from train, once; the featurizer is const afterwards.
+  const QueryFeaturizer feat = fit_replay_featurizer(train_in, cfg);
+  rep.datasets = feat.datasets();
+  const std::size_t dc = feat.dim();
+  rep.feature_dim = dc;
+
   // Train order: shuffled by the seed (Fisher–Yates with the portable Rng).
   std::vector<const RouterBenchQuery*> train;
   for (const auto& q : train_in.queries) train.push_back(&q);
@@ -115,86 +129,201 @@ ReplayReport run_replay(const RouterBenchData& train_in, const RouterBenchData& 
   for (std::size_t i = train.size(); i > 1; --i) std::swap(train[i - 1], train[shuffle.below(i)]);
   for (const auto* q : train)
     for (double c : q->cost_usd) rep.cost_cap_usd = std::max(rep.cost_cap_usd, c);
-
-  const std::size_t dc = replay_context_dim(cfg);
-  auto contexts = [&](const std::vector<const RouterBenchQuery*>& qs) {
-    std::vector<double> x(qs.size() * dc);
-    for (std::size_t i = 0; i < qs.size(); ++i) replay_context(cfg, *qs[i], x.data() + i * dc);
-    return x;
-  };
   std::vector<const RouterBenchQuery*> tests;
   for (const auto& q : test.queries) tests.push_back(&q);
+
+  auto contexts = [&](const std::vector<const RouterBenchQuery*>& qs) {
+    std::vector<double> x(qs.size() * dc);
+    for (std::size_t i = 0; i < qs.size(); ++i) feat.features({qs[i]->dataset, qs[i]->prompt}, x.data() + i * dc);
+    return x;
+  };
   const std::vector<double> ctx_train = contexts(train), ctx_test = contexts(tests);
   std::vector<double> mean_cost(M, 0.0);
   for (const auto* q : train)
     for (std::size_t m = 0; m < M; ++m) mean_cost[m] += q->cost_usd[m] / static_cast<double>(train.size());
-  const std::size_t cheapest = static_cast<std::size_t>(std::min_element(mean_cost.begin(), mean_cost.end()) - mean_cost.begin());
+  const std::size_t cheapest =
+      static_cast<std::size_t>(std::min_element(mean_cost.begin(), mean_cost.end()) - mean_cost.begin());
+  std::vector<std::size_t> arms(M), zero_arms(M, 0);
+  for (std::size_t m = 0; m < M; ++m) arms[m] = m;
+  const SharedFeatures sf{dc, M, rep.datasets.size()};
 
   for (const double lambda : cfg.lambdas) {
     const Scorer sc{lambda, rep.cost_cap_usd};
-    // Hindsight best single model, per split.
-    auto best_single = [&](const std::vector<const RouterBenchQuery*>& qs) {
-      std::vector<double> tot(M, 0.0);
-      for (const auto* q : qs)
-        for (std::size_t m = 0; m < M; ++m) tot[m] += sc.raw(*q, m);
-      return static_cast<std::size_t>(std::max_element(tot.begin(), tot.end()) - tot.begin());
+    const std::size_t best_train = best_model(train, sc, M), best_test = best_model(tests, sc, M);
+    const auto per_ds_train = best_per_dataset(train, sc, M), per_ds_test = best_per_dataset(tests, sc, M);
+
+    // Full-information train data for the warm starts (rows in shuffled order).
+    std::vector<double> r(train.size() * M), raw(train.size() * M);
+    for (std::size_t i = 0; i < train.size(); ++i)
+      for (std::size_t m = 0; m < M; ++m) {
+        r[i * M + m] = sc.normalised(*train[i], m);
+        raw[i * M + m] = sc.raw(*train[i], m);
+      }
+    const WarmData wd{train.size(), dc, M, feat.text_offset(), ctx_train, r, raw};
+
+    // A warm policy: a selector fed every (train query, model, reward), then frozen. With z > 0
+    // the choice follows the one-standard-error rule (route/one_se_rule.hpp): the cheapest model
+    // among those predicted within z paired standard errors of the best; z = 0 is greedy.
+    auto warm_policy = [&](const std::string& name, WarmMode mode, double z) {
+      const WarmChoice ch = choose_warm(wd, mode, cfg.text_weights, cfg.arm_ridges, cfg.ridge, cfg.folds,
+                                        derive_seed(cfg.seed, 5));
+      rep.validation.push_back({lambda, name, ch.point.text_weight, ch.point.arm_ridge, ch.validation_reward});
+      SelectorConfig sel;
+      sel.mode = SelectorMode::disjoint;
+      sel.prior = mode == WarmMode::hybrid ? NewArmPrior::population : NewArmPrior::fixed;
+      sel.linucb.alpha = 0.0;
+      sel.linucb.ridge = cfg.ridge;
+      sel.arm_ridge = ch.point.arm_ridge;
+      auto s = std::make_shared<LinUcbSelector>(dc, sel, derive_seed(cfg.seed, 6));
+      SelectorConfig cost_cfg;  // predicted cost per model: independent ridge arms, prior 0
+      cost_cfg.mode = SelectorMode::disjoint;
+      cost_cfg.prior = NewArmPrior::fixed;
+      cost_cfg.linucb.ridge = cfg.ridge;
+      auto cost = std::make_shared<LinUcbSelector>(dc, cost_cfg, derive_seed(cfg.seed, 8));
+      for (std::size_t m = 0; m < M; ++m) s->arm_for(rep.models[m]), cost->arm_for(rep.models[m]);
+      auto scaled = [w = ch.point.text_weight, dc, off = feat.text_offset()](const std::vector<double>& ctx) {
+        std::vector<double> x = ctx;
+        for (std::size_t i = 0; i < x.size() / dc; ++i) scale_text(x.data() + i * dc, dc, off, w);
+        return x;
+      };
+      auto xs_train = std::make_shared<std::vector<double>>(scaled(ctx_train));
+      auto xs_test = std::make_shared<std::vector<double>>(scaled(ctx_test));
+      for (std::size_t i = 0; i < train.size(); ++i)
+        for (std::size_t m = 0; m < M; ++m) {
+          s->update(m, xs_train->data() + i * dc, r[i * M + m]);
+          cost->update(m, xs_train->data() + i * dc, train[i]->cost_usd[m]);
+        }
+      s->refresh_arm_priors();
+      // Paired residual sd per training dataset (the one-hot group), and the group's size:
+      // the standard error of a difference of two arms' mean rewards on that dataset.
+      const std::size_t K = rep.datasets.size();
+      auto group = [K](const double* x) {
+        for (std::size_t k = 0; k < K; ++k)
+          if (x[1 + k] != 0) return k;
+        return K;  // a dataset train never saw
+      };
+      std::vector<std::vector<double>> resid(K + 1);  // [K]: every train row ("other" datasets)
+      for (std::size_t i = 0; i < train.size(); ++i) {
+        const double* x = xs_train->data() + i * dc;
+        for (std::size_t m = 0; m < M; ++m) {
+          const double e = r[i * M + m] - s->arm(m).mean(x);
+          if (group(x) < K) resid[group(x)].push_back(e);
+          resid[K].push_back(e);
+        }
+      }
+      auto pair_sd = std::make_shared<std::vector<std::vector<double>>>();
+      auto group_se = std::make_shared<std::vector<double>>();
+      auto group_mean = std::make_shared<std::vector<std::vector<double>>>(K + 1, std::vector<double>(M, 0.0));
+      for (std::size_t i = 0; i < train.size(); ++i) {
+        const double* x = xs_train->data() + i * dc;
+        for (std::size_t m = 0; m < M; ++m) {
+          if (group(x) < K) (*group_mean)[group(x)][m] += r[i * M + m];
+          (*group_mean)[K][m] += r[i * M + m];
+        }
+      }
+      for (std::size_t k = 0; k <= K; ++k) {
+        const std::size_t n = resid[k].size() / M;
+        pair_sd->push_back(paired_residual_sd(resid[k], n, M));
+        group_se->push_back(n > 0 ? 1.0 / std::sqrt(static_cast<double>(n)) : 1.0);
+        for (auto& v : (*group_mean)[k]) v /= static_cast<double>(std::max<std::size_t>(1, n));
+      }
+      auto rows = std::make_shared<std::vector<double>>(M * dc);
+      auto est = std::make_shared<std::vector<double>>(3 * M);
+      return Policy{name,
+                    [&, s, cost, xs_train, xs_test, rows, est, pair_sd, group_se, group_mean, group, dc, z](std::size_t i,
+                                                                                            bool tr) -> std::size_t {
+                      const double* x = (tr ? *xs_train : *xs_test).data() + i * dc;
+                      if (z > 0) {
+                        double* e = est->data();
+                        for (std::size_t m = 0; m < M; ++m) {
+                          e[m] = s->arm(m).mean(x);
+                          e[2 * M + m] = cost->arm(m).mean(x);
+                        }
+                        const std::size_t k = group(x);
+                        return one_se_choice({e, M}, {e + 2 * M, M}, (*pair_sd)[k], (*group_se)[k], z, (*group_mean)[k]);
+                      }
+                      for (std::size_t m = 0; m < M; ++m) std::copy(x, x + dc, rows->data() + m * dc);
+                      return s->select(arms, rows->data(), M, 0.0);
+                    },
+                    {}, true};
     };
-    const std::size_t best_train = best_single(train), best_test = best_single(tests);
 
-    // Learning policies, fresh per lambda. `cur` points at the current query's context.
-    const double* cur = nullptr;
-    std::vector<std::size_t> arms(M);
-    for (std::size_t m = 0; m < M; ++m) arms[m] = m;
-
-    SelectorConfig dis_cfg;
-    dis_cfg.mode = SelectorMode::disjoint;
-    // Optimistic prior: every model is believed perfect (theta_0 = e_bias, predicted
-    // reward 1 = the maximum) until its own observations say otherwise.
-    dis_cfg.prior = NewArmPrior::fixed;
-    dis_cfg.prior_mean.assign(dc, 0.0);
-    dis_cfg.prior_mean[0] = 1.0;
-    dis_cfg.linucb.alpha = cfg.alpha;
-    dis_cfg.linucb.ridge = cfg.ridge;
-    auto disjoint = std::make_shared<LinUcbSelector>(dc, dis_cfg, derive_seed(cfg.seed, 2));
-    for (std::size_t m = 0; m < M; ++m) disjoint->arm_for(rep.models[m]);
-    auto rows_dis = std::make_shared<std::vector<double>>(M * dc);
-
-    const SharedFeatures sf{dc, M};
-    SelectorConfig sh_cfg;
-    sh_cfg.mode = SelectorMode::shared;
-    sh_cfg.linucb.alpha = cfg.reference_alpha;
-    sh_cfg.linucb.ridge = cfg.ridge;
-    auto shared = std::make_shared<LinUcbSelector>(sf.dim(), sh_cfg, derive_seed(cfg.seed, 3));
-    auto rows_sh = std::make_shared<std::vector<double>>(M * sf.dim());
-    std::vector<std::size_t> zero_arms(M, 0);
-
-    auto rng = std::make_shared<Rng>(derive_seed(cfg.seed, 1));
     std::vector<Policy> policies;
-    policies.push_back({"linucb-disjoint (concord)",
-                        [&, disjoint, rows_dis](const RouterBenchQuery&, bool tr) {
-                          for (std::size_t m = 0; m < M; ++m) std::copy(cur, cur + dc, rows_dis->data() + m * dc);
-                          return disjoint->select(arms, rows_dis->data(), M, tr ? cfg.alpha : 0.0);
-                        },
-                        [&, disjoint](const RouterBenchQuery&, std::size_t a, double r) { disjoint->update(a, cur, r); },
-                        true});
-    policies.push_back({"linucb-shared (reference)",
-                        [&, shared, rows_sh](const RouterBenchQuery&, bool tr) {
-                          for (std::size_t m = 0; m < M; ++m) sf.build(cur, m, rows_sh->data() + m * sf.dim());
-                          return shared->select(zero_arms, rows_sh->data(), M, tr ? cfg.reference_alpha : 0.0);
-                        },
-                        [&, shared, rows_sh](const RouterBenchQuery&, std::size_t a, double r) {
-                          shared->update(0, rows_sh->data() + a * sf.dim(), r);
-                        },
-                        true});
-    policies.push_back({"random", [rng, M](const RouterBenchQuery&, bool) { return static_cast<std::size_t>(rng->below(M)); },
-                        {}, true});
-    policies.push_back({"oracle", [&](const RouterBenchQuery& q, bool) { return sc.oracle_arm(q); }, {}, false});
+    policies.push_back(warm_policy("concord (hybrid, warm, 1-SE)", WarmMode::hybrid, cfg.one_se_z));
+    policies.push_back(warm_policy("hybrid (warm, greedy)", WarmMode::hybrid, 0.0));
+    policies.push_back(warm_policy("disjoint (warm, greedy)", WarmMode::disjoint, 0.0));
+    {  // shared (warm): the reference's model, fed with full information
+      SelectorConfig sh;
+      sh.mode = SelectorMode::shared;
+      sh.linucb.alpha = 0.0;
+      sh.linucb.ridge = cfg.ridge;
+      auto s = std::make_shared<LinUcbSelector>(sf.dim(), sh, derive_seed(cfg.seed, 7));
+      std::vector<double> z(sf.dim());
+      for (std::size_t i = 0; i < train.size(); ++i)
+        for (std::size_t m = 0; m < M; ++m) {
+          sf.build(ctx_train.data() + i * dc, m, z.data());
+          s->update(0, z.data(), r[i * M + m]);
+        }
+      auto rows = std::make_shared<std::vector<double>>(M * sf.dim());
+      policies.push_back({"shared (warm)",
+                          [&, s, rows](std::size_t i, bool tr) {
+                            const double* x = (tr ? ctx_train : ctx_test).data() + i * dc;
+                            for (std::size_t m = 0; m < M; ++m) sf.build(x, m, rows->data() + m * sf.dim());
+                            return s->select(zero_arms, rows->data(), M, 0.0);
+                          },
+                          {}, true});
+    }
+    {  // linucb-shared (reference): online over train, then frozen
+      SelectorConfig sh;
+      sh.mode = SelectorMode::shared;
+      sh.linucb.alpha = cfg.reference_alpha;
+      sh.linucb.ridge = cfg.ridge;
+      auto s = std::make_shared<LinUcbSelector>(sf.dim(), sh, derive_seed(cfg.seed, 3));
+      auto rows = std::make_shared<std::vector<double>>(M * sf.dim());
+      policies.push_back({"linucb-shared (reference)",
+                          [&, s, rows](std::size_t i, bool tr) {
+                            const double* x = (tr ? ctx_train : ctx_test).data() + i * dc;
+                            for (std::size_t m = 0; m < M; ++m) sf.build(x, m, rows->data() + m * sf.dim());
+                            return s->select(zero_arms, rows->data(), M, tr ? cfg.reference_alpha : 0.0);
+                          },
+                          [&, s, rows](std::size_t, std::size_t a, double rr) {
+                            s->update(0, rows->data() + a * sf.dim(), rr);
+                          },
+                          true});
+    }
+    {  // linucb-disjoint (online): optimistic prior (theta_0 = e_bias: every model believed perfect)
+      SelectorConfig dis;
+      dis.mode = SelectorMode::disjoint;
+      dis.prior = NewArmPrior::fixed;
+      dis.prior_mean.assign(dc, 0.0);
+      dis.prior_mean[0] = 1.0;
+      dis.linucb.alpha = cfg.alpha;
+      dis.linucb.ridge = cfg.ridge;
+      auto s = std::make_shared<LinUcbSelector>(dc, dis, derive_seed(cfg.seed, 2));
+      for (std::size_t m = 0; m < M; ++m) s->arm_for(rep.models[m]);
+      auto rows = std::make_shared<std::vector<double>>(M * dc);
+      policies.push_back({"linucb-disjoint (online)",
+                          [&, s, rows](std::size_t i, bool tr) {
+                            const double* x = (tr ? ctx_train : ctx_test).data() + i * dc;
+                            for (std::size_t m = 0; m < M; ++m) std::copy(x, x + dc, rows->data() + m * dc);
+                            return s->select(arms, rows->data(), M, tr ? cfg.alpha : 0.0);
+                          },
+                          [&, s](std::size_t i, std::size_t a, double rr) { s->update(a, ctx_train.data() + i * dc, rr); },
+                          true});
+    }
+    auto rng = std::make_shared<Rng>(derive_seed(cfg.seed, 1));
+    policies.push_back({"random", [rng, M](std::size_t, bool) { return static_cast<std::size_t>(rng->below(M)); }, {}, true});
+    policies.push_back({"oracle", [&](std::size_t i, bool tr) { return sc.oracle_arm(*(tr ? train : tests)[i]); }, {}, false});
     policies.push_back({"best-single (hindsight): " + rep.models[best_train] + " | " + rep.models[best_test],
-                        [&](const RouterBenchQuery&, bool tr) { return tr ? best_train : best_test; }, {}, true});
-    policies.push_back({"cheapest: " + rep.models[cheapest], [cheapest](const RouterBenchQuery&, bool) { return cheapest; },
-                        {}, true});
+                        [&](std::size_t, bool tr) { return tr ? best_train : best_test; }, {}, true});
+    policies.push_back({"per-dataset best (hindsight)",
+                        [&](std::size_t i, bool tr) {
+                          return tr ? per_ds_train.at(train[i]->dataset) : per_ds_test.at(tests[i]->dataset);
+                        },
+                        {}, false});
+    policies.push_back({"cheapest: " + rep.models[cheapest], [cheapest](std::size_t, bool) { return cheapest; }, {}, true});
     for (std::size_t m = 0; m < M; ++m)
-      policies.push_back({"single: " + rep.models[m], [m](const RouterBenchQuery&, bool) { return m; }, {}, false});
+      policies.push_back({"single: " + rep.models[m], [m](std::size_t, bool) { return m; }, {}, false});
 
     for (auto& p : policies) {
       RegretCurve curve{lambda, p.name, {}};
@@ -202,13 +331,13 @@ ReplayReport run_replay(const RouterBenchData& train_in, const RouterBenchData& 
       for (int phase = 0; phase < 2; ++phase) {
         const bool tr = phase == 0;
         const auto& qs = tr ? train : tests;
-        const auto& ctx = tr ? ctx_train : ctx_test;
-        ReplayRow row{lambda, tr ? "train (online)" : "test (frozen)", p.name, qs.size(), 0, 0, 0, 0};
+        ReplayRow row{lambda, tr ? "train (online)" : "test (frozen)", p.name, qs.size(), 0, 0, 0, 0,
+                      std::vector<std::size_t>(M, 0)};
         for (std::size_t i = 0; i < qs.size(); ++i) {
           const auto& q = *qs[i];
-          cur = ctx.data() + i * dc;
-          const std::size_t a = p.choose(q, tr);
-          if (tr && p.learn) p.learn(q, a, sc.normalised(q, a));
+          const std::size_t a = p.choose(i, tr);
+          if (tr && p.learn) p.learn(i, a, sc.normalised(q, a));
+          ++row.picks[a];
           row.accuracy += q.correct[a];
           row.dollars += q.cost_usd[a];
           row.reward += sc.raw(q, a);
@@ -217,7 +346,7 @@ ReplayReport run_replay(const RouterBenchData& train_in, const RouterBenchData& 
           if (p.curve) curve.cumulative.push_back(cum);
         }
         if (!qs.empty()) row.accuracy /= static_cast<double>(qs.size());
-        rep.rows.push_back(row);
+        rep.rows.push_back(std::move(row));
       }
       if (p.curve) rep.curves.push_back(std::move(curve));
     }

@@ -85,7 +85,7 @@ RouterBenchData load_routerbench_file(const std::string& path) {
   return d;
 }
 
-RouterBenchData load_routerbench(const std::string& dir, const std::string& split) {
+std::vector<std::string> list_routerbench(const std::string& dir, const std::string& split) {
   const std::string folder = dir + "/routerbench";
   const std::string suffix = "_" + split + ".csv";
   std::vector<std::string> names;
@@ -96,8 +96,25 @@ RouterBenchData load_routerbench(const std::string& dir, const std::string& spli
       names.push_back(f.substr(0, f.size() - suffix.size()));
   }
   if (ec) throw InputError(folder, "", "cannot list the folder: " + ec.message());
-  if (names.empty()) throw InputError(folder, "", fmt::format("no RouterBench file NAME{} in it", suffix));
   std::sort(names.begin(), names.end());
+  return names;
+}
+
+RouterBenchData load_routerbench(const std::string& dir, const std::string& split,
+                                 const std::vector<std::string>& only) {
+  const std::string folder = dir + "/routerbench";
+  const std::string suffix = "_" + split + ".csv";
+  std::vector<std::string> names = list_routerbench(dir, split);
+  if (!only.empty()) {
+    for (const auto& name : only)
+      if (std::find(names.begin(), names.end(), name) == names.end())
+        throw InputError(fmt::format("{}/{}{}", folder, name, suffix), fmt::format("split \"{}\"", name),
+                         "no such file (a split is a NAME_train.csv / NAME_test.csv pair)");
+    names.erase(std::remove_if(names.begin(), names.end(),
+                               [&](const std::string& n) { return std::find(only.begin(), only.end(), n) == only.end(); }),
+                names.end());
+  }
+  if (names.empty()) throw InputError(folder, "", fmt::format("no RouterBench file NAME{} in it", suffix));
   RouterBenchData all;
   for (const auto& name : names) {
     const std::string path = fmt::format("{}/{}{}", folder, name, suffix);

@@ -31,9 +31,15 @@ struct RouterBenchData {
 /// no X|total_cost, a score outside [0, 1], a negative or non-numeric cost, no query.
 RouterBenchData load_routerbench_file(const std::string& path);
 
-/// Reads every <datasets_dir>/routerbench/NAME_<split>.csv, in name order, concatenated.
-/// Errors (InputError naming the file): none found, models that differ between files.
-RouterBenchData load_routerbench(const std::string& datasets_dir, const std::string& split);
+/// The NAMEs of every <datasets_dir>/routerbench/NAME_<split>.csv, sorted. Errors (InputError
+/// naming the folder): it cannot be listed.
+std::vector<std::string> list_routerbench(const std::string& datasets_dir, const std::string& split);
+
+/// Reads every <datasets_dir>/routerbench/NAME_<split>.csv, in name order, concatenated; with
+/// `only` non-empty, just those NAMEs (in name order). Errors (InputError naming the file): none
+/// found, a NAME of `only` without its file, models that differ between files.
+RouterBenchData load_routerbench(const std::string& datasets_dir, const std::string& split,
+                                 const std::vector<std::string>& only = {});
 
 /// The train and test data describe the same datasets and models. Errors: InputError naming
 /// the file that lacks its other half, or the models that differ.

@@ -10,6 +10,10 @@ const char* to_string(SelectorMode m) { return m == SelectorMode::shared ? "shar
 LinUcbSelector::LinUcbSelector(std::size_t dim, SelectorConfig cfg, std::uint64_t seed)
     : dim_(dim), cfg_(std::move(cfg)), rng_(seed) {
   cfg_.linucb.validate();
+  if (!(cfg_.arm_ridge >= 0) || !std::isfinite(cfg_.arm_ridge))
+    throw std::invalid_argument("selector.arm_ridge: must be finite and >= 0");
+  arm_cfg_ = cfg_.linucb;
+  if (cfg_.arm_ridge > 0) arm_cfg_.ridge = cfg_.arm_ridge;
   if (!cfg_.prior_mean.empty() && cfg_.prior_mean.size() != dim)
     throw std::invalid_argument("selector.prior_mean: size differs from the feature dimension");
   if (cfg_.mode == SelectorMode::shared) {
@@ -26,9 +30,9 @@ std::size_t LinUcbSelector::arm_for(std::string_view key) {
   if (it != index_.end()) return it->second;
   const std::size_t i = arms_.size();
   if (cfg_.prior == NewArmPrior::population)
-    arms_.emplace_back(dim_, cfg_.linucb, population_.theta());
+    arms_.emplace_back(dim_, arm_cfg_, population_.theta());
   else
-    arms_.emplace_back(dim_, cfg_.linucb, cfg_.prior_mean);
+    arms_.emplace_back(dim_, arm_cfg_, cfg_.prior_mean);
   keys_.emplace_back(key);
   index_.emplace(std::string(key), i);
   return i;
@@ -57,6 +61,11 @@ void LinUcbSelector::update(std::size_t arm, const double* x, double r) {
     if (cfg_.track_population) arms_[arm].set_prior_mean(population_.theta(), false);  // theta recomputed by update()
   }
   arms_[arm].update(x, r);
+}
+
+void LinUcbSelector::refresh_arm_priors() {
+  if (cfg_.mode != SelectorMode::disjoint || cfg_.prior != NewArmPrior::population) return;
+  for (auto& a : arms_) a.set_prior_mean(population_.theta());
 }
 
 void LinUcbSelector::merge_from(const LinUcbSelector& other) {

@@ -39,6 +39,11 @@ struct SelectorConfig {
   // predicts like the population model). Exact: see LinUcbModel::set_prior_mean.
   bool track_population = true;
   std::vector<double> prior_mean;               // NewArmPrior::fixed (empty = zeros)
+  // disjoint: the prior precision of an arm around its prior mean (0 = linucb.ridge).
+  // With the population prior this is how strongly an arm is shrunk toward the
+  // population ("shared with per-model offsets": a large arm_ridge keeps arms close
+  // to the shared model, a small one lets each learn its own offset).
+  double arm_ridge = 0;
 };
 
 class LinUcbSelector {
@@ -63,6 +68,11 @@ class LinUcbSelector {
   /// One observation for `arm` (and the population model). No allocation.
   void update(std::size_t arm, const double* x, double r);
 
+  /// Disjoint + population prior: sets every arm's prior mean to the population's
+  /// current theta (what track_population does before an arm's own update), so arms
+  /// not updated since the population last moved are current too. O(arms x d^2).
+  void refresh_arm_priors();
+
   /// Adds what `other` learned (its data, without its prior) to this selector:
   /// same-key arms merge their sufficient statistics, keys only `other` knows
   /// are copied. With discount 1 and identical priors this equals one selector
@@ -78,6 +88,7 @@ class LinUcbSelector {
  private:
   std::size_t dim_;
   SelectorConfig cfg_;
+  LinUcbConfig arm_cfg_;  // cfg_.linucb with ridge = arm_ridge when set
   Rng rng_;
   std::vector<LinUcbModel> arms_;
   std::vector<std::string> keys_;
