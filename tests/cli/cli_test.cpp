@@ -152,6 +152,27 @@ TEST(ConcordCli, ABadRouterBenchFileExitsWithCode2NamingFileAndModel) {
   EXPECT_THAT(r.output, HasSubstr("model \"m2\" has no column \"m2|total_cost\""));
 }
 
+TEST(ConcordCli, BenchRoutingSplitsRestrictsTheReplayAndRefusesAnUnknownName) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path("routerbench"));
+  const std::string header = ",sample_id,prompt,eval_name,m1,m2,m1|total_cost,m2|total_cost\n";
+  for (const char* name : {"alpha", "beta"})
+    for (const char* split : {"train", "test"}) {
+      std::ofstream f(dir.path(std::string("routerbench/") + name + "_" + split + ".csv"));
+      f << header;
+      for (int i = 0; i < 10; ++i) f << i << ",q" << i << ",['" << name << " question " << i << "']," << name << ",1,0.5,0.01,0.001\n";
+    }
+  const std::string common = " --only replay --datasets '" + dir.path("") + "' --out '" + dir.path("out") + "'";
+  const auto ok = concord("bench routing --splits beta" + common);
+  EXPECT_EQ(ok.code, 0) << ok.output;
+  EXPECT_THAT(ok.output, HasSubstr("(RouterBench beta)"));
+  EXPECT_THAT(ok.output, HasSubstr("per-query choices on test"));
+  const auto bad = concord("bench routing --splits beta,gamma" + common);
+  EXPECT_EQ(bad.code, 2) << bad.output;
+  EXPECT_THAT(bad.output, HasSubstr("--splits"));
+  EXPECT_THAT(bad.output, HasSubstr("unknown split \"gamma\""));
+}
+
 TEST(ConcordCli, InvalidDagPoolAndPriceTableExitWithCode2) {
   TempDir dir;
   const std::string good_line =

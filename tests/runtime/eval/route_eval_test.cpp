@@ -101,6 +101,24 @@ TEST(RouteRouterBench, EverySplitPairInTheFolderIsReadWhateverItsName) {
   EXPECT_THROW(load_routerbench(dir, "test"), InputError);  // its models differ from gsm8k_test's
 }
 
+TEST(RouteRouterBench, OnlyTheNamedSplitsAreReadAndAnUnknownNameIsRefusedNamingIt) {
+  const std::string dir = ::testing::TempDir() + "/rb-only";
+  std::filesystem::create_directories(dir + "/routerbench");
+  for (const char* name : {"gsm8k", "hellaswag", "mmlu"})
+    for (const char* split : {"train", "test"})
+      std::ofstream(dir + "/routerbench/" + name + "_" + split + ".csv") << kHeader << "0,q,p," << name << ",0.5,1,0.001,0.002,a,b\n";
+  const auto d = load_routerbench(dir, "train", {"mmlu", "gsm8k"});
+  EXPECT_EQ(d.datasets, (std::vector<std::string>{"gsm8k", "mmlu"}));
+  EXPECT_EQ(d.queries.size(), 2u);
+  try {
+    load_routerbench(dir, "train", {"gsm8k", "nosuch"});
+    ADD_FAILURE() << "an unknown split was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("nosuch_train.csv"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("split \"nosuch\""), std::string::npos) << e.what();
+  }
+}
+
 TEST(RouteRouterBench, GradedScoresInZeroOneAreAccepted) {
   const std::string path = ::testing::TempDir() + "/graded.csv";
   std::ofstream(path) << kHeader << "0,q1,p,gsm8k,0.25,1,0.001,0.002,a,b\n1,q2,p,gsm8k,0.5,0,0.001,0.002,a,b\n";
@@ -155,6 +173,74 @@ TEST(RouteReplay, OracleHasZeroRegretAndTheLearnedRouterBeatsRandomDeterministic
           EXPECT_LE(r.reward, best + 1e-9);
         }
     }
+}
+
+TEST(RouteReplay, NothingFittedDependsOnTheTestSplit) {
+  // The featurizer, the warm starts, their cross-validated hyperparameters and every online
+  // learner see the train split only: changing every test prompt and outcome changes no
+  // train-phase figure and no validation choice.
+  const auto train = load_routerbench(concord::testing::datasets_dir(), "train");
+  const auto test = load_routerbench(concord::testing::datasets_dir(), "test");
+  RouterBenchData other = test;
+  for (auto& q : other.queries) {
+    q.prompt = "['" + std::string(q.prompt.rbegin(), q.prompt.rend()) + " only-in-test']";
+    for (auto& c : q.correct) c = 1.0 - c;
+  }
+  ReplayConfig cfg;
+  cfg.lambdas = {20};
+  EXPECT_EQ(fit_replay_featurizer(train, cfg).fingerprint(), fit_replay_featurizer(train, cfg).fingerprint());
+  const auto a = run_replay(train, test, cfg);
+  const auto b = run_replay(train, other, cfg);
+  ASSERT_EQ(a.rows.size(), b.rows.size());
+  for (std::size_t i = 0; i < a.rows.size(); ++i) {
+    if (a.rows[i].split != "train (online)") continue;  // (hindsight policies' names quote the test's best model)
+    EXPECT_EQ(a.rows[i].reward, b.rows[i].reward) << a.rows[i].policy;
+    EXPECT_EQ(a.rows[i].picks, b.rows[i].picks) << a.rows[i].policy;
+  }
+  ASSERT_EQ(a.validation.size(), b.validation.size());
+  for (std::size_t i = 0; i < a.validation.size(); ++i) {
+    EXPECT_EQ(a.validation[i].text_weight, b.validation[i].text_weight);
+    EXPECT_EQ(a.validation[i].arm_ridge, b.validation[i].arm_ridge);
+    EXPECT_EQ(a.validation[i].validation_reward, b.validation[i].validation_reward);
+  }
+}
+
+TEST(RouteReplay, AnyNumberOfDatasetsWithGradedScoresGetsThePerDatasetBestModel) {
+  // Three splits; m1 is best on "a", m2 on "b" (graded 0.5 vs 0), on "c" both score 1 and m2 is cheaper.
+  const std::string dir = ::testing::TempDir() + "/rb-three";
+  std::filesystem::create_directories(dir + "/routerbench");
+  const std::vector<std::string> vocab = {"ant", "bee", "cat", "dog", "eel", "fox", "gnu", "hen", "ibis", "jay"};
+  for (const char* name : {"a", "b", "c"})
+    for (const char* split : {"train", "test"}) {
+      std::ofstream f(dir + "/routerbench/" + name + "_" + split + ".csv");
+      f << kHeader;
+      const int rows = std::string(split) == "train" ? 20 : 8;
+      for (int i = 0; i < rows; ++i) {
+        const std::string s1 = name == std::string("a") ? "1" : name == std::string("b") ? "0" : "1";
+        const std::string s2 = name == std::string("a") ? "0.25" : name == std::string("b") ? "0.5" : "1";
+        f << i << "," << name << i << ",['" << name << " task " << vocab[static_cast<std::size_t>(i) % vocab.size()] << "']," << name
+          << "," << s1 << "," << s2 << ",0.001,0.0005,x,y\n";
+      }
+    }
+  const auto train = load_routerbench(dir, "train");
+  const auto test = load_routerbench(dir, "test");
+  ReplayConfig cfg;
+  cfg.lambdas = {0, 50};
+  const auto rep = run_replay(train, test, cfg);
+  EXPECT_EQ(rep.datasets, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(rep.feature_dim, 2 + 3 + cfg.features.projection_dim);
+  for (double l : cfg.lambdas) {
+    const ReplayRow* concord = nullptr;
+    const ReplayRow* per_ds = nullptr;
+    for (const auto& r : rep.rows)
+      if (r.lambda == l && r.split == "test (frozen)") {
+        if (r.policy.rfind("concord", 0) == 0) concord = &r;
+        if (r.policy.rfind("per-dataset best", 0) == 0) per_ds = &r;
+      }
+    ASSERT_TRUE(concord && per_ds);
+    EXPECT_GE(concord->reward, per_ds->reward - 1e-12) << "lambda " << l;
+    if (l > 0) EXPECT_EQ(concord->picks, (std::vector<std::size_t>{8, 16}));  // a -> m1; b, c -> m2 (cheaper)
+  }
 }
 
 TEST(RouteRecovery, RuleMeasuresDropAndFiftyConsecutiveTasksAboveNinetyPercent) {
