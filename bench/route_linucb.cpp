@@ -99,6 +99,39 @@ void BM_SelectorUpdate_d32_Disjoint(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// Issue 16: one routing decision plus its learning step at the replay router's chosen
+// dimension (d = 20: bias, 2 dataset indicators, log length, 16 projected text
+// features), hybrid configuration (disjoint arms with the population prior, tracked):
+// select among n candidates (each its own arm), then update the chosen arm and the
+// population with the outcome. Target: select + update <= 2 us. n = 5 is the screened
+// top L of the live router, n = 11 the RouterBench models.
+void select_update_bench(benchmark::State& state, std::size_t dim, std::size_t n) {
+  SelectorConfig cfg;  // disjoint, population prior, track_population
+  cfg.linucb.alpha = 0.3;
+  cfg.arm_ridge = 30;
+  LinUcbSelector s(dim, cfg, 1);
+  std::vector<std::size_t> arms(n);
+  for (std::size_t i = 0; i < n; ++i) arms[i] = s.arm_for("m" + std::to_string(i));
+  Rng rng(3);
+  const std::size_t sets = 64;
+  std::vector<double> x(sets * n * dim);
+  for (auto& v : x) v = rng.uniform();
+  for (std::size_t i = 0; i < 1000; ++i) s.update(arms[i % n], x.data() + (i % (sets * n)) * dim, rng.uniform());
+  std::vector<double> r(256);
+  for (auto& v : r) v = rng.uniform();
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const double* rows = x.data() + (i % sets) * n * dim;
+    const std::size_t pick = s.select(arms, rows, n);
+    s.update(arms[pick], rows + pick * dim, r[i % r.size()]);
+    ++i;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_SelectUpdate_d20_L5_Hybrid(benchmark::State& s) { select_update_bench(s, 20, 5); }
+void BM_SelectUpdate_d20_M11_Hybrid(benchmark::State& s) { select_update_bench(s, 20, 11); }
+
 void BM_RouteCycle_36Workers(benchmark::State& state) {
   RouterConfig cfg;  // default features: d = 20
   Router r(cfg, 1);
@@ -128,5 +161,7 @@ BENCHMARK(BM_Select_L5_d32_Shared);
 BENCHMARK(BM_Update_d32);
 BENCHMARK(BM_Update_d32_Discounted);
 BENCHMARK(BM_SelectorUpdate_d32_Disjoint);
+BENCHMARK(BM_SelectUpdate_d20_L5_Hybrid);
+BENCHMARK(BM_SelectUpdate_d20_M11_Hybrid);
 BENCHMARK(BM_RouteCycle_36Workers);
 BENCHMARK_MAIN();
