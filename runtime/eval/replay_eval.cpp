@@ -9,7 +9,7 @@
 #include <stdexcept>
 
 #include "eval/warm_ridge.hpp"
-#include "route/one_se_rule.hpp"
+#include "eval/warm_router.hpp"
 #include "route/selector.hpp"
 #include "sim/rng.hpp"
 
@@ -161,89 +161,21 @@ ReplayReport run_replay(const RouterBenchData& train_in, const RouterBenchData& 
       }
     const WarmData wd{train.size(), dc, M, feat.text_offset(), ctx_train, r, raw};
 
-    // A warm policy: a selector fed every (train query, model, reward), then frozen. With z > 0
-    // the choice follows the one-standard-error rule (route/one_se_rule.hpp): the cheapest model
-    // among those predicted within z paired standard errors of the best; z = 0 is greedy.
+    std::vector<double> train_cost(train.size() * M);
+    for (std::size_t i = 0; i < train.size(); ++i)
+      for (std::size_t m = 0; m < M; ++m) train_cost[i * M + m] = train[i]->cost_usd[m];
+
+    // A warm policy (eval/warm_router.hpp): hyperparameters by cross-validation on train,
+    // fitted on train with full information, then frozen.
     auto warm_policy = [&](const std::string& name, WarmMode mode, double z) {
       const WarmChoice ch = choose_warm(wd, mode, cfg.text_weights, cfg.arm_ridges, cfg.ridge, cfg.folds,
                                         derive_seed(cfg.seed, 5));
       rep.validation.push_back({lambda, name, ch.point.text_weight, ch.point.arm_ridge, ch.validation_reward});
-      SelectorConfig sel;
-      sel.mode = SelectorMode::disjoint;
-      sel.prior = mode == WarmMode::hybrid ? NewArmPrior::population : NewArmPrior::fixed;
-      sel.linucb.alpha = 0.0;
-      sel.linucb.ridge = cfg.ridge;
-      sel.arm_ridge = ch.point.arm_ridge;
-      auto s = std::make_shared<LinUcbSelector>(dc, sel, derive_seed(cfg.seed, 6));
-      SelectorConfig cost_cfg;  // predicted cost per model: independent ridge arms, prior 0
-      cost_cfg.mode = SelectorMode::disjoint;
-      cost_cfg.prior = NewArmPrior::fixed;
-      cost_cfg.linucb.ridge = cfg.ridge;
-      auto cost = std::make_shared<LinUcbSelector>(dc, cost_cfg, derive_seed(cfg.seed, 8));
-      for (std::size_t m = 0; m < M; ++m) s->arm_for(rep.models[m]), cost->arm_for(rep.models[m]);
-      auto scaled = [w = ch.point.text_weight, dc, off = feat.text_offset()](const std::vector<double>& ctx) {
-        std::vector<double> x = ctx;
-        for (std::size_t i = 0; i < x.size() / dc; ++i) scale_text(x.data() + i * dc, dc, off, w);
-        return x;
-      };
-      auto xs_train = std::make_shared<std::vector<double>>(scaled(ctx_train));
-      auto xs_test = std::make_shared<std::vector<double>>(scaled(ctx_test));
-      for (std::size_t i = 0; i < train.size(); ++i)
-        for (std::size_t m = 0; m < M; ++m) {
-          s->update(m, xs_train->data() + i * dc, r[i * M + m]);
-          cost->update(m, xs_train->data() + i * dc, train[i]->cost_usd[m]);
-        }
-      s->refresh_arm_priors();
-      // Paired residual sd per training dataset (the one-hot group), and the group's size:
-      // the standard error of a difference of two arms' mean rewards on that dataset.
-      const std::size_t K = rep.datasets.size();
-      auto group = [K](const double* x) {
-        for (std::size_t k = 0; k < K; ++k)
-          if (x[1 + k] != 0) return k;
-        return K;  // a dataset train never saw
-      };
-      std::vector<std::vector<double>> resid(K + 1);  // [K]: every train row ("other" datasets)
-      for (std::size_t i = 0; i < train.size(); ++i) {
-        const double* x = xs_train->data() + i * dc;
-        for (std::size_t m = 0; m < M; ++m) {
-          const double e = r[i * M + m] - s->arm(m).mean(x);
-          if (group(x) < K) resid[group(x)].push_back(e);
-          resid[K].push_back(e);
-        }
-      }
-      auto pair_sd = std::make_shared<std::vector<std::vector<double>>>();
-      auto group_se = std::make_shared<std::vector<double>>();
-      auto group_mean = std::make_shared<std::vector<std::vector<double>>>(K + 1, std::vector<double>(M, 0.0));
-      for (std::size_t i = 0; i < train.size(); ++i) {
-        const double* x = xs_train->data() + i * dc;
-        for (std::size_t m = 0; m < M; ++m) {
-          if (group(x) < K) (*group_mean)[group(x)][m] += r[i * M + m];
-          (*group_mean)[K][m] += r[i * M + m];
-        }
-      }
-      for (std::size_t k = 0; k <= K; ++k) {
-        const std::size_t n = resid[k].size() / M;
-        pair_sd->push_back(paired_residual_sd(resid[k], n, M));
-        group_se->push_back(n > 0 ? 1.0 / std::sqrt(static_cast<double>(n)) : 1.0);
-        for (auto& v : (*group_mean)[k]) v /= static_cast<double>(std::max<std::size_t>(1, n));
-      }
-      auto rows = std::make_shared<std::vector<double>>(M * dc);
-      auto est = std::make_shared<std::vector<double>>(3 * M);
+      const WarmRouterConfig wc{mode, ch.point, cfg.ridge, z, rep.datasets.size(), cfg.seed};
+      auto router = std::make_shared<WarmRouter>(wd, train_cost, rep.models, wc);
       return Policy{name,
-                    [&, s, cost, xs_train, xs_test, rows, est, pair_sd, group_se, group_mean, group, dc, z](std::size_t i,
-                                                                                            bool tr) -> std::size_t {
-                      const double* x = (tr ? *xs_train : *xs_test).data() + i * dc;
-                      if (z > 0) {
-                        double* e = est->data();
-                        for (std::size_t m = 0; m < M; ++m) {
-                          e[m] = s->arm(m).mean(x);
-                          e[2 * M + m] = cost->arm(m).mean(x);
-                        }
-                        const std::size_t k = group(x);
-                        return one_se_choice({e, M}, {e + 2 * M, M}, (*pair_sd)[k], (*group_se)[k], z, (*group_mean)[k]);
-                      }
-                      for (std::size_t m = 0; m < M; ++m) std::copy(x, x + dc, rows->data() + m * dc);
-                      return s->select(arms, rows->data(), M, 0.0);
+                    [&, router](std::size_t i, bool tr) {
+                      return router->choose((tr ? ctx_train : ctx_test).data() + i * dc);
                     },
                     {}, true};
     };
