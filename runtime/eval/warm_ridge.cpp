@@ -67,13 +67,14 @@ WarmChoice choose_warm(const WarmData& data, WarmMode mode, std::span<const doub
   for (std::size_t i = 0; i < data.n; ++i) order[i] = i;
   Rng rng(seed);
   for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
-  WarmChoice best;
-  bool have = false;
+  // Held-out reward of every row under every grid point (each row is held out once).
+  std::vector<WarmPoint> points;
+  std::vector<std::vector<double>> held_reward;
   std::vector<double> x(d);
   for (double w : text_weights)
     for (double ridge : arm_ridges) {
       const WarmPoint p{w, ridge};
-      double total = 0;
+      std::vector<double> per_row(data.n, 0.0);
       for (std::size_t f = 0; f < folds; ++f) {
         std::vector<std::size_t> fit, held;
         for (std::size_t i = 0; i < order.size(); ++i) (i % folds == f ? held : fit).push_back(order[i]);
@@ -87,13 +88,37 @@ WarmChoice choose_warm(const WarmData& data, WarmMode mode, std::span<const doub
             const double v = linalg::dot(th.data() + m * d, x.data(), d);
             if (v > top) top = v, pick = m;
           }
-          total += data.raw[q * M + pick];
+          per_row[q] = data.raw[q * M + pick];
         }
       }
-      const double mean = total / static_cast<double>(data.n);
-      if (!have || mean > best.validation_reward) best = {p, mean}, have = true;
+      points.push_back(p);
+      held_reward.push_back(std::move(per_row));
     }
-  return best;
+  const double n = static_cast<double>(data.n);
+  auto mean = [n](const std::vector<double>& v) {
+    double s = 0;
+    for (double e : v) s += e;
+    return s / n;
+  };
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < points.size(); ++i)
+    if (mean(held_reward[i]) > mean(held_reward[best])) best = i;
+  // One-standard-error rule: the simplest point (least text weight, then most shrinkage)
+  // whose mean held-out reward is within one paired standard error of the best's.
+  std::size_t pick = best;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    double s = 0, s2 = 0;
+    for (std::size_t q = 0; q < data.n; ++q) {
+      const double diff = held_reward[best][q] - held_reward[i][q];
+      s += diff, s2 += diff * diff;
+    }
+    const double gap = s / n, var = std::max(0.0, s2 / n - gap * gap);
+    if (gap > std::sqrt(var / n)) continue;
+    const WarmPoint& a = points[i];
+    const WarmPoint& c = points[pick];
+    if (a.text_weight < c.text_weight || (a.text_weight == c.text_weight && a.arm_ridge > c.arm_ridge)) pick = i;
+  }
+  return WarmChoice{points[pick], mean(held_reward[pick])};
 }
 
 }  // namespace concord::route

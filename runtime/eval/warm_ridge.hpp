@@ -41,11 +41,14 @@ std::vector<double> warm_thetas(const WarmData& data, std::span<const std::size_
 
 struct WarmChoice {
   WarmPoint point;
-  double validation_reward = 0;  // raw reward per query, greedy on theta, mean over the held-out folds
+  double validation_reward = 0;  // the chosen point's raw reward per held-out query (greedy on theta)
 };
 
-/// Chooses the grid point (text_weights x arm_ridges, in that order; ties: the first)
-/// with the best mean held-out reward over `folds` folds of a seeded shuffle of the rows.
+/// Chooses a grid point (text_weights x arm_ridges) by `folds`-fold cross-validation over a
+/// seeded shuffle of the rows (greedy choice on each held-out row), with the
+/// one-standard-error rule: among the points whose mean held-out reward is within one paired
+/// standard error (over rows) of the best point's, the simplest: the least text weight, then
+/// the largest arm ridge (the most shrinkage toward the shared model).
 /// REQUIRES: folds >= 2, n >= folds, non-empty grids.
 WarmChoice choose_warm(const WarmData& data, WarmMode mode, std::span<const double> text_weights,
                        std::span<const double> arm_ridges, double pop_ridge, std::size_t folds, std::uint64_t seed);

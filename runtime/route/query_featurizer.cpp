@@ -38,8 +38,8 @@ void QueryFeaturizer::features(const QueryText& q, double* out) const {
   for (std::size_t i = 0; i < k; ++i)
     if (datasets_[i] == q.dataset) out[1 + i] = 1.0;
   const std::string text = decode_prompt(q.prompt);
-  out[1 + k] = std::log1p(static_cast<double>(text.size())) / 10.0;
-  double* t = out + text_offset();
+  out[1 + k] = cfg_.text_weight * std::log1p(static_cast<double>(text.size())) / 10.0;
+  double* t = out + projection_offset();
   projection_.project(tfidf_.weights(text), t);
   double n2 = 0;
   for (std::size_t j = 0; j < projection_.dim(); ++j) n2 += t[j] * t[j];

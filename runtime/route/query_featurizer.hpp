@@ -5,9 +5,11 @@
 //   [0]            bias = 1
 //   [1, 1 + K)     one-hot of the query's dataset (its eval_name), in the order of
 //                  `datasets` given to fit(); a dataset training never saw: all 0
-//   [1 + K]        ln(1 + characters of the decoded prompt) / 10
+//   [1 + K]        text_weight x ln(1 + characters of the decoded prompt) / 10
 //   [2 + K, dim)   text_weight x unit-norm random projection (k dims) of the
 //                  prompt's hashed TF-IDF (tfidf.hpp), 0 when no term has weight
+// The query-content block [text_offset(), dim) = [1 + K, dim) is everything that
+// varies between queries of one dataset; text_weight 0 leaves bias + dataset only.
 //
 // Invariants:
 //   1. Everything learned (dataset index, IDF) comes from fit()'s arguments: the
@@ -33,7 +35,7 @@ namespace concord::route {
 struct QueryFeaturizerConfig {
   TfIdfConfig tfidf;
   std::size_t projection_dim = 16;  // k, in [1, 256]
-  double text_weight = 1.0;         // scale of the projected text block, >= 0
+  double text_weight = 1.0;         // scale of the query-content block (length + projected text), >= 0
   std::uint64_t seed = 1;           // projection signs
   void validate() const;            // throws std::invalid_argument naming the field
 };
@@ -51,7 +53,8 @@ class QueryFeaturizer {
                              const QueryFeaturizerConfig& cfg);
 
   std::size_t dim() const { return 2 + datasets_.size() + projection_.dim(); }
-  std::size_t text_offset() const { return 2 + datasets_.size(); }
+  std::size_t text_offset() const { return 1 + datasets_.size(); }        // query-content block
+  std::size_t projection_offset() const { return 2 + datasets_.size(); }  // projected TF-IDF
   const std::vector<std::string>& datasets() const { return datasets_; }
   const QueryFeaturizerConfig& config() const { return cfg_; }
   const HashedTfIdf& tfidf() const { return tfidf_; }

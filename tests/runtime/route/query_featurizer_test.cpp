@@ -75,7 +75,7 @@ TEST(RouteQueryFeaturizer, QueriesThatDifferOnlyAfterASharedFewShotPrefixAreFarA
   for (const auto& p : prompts) train.push_back({"arc", p});
   const std::vector<std::string> ds = {"arc"};
   const QueryFeaturizer f = QueryFeaturizer::fit(train, ds, QueryFeaturizerConfig{});
-  const std::size_t off = f.text_offset(), k = f.dim() - off;
+  const std::size_t off = f.projection_offset(), k = f.dim() - off;
   const std::string a = "['" + prefix + "Write a function to sort a list of integers.']";
   const std::string b = "['" + prefix + "Which gas do plants absorb from the air?']";
   const auto xa = f.features({"arc", a}), xb = f.features({"arc", b});
@@ -94,7 +94,7 @@ TEST(RouteQueryFeaturizer, OnRouterBenchTestQueriesTheTextFeaturesOfTwoQueriesAr
   std::vector<std::string> ds;
   for (const auto& q : train.queries) texts.push_back({q.dataset, q.prompt}), ds.push_back(q.dataset);
   const QueryFeaturizer f = QueryFeaturizer::fit(texts, ds, QueryFeaturizerConfig{});
-  const std::size_t off = f.text_offset(), k = f.dim() - off;
+  const std::size_t off = f.projection_offset(), k = f.dim() - off;
   double now = 0, before = 0;
   std::size_t pairs = 0;
   for (std::size_t i = 0; i + 1 < test.queries.size(); i += 2) {
