@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,7 @@ TEST(RouteQueryFeaturizer, QueriesThatDifferOnlyAfterASharedFewShotPrefixAreFarA
   const double now = cosine(xa.data() + off, xb.data() + off, k);
   const auto oa = old_bag_of_words(a), ob = old_bag_of_words(b);
   const double before = cosine(oa.data(), ob.data(), oa.size());
+  std::printf("cosine after a shared prefix: %.3f (old bag of words: %.3f)\n", now, before);
   EXPECT_GT(before, 0.95) << "the old bag of words saw the prefix";
   EXPECT_LT(now, 0.5) << "before " << before;
   EXPECT_NEAR(cosine(xa.data() + off, xa.data() + off, k), 1.0, 1e-12);
@@ -108,6 +110,8 @@ TEST(RouteQueryFeaturizer, OnRouterBenchTestQueriesTheTextFeaturesOfTwoQueriesAr
     ++pairs;
   }
   ASSERT_GT(pairs, 100u);
+  std::printf("mean cosine over %zu pairs of ARC test queries: %.3f (old bag of words: %.3f)\n", pairs, now / pairs,
+              before / pairs);
   EXPECT_GT(before / pairs, 0.95);  // the diagnosis: every few-shot query looked the same
   EXPECT_LT(now / pairs, 0.5) << "mean cosine over " << pairs << " pairs of ARC test queries";
 }
