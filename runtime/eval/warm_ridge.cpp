@@ -58,6 +58,35 @@ std::vector<double> warm_thetas(const WarmData& data, std::span<const std::size_
   return thetas;
 }
 
+std::size_t simplest_within_one_se(std::span<const WarmPoint> points, const std::vector<std::vector<double>>& held) {
+  if (points.empty() || held.size() != points.size())
+    throw std::invalid_argument("one-SE selection: one row of rewards per point");
+  const std::size_t rows = held.front().size();
+  const double n = static_cast<double>(std::max<std::size_t>(1, rows));
+  auto mean = [n](const std::vector<double>& v) {
+    double s = 0;
+    for (double e : v) s += e;
+    return s / n;
+  };
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < points.size(); ++i)
+    if (mean(held[i]) > mean(held[best])) best = i;
+  std::size_t pick = best;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    double s = 0, s2 = 0;
+    for (std::size_t q = 0; q < rows; ++q) {
+      const double diff = held[best][q] - held[i][q];
+      s += diff, s2 += diff * diff;
+    }
+    const double gap = s / n, var = std::max(0.0, s2 / n - gap * gap);
+    if (gap > std::sqrt(var / n)) continue;  // not within one paired standard error of the best
+    const WarmPoint& a = points[i];
+    const WarmPoint& c = points[pick];
+    if (a.text_weight < c.text_weight || (a.text_weight == c.text_weight && a.arm_ridge > c.arm_ridge)) pick = i;
+  }
+  return pick;
+}
+
 WarmChoice choose_warm(const WarmData& data, WarmMode mode, std::span<const double> text_weights,
                        std::span<const double> arm_ridges, double pop_ridge, std::size_t folds, std::uint64_t seed) {
   if (folds < 2 || data.n < folds || text_weights.empty() || arm_ridges.empty())
@@ -94,31 +123,10 @@ WarmChoice choose_warm(const WarmData& data, WarmMode mode, std::span<const doub
       points.push_back(p);
       held_reward.push_back(std::move(per_row));
     }
-  const double n = static_cast<double>(data.n);
-  auto mean = [n](const std::vector<double>& v) {
-    double s = 0;
-    for (double e : v) s += e;
-    return s / n;
-  };
-  std::size_t best = 0;
-  for (std::size_t i = 1; i < points.size(); ++i)
-    if (mean(held_reward[i]) > mean(held_reward[best])) best = i;
-  // One-standard-error rule: the simplest point (least text weight, then most shrinkage)
-  // whose mean held-out reward is within one paired standard error of the best's.
-  std::size_t pick = best;
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    double s = 0, s2 = 0;
-    for (std::size_t q = 0; q < data.n; ++q) {
-      const double diff = held_reward[best][q] - held_reward[i][q];
-      s += diff, s2 += diff * diff;
-    }
-    const double gap = s / n, var = std::max(0.0, s2 / n - gap * gap);
-    if (gap > std::sqrt(var / n)) continue;
-    const WarmPoint& a = points[i];
-    const WarmPoint& c = points[pick];
-    if (a.text_weight < c.text_weight || (a.text_weight == c.text_weight && a.arm_ridge > c.arm_ridge)) pick = i;
-  }
-  return WarmChoice{points[pick], mean(held_reward[pick])};
+  const std::size_t pick = simplest_within_one_se(points, held_reward);
+  double total = 0;
+  for (double v : held_reward[pick]) total += v;
+  return WarmChoice{points[pick], total / static_cast<double>(data.n)};
 }
 
 }  // namespace concord::route

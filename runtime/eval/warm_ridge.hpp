@@ -53,6 +53,12 @@ struct WarmChoice {
 WarmChoice choose_warm(const WarmData& data, WarmMode mode, std::span<const double> text_weights,
                        std::span<const double> arm_ridges, double pop_ridge, std::size_t folds, std::uint64_t seed);
 
+/// The one-standard-error rule of model selection: given each point's held-out reward on
+/// the same rows (held[i][row]), the simplest point (least text weight, then largest arm
+/// ridge) whose mean is within one paired standard error (sd over rows of the difference /
+/// sqrt(rows)) of the best mean. REQUIRES: one equally long row vector per point.
+std::size_t simplest_within_one_se(std::span<const WarmPoint> points, const std::vector<std::vector<double>>& held);
+
 /// Scales the text block of one row (size d) by w.
 void scale_text(double* row, std::size_t d, std::size_t text_offset, double w);
 

@@ -17,14 +17,16 @@ using namespace concord::route;
 struct Fixture {
   std::size_t n = 60, d = 5, M = 3, off = 3;
   std::vector<double> x, r, raw;
-  Fixture() {
+  explicit Fixture(bool text_decides = true) {
     Rng rng(11);
     x.resize(n * d);
     r.resize(n * M);
     for (std::size_t i = 0; i < n; ++i) {
       x[i * d] = 1.0;
       for (std::size_t j = 1; j < d; ++j) x[i * d + j] = rng.uniform() - 0.5;
-      for (std::size_t m = 0; m < M; ++m) r[i * M + m] = 0.5 * (static_cast<double>(m) - 1.0) * x[i * d + 3] + 0.3 * x[i * d + 1] + 0.1 * rng.uniform();
+      const std::size_t decides = text_decides ? 3 : 1, other = text_decides ? 1 : 3;
+      for (std::size_t m = 0; m < M; ++m)
+        r[i * M + m] = 0.5 * (static_cast<double>(m) - 1.0) * x[i * d + decides] + 0.3 * x[i * d + other] + 0.1 * rng.uniform();
     }
     raw = r;
   }
@@ -32,7 +34,7 @@ struct Fixture {
 };
 
 void expect_selector_matches(WarmMode mode) {
-  const Fixture f;
+  const Fixture f(true);
   const WarmPoint p{0.5, 7.0};
   std::vector<std::size_t> rows(f.n);
   for (std::size_t i = 0; i < f.n; ++i) rows[i] = i;
@@ -59,7 +61,7 @@ TEST(RouteWarmRidge, HybridClosedFormEqualsASelectorFedEveryPair) { expect_selec
 TEST(RouteWarmRidge, DisjointClosedFormEqualsASelectorFedEveryPair) { expect_selector_matches(WarmMode::disjoint); }
 
 TEST(RouteWarmRidge, CrossValidationIsDeterministicAndPicksFromTheGrid) {
-  const Fixture f;
+  const Fixture f(true);
   const std::vector<double> w = {0, 1}, ridges = {1, 100};
   const auto a = choose_warm(f.data(), WarmMode::hybrid, w, ridges, 1.0, 5, 3);
   const auto b = choose_warm(f.data(), WarmMode::hybrid, w, ridges, 1.0, 5, 3);
@@ -67,6 +69,27 @@ TEST(RouteWarmRidge, CrossValidationIsDeterministicAndPicksFromTheGrid) {
   EXPECT_EQ(a.point.arm_ridge, b.point.arm_ridge);
   EXPECT_EQ(a.validation_reward, b.validation_reward);
   EXPECT_EQ(a.point.text_weight, 1.0);  // which arm is best depends on x[3], a text feature
+}
+
+TEST(RouteWarmRidge, TheSimplestPointWithinOneStandardErrorOfTheBestIsChosen) {
+  const std::vector<WarmPoint> points = {{0, 10}, {0, 1}, {1, 10}};
+  // Per-row held-out rewards: {1, 10} is best by 0.01 on average, within one paired se (0.02).
+  std::vector<std::vector<double>> held(3, std::vector<double>(100, 0.5));
+  for (std::size_t q = 0; q < 100; ++q) held[2][q] = 0.5 + (q % 2 == 0 ? 0.21 : -0.19);
+  EXPECT_EQ(simplest_within_one_se(points, held), 0u);  // text weight 0, more shrinkage
+  for (std::size_t q = 0; q < 100; ++q) held[2][q] = 0.6;  // better by 0.1, no noise: clearly better
+  EXPECT_EQ(simplest_within_one_se(points, held), 2u);
+}
+
+TEST(RouteWarmRidge, WhenTheTextDoesNotTellTheArmsApartCrossValidationDropsIt) {
+  // One-SE rule of model selection: the text block adds only noise to the arms' ranking here,
+  // so the simplest point within one paired standard error of the best has text weight 0.
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    const Fixture f(false);
+    const std::vector<double> w = {0, 0.5, 1, 2}, ridges = {0.1, 1, 10};
+    const auto c = choose_warm(f.data(), WarmMode::hybrid, w, ridges, 1.0, 5, seed);
+    EXPECT_EQ(c.point.text_weight, 0.0) << "seed " << seed;
+  }
 }
 
 }  // namespace
