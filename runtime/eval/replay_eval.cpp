@@ -167,9 +167,11 @@ ReplayReport run_replay(const RouterBenchData& train_in, const RouterBenchData& 
 
     // A warm policy (eval/warm_router.hpp): hyperparameters by cross-validation on train,
     // fitted on train with full information, then frozen.
+    std::map<WarmMode, WarmChoice> cv;  // one cross-validation per mode (it does not depend on z)
     auto warm_policy = [&](const std::string& name, WarmMode mode, double z) {
-      const WarmChoice ch = choose_warm(wd, mode, cfg.text_weights, cfg.arm_ridges, cfg.ridge, cfg.folds,
-                                        derive_seed(cfg.seed, 5));
+      if (!cv.count(mode))
+        cv[mode] = choose_warm(wd, mode, cfg.text_weights, cfg.arm_ridges, cfg.ridge, cfg.folds, derive_seed(cfg.seed, 5));
+      const WarmChoice ch = cv[mode];
       rep.validation.push_back({lambda, name, ch.point.text_weight, ch.point.arm_ridge, ch.validation_reward});
       const WarmRouterConfig wc{mode, ch.point, cfg.ridge, z, rep.datasets.size(), cfg.seed};
       auto router = std::make_shared<WarmRouter>(wd, train_cost, rep.models, wc);
