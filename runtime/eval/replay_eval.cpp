@@ -169,8 +169,12 @@ ReplayReport run_replay(const RouterBenchData& train_in, const RouterBenchData& 
     // fitted on train with full information, then frozen.
     std::map<WarmMode, WarmChoice> cv;  // one cross-validation per mode (it does not depend on z)
     auto warm_policy = [&](const std::string& name, WarmMode mode, double z) {
+      // Fewer train rows than folds: leave-one-out; fewer than 2: the simplest grid point, unvalidated.
+      const std::size_t folds = std::min(cfg.folds, train.size());
       if (!cv.count(mode))
-        cv[mode] = choose_warm(wd, mode, cfg.text_weights, cfg.arm_ridges, cfg.ridge, cfg.folds, derive_seed(cfg.seed, 5));
+        cv[mode] = folds >= 2 ? choose_warm(wd, mode, cfg.text_weights, cfg.arm_ridges, cfg.ridge, folds,
+                                            derive_seed(cfg.seed, 5))
+                              : WarmChoice{{cfg.text_weights.front(), cfg.arm_ridges.back()}, std::nan("")};
       const WarmChoice ch = cv[mode];
       rep.validation.push_back({lambda, name, ch.point.text_weight, ch.point.arm_ridge, ch.validation_reward});
       const WarmRouterConfig wc{mode, ch.point, cfg.ridge, z, rep.datasets.size(), cfg.seed};

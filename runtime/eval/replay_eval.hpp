@@ -55,7 +55,7 @@ struct ReplayConfig {
   double reference_alpha = 1.0;   // reference (shared LinUCB) exploration
   double ridge = 1.0;             // population / shared prior precision
   QueryFeaturizerConfig features;  // its seed is replaced by one derived from `seed`
-  std::size_t folds = 5;          // cross-validation folds carved from train
+  std::size_t folds = 5;          // cross-validation folds carved from train (fewer rows: leave-one-out)
   std::vector<double> text_weights = {0, 0.25, 0.5, 1, 2};         // grid
   std::vector<double> arm_ridges = {1, 3, 10, 30, 100, 300, 1000};  // grid
   double one_se_z = 1.0;          // concord's choice rule: z standard errors (0 = greedy)

@@ -243,6 +243,22 @@ TEST(RouteReplay, AnyNumberOfDatasetsWithGradedScoresGetsThePerDatasetBestModel)
   }
 }
 
+TEST(RouteReplay, ASplitWithFewerTrainRowsThanFoldsStillRuns) {
+  const std::string dir = ::testing::TempDir() + "/rb-tiny";
+  std::filesystem::create_directories(dir + "/routerbench");
+  for (const char* split : {"train", "test"}) {
+    std::ofstream f(dir + "/routerbench/tiny_" + split + ".csv");
+    f << kHeader;
+    const int rows = std::string(split) == "train" ? 3 : 2;
+    for (int i = 0; i < rows; ++i) f << i << ",q" << i << ",['word" << i << "'],tiny,1,0,0.001,0.002,a,b\n";
+  }
+  ReplayConfig cfg;
+  cfg.lambdas = {0};
+  EXPECT_NO_THROW(run_replay(load_routerbench(dir, "train"), load_routerbench(dir, "test"), cfg));
+  std::ofstream(dir + "/routerbench/tiny_train.csv") << kHeader << "0,q,['w'],tiny,1,0,0.001,0.002,a,b\n";
+  EXPECT_NO_THROW(run_replay(load_routerbench(dir, "train"), load_routerbench(dir, "test"), cfg));
+}
+
 TEST(RouteRecovery, RuleMeasuresDropAndFiftyConsecutiveTasksAboveNinetyPercent) {
   RecoveryRule rule;  // window 50, drop 0.08, 0.9 x pre-shock, streak 50, baseline 200
   std::vector<double> x(600, 1.0);
