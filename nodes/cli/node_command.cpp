@@ -26,11 +26,11 @@ namespace {
 
 struct NodeCommandOptions {
   std::string name;
-  std::string listen = "127.0.0.1:0";
+  std::string listen;  // empty: the config file's [node] listen, else 127.0.0.1:0
   std::vector<std::string> seeds;
   std::string workers_file;
   std::string config_file;
-  double time_scale = actors::kDefaultTunables.time_scale;
+  double time_scale = 0;  // 0: the config file's [node] time-scale, else the default
   std::uint32_t protocol_version = proto::kProtocolVersion;  // hidden: tests of the version check
 };
 
@@ -40,18 +40,23 @@ actors::HostPort host_port(const std::string& s, const std::string& flag) {
   return *hp;
 }
 
-int execute(const NodeCommandOptions& o) {
+int execute(NodeCommandOptions o) {
   // Validate everything before starting anything.
   if (o.name.empty() || o.name.find('/') != std::string::npos)
     throw InputError("--name", "", "a node name is required and may not contain '/'");
-  const auto [host, port] = host_port(o.listen, "--listen");
-  for (const auto& seed : o.seeds) host_port(seed, "--seed");
-  std::vector<actors::HostedWorkers> workers;
-  if (!o.workers_file.empty()) workers = read_workers_file(o.workers_file);
   NodeCafSettings settings;
   const std::string config = !o.config_file.empty() ? o.config_file
                              : std::filesystem::exists("caf-application.ini") ? "caf-application.ini" : "";
   if (!config.empty()) settings = read_caf_settings(config);
+  // The command line wins over the file's [node] section.
+  if (o.listen.empty()) o.listen = !settings.node.listen.empty() ? settings.node.listen : "127.0.0.1:0";
+  if (o.seeds.empty()) o.seeds = settings.node.seeds;
+  if (o.workers_file.empty()) o.workers_file = settings.node.workers_file;
+  if (o.time_scale == 0) o.time_scale = settings.node.time_scale > 0 ? settings.node.time_scale : actors::kDefaultTunables.time_scale;
+  const auto [host, port] = host_port(o.listen, "--listen");
+  for (const auto& seed : o.seeds) host_port(seed, "--seed");
+  std::vector<actors::HostedWorkers> workers;
+  if (!o.workers_file.empty()) workers = read_workers_file(o.workers_file);
 
   // SIGINT/SIGTERM are taken by sigwait() below; every thread CAF starts inherits the mask.
   // A parent may have left them ignored (inherited through exec): sigwait would never see them.
@@ -148,19 +153,20 @@ void add_node_command(CLI::App& app, int& exit_code) {
       "speaking another protocol version is refused, with the reason on both sides), and runs until\n"
       "SIGINT or SIGTERM. Workers file: {\"workers\": [{\"model\": \"goedel8b\", \"count\": 2}]}\n"
       "(count: 1..1024 workers of that model, default 1).\n"
-      "CAF settings come from --config or ./caf-application.ini ([scheduler] max-threads,\n"
-      "[middleman] heartbeat-interval / connection-timeout, [logger] verbosity; unknown keys are\n"
-      "refused). Defaults: heartbeat 50ms, timeout 400ms (a hung peer is dropped within 0.45 s),\n"
-      "max-threads = cores. Run a workflow on the cluster with `concord run FILE --join HOST:PORT`.\n"
+      "Settings come from --config or ./caf-application.ini: [node] listen, seeds, workers,\n"
+      "time-scale (the flags of the same names win), [scheduler] max-threads, [middleman]\n"
+      "heartbeat-interval / connection-timeout, [logger] verbosity; unknown keys are refused.\n"
+      "Example: deploy/systemd/node.ini.example. Defaults: heartbeat 50ms, timeout 400ms (a hung\n"
+      "peer is dropped within 0.45 s), max-threads = cores. Run a workflow on the cluster with `concord run FILE --join HOST:PORT`.\n"
       "Exit codes: 0 stopped by a signal; 2 bad input or refused join; 3 internal error.");
   cmd->add_option("--name", opts->name, "Node name, unique in the cluster")->required();
-  cmd->add_option("--listen", opts->listen, "HOST:PORT to listen on (port 0: pick one, printed on stdout)")->capture_default_str();
+  cmd->add_option("--listen", opts->listen, "HOST:PORT to listen on (port 0: pick one, printed on stdout); default 127.0.0.1:0");
   cmd->add_option("--seed", opts->seeds, "HOST:PORT of a node to join through (repeatable)");
   cmd->add_option("--workers", opts->workers_file, "JSON file of the simulated workers this node hosts");
-  cmd->add_option("--config", opts->config_file, "CAF settings (INI); default ./caf-application.ini if present");
-  cmd->add_option("--time-scale", opts->time_scale, "Simulated seconds per real second (requests carry the client's)")
-      ->transform(real_in(1.0, 1e7, false, "simulated seconds per real second"))
-      ->capture_default_str();
+  cmd->add_option("--config", opts->config_file, "Node and CAF settings (INI); default ./caf-application.ini if present");
+  cmd->add_option("--time-scale", opts->time_scale,
+                  fmt::format("Simulated seconds per real second (requests carry the client's); default {}", actors::kDefaultTunables.time_scale))
+      ->transform(real_in(1.0, 1e7, false, "simulated seconds per real second"));
   cmd->add_option("--protocol-version", opts->protocol_version, "Protocol version to announce (for tests)")
       ->transform(integer_in(0, 4294967295))
       ->group("");
