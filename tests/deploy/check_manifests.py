@@ -10,6 +10,7 @@ Exit 0: all good; 1: a check failed (each failure printed); 77: PyYAML is not in
 """
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -170,6 +171,14 @@ def main():
         version = re.search(r"project\(concord VERSION (\S+)", f.read()).group(1)
     check(c["image"] == f"concord:{version}", f"{sts_where}: image {c['image']!r} != concord:{version} (the project version)")
     check(f"-t concord:{version} ." in dockerfile, f"Dockerfile: the build command does not tag concord:{version}")
+
+    # kustomize renders the three (offline), where kubectl is installed.
+    kubectl = shutil.which("kubectl")
+    if kubectl:
+        r = subprocess.run([kubectl, "kustomize", K8S], capture_output=True, text=True, timeout=60)
+        check(r.returncode == 0, f"kubectl kustomize deploy/k8s: exit {r.returncode}: {r.stderr.strip()}")
+        rendered = [d["kind"] for d in yaml.safe_load_all(r.stdout) if d] if r.returncode == 0 else []
+        check(sorted(rendered) == ["ConfigMap", "Service", "StatefulSet"], f"kubectl kustomize rendered {rendered}")
 
     # `concord node` accepts the ConfigMap's files as mounted (listen moved to loopback, port 0).
     with tempfile.TemporaryDirectory(prefix="concord-k8s-") as d:
