@@ -52,6 +52,8 @@ RunReport make_report(const FlatWorkflow& flat, const EpisodeConfig& cfg, const 
 Runtime::Runtime(RuntimeOptions options) : options_(std::move(options)) {
   if (options_.nodes < 1) throw InputError("RuntimeOptions", "nodes", "must be at least 1");
   if (options_.workers_per_model < 1) throw InputError("RuntimeOptions", "workers_per_model", "must be at least 1");
+  if (const auto bad = actors::check_tls_files({options_.tls_cert, options_.tls_key, options_.tls_ca}, {"tls_cert", "tls_key", "tls_ca"}))
+    throw InputError("RuntimeOptions", "", *bad);
   if (!(options_.time_scale >= 1 && options_.time_scale <= 1e7))
     throw InputError("RuntimeOptions", "time_scale", "must be in 1..10000000 simulated seconds per real second");
 }
@@ -75,6 +77,7 @@ RunReport Runtime::run(const Workflow& wf, const RunRequest& request, ProgressCa
 
   actors::ClusterOptions co;
   co.join = options_.join;
+  co.tls = {options_.tls_cert, options_.tls_key, options_.tls_ca};
   co.nodes = options_.nodes;
   co.workers_per_model = options_.workers_per_model;
   co.time_scale = options_.time_scale;

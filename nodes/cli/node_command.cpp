@@ -30,6 +30,7 @@ struct NodeCommandOptions {
   std::vector<std::string> seeds;
   std::string workers_file;
   std::string config_file;
+  actors::TlsFiles tls;  // --tls-cert/--tls-key/--tls-ca, else the config file's [node] tls-*
   double time_scale = 0;  // 0: the config file's [node] time-scale, else the default
   std::uint32_t protocol_version = proto::kProtocolVersion;  // hidden: tests of the version check
 };
@@ -53,6 +54,8 @@ int execute(NodeCommandOptions o) {
   if (o.seeds.empty()) o.seeds = settings.node.seeds;
   if (o.workers_file.empty()) o.workers_file = settings.node.workers_file;
   if (o.time_scale == 0) o.time_scale = settings.node.time_scale > 0 ? settings.node.time_scale : actors::kDefaultTunables.time_scale;
+  if (!o.tls.enabled()) o.tls = settings.node.tls;
+  if (const auto bad = actors::check_tls_files(o.tls, {"--tls-cert", "--tls-key", "--tls-ca"})) throw InputError(*bad, "", "");
   const auto [host, port] = host_port(o.listen, "--listen");
   for (const auto& seed : o.seeds) host_port(seed, "--seed");
   std::vector<actors::HostedWorkers> workers;
@@ -71,6 +74,7 @@ int execute(NodeCommandOptions o) {
   caf::actor_system_config cfg;
   proto::register_messages(cfg);
   actors::configure_cluster_network(cfg, settings.heartbeat_interval_s, settings.connection_timeout_s);
+  actors::configure_cluster_tls(cfg, o.tls);
   cfg.set("scheduler.max-threads",
           settings.max_threads ? settings.max_threads : static_cast<std::size_t>(std::max(1u, std::thread::hardware_concurrency())));
   cfg.set("logger.verbosity", caf::atom_from_string(settings.log_verbosity));
@@ -82,7 +86,7 @@ int execute(NodeCommandOptions o) {
     no.workers = workers;
     no.time_scale = o.time_scale;
     const caf::actor manager = actors::spawn_node_manager(sys, no);
-    auto bound = sys.middleman().publish(manager, port, host.c_str(), true);
+    auto bound = actors::publish_node(sys, manager, host, port, o.tls);
     if (!bound) {
       std::cerr << fmt::format("concord node: error: --listen {}: {}\n", o.listen, sys.render(bound.error()));
       caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
@@ -90,15 +94,20 @@ int execute(NodeCommandOptions o) {
     }
     int hosted = 0;
     for (const auto& w : workers) hosted += w.count;
-    std::cout << fmt::format("concord node {}: listening on {}:{} ({} workers, protocol {})", printable(o.name), printable(host), *bound, hosted,
-                             o.protocol_version)
+    std::cout << fmt::format("concord node {}: listening on {}:{} ({} workers, protocol {}{})", printable(o.name), printable(host), *bound, hosted,
+                             o.protocol_version, o.tls.enabled() ? ", mutual TLS" : "")
               << std::endl;
     caf::scoped_actor self{sys};
     for (const auto& seed : o.seeds) {
       const auto [shost, sport] = host_port(seed, "--seed");
-      auto peer = sys.middleman().remote_actor(shost, sport);
+      auto peer = actors::connect_node(sys, shost, sport, o.tls);
       if (!peer) {
-        std::cerr << fmt::format("concord node {}: error: --seed {}: cannot connect: {}\n", printable(o.name), printable(seed), sys.render(peer.error()));
+        const bool handshake = peer.error() == caf::sec::disconnect_during_handshake;
+        std::cerr << fmt::format("concord node {}: error: --seed {}: cannot connect: {}{}\n", printable(o.name), printable(seed),
+                                 sys.render(peer.error()),
+                                 handshake ? " (the seed hung up: with TLS on either side, both need certificates signed by the same "
+                                             "cluster CA: --tls-cert/--tls-key/--tls-ca)"
+                                           : "");
         code = kExitBadInput;
         break;
       }
@@ -137,7 +146,7 @@ int execute(NodeCommandOptions o) {
     }
     // Every actor must exit or the actor system's destructor waits forever (CAF-0.17.md).
     self->send(manager, proto::stop_atom::value);
-    sys.middleman().unpublish(manager, *bound);
+    actors::unpublish_node(sys, manager, *bound, o.tls);
     caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
   }
   return code;
@@ -156,7 +165,9 @@ void add_node_command(CLI::App& app, int& exit_code) {
       "Settings come from --config or ./caf-application.ini: [node] listen, seeds, workers,\n"
       "time-scale (the flags of the same names win), [scheduler] max-threads, [middleman]\n"
       "heartbeat-interval / connection-timeout, [logger] verbosity; unknown keys are refused.\n"
-      "Example: deploy/systemd/node.ini.example. Defaults: heartbeat 50ms, timeout 400ms (a hung\n"
+      "TLS (--tls-cert/--tls-key/--tls-ca or [node] tls-cert/tls-key/tls-ca): mutual; every\n"
+      "node and `concord run --join` client needs a certificate signed by the same CA\n"
+      "(deploy/tls/make-ca.sh makes them). Example: deploy/systemd/node.ini.example. Defaults: heartbeat 50ms, timeout 400ms (a hung\n"
       "peer is dropped within 0.45 s), max-threads = cores. Run a workflow on the cluster with `concord run FILE --join HOST:PORT`.\n"
       "Exit codes: 0 stopped by a signal; 2 bad input or refused join; 3 internal error.");
   cmd->add_option("--name", opts->name, "Node name, unique in the cluster")->required();
@@ -164,6 +175,10 @@ void add_node_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--seed", opts->seeds, "HOST:PORT of a node to join through (repeatable)");
   cmd->add_option("--workers", opts->workers_file, "JSON file of the simulated workers this node hosts");
   cmd->add_option("--config", opts->config_file, "Node and CAF settings (INI); default ./caf-application.ini if present");
+  cmd->add_option("--tls-cert", opts->tls.cert, "TLS: this node's certificate chain (PEM); with --tls-key and --tls-ca")->group("TLS");
+  cmd->add_option("--tls-key", opts->tls.key, "TLS: this node's private key (PEM, not encrypted)")->group("TLS");
+  cmd->add_option("--tls-ca", opts->tls.ca, "TLS: the cluster's CA certificate (PEM): peers must present a certificate it signed")
+      ->group("TLS");
   cmd->add_option("--time-scale", opts->time_scale,
                   fmt::format("Simulated seconds per real second (requests carry the client's); default {}", actors::kDefaultTunables.time_scale))
       ->transform(real_in(1.0, 1e7, false, "simulated seconds per real second"));

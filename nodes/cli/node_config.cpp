@@ -131,10 +131,11 @@ NodeCafSettings read_caf_settings(const std::string& path, NodeCafSettings s) {
       s.node.listen = host_port_value(value, path, field);
     } else if (field == "node.seeds") {
       s.node.seeds = host_port_list(value, path, field);
-    } else if (field == "node.workers") {
+    } else if (field == "node.workers" || field == "node.tls-cert" || field == "node.tls-key" || field == "node.tls-ca") {
       const std::filesystem::path file = unquote(value);
       if (file.empty()) throw InputError(path, field, "empty file name");
-      s.node.workers_file = (file.is_relative() ? std::filesystem::path(path).parent_path() / file : file).string();
+      const std::string resolved = (file.is_relative() ? std::filesystem::path(path).parent_path() / file : file).string();
+      (field == "node.workers" ? s.node.workers_file : field == "node.tls-cert" ? s.node.tls.cert : field == "node.tls-key" ? s.node.tls.key : s.node.tls.ca) = resolved;
     } else if (field == "node.time-scale") {
       std::size_t used = 0;
       double x = 0;
@@ -155,7 +156,8 @@ NodeCafSettings read_caf_settings(const std::string& path, NodeCafSettings s) {
     } else {
       throw InputError(path, fmt::format("{} ({})", field, where),
                        "unknown option: CAF would ignore it silently, Concord refuses it "
-                       "(known: node.listen, node.seeds, node.workers, node.time-scale, scheduler.max-threads, "
+                       "(known: node.listen, node.seeds, node.workers, node.time-scale, node.tls-cert, node.tls-key, node.tls-ca, "
+                       "scheduler.max-threads, "
                        "middleman.heartbeat-interval, middleman.connection-timeout, logger.verbosity)");
     }
   }

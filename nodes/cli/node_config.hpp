@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster_network.hpp"
 #include "node_manager.hpp"
 
 namespace concord::cli {
@@ -23,6 +24,7 @@ struct NodeFileSettings {
   std::vector<std::string> seeds;    // seeds=["HOST:PORT", ...] (or one quoted HOST:PORT)
   std::string workers_file;          // workers="FILE" (relative: to the INI file's folder)
   double time_scale = 0;             // time-scale=X (0: not set)
+  actors::TlsFiles tls;              // tls-cert, tls-key, tls-ca="FILE" (relative: to the INI file's folder)
 };
 
 /// A node's configuration file: the CAF options it accepts plus `[node]` (in `[section]` /

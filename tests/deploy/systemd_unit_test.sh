@@ -26,7 +26,7 @@ rc=0; systemd-analyze security --offline=true --threshold=20 ./concord-node@a.se
 ((rc == 0)) || fail "systemd-analyze security: exposure above 2.0 (exit $rc): $(tail -n 1 "$work/security.out")"
 tail -n 1 "$work/security.out"
 
-for line in "Restart=on-failure" "KillSignal=SIGTERM" "RestartPreventExitStatus=2" "DynamicUser=yes" \
+for line in "Restart=on-failure" "KillSignal=SIGTERM" "StartLimitBurst=5" "DynamicUser=yes" \
             "ProtectSystem=strict" "NoNewPrivileges=yes" "ConditionPathExists=/etc/concord/%i.ini" \
             "WantedBy=multi-user.target"; do
   grep -qx "$line" "$unit" || fail "the unit lacks $line"

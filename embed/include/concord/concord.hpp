@@ -41,6 +41,9 @@ struct RuntimeOptions {
   int workers_per_model = 2;  // embedded cluster: simulated workers per model and node
   /// Joined cluster: simulated seconds per real second for the nodes' workers.
   double time_scale = 20;
+  /// With `join`, a TLS cluster: this client's certificate chain, key and the cluster's CA (PEM
+  /// files, all three or none; deploy/tls/make-ca.sh makes them).
+  std::string tls_cert, tls_key, tls_ca;
   /// Planning policy: "mcpp" (default), "mcpp:faithful", "greedy", "cheapest", "seq:MODEL:K".
   std::string policy = "mcpp";
 };
