@@ -2,7 +2,7 @@
 # The README's Deployment commands, as written there: the blocks between `--(NAME-begin)--` and
 # `--(NAME-end)--` markers run with bash -e from the source folder, with their fixed /tmp paths
 # moved into a temporary folder and `build` pointed at this build.
-# Usage: readme_commands_test.sh SOURCE_DIR BUILD_DIR netns|tls|embedding
+# Usage: readme_commands_test.sh SOURCE_DIR BUILD_DIR netns|tls|deb|embedding
 # Exit 77 (skipped) for netns where network namespaces are not available.
 set -euo pipefail
 src="$1" build="$2" block="$3"
@@ -13,9 +13,10 @@ sed -n "/--($block-begin)--/,/--($block-end)--/p" "$src/README.md" | sed '/^<!--
 [[ -s "$work/block.sh" ]] || fail "README.md has no $block block"
 echo "--- README block $block:"; cat "$work/block.sh"
 port=$((30000 + RANDOM % 20000))
-sed -i -e "s#/tmp/concord-cluster#$work/cluster#g; s#/tmp/concord-tls#$work/tls#g; s#/tmp/concord\\b#$work/prefix#g" \
+sed -i -e "s#/tmp/concord-cluster#$work/cluster#g; s#/tmp/concord-tls#$work/tls#g; s#/tmp/concord-deb#$work/deb#g; s#/tmp/concord\\b#$work/prefix#g" \
        -e "s#/tmp/agent#$work/agent#g; s#127.0.0.1:7101#127.0.0.1:$port#g; s#127.0.0.1:7102#127.0.0.1:$((port + 1))#g" \
-       -e "s#\\bbuild/nodes/concord#$build/nodes/concord#g; s#--install build #--install $build #g" "$work/block.sh"
+       -e "s#\\bbuild/nodes/concord#$build/nodes/concord#g; s#--install build #--install $build #g" \
+       -e "s#^cd build \&\& #cd $build \&\& #" "$work/block.sh"
 if [[ "$block" == netns ]]; then
   rc=0; "$src/deploy/netns/cluster.sh" check >/dev/null 2>&1 || rc=$?
   ((rc != 77)) || { echo "SKIP: network namespaces are not available here"; exit 77; }
@@ -42,6 +43,10 @@ case "$block" in
     grep -q "mutual TLS" "$work/out.txt" || fail "the nodes did not run TLS"
     grep -q "member a" "$work/out.txt" || fail "node b did not join a: $(grep "concord node\|error" "$work/out.txt")"
     grep -q "result     COMPLETED" "$work/out.txt" || fail "the TLS run did not complete"
+    ;;
+  deb)
+    grep -q "^ Depends: .*libcaf-core0.17" "$work/out.txt" || fail "dpkg-deb --info shows no dependencies"
+    grep -q "usr/lib/systemd/system/concord-node@.service" "$work/out.txt" || fail "the package lists no systemd unit"
     ;;
   embedding)
     grep -q "^request 2: review-5: completed, spend" "$work/out.txt" || fail "the agent service did not answer request 2"
