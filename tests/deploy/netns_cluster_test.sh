@@ -10,6 +10,10 @@ cluster="$1" concord="$2" src="$3"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 # A process that exited but was not reaped yet (a zombie: its parent, init, reaps it later) is gone.
 alive() { local st; st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) && [[ -n "$st" && "$st" != Z ]]; }
+help=$("$cluster" --help) || fail "cluster.sh --help: exit $?"
+for word in "up N" "down" "exec I CMD" "kill I" "status" "check" "Exit codes"; do
+  grep -qF -- "$word" <<<"$help" || fail "cluster.sh --help does not mention \"$word\""
+done
 rc=0; "$cluster" check || rc=$?
 if ((rc == 77)); then echo "SKIP: network namespaces are not available here"; exit 77; fi
 ((rc == 0)) || fail "cluster.sh check: exit $rc"

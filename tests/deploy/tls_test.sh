@@ -19,6 +19,9 @@ cleanup() {
 }
 trap cleanup EXIT
 command -v openssl >/dev/null || { echo "SKIP: the openssl tool is not installed"; exit 77; }
+"$src/deploy/tls/make-ca.sh" --help | grep -q "make-ca.sh DIR NAME" || fail "make-ca.sh --help"
+rc=0; "$src/deploy/tls/make-ca.sh" "$work/only-dir" 2>/dev/null || rc=$?
+((rc == 2)) || fail "make-ca.sh without a NAME: exit $rc, expected 2"
 "$src/deploy/tls/make-ca.sh" "$work/cluster" a b c client >/dev/null
 "$src/deploy/tls/make-ca.sh" "$work/other" intruder >/dev/null
 workers="$src/examples/workers.json"
