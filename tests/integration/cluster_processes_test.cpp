@@ -243,6 +243,20 @@ TEST_F(ThreeNodes, ANodeNamedLikeAMemberIsRefusedOnBothSides) {
   EXPECT_EQ(cluster.worker_names().size(), 18u);
 }
 
+TEST_F(ThreeNodes, ADeadMembersNameIsFreeAgain) {
+  nodes_[2]->signal(SIGKILL);  // c
+  ASSERT_EQ(nodes_[2]->wait_exit(std::chrono::seconds(10)), 128 + SIGKILL);
+  const fs::path again_dir = dir_ / "again";
+  fs::create_directories(again_dir);
+  bool joined = false;  // the seed sees c's death within milliseconds; a few tries bound the race
+  for (int attempt = 0; attempt < 5 && !joined; ++attempt) {
+    usleep(100000);
+    NodeProcess c("c", {"--workers", (dir_ / "workers.json").string(), "--seed", nodes_[0]->address()}, again_dir);
+    for (int i = 0; i < 5 && !joined; ++i) joined = c.read_line(std::chrono::seconds(2)).find("member a") != std::string::npos;
+  }
+  EXPECT_TRUE(joined) << nodes_[0]->stderr_text();
+}
+
 TEST_F(ThreeNodes, ConcordRunJoinsTheClusterFromTheCommandLine) {
   // The README's example: `concord run FILE --join HOST:PORT`.
   const std::string cmd = std::string("cd '") + CONCORD_SOURCE_DIR + "' && '" + CONCORD_BIN +
