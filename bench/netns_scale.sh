@@ -26,6 +26,8 @@ done
 cluster="$here/deploy/netns/cluster.sh"
 work=$(mktemp -d /tmp/concord-scale.XXXXXX)
 trap '"$cluster" --state "$work/cluster" down >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+trap 'exit 130' INT   # so that the EXIT trap runs on a signal too
+trap 'exit 143' TERM
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 t0=$(date +%s.%N)
@@ -43,7 +45,8 @@ client() {  # I: runs workflows from host I until the time is up; one line per r
   while (( $(echo "$(date +%s.%N) < $end" | bc) )); do
     local s e rc=0
     s=$(date +%s.%N)
-    "$cluster" --state "$work/cluster" exec "$i" "$concord" run "$here/examples/proofflow-euler.json" --join "$CLUSTER_SEED" \
+    # Bounded: a run that has not ended 120 s after it began is stopped (exit 124 in the figures).
+    timeout -k 5 120 "$cluster" --state "$work/cluster" exec "$i" "$concord" run "$here/examples/proofflow-euler.json" --join "$CLUSTER_SEED" \
       --time-scale "$scale" --deadline 5000 --seed $((i * 1000 + n)) --quiet >"$work/run-$i-$n.out" 2>&1 || rc=$?
     e=$(date +%s.%N)
     local makespan
@@ -72,8 +75,9 @@ awk -v scale="$scale" -v secs="$seconds" -v clients="$clients" -v med="$med" '
   { runs++; if ($3 == 0) ok++; wall += $4; if ($5 != "nan") { ms += $5; ideal += $5 / scale; n++ } }
   END {
     printf "workflows: %d submitted by %d clients in %d s, %d completed (exit 0), %.2f per second\n", runs, clients, secs, ok, runs / secs;
+    printf "exit codes (0 completed, 1 budget/deadline missed, 2 join failed, 124 stopped after 120 s): see the runs below\n";
     printf "wall time per run: mean %.3f s, median %.3f s; simulated makespan mean %.1f s = %.3f s at x%d\n", wall / runs, med, ms / n, ideal / n, scale;
     printf "overhead per run (join + planning + coordination): mean %.3f s\n", (wall - ideal) / runs;
   }' "$work/runs.txt"
-echo "slowest runs (client run exit wall_s makespan_s):"; sort -g -k4,4 "$work/runs.txt" | tail -n 3
+echo "runs (client run exit wall_s makespan_s):"; sort -g -k4,4 "$work/runs.txt" | awk '{printf "  %s\n", $0}' 
 echo "memory: $alive nodes alive, RSS $((rss_start / hosts)) kB per node at start, $((rss_end / (alive > 0 ? alive : 1))) kB per node at the end (max $max_rss kB)"

@@ -24,6 +24,7 @@ readonly EXIT_UNSUPPORTED=77     # namespaces cannot be made here (tests skip on
 readonly MAX_HOSTS=200
 readonly WAIT_STEPS=150          # every wait: at most WAIT_STEPS x 0.1 s
 readonly STOP_STEPS=50           # down: SIGTERM, then up to 5 s before SIGKILL
+readonly JOIN_ATTEMPTS=3         # up: a node that cannot connect to the seed is started again
 
 usage() {
   cat <<'EOF'
@@ -315,11 +316,28 @@ cmd_up() {
     [[ -z "$config" ]] || args+=(--config "$config")
     [[ -z "$time_scale" ]] || args+=(--time-scale "$time_scale")
     args+=("${node_args[@]}")
-    # The node outlives this script; `down` finds it through its namespace.
-    # setsid: its own session, so a hangup of the terminal that ran `up` does not stop it.
-    setsid ip netns exec "$ns" "$concord" "${args[@]}" </dev/null >"$log" 2>&1 &
-    pid=$!
-    echo "$pid" >>"$STATE_DIR/pids"
+    # A join can time out on a loaded machine (the seed answers 15 handshakes at once): a node
+    # that could not connect to the seed is started again, at most JOIN_ATTEMPTS times.
+    local attempt
+    : >"$log"
+    for ((attempt = 1; attempt <= JOIN_ATTEMPTS; ++attempt)); do
+      # The node outlives this script; `down` finds it through its namespace.
+      # setsid: its own session, so a hangup of the terminal that ran `up` does not stop it.
+      setsid ip netns exec "$ns" "$concord" "${args[@]}" </dev/null >>"$log" 2>&1 &
+      pid=$!
+      echo "$pid" >>"$STATE_DIR/pids"
+      wait_for_line "$log" "listening on $ip:$port" "$pid" ||
+        die "host $i ($ns): the node did not start listening on $ip:$port; its log $log says: $(tail -n 3 "$log" | tr '\n' ' ')"
+      ((i > 0)) || break
+      wait_for_line "$log" "member h0" "$pid" && break
+      if ((attempt < JOIN_ATTEMPTS)) && grep -q "cannot connect" "$log" && ! kill -0 "$pid" 2>/dev/null; then
+        note "host $i: could not connect to the seed (attempt $attempt of $JOIN_ATTEMPTS), starting its node again"
+        : >"$log"
+        sleep 0.5
+        continue
+      fi
+      die "host $i ($ns): the node did not join the seed $seed; its log $log says: $(tail -n 3 "$log" | tr '\n' ' ')"
+    done
     {
       echo "HOST_${i}_NS=$ns"
       echo "HOST_${i}_IP=$ip"
@@ -328,12 +346,6 @@ cmd_up() {
       echo "HOST_${i}_LOG=$log"
       echo "# HOST_${i}_GATEWAY=tcp://$ip:5555   (optional: when \`concord node --gateway\` exists, issue 11)"
     } >>"$env"
-    wait_for_line "$log" "listening on $ip:$port" "$pid" ||
-      die "host $i ($ns): the node did not start listening on $ip:$port; its log $log says: $(tail -n 3 "$log" | tr '\n' ' ')"
-    if ((i > 0)); then
-      wait_for_line "$log" "member h0" "$pid" ||
-        die "host $i ($ns): the node did not join the seed $seed; its log $log says: $(tail -n 3 "$log" | tr '\n' ' ')"
-    fi
   done
   UP_DONE=1
   trap - EXIT INT TERM

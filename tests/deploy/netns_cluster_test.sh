@@ -25,6 +25,8 @@ cleanup() {  # also when an assertion fails midway
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT   # a signal runs the EXIT trap too (cleanup)
+trap 'exit 143' TERM
 links_before=$(ip -o link | wc -l)
 
 # -- bad input is refused before anything is made ------------------------------------------------

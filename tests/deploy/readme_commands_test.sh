@@ -9,6 +9,8 @@ src="$1" build="$2" block="$3"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 work=$(mktemp -d /tmp/readme-deploy-test.XXXXXX)  # not /tmp/concord*: the block's /tmp/concord paths are rewritten
 trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT   # a signal runs the EXIT trap too (cleanup)
+trap 'exit 143' TERM
 sed -n "/--($block-begin)--/,/--($block-end)--/p" "$src/README.md" | sed '/^<!--/d; /^```/d' >"$work/block.sh"
 [[ -s "$work/block.sh" ]] || fail "README.md has no $block block"
 echo "--- README block $block:"; cat "$work/block.sh"

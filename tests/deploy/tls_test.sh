@@ -18,6 +18,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT   # a signal runs the EXIT trap too (cleanup)
+trap 'exit 143' TERM
 command -v openssl >/dev/null || { echo "SKIP: the openssl tool is not installed"; exit 77; }
 "$src/deploy/tls/make-ca.sh" --help | grep -q "make-ca.sh DIR NAME" || fail "make-ca.sh --help"
 rc=0; "$src/deploy/tls/make-ca.sh" "$work/only-dir" 2>/dev/null || rc=$?
