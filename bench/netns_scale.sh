@@ -51,7 +51,10 @@ client() {  # I: runs workflows from host I until the time is up; one line per r
     e=$(date +%s.%N)
     local makespan
     makespan=$(awk '/^  makespan/ {print $2}' "$work/run-$i-$n.out")
-    echo "$i $n $rc $(echo "$e - $s" | bc) ${makespan:-nan}"
+    local result
+    result=$(awk '/^  result/ {$1 = ""; print}' "$work/run-$i-$n.out" | sed 's/^ *//' | tr ' ' '_' | cut -c1-60)
+    [[ -n "$result" ]] || result=$(grep -m 1 -o "error: .*" "$work/run-$i-$n.out" | tr ' ' '_' | cut -c1-60)
+    echo "$i $n $rc $(echo "$e - $s" | bc) ${makespan:-nan} ${result:-none}"
     n=$((n + 1))
   done
 }
@@ -79,5 +82,5 @@ awk -v scale="$scale" -v secs="$seconds" -v clients="$clients" -v med="$med" '
     printf "wall time per run: mean %.3f s, median %.3f s; simulated makespan mean %.1f s = %.3f s at x%d\n", wall / runs, med, ms / n, ideal / n, scale;
     printf "overhead per run (join + planning + coordination): mean %.3f s\n", (wall - ideal) / runs;
   }' "$work/runs.txt"
-echo "runs (client run exit wall_s makespan_s):"; sort -g -k4,4 "$work/runs.txt" | awk '{printf "  %s\n", $0}' 
+echo "runs (client run exit wall_s makespan_s result):"; sort -g -k4,4 "$work/runs.txt" | awk '{printf "  %s\n", $0}' 
 echo "memory: $alive nodes alive, RSS $((rss_start / hosts)) kB per node at start, $((rss_end / (alive > 0 ? alive : 1))) kB per node at the end (max $max_rss kB)"
