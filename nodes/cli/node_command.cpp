@@ -185,8 +185,11 @@ void add_node_command(CLI::App& app, int& exit_code) {
       "heartbeat-interval / connection-timeout, [logger] verbosity; unknown keys are refused.\n"
       "TLS (--tls-cert/--tls-key/--tls-ca or [node] tls-cert/tls-key/tls-ca): mutual; every\n"
       "node and `concord run --join` client needs a certificate signed by the same CA\n"
-      "(deploy/tls/make-ca.sh makes them). Example: deploy/systemd/node.ini.example. Defaults: heartbeat 50ms, timeout 400ms (a hung\n"
-      "peer is dropped within 0.45 s), max-threads = cores. Run a workflow on the cluster with `concord run FILE --join HOST:PORT`.\n"
+      "(deploy/tls/make-ca.sh makes them). Example: deploy/systemd/node.ini.example.\n"
+      "Node names are unique: a node named like a live member is refused. Defaults: heartbeat\n"
+      "50ms, timeout 400ms (a hung peer is dropped within 0.45 s), max-threads = cores. SIGINT or\n"
+      "SIGTERM stops the node within 3 s. Run a workflow on the cluster with\n"
+      "`concord run FILE --join HOST:PORT`.\n"
       "Exit codes: 0 stopped by a signal; 2 bad input or refused join; 3 internal error.");
   cmd->add_option("--name", opts->name, "Node name, unique in the cluster")->required();
   cmd->add_option("--listen", opts->listen, "HOST:PORT to listen on (port 0: pick one, printed on stdout); default 127.0.0.1:0");
