@@ -2,6 +2,12 @@
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
 
 namespace concord::actors {
 
@@ -26,6 +32,71 @@ void configure_cluster_network(caf::actor_system_config& cfg, double heartbeat_i
   cfg.set("middleman.heartbeat-interval", span(heartbeat_interval_s));
   cfg.set("middleman.connection-timeout", span(connection_timeout_s));
   cfg.set("middleman.enable-automatic-connections", true);
+}
+
+namespace {
+
+std::string openssl_reason() {
+  const unsigned long e = ERR_get_error();
+  ERR_clear_error();
+  if (e == 0) return "unusable";
+  char buf[256];
+  ERR_error_string_n(e, buf, sizeof buf);
+  return buf;
+}
+
+}  // namespace
+
+std::optional<std::string> check_tls_files(const TlsFiles& tls, const std::array<std::string, 3>& flags) {
+  if (!tls.enabled()) return std::nullopt;
+  const std::array<const std::string*, 3> files{&tls.cert, &tls.key, &tls.ca};
+  for (std::size_t i = 0; i < files.size(); ++i)
+    if (files[i]->empty())
+      return flags[i] + ": missing: TLS needs " + flags[0] + ", " + flags[1] + " and " + flags[2] + " together";
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_method()), &SSL_CTX_free);
+  if (!ctx) return "cannot create an OpenSSL context: " + openssl_reason();
+  ERR_clear_error();
+  if (SSL_CTX_use_certificate_chain_file(ctx.get(), tls.cert.c_str()) != 1)
+    return flags[0] + " " + tls.cert + ": not a usable PEM certificate chain: " + openssl_reason();
+  std::unique_ptr<BIO, decltype(&BIO_free)> key_file(BIO_new_file(tls.key.c_str(), "r"), &BIO_free);
+  // An empty passphrase: an encrypted key fails here rather than prompting on the terminal.
+  static char no_passphrase[] = "";
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      key_file ? PEM_read_bio_PrivateKey(key_file.get(), nullptr, nullptr, no_passphrase) : nullptr, &EVP_PKEY_free);
+  if (!key) return flags[1] + " " + tls.key + ": not a usable PEM private key (an encrypted key is not supported): " + openssl_reason();
+  if (SSL_CTX_use_PrivateKey(ctx.get(), key.get()) != 1 || SSL_CTX_check_private_key(ctx.get()) != 1)
+    return flags[1] + " " + tls.key + ": does not match the certificate " + tls.cert + ": " + openssl_reason();
+  if (SSL_CTX_load_verify_locations(ctx.get(), tls.ca.c_str(), nullptr) != 1)
+    return flags[2] + " " + tls.ca + ": not a usable PEM CA certificate: " + openssl_reason();
+  return std::nullopt;
+}
+
+void configure_cluster_tls(caf::actor_system_config& cfg, const TlsFiles& tls) {
+  if (!tls.enabled()) return;
+  cfg.load<caf::openssl::manager>();  // after the middleman (CAF-0.17.md, P4)
+  cfg.set("openssl.certificate", tls.cert);
+  cfg.set("openssl.key", tls.key);
+  cfg.set("openssl.cafile", tls.ca);
+}
+
+caf::expected<std::uint16_t> publish_node(caf::actor_system& sys, const caf::actor& whom, const std::string& host,
+                                          std::uint16_t port, const TlsFiles& tls) {
+  if (tls.enabled()) return caf::openssl::publish(whom, port, host.c_str(), true);
+  return sys.middleman().publish(whom, port, host.c_str(), true);
+}
+
+caf::expected<caf::actor> connect_node(caf::actor_system& sys, const std::string& host, std::uint16_t port, const TlsFiles& tls) {
+  if (tls.enabled()) return caf::openssl::remote_actor(sys, host, port);
+  return sys.middleman().remote_actor(host, port);
+}
+
+void unpublish_node(caf::actor_system& sys, const caf::actor& whom, std::uint16_t port, const TlsFiles& tls) {
+  if (tls.enabled()) {
+    // caf::openssl::unpublish does not compile in 0.17.6 (it names 0.18's unpublish_atom_v).
+    caf::anon_send(sys.openssl_manager().actor_handle(), caf::unpublish_atom::value, whom.address(), port);
+    return;
+  }
+  sys.middleman().unpublish(whom, port);
 }
 
 }  // namespace concord::actors

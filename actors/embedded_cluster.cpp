@@ -39,7 +39,10 @@ void take_outcome(ClusterRun& out, const workflow_outcome& o) {
 
 caf::actor_system_config& configure(caf::actor_system_config& cfg, const ClusterOptions& o) {
   proto::register_messages(cfg);
-  if (!o.join.empty()) configure_cluster_network(cfg, o.heartbeat_interval_s, o.connection_timeout_s);
+  if (!o.join.empty()) {
+    configure_cluster_network(cfg, o.heartbeat_interval_s, o.connection_timeout_s);
+    configure_cluster_tls(cfg, o.tls);
+  }
   // Virtual time: one thread runs every actor, message by message, and only run() moves time.
   if (uses_virtual_time(o)) cfg.set("scheduler.policy", caf::atom("testing"));
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
@@ -136,7 +139,7 @@ struct EmbeddedCluster::Impl {
     for (const auto& seed : options.join) {
       const auto hp = parse_host_port(seed);
       if (!hp || hp->port == 0) throw std::runtime_error(seed + ": expected HOST:PORT with a port in 1..65535");
-      auto manager = sys.middleman().remote_actor(hp->host, hp->port);
+      auto manager = connect_node(sys, hp->host, hp->port, options.tls);
       if (!manager) {
         errors += "  " + seed + ": cannot connect: " + sys.render(manager.error()) + "\n";
         continue;

@@ -15,6 +15,7 @@
 #include "sim/episode.hpp"
 #include "sim/flat_workflow.hpp"
 #include "sim/policy.hpp"
+#include "cluster_network.hpp"
 #include "cluster_tunables.hpp"
 #include "time/clock.hpp"
 
@@ -24,6 +25,8 @@ struct ClusterOptions {
   /// Empty: an embedded cluster. Otherwise HOST:PORT of `concord node` seeds: the run
   /// joins that cluster and uses its workers (nodes/workers_per_model are then unused).
   std::vector<std::string> join;
+  /// With `join`: mutual TLS to the cluster's nodes (their CA must have signed our certificate).
+  TlsFiles tls;
   double heartbeat_interval_s = kDefaultTunables.heartbeat_interval_s;  // remote mode: a hung peer is detected within connection_timeout_s + heartbeat_interval_s
   double connection_timeout_s = kDefaultTunables.connection_timeout_s;
   int nodes = 3;

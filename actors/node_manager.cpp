@@ -56,9 +56,22 @@ caf::behavior node_manager(node_actor* self, NodeOptions options) {
                     << std::endl;
           return reply;
         }
-        if (r.manager && r.node != self->state.options.name) {
+        // Node names are unique: a second node named like this one or like a live member is
+        // refused (it would replace that member in every list). The same node again is welcome.
+        if (r.manager && r.manager != caf::actor_cast<caf::actor>(self)) {
+          const auto known = self->state.members.find(r.node);
+          const bool mine = r.node == self->state.options.name;
+          if (mine || (known != self->state.members.end() && known->second != r.manager)) {
+            reply.accepted = false;
+            reply.reason = "node name \"" + r.node + "\" is taken by " +
+                           (mine ? std::string("the node it joins through") : "a live member of the cluster") + " (node " +
+                           self->state.options.name + "): every node needs a name of its own";
+            std::cerr << "concord node " << self->state.options.name << ": refused node " << r.node << ": " << reply.reason
+                      << std::endl;
+            return reply;
+          }
+          if (known == self->state.members.end()) self->monitor(r.manager);
           self->state.members[r.node] = r.manager;
-          self->monitor(r.manager);
         }
         reply.accepted = true;
         reply.member_names.push_back(self->state.options.name);

@@ -1,5 +1,6 @@
 #include "node_config.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -7,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/input_error.hpp"
+#include "cluster_network.hpp"
 #include "model/json_fields.hpp"
 
 namespace concord::cli {
@@ -66,6 +68,31 @@ double parse_timespan(const std::string& v, const std::string& path, const std::
   return x * scale;
 }
 
+std::string unquote(const std::string& v) {
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') return v.substr(1, v.size() - 2);
+  return v;
+}
+
+std::string host_port_value(const std::string& v, const std::string& path, const std::string& field) {
+  const std::string s = unquote(trim(v));
+  if (!actors::parse_host_port(s)) throw InputError(path, field, fmt::format("\"{}\": expected HOST:PORT with a port in 0..65535", s));
+  return s;
+}
+
+/// ["a:1", "b:2"] or "a:1" (one seed); [] is no seed.
+std::vector<std::string> host_port_list(const std::string& v, const std::string& path, const std::string& field) {
+  if (v.empty() || v.front() != '[') return {host_port_value(v, path, field)};
+  if (v.back() != ']') throw InputError(path, field, "expected [\"HOST:PORT\", ...]");
+  std::vector<std::string> out;
+  std::stringstream items(v.substr(1, v.size() - 2));
+  std::string item;
+  while (std::getline(items, item, ',')) {
+    if (trim(item).empty()) continue;
+    out.push_back(host_port_value(item, path, fmt::format("{}[{}]", field, out.size())));
+  }
+  return out;
+}
+
 }  // namespace
 
 NodeCafSettings read_caf_settings(const std::string& path, NodeCafSettings s) {
@@ -80,8 +107,8 @@ NodeCafSettings read_caf_settings(const std::string& path, NodeCafSettings s) {
     if (line.front() == '[') {
       if (line.back() != ']') throw InputError(path, where, "expected [section]");
       section = trim(line.substr(1, line.size() - 2));
-      if (section != "scheduler" && section != "middleman" && section != "logger")
-        throw InputError(path, where, fmt::format("unknown section [{}] (known: scheduler, middleman, logger)", section));
+      if (section != "node" && section != "scheduler" && section != "middleman" && section != "logger")
+        throw InputError(path, where, fmt::format("unknown section [{}] (known: node, scheduler, middleman, logger)", section));
       continue;
     }
     const auto eq = line.find('=');
@@ -100,6 +127,26 @@ NodeCafSettings read_caf_settings(const std::string& path, NodeCafSettings s) {
       s.heartbeat_interval_s = parse_timespan(value, path, field);
     } else if (field == "middleman.connection-timeout") {
       s.connection_timeout_s = parse_timespan(value, path, field);
+    } else if (field == "node.listen") {
+      s.node.listen = host_port_value(value, path, field);
+    } else if (field == "node.seeds") {
+      s.node.seeds = host_port_list(value, path, field);
+    } else if (field == "node.workers" || field == "node.tls-cert" || field == "node.tls-key" || field == "node.tls-ca") {
+      const std::filesystem::path file = unquote(value);
+      if (file.empty()) throw InputError(path, field, "empty file name");
+      const std::string resolved = (file.is_relative() ? std::filesystem::path(path).parent_path() / file : file).string();
+      (field == "node.workers" ? s.node.workers_file : field == "node.tls-cert" ? s.node.tls.cert : field == "node.tls-key" ? s.node.tls.key : s.node.tls.ca) = resolved;
+    } else if (field == "node.time-scale") {
+      std::size_t used = 0;
+      double x = 0;
+      try {
+        x = std::stod(value, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used == 0 || used != value.size() || !(x >= 1 && x <= 1e7))
+        throw InputError(path, field, fmt::format("expected simulated seconds per real second in 1..10000000 (got \"{}\")", value));
+      s.node.time_scale = x;
     } else if (field == "logger.verbosity") {
       std::string v = value;
       if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
@@ -109,8 +156,9 @@ NodeCafSettings read_caf_settings(const std::string& path, NodeCafSettings s) {
     } else {
       throw InputError(path, fmt::format("{} ({})", field, where),
                        "unknown option: CAF would ignore it silently, Concord refuses it "
-                       "(known: scheduler.max-threads, middleman.heartbeat-interval, middleman.connection-timeout, "
-                       "logger.verbosity)");
+                       "(known: node.listen, node.seeds, node.workers, node.time-scale, node.tls-cert, node.tls-key, node.tls-ca, "
+                       "scheduler.max-threads, "
+                       "middleman.heartbeat-interval, middleman.connection-timeout, logger.verbosity)");
     }
   }
   if (s.connection_timeout_s < 2 * s.heartbeat_interval_s)

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster_network.hpp"
 #include "node_manager.hpp"
 
 namespace concord::cli {
@@ -16,17 +17,29 @@ inline constexpr int kMaxWorkerCount = 1024;
 /// `{"workers": [{"model": "goedel8b", "count": 2}, ...]}`, count in 1..1024. Throws InputError.
 std::vector<actors::HostedWorkers> read_workers_file(const std::string& path);
 
-/// The CAF options a node accepts (in `[section]` / `key=value` INI form).
+/// The `[node]` section: what the command line would otherwise say (a flag given on the
+/// command line wins). Lets one file describe a node, as a systemd unit or a ConfigMap needs.
+struct NodeFileSettings {
+  std::string listen;                // listen="HOST:PORT"
+  std::vector<std::string> seeds;    // seeds=["HOST:PORT", ...] (or one quoted HOST:PORT)
+  std::string workers_file;          // workers="FILE" (relative: to the INI file's folder)
+  double time_scale = 0;             // time-scale=X (0: not set)
+  actors::TlsFiles tls;              // tls-cert, tls-key, tls-ca="FILE" (relative: to the INI file's folder)
+};
+
+/// A node's configuration file: the CAF options it accepts plus `[node]` (in `[section]` /
+/// `key=value` INI form).
 struct NodeCafSettings {
   std::size_t max_threads = 0;            // [scheduler] max-threads (0: the number of cores)
   double heartbeat_interval_s = actors::kDefaultTunables.heartbeat_interval_s;  // [middleman] heartbeat-interval
   double connection_timeout_s = actors::kDefaultTunables.connection_timeout_s;  // [middleman] connection-timeout (>= 2 x heartbeat-interval)
   std::string log_verbosity = "quiet";    // [logger] verbosity
+  NodeFileSettings node;                  // [node]
 };
 
 /// Parses and validates an INI file: unknown sections or keys, unparsable values and
 /// a connection timeout below twice the heartbeat interval are InputErrors naming the
-/// file, line and key. Timespans accept ns, us, ms, s and min.
+/// file, line and key. Timespans accept ns, us, ms, s and min. Strings may be quoted ("...").
 NodeCafSettings read_caf_settings(const std::string& path, NodeCafSettings defaults = {});
 
 }  // namespace concord::cli

@@ -43,6 +43,7 @@ struct RunOptions {
   int workers_per_model = 2;
   bool quiet = false;
   std::vector<std::string> join;
+  actors::TlsFiles tls;
   LoadOptions load;
 };
 
@@ -51,6 +52,8 @@ int execute(const RunOptions& o) {
     throw InputError("--join", "",
                      o.engine == "simulator" ? "cannot be combined with --engine simulator (the simulator has no workers to join)"
                                              : "cannot be combined with --semantics reference (it runs on the simulator only)");
+  if (o.tls.enabled() && o.join.empty()) throw InputError("--tls-cert", "", "TLS options need --join (the embedded cluster has no network)");
+  if (const auto bad = actors::check_tls_files(o.tls, {"--tls-cert", "--tls-key", "--tls-ca"})) throw InputError(*bad, "", "");
   // From here on SIGINT/SIGTERM stop the run (partial report, exit 130/143) instead of killing it.
   InterruptScope interrupt;
   const Workflow wf = load_workflow(o.file, o.load);
@@ -100,6 +103,7 @@ int execute(const RunOptions& o) {
     co.workers_per_model = o.workers_per_model;
     co.time_scale = o.time_scale;
     co.join = o.join;
+    co.tls = o.tls;
     // The embedded cluster runs on a virtual clock: the same report as the simulator for the same
     // seed; the time scale only paces it (0: as fast as it goes). Joined nodes run in real time.
     co.virtual_time = o.join.empty();
@@ -181,6 +185,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->transform(integer_in(1, 64))
       ->capture_default_str();
   run->add_flag("--quiet", opts->quiet, "No live progress on stderr");
+  run->add_option("--tls-cert", opts->tls.cert, "With --join: this client's certificate chain (PEM), for a TLS cluster")->group("TLS");
+  run->add_option("--tls-key", opts->tls.key, "With --join: this client's private key (PEM)")->group("TLS");
+  run->add_option("--tls-ca", opts->tls.ca, "With --join: the cluster's CA certificate (PEM)")->group("TLS");
   run->add_option("--join", opts->join, "HOST:PORT of a `concord node`: run on that cluster's workers instead (repeatable)");
   run->add_option("--dag-index", opts->load.dag_index, "Which DAG of a .jsonl DAG-pool file (0-based)")
       ->transform(integer_in(0, std::numeric_limits<int>::max()))

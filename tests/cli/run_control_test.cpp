@@ -249,9 +249,9 @@ TEST(ConcordCliChecks, AWorkerCountOutsideItsRangeIsRefused) {
   TempDir dir;
   for (const char* count : {"4294967297", "0", "1025", "-1"}) {
     const std::string path = dir.file("workers.json", std::string(R"({"workers": [{"model": "m", "count": )") + count + "}]}");
-    // --config names a missing file, read after the workers file: if the count were accepted,
-    // the node would fail on it (a different message) instead of starting and running forever.
-    const auto r = concord("node --name a --workers '" + path + "' --config /nonexistent/caf.ini");
+    // --seed names a port nobody listens on, tried after the workers file is read: if the count
+    // were accepted, the node would fail there (a different message) instead of running forever.
+    const auto r = concord("node --name a --workers '" + path + "' --seed 127.0.0.1:1");
     EXPECT_EQ(r.code, 2) << count << "\n" << r.output;
     EXPECT_THAT(r.output, HasSubstr("workers[0].count: must be in 1..1024")) << count;
   }

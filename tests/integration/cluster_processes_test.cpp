@@ -213,6 +213,50 @@ TEST_F(ThreeNodes, NodeWithAnotherProtocolVersionIsRefusedOnBothSides) {
   EXPECT_NE(nodes_[0]->stderr_text().find("refused node old"), std::string::npos) << nodes_[0]->stderr_text();
 }
 
+TEST_F(ThreeNodes, ANodeNamedLikeAMemberIsRefusedOnBothSides) {
+  // Named like the seed it joins through, like another member (through the seed, and through a
+  // node that learned that member from the seed): refused, with the reason on both sides.
+  const struct {
+    const char* name;
+    std::size_t via;
+    const char* reason;
+  } cases[] = {{"a", 0, "is taken by the node it joins through"},
+               {"c", 0, "is taken by a live member of the cluster"},
+               {"b", 2, "is taken by a live member of the cluster"}};
+  const fs::path dup_dir = dir_ / "duplicates";  // its NAME.stderr must not overwrite the member's
+  fs::create_directories(dup_dir);
+  for (const auto& c : cases) {
+    NodeProcess dup(c.name, {"--workers", (dir_ / "workers.json").string(), "--seed", nodes_[c.via]->address()}, dup_dir);
+    EXPECT_EQ(dup.wait_exit(std::chrono::seconds(10)), 2) << c.name;
+    EXPECT_NE(dup.stderr_text().find(std::string("join refused: node name \"") + c.name + "\" " + c.reason), std::string::npos)
+        << dup.stderr_text();
+    bool logged = false;  // the refusing node's stderr, written as it answered
+    for (int i = 0; i < 20 && !logged; ++i, usleep(50000))
+      logged = nodes_[c.via]->stderr_text().find(std::string("refused node ") + c.name + ": node name") != std::string::npos;
+    EXPECT_TRUE(logged) << nodes_[c.via]->stderr_text();
+  }
+  // The members are intact: a client still sees the three nodes and all their workers.
+  actors::ClusterOptions co;
+  co.join = {nodes_[0]->address()};
+  actors::EmbeddedCluster cluster(wf_, co);
+  EXPECT_EQ(cluster.member_names().size(), 3u);
+  EXPECT_EQ(cluster.worker_names().size(), 18u);
+}
+
+TEST_F(ThreeNodes, ADeadMembersNameIsFreeAgain) {
+  nodes_[2]->signal(SIGKILL);  // c
+  ASSERT_EQ(nodes_[2]->wait_exit(std::chrono::seconds(10)), 128 + SIGKILL);
+  const fs::path again_dir = dir_ / "again";
+  fs::create_directories(again_dir);
+  bool joined = false;  // the seed sees c's death within milliseconds; a few tries bound the race
+  for (int attempt = 0; attempt < 5 && !joined; ++attempt) {
+    usleep(100000);
+    NodeProcess c("c", {"--workers", (dir_ / "workers.json").string(), "--seed", nodes_[0]->address()}, again_dir);
+    for (int i = 0; i < 5 && !joined; ++i) joined = c.read_line(std::chrono::seconds(2)).find("member a") != std::string::npos;
+  }
+  EXPECT_TRUE(joined) << nodes_[0]->stderr_text();
+}
+
 TEST_F(ThreeNodes, ConcordRunJoinsTheClusterFromTheCommandLine) {
   // The README's example: `concord run FILE --join HOST:PORT`.
   const std::string cmd = std::string("cd '") + CONCORD_SOURCE_DIR + "' && '" + CONCORD_BIN +

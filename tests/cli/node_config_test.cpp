@@ -1,0 +1,208 @@
+// `concord node --config FILE`: the [node] section (what deploy/systemd/concord-node@.service
+// and the Kubernetes ConfigMap rely on), its errors (exit 2 naming file, field and reason),
+// and a clean stop on SIGTERM (exit 0), as systemd and Kubernetes stop a node.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "cli_support.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <string>
+#include <vector>
+
+namespace {
+
+using ::testing::HasSubstr;
+using concord::cli_testing::concord;
+using concord::cli_testing::TempDir;
+
+constexpr const char* kWorkers = R"({"workers": [{"model": "goedel8b", "count": 3}]})";
+
+/// `concord node ARGS` in the background; stdout is read line by line, stderr goes to a file.
+/// Killed and reaped on destruction.
+class Node {
+ public:
+  Node(const std::vector<std::string>& extra, const std::string& err_path) : err_path_(err_path) {
+    int out[2];
+    if (pipe(out) != 0) throw std::runtime_error("pipe");
+    const pid_t parent = getpid();
+    pid_ = fork();
+    if (pid_ == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test
+      if (getppid() != parent) _exit(126);
+      dup2(out[1], STDOUT_FILENO);
+      const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(err, STDERR_FILENO);
+      close(out[0]);
+      std::vector<std::string> args{CONCORD_BIN, "node"};
+      args.insert(args.end(), extra.begin(), extra.end());
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    close(out[1]);
+    out_ = out[0];
+  }
+  ~Node() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    close(out_);
+  }
+  std::string read_line(std::chrono::milliseconds timeout) {
+    std::string line;
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    char c;
+    while (std::chrono::steady_clock::now() < until) {
+      pollfd p{out_, POLLIN, 0};
+      if (poll(&p, 1, 50) <= 0) continue;
+      if (read(out_, &c, 1) != 1) break;
+      if (c == '\n') return line;
+      line += c;
+    }
+    return line;
+  }
+  void signal(int sig) { kill(pid_, sig); }
+  /// The exit code once the process ends (128 + signal if killed), -1 on timeout.
+  int wait_exit(std::chrono::milliseconds timeout) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      usleep(10000);
+    }
+    return -1;
+  }
+
+ private:
+  std::string err_path_;
+  pid_t pid_ = -1;
+  int out_ = -1;
+};
+
+TEST(NodeConfigFile, NodeSectionConfiguresListenWorkersAndTimeScale) {
+  TempDir dir;
+  dir.file("workers.json", kWorkers);
+  // A relative workers path is relative to the INI file's folder, not to the working directory.
+  const std::string ini = dir.file("a.ini", "; a node\n[node]\nlisten=\"127.0.0.1:0\"  ; any port\nseeds=[]\n"
+                                            "workers=\"workers.json\"\ntime-scale=50\n[scheduler]\nmax-threads=1\n");
+  Node node({"--name", "a", "--config", ini}, dir.path("a.err"));
+  const std::string line = node.read_line(std::chrono::seconds(10));
+  EXPECT_THAT(line, HasSubstr("listening on 127.0.0.1:")) << line;
+  EXPECT_THAT(line, HasSubstr("(3 workers,")) << line;
+  node.signal(SIGTERM);
+  EXPECT_EQ(node.wait_exit(std::chrono::seconds(10)), 0);
+}
+
+TEST(NodeConfigFile, SigtermStopsTheNodeCleanlyWithExitCode0) {
+  TempDir dir;
+  dir.file("workers.json", kWorkers);
+  const std::string ini = dir.file("a.ini", "[node]\nlisten=\"127.0.0.1:0\"\nworkers=\"workers.json\"\n");
+  Node node({"--name", "a", "--config", ini}, dir.path("a.err"));
+  ASSERT_THAT(node.read_line(std::chrono::seconds(10)), HasSubstr("listening on"));
+  const auto t0 = std::chrono::steady_clock::now();
+  node.signal(SIGTERM);
+  EXPECT_THAT(node.read_line(std::chrono::seconds(5)), HasSubstr("stopping (signal 15)"));
+  EXPECT_EQ(node.wait_exit(std::chrono::seconds(10)), 0);
+  // systemd's TimeoutStopSec (20 s) and Kubernetes' grace period (30 s) are far above this.
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+}
+
+TEST(NodeConfigFile, FlagsWinOverTheNodeSection) {
+  TempDir dir;
+  dir.file("workers.json", kWorkers);
+  dir.file("two.json", R"({"workers": [{"model": "goedel8b", "count": 2}]})");
+  // The file's listen address is not even local: the flag must be the one used.
+  const std::string ini = dir.file("a.ini", "[node]\nlisten=\"192.0.2.1:7000\"\nworkers=\"workers.json\"\ntime-scale=5\n");
+  Node node({"--name", "a", "--config", ini, "--listen", "127.0.0.1:0", "--workers", dir.path("two.json")}, dir.path("a.err"));
+  const std::string line = node.read_line(std::chrono::seconds(10));
+  EXPECT_THAT(line, HasSubstr("listening on 127.0.0.1:")) << line;
+  EXPECT_THAT(line, HasSubstr("(2 workers,")) << line;
+  node.signal(SIGTERM);
+  EXPECT_EQ(node.wait_exit(std::chrono::seconds(10)), 0);
+}
+
+TEST(NodeConfigFile, SeedsFromTheFileAreJoined) {
+  TempDir dir;
+  dir.file("workers.json", kWorkers);
+  const std::string seed_ini = dir.file("a.ini", "[node]\nlisten=\"127.0.0.1:0\"\nworkers=\"workers.json\"\n");
+  Node seed({"--name", "a", "--config", seed_ini}, dir.path("a.err"));
+  std::smatch m;
+  const std::string line = seed.read_line(std::chrono::seconds(10));
+  ASSERT_TRUE(std::regex_search(line, m, std::regex("listening on ([0-9.]+:[0-9]+)"))) << line;
+  const std::string b_ini =
+      dir.file("b.ini", "[node]\nlisten=\"127.0.0.1:0\"\nseeds=[\"" + m[1].str() + "\"]\nworkers=\"workers.json\"\n");
+  Node b({"--name", "b", "--config", b_ini}, dir.path("b.err"));
+  EXPECT_THAT(b.read_line(std::chrono::seconds(10)), HasSubstr("listening on"));
+  EXPECT_THAT(b.read_line(std::chrono::seconds(10)), HasSubstr("member a"));
+  b.signal(SIGTERM);
+  seed.signal(SIGTERM);
+  EXPECT_EQ(b.wait_exit(std::chrono::seconds(10)), 0);
+  EXPECT_EQ(seed.wait_exit(std::chrono::seconds(10)), 0);
+}
+
+TEST(NodeConfigFile, BadNodeSettingsNameTheFileFieldAndReason) {
+  TempDir dir;
+  const struct {
+    const char* content;
+    const char* message;
+    bool names_ini = true;  // false: the error is the workers file's (it names that file)
+  } cases[] = {
+      {"[node]\nlisten=\"nowhere\"\n", "node.listen: \"nowhere\": expected HOST:PORT"},
+      {"[node]\nlisten=\"127.0.0.1:70000\"\n", "node.listen: \"127.0.0.1:70000\": expected HOST:PORT"},
+      {"[node]\nseeds=[\"127.0.0.1:7000\", \"x\"]\n", "node.seeds[1]: \"x\": expected HOST:PORT"},
+      {"[node]\nseeds=[\"127.0.0.1:7000\"\n", "node.seeds: expected [\"HOST:PORT\", ...]"},
+      {"[node]\ntime-scale=0.5\n", "node.time-scale: expected simulated seconds per real second in 1..10000000"},
+      {"[node]\ntime-scale=fast\n", "node.time-scale: expected simulated seconds per real second"},
+      {"[node]\nworkers=\"\"\n", "node.workers: empty file name"},
+      {"[node]\nworkers=\"missing.json\"\n", "/missing.json: ", false},
+      {"[node]\ngateway=\"tcp://0.0.0.0:5555\"\n", "node.gateway (line 2): unknown option"},
+      {"[nodes]\nlisten=\"127.0.0.1:0\"\n", "line 1: unknown section [nodes] (known: node, scheduler, middleman, logger)"},
+  };
+  for (const auto& c : cases) {
+    const std::string ini = dir.file("bad.ini", c.content);
+    const auto r = concord("node --name a --config '" + ini + "'");
+    EXPECT_EQ(r.code, 2) << c.content << r.output;
+    if (c.names_ini) {
+      EXPECT_THAT(r.output, HasSubstr(ini)) << c.content;
+    }
+    EXPECT_THAT(r.output, HasSubstr(c.message)) << c.content;
+  }
+}
+
+TEST(NodeConfigFile, TheSystemdExampleConfigurationParses) {
+  // deploy/systemd/node.ini.example with its listen, seeds and workers pointed here: every other
+  // key is used as shipped.
+  TempDir dir;
+  std::ifstream in(CONCORD_SOURCE_DIR "/deploy/systemd/node.ini.example");
+  ASSERT_TRUE(in);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  text = std::regex_replace(text, std::regex("listen=\"[^\"]*\""), "listen=\"127.0.0.1:0\"");
+  text = std::regex_replace(text, std::regex("seeds=\\[[^\\]]*\\]"), "seeds=[]");
+  text = std::regex_replace(text, std::regex("workers=\"workers.json\""), "workers=\"" CONCORD_SOURCE_DIR "/examples/workers.json\"");
+  const std::string ini = dir.file("a.ini", text);
+  Node node({"--name", "a", "--config", ini}, dir.path("a.err"));
+  const std::string line = node.read_line(std::chrono::seconds(10));
+  EXPECT_THAT(line, HasSubstr("listening on 127.0.0.1:")) << line;
+  EXPECT_THAT(line, HasSubstr("(6 workers,")) << line;
+  node.signal(SIGTERM);
+  EXPECT_EQ(node.wait_exit(std::chrono::seconds(10)), 0);
+}
+
+}  // namespace

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2016  # the $ in the patterns are literal dollars
+# find_package(Concord) end to end: install Concord into a temporary prefix, configure and build
+# examples/embedding against it (a separate CMake project), and run the agent service on a few
+# requests: each must come back with its outcome, spend and makespan; a bad one with its error.
+# Usage: embedding_test.sh BUILD_DIR SOURCE_DIR
+set -euo pipefail
+build="$1" src="$2"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+work=$(mktemp -d /tmp/concord-embedding-test.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+cmake --install "$build" --prefix "$work/prefix" >"$work/install.log" 2>&1 || fail "cmake --install: $(tail -n 5 "$work/install.log")"
+for f in bin/concord include/concord/concord.hpp include/concord/core/model/workflow.hpp lib/libconcord_core.a \
+         lib/libconcord_actors.a lib/libconcord_embed.a lib/cmake/Concord/ConcordConfig.cmake \
+         lib/cmake/Concord/ConcordConfigVersion.cmake lib/cmake/Concord/FindCAF.cmake lib/systemd/system/concord-node@.service; do
+  [[ -e "$work/prefix/$f" ]] || fail "not installed: $f"
+done
+# The embedding API header includes no CAF header (directly or through Concord::core's headers).
+grep -rl "include.*<caf/" "$work/prefix/include/concord/concord.hpp" "$work/prefix/include/concord/core" &&
+  fail "CAF headers reached the embedding API"
+
+# A separate project, finding Concord only through the prefix (no path into this source tree).
+cp -r "$src/examples/embedding" "$work/agent-src"
+cmake -S "$work/agent-src" -B "$work/agent" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$work/prefix" \
+  >"$work/configure.log" 2>&1 || fail "configure: $(tail -n 20 "$work/configure.log")"
+nice cmake --build "$work/agent" >"$work/build.log" 2>&1 || fail "build: $(tail -n 30 "$work/build.log")"
+
+# find_package(Concord 9) must refuse: the version file is there and honest.
+mkdir -p "$work/v9"
+printf 'cmake_minimum_required(VERSION 3.16)\nproject(v9 C CXX)\nfind_package(Concord 9 REQUIRED)\n' >"$work/v9/CMakeLists.txt"
+! cmake -S "$work/v9" -B "$work/v9/b" -DCMAKE_PREFIX_PATH="$work/prefix" >"$work/v9.log" 2>&1 ||
+  fail "find_package(Concord 9) succeeded against version $(grep -o 'PACKAGE_VERSION "[^"]*"' "$work/prefix/lib/cmake/Concord/ConcordConfigVersion.cmake")"
+
+workflow_json=$(tr -d '\n' <"$src/examples/research-agent.json")
+printf 'research 3\nreview 5 0.05 600\n%s\nreview 2 -1\nquit\nresearch 1\n' "$workflow_json" |
+  timeout 120 "$work/agent/agent_service" >"$work/out.txt" 2>&1 || fail "agent_service: exit $?: $(cat "$work/out.txt")"
+cat "$work/out.txt"
+expect() { grep -qE "$1" "$work/out.txt" || fail "agent_service output lacks /$1/"; }
+expect '^agent_service: Concord [0-9]+\.[0-9]+\.[0-9]+, ready$'
+expect '^request 1: research-3: completed, spend \$[0-9.e-]+ of \$[0-9.e-]+, makespan [0-9.]+ s of [0-9.]+ s, 5/5 subtasks$'
+expect '^request 2: review-5: completed, spend \$[0-9.e-]+ of \$0.05, makespan [0-9.]+ s of 600 s, 7/7 subtasks$'
+expect '^request 3: research-agent: completed, spend .* of \$0.25, makespan .* of 90 s, 6/6 subtasks$'
+expect '^request 4: error: RunRequest: budget_usd: must be in 0..1000000 dollars$'
+! grep -q "^request 6" "$work/out.txt" || fail "agent_service went on after quit"
+# Virtual time: the same request gives the same answer (deterministic for a seed).
+printf 'research 3\n' | timeout 60 "$work/agent/agent_service" | grep "^request 1" >"$work/again.txt"
+grep -q "^$(grep '^request 1' "$work/out.txt" | sed 's/[$.]/\\&/g')$" "$work/again.txt" || fail "request 1 differs on a second run"
+echo "PASS: installed, found with find_package(Concord), built and ran examples/embedding"
