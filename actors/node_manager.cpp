@@ -36,6 +36,7 @@ caf::behavior node_manager(node_actor* self, NodeOptions options) {
       b.model = wo.model;
       b.handle = caf::actor_cast<caf::actor>(spawn_simulated_worker(self->system(), wo));  // beacons carry workers untyped
       self->link_to(b.handle);  // a worker's crash takes the node down, as a process would
+      if (st.options.selector) self->send(b.handle, proto::subscribe_atom::value, st.options.selector);
       st.workers.push_back(std::move(b));
     }
   self->set_down_handler([=](caf::down_msg& dm) {
@@ -59,6 +60,7 @@ caf::behavior node_manager(node_actor* self, NodeOptions options) {
         if (r.manager && r.node != self->state.options.name) {
           self->state.members[r.node] = r.manager;
           self->monitor(r.manager);
+          if (self->state.options.selector) self->send(r.manager, proto::subscribe_atom::value, self->state.options.selector);
         }
         reply.accepted = true;
         reply.member_names.push_back(self->state.options.name);

@@ -1,0 +1,304 @@
+#include "gateway_actor.hpp"
+
+#include <cmath>
+#include <map>
+
+#include <caf/all.hpp>
+#include <fmt/format.h>
+
+#include "ledger_actor.hpp"
+#include "messages.hpp"
+#include "model/input_error.hpp"
+#include "model/limits.hpp"
+#include "model/workflow_json.hpp"
+#include "plan/policy_registry.hpp"
+#include "planner_actor.hpp"
+#include "real_time.hpp"
+#include "sim/nominal.hpp"
+#include "workflow_actor.hpp"
+
+namespace concord::actors {
+
+namespace {
+
+using namespace concord::service;
+
+// ------------------------------------------------------------------------------ one hosted run
+
+/// Everything a hosted run needs, decided by the gateway before it starts.
+struct HostedRun {
+  WorkflowId id = 0;
+  std::shared_ptr<const Workflow> workflow;
+  std::shared_ptr<const FlatWorkflow> flat;
+  std::shared_ptr<Policy> policy;
+  std::string source_name, budget_origin, deadline_origin;
+  std::uint64_t seed = 1;
+  Money budget = 0;
+  double deadline_s = 0;
+};
+
+struct host_state {
+  HostedRun run;
+  proto::ledger_actor ledger;
+  proto::planner_actor planner;
+  proto::workflow_actor workflow;
+  proto::workflow_outcome outcome;
+  int settle_checks = 0;
+  static inline const char* name = "concord.hosted_workflow";
+};
+
+/// One hosted workflow's owner: starts its actors, forwards a cancel, and once the run is over
+/// and every reservation is settled with the ledger, sends the final event and stops them.
+caf::behavior hosted_workflow(caf::stateful_actor<host_state>* self, HostedRun run, proto::gateway_actor gateway,
+                              GatewayOptions options) {
+  auto& st = self->state;
+  st.run = std::move(run);
+  auto& sys = self->system();
+  st.ledger = spawn_ledger(sys, st.run.budget);
+  st.planner = spawn_planner(sys, st.run.flat, st.run.policy, derive_seed(st.run.seed, 1));
+  WorkflowOptions wo;
+  wo.workflow = st.run.flat;
+  wo.budget = st.run.budget;
+  wo.deadline_s = st.run.deadline_s;
+  wo.time_scale = options.time_scale;
+  wo.seed = st.run.seed;
+  wo.ledger = st.ledger;
+  wo.selector = options.selector;
+  wo.planner = st.planner;
+  wo.on_event = [gateway, id = st.run.id](double now_s, EventBody body) {
+    caf::anon_send(gateway, proto::hosted_event{id, now_s, std::move(body)});
+  };
+  st.workflow = spawn_workflow(sys, std::move(wo));
+  // The run ends by itself (its deadline, or nothing left to run); the answer comes then.
+  self->request(st.workflow, caf::infinite, proto::start_atom::value).then([=](proto::workflow_outcome& o) {
+    self->state.outcome = std::move(o);
+    self->send(self, proto::settled_atom::value);
+  }, [=](caf::error& e) {
+    self->state.outcome.result.completed = false;
+    self->state.outcome.result.reason = EndReason::stalled;
+    self->state.outcome.failure_detail = "the workflow did not answer: " + caf::to_string(e);
+    self->send(self, proto::settled_atom::value);
+  });
+  auto end = [=](Money committed, std::string ledger_note) {
+    auto& st = self->state;
+    const EpisodeResult& r = st.outcome.result;
+    Ended e;
+    e.completed = r.completed;
+    e.reason = r.reason;
+    e.spend = committed;
+    e.makespan_s = r.makespan_s;
+    e.subtasks_done = static_cast<std::uint32_t>(r.subtasks_done);
+    std::string detail = st.outcome.failure_detail;
+    if (st.outcome.redispatched > 0) detail += (detail.empty() ? "" : "; ") + fmt::format("{} samples re-dispatched", st.outcome.redispatched);
+    if (!ledger_note.empty()) detail += (detail.empty() ? "" : "; ") + ledger_note;
+    if (options.report) {
+      try {
+        e.report = options.report(HostedReport{*st.run.workflow, *st.run.flat, r, st.run.source_name, st.run.policy->name(),
+                                               st.run.budget_origin, st.run.deadline_origin, detail,
+                                               fmt::format("cluster, hosted by node {} (time scale {})", options.node_name,
+                                                           options.time_scale),
+                                               st.run.seed, st.run.budget, st.run.deadline_s});
+      } catch (const std::exception& ex) {
+        e.report = std::string("(the report could not be formatted: ") + ex.what() + ")";
+      }
+    }
+    caf::anon_send(gateway, proto::hosted_event{st.run.id, r.makespan_s, std::move(e)});
+    self->send_exit(st.planner, caf::exit_reason::user_shutdown);
+    self->send_exit(st.ledger, caf::exit_reason::user_shutdown);
+    self->quit();
+  };
+  return {
+      [=](proto::stop_atom) { self->send(self->state.workflow, proto::stop_atom::value); },
+      // The run is over: wait (at most 200 x 10 ms) until subtasks still committing have settled.
+      [=](proto::settled_atom) {
+        self->request(self->state.ledger, std::chrono::seconds(5), proto::status_atom::value)
+            .then(
+                [=](proto::ledger_status& s) {
+                  if (s.reserved > 0 && ++self->state.settle_checks < 200) {
+                    self->delayed_send(self, std::chrono::milliseconds(10), proto::settled_atom::value);
+                    return;
+                  }
+                  end(s.committed, s.reserved > 0 ? fmt::format("{} picodollars still reserved at the end", s.reserved) : "");
+                },
+                [=](caf::error& err) { end(self->state.outcome.result.spend, "the ledger did not report: " + caf::to_string(err)); });
+      },
+  };
+}
+
+// ------------------------------------------------------------------------------ the gateway
+
+struct gateway_state {
+  GatewayOptions o;
+  std::optional<WorkflowRegistry> registry;
+  std::map<WorkflowId, caf::actor> hosts;  // running workflows' owners
+  Clock::time_point born;
+  static inline const char* name = "concord.gateway";
+  double now_s() const { return o.clock->seconds_since(born); }
+};
+
+using gateway_self = proto::gateway_actor::stateful_base<gateway_state>;
+
+void reply(gateway_self* self, const std::string& peer, Response r) { self->state.o.send(peer, r); }
+
+void refuse(gateway_self* self, const std::string& peer, RefusalCode code, std::string text, WorkflowId id = 0) {
+  reply(self, peer, Refused{code, std::move(text), 0, id});
+}
+
+/// Replays a workflow's events from from_seq to the peer and, if it still runs, keeps it watching.
+void watch(gateway_self* self, const std::string& peer, WorkflowId id, Seq from_seq) {
+  auto& reg = *self->state.registry;
+  const auto replay = reg.since(id, from_seq);
+  if (replay.lost) {
+    Event lost;
+    lost.workflow = id;
+    lost.body = *replay.lost;
+    reply(self, peer, lost);
+  }
+  for (const Event& e : replay.events) reply(self, peer, e);
+  if (reg.running(id)) reg.watch(id, peer);
+}
+
+std::string issue_text(const InputError& e) {
+  std::string out;
+  for (const auto& i : e.issues()) out += (out.empty() ? "" : "; ") + format_issue(e.source(), i);
+  return out;
+}
+
+void submit(gateway_self* self, const std::string& peer, SubmitRequest& s) {
+  auto& st = self->state;
+  auto& reg = *st.registry;
+  const std::string tenant = s.tenant.empty() ? "default" : s.tenant;
+  if (auto id = reg.by_key(tenant, s.idempotency_key)) {  // a resubmission: the same workflow, nothing started
+    reply(self, peer, Accepted{*id, true});
+    if (s.watch) watch(self, peer, *id, 1);
+    return;
+  }
+  HostedRun run;
+  Workflow wf;
+  try {
+    if (s.budget < 0 || s.budget > money_from_dollars(limits::kMaxBudgetUsd))
+      throw InputError("Submit", "budgetPicodollars", fmt::format("{} is outside 0..{} (0: the document's or nominal)", s.budget,
+                                                                  money_from_dollars(limits::kMaxBudgetUsd)));
+    if (!(s.deadline_s >= 0) || s.deadline_s > limits::kMaxSeconds)
+      throw InputError("Submit", "deadlineSeconds", fmt::format("{} is outside 0..{} s (0: the document's or nominal)", s.deadline_s,
+                                                                limits::kMaxSeconds));
+    wf = parse_workflow_json(s.workflow_json, "workflowJson");
+    run.flat = std::make_shared<const FlatWorkflow>(FlatWorkflow::compile(wf));
+    run.seed = s.seed == 0 ? 1 : s.seed;
+    run.policy = make_policy(s.policy.empty() ? "mcpp" : s.policy, *run.flat, run.seed);
+  } catch (const InputError& e) {
+    return refuse(self, peer, RefusalCode::invalid_workflow, issue_text(e));
+  } catch (const std::exception& e) {
+    return refuse(self, peer, RefusalCode::invalid_workflow, std::string("workflowJson: ") + e.what());
+  }
+  if (s.budget > 0) run.budget = s.budget, run.budget_origin = "from the request";
+  else if (wf.budget_usd) run.budget = money_from_dollars(*wf.budget_usd), run.budget_origin = "from the file";
+  else run.budget = nominal_budget(*run.flat), run.budget_origin = "nominal";
+  if (s.deadline_s > 0) run.deadline_s = s.deadline_s, run.deadline_origin = "from the request";
+  else if (wf.deadline_s) run.deadline_s = *wf.deadline_s, run.deadline_origin = "from the file";
+  else run.deadline_s = nominal_deadline_s(*run.flat), run.deadline_origin = "nominal";
+  const std::string name = !s.source_name.empty() ? s.source_name : wf.name;
+  auto admission = reg.admit(tenant, s.idempotency_key, name, run.budget);
+  if (admission.refused) return reply(self, peer, *admission.refused);
+  run.id = admission.id;
+  run.source_name = !s.source_name.empty() ? s.source_name : fmt::format("workflow {}", run.id);
+  run.workflow = std::make_shared<const Workflow>(std::move(wf));
+  reply(self, peer, Accepted{run.id, false});
+  Started started{static_cast<std::uint32_t>(run.flat->num_subtasks()), run.budget, run.deadline_s, run.budget_origin,
+                  run.deadline_origin, run.policy->name(), run.seed};
+  const Event& e = reg.append(run.id, 0.0, std::move(started), st.now_s());
+  if (s.watch) reg.watch(run.id, peer);
+  for (const auto& w : reg.watchers(run.id)) reply(self, w, e);
+  const WorkflowId id = run.id;
+  st.hosts[id] = self->spawn(hosted_workflow, std::move(run), caf::actor_cast<proto::gateway_actor>(self), st.o);
+}
+
+void status(gateway_self* self, const std::string& peer) {
+  auto& st = self->state;
+  StatusReply s;
+  s.node = st.o.node_name;
+  s.workflows = st.registry->status();
+  s.max_workflows = static_cast<std::uint32_t>(st.o.registry.max_running);
+  // Members and workers come from the node manager and the selector (local actors: fast).
+  auto send_it = [=](StatusReply s) { reply(self, peer, std::move(s)); };
+  self->request(st.o.selector, std::chrono::seconds(2), proto::models_atom::value)
+      .then(
+          [=](std::vector<std::string>& models, std::vector<std::int32_t>& live) mutable {
+            for (std::size_t i = 0; i < models.size(); ++i) s.workers.push_back(ModelWorkers{models[i], static_cast<std::uint32_t>(live[i])});
+            if (!self->state.o.node_manager) return send_it(std::move(s));
+            self->request(self->state.o.node_manager, std::chrono::seconds(2), proto::members_atom::value)
+                .then([=](std::vector<std::string>& names) mutable {
+                  s.nodes = std::move(names);
+                  send_it(std::move(s));
+                }, [=](caf::error&) mutable { send_it(std::move(s)); });
+          },
+          [=](caf::error&) mutable { send_it(std::move(s)); });
+}
+
+proto::gateway_actor::behavior_type gateway(gateway_self* self, GatewayOptions o) {
+  auto& st = self->state;
+  st.o = std::move(o);
+  st.registry.emplace(st.o.registry);
+  st.born = st.o.clock->now();
+  self->delayed_send(self, real_delay(st.o.tick_s), proto::tick_atom::value);
+  return {
+      [=](proto::client_request& r) {
+        // No exception leaves the actor: a bug answers `internal` and the gateway keeps serving.
+        try {
+          std::visit(
+              [&](auto& q) {
+                using Q = std::decay_t<decltype(q)>;
+                auto& reg = *self->state.registry;
+                if constexpr (std::is_same_v<Q, SubmitRequest>) {
+                  submit(self, r.peer, q);
+                } else if constexpr (std::is_same_v<Q, WatchRequest>) {
+                  if (!reg.known(q.workflow))
+                    return refuse(self, r.peer, RefusalCode::unknown_workflow,
+                                  fmt::format("workflowId: no workflow {} on node {} (never, or past its retention)", q.workflow,
+                                              self->state.o.node_name), q.workflow);
+                  watch(self, r.peer, q.workflow, q.from_seq);
+                } else if constexpr (std::is_same_v<Q, CancelRequest>) {
+                  if (!reg.known(q.workflow))
+                    return refuse(self, r.peer, RefusalCode::unknown_workflow,
+                                  fmt::format("workflowId: no workflow {} on node {}", q.workflow, self->state.o.node_name), q.workflow);
+                  if (auto it = self->state.hosts.find(q.workflow); it != self->state.hosts.end())
+                    caf::anon_send(it->second, proto::stop_atom::value);
+                  reply(self, r.peer, Accepted{q.workflow, false});
+                } else {
+                  status(self, r.peer);
+                }
+              },
+              r.request);
+        } catch (const std::exception& e) {
+          refuse(self, r.peer, RefusalCode::internal, std::string("the gateway failed: ") + e.what());
+        }
+      },
+      [=](proto::hosted_event& h) {
+        auto& st = self->state;
+        auto& reg = *st.registry;
+        if (!reg.running(h.workflow)) return;  // nothing follows `ended`
+        const bool end = std::holds_alternative<Ended>(h.body);
+        try {
+          const Event& e = reg.append(h.workflow, h.time_s, std::move(h.body), st.now_s());
+          for (const auto& w : reg.watchers(h.workflow)) reply(self, w, e);
+        } catch (const std::exception&) {
+          return;  // the workflow was forgotten meanwhile
+        }
+        if (end) st.hosts.erase(h.workflow);
+      },
+      [=](proto::tick_atom) {
+        self->state.registry->expire(self->state.now_s());
+        self->delayed_send(self, real_delay(self->state.o.tick_s), proto::tick_atom::value);
+      },
+      [=](proto::stop_atom) {
+        for (auto& [id, h] : self->state.hosts) self->send_exit(h, caf::exit_reason::user_shutdown);
+        self->quit();
+      },
+  };
+}
+
+}  // namespace
+
+proto::gateway_actor spawn_gateway(caf::actor_system& sys, GatewayOptions options) { return sys.spawn(gateway, std::move(options)); }
+
+}  // namespace concord::actors
