@@ -8,13 +8,9 @@
 
 #include "ledger_actor.hpp"
 #include "messages.hpp"
-#include "model/input_error.hpp"
-#include "model/limits.hpp"
-#include "model/workflow_json.hpp"
-#include "plan/policy_registry.hpp"
 #include "planner_actor.hpp"
 #include "real_time.hpp"
-#include "sim/nominal.hpp"
+#include "service/submission.hpp"
 #include "workflow_actor.hpp"
 
 namespace concord::actors {
@@ -25,16 +21,10 @@ using namespace concord::service;
 
 // ------------------------------------------------------------------------------ one hosted run
 
-/// Everything a hosted run needs, decided by the gateway before it starts.
-struct HostedRun {
+/// Everything a hosted run needs, decided before it starts (service/submission.hpp).
+struct HostedRun : Submission {
   WorkflowId id = 0;
-  std::shared_ptr<const Workflow> workflow;
-  std::shared_ptr<const FlatWorkflow> flat;
-  std::shared_ptr<Policy> policy;
-  std::string source_name, budget_origin, deadline_origin;
-  std::uint64_t seed = 1;
-  Money budget = 0;
-  double deadline_s = 0;
+  std::string source_name;  // the report's label
 };
 
 struct host_state {
@@ -158,12 +148,6 @@ void watch(gateway_self* self, const std::string& peer, WorkflowId id, Seq from_
   if (reg.running(id)) reg.watch(id, peer);
 }
 
-std::string issue_text(const InputError& e) {
-  std::string out;
-  for (const auto& i : e.issues()) out += (out.empty() ? "" : "; ") + format_issue(e.source(), i);
-  return out;
-}
-
 void submit(gateway_self* self, const std::string& peer, SubmitRequest& s) {
   auto& st = self->state;
   auto& reg = *st.registry;
@@ -173,36 +157,14 @@ void submit(gateway_self* self, const std::string& peer, SubmitRequest& s) {
     if (s.watch) watch(self, peer, *id, 1);
     return;
   }
+  auto checked = check_submission(s);
+  if (auto* r = std::get_if<Refused>(&checked)) return reply(self, peer, std::move(*r));
   HostedRun run;
-  Workflow wf;
-  try {
-    if (s.budget < 0 || s.budget > money_from_dollars(limits::kMaxBudgetUsd))
-      throw InputError("Submit", "budgetPicodollars", fmt::format("{} is outside 0..{} (0: the document's or nominal)", s.budget,
-                                                                  money_from_dollars(limits::kMaxBudgetUsd)));
-    if (!(s.deadline_s >= 0) || s.deadline_s > limits::kMaxSeconds)
-      throw InputError("Submit", "deadlineSeconds", fmt::format("{} is outside 0..{} s (0: the document's or nominal)", s.deadline_s,
-                                                                limits::kMaxSeconds));
-    wf = parse_workflow_json(s.workflow_json, "workflowJson");
-    run.flat = std::make_shared<const FlatWorkflow>(FlatWorkflow::compile(wf));
-    run.seed = s.seed == 0 ? 1 : s.seed;
-    run.policy = make_policy(s.policy.empty() ? "mcpp" : s.policy, *run.flat, run.seed);
-  } catch (const InputError& e) {
-    return refuse(self, peer, RefusalCode::invalid_workflow, issue_text(e));
-  } catch (const std::exception& e) {
-    return refuse(self, peer, RefusalCode::invalid_workflow, std::string("workflowJson: ") + e.what());
-  }
-  if (s.budget > 0) run.budget = s.budget, run.budget_origin = "from the request";
-  else if (wf.budget_usd) run.budget = money_from_dollars(*wf.budget_usd), run.budget_origin = "from the file";
-  else run.budget = nominal_budget(*run.flat), run.budget_origin = "nominal";
-  if (s.deadline_s > 0) run.deadline_s = s.deadline_s, run.deadline_origin = "from the request";
-  else if (wf.deadline_s) run.deadline_s = *wf.deadline_s, run.deadline_origin = "from the file";
-  else run.deadline_s = nominal_deadline_s(*run.flat), run.deadline_origin = "nominal";
-  const std::string name = !s.source_name.empty() ? s.source_name : wf.name;
-  auto admission = reg.admit(tenant, s.idempotency_key, name, run.budget);
+  static_cast<Submission&>(run) = std::move(std::get<Submission>(checked));
+  auto admission = reg.admit(run.tenant, s.idempotency_key, run.name, run.budget);
   if (admission.refused) return reply(self, peer, *admission.refused);
   run.id = admission.id;
   run.source_name = !s.source_name.empty() ? s.source_name : fmt::format("workflow {}", run.id);
-  run.workflow = std::make_shared<const Workflow>(std::move(wf));
   reply(self, peer, Accepted{run.id, false});
   Started started{static_cast<std::uint32_t>(run.flat->num_subtasks()), run.budget, run.deadline_s, run.budget_origin,
                   run.deadline_origin, run.policy->name(), run.seed};

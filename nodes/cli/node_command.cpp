@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <caf/all.hpp>
@@ -18,6 +19,7 @@
 #include "cli/node_config.hpp"
 #include "cli/report.hpp"
 #include "cluster_network.hpp"
+#include "edge/curve_keys.hpp"
 #include "edge/gateway_socket.hpp"
 #include "gateway_actor.hpp"
 #include "selector_actor.hpp"
@@ -42,6 +44,8 @@ struct NodeCommandOptions {
   double retention_s = 600;
   std::size_t events_per_workflow = 4096;
   bool insecure = false;
+  std::string curve_secret_file;  // the node's CURVE secret key (`concord keygen`)
+  std::string clients_dir;        // allowed clients' *.pub
 };
 
 /// The gateway's socket, reachable from the gateway actor's thread until the node stops it.
@@ -87,9 +91,19 @@ int execute(const NodeCommandOptions& o) {
   if (!o.gateway.empty()) {
     if (o.gateway.rfind("tcp://", 0) != 0)
       throw InputError("--gateway", "", fmt::format("\"{}\": expected tcp://HOST:PORT", o.gateway));
-    if (!loopback_endpoint(o.gateway) && !o.insecure)
-      throw InputError("--gateway", "", fmt::format("\"{}\" is not a loopback address and the gateway has no CURVE "
-                                                    "authentication yet: pass --insecure to serve it anyway", o.gateway));
+    if (!loopback_endpoint(o.gateway) && !o.insecure && o.curve_secret_file.empty())
+      throw InputError("--gateway", "", fmt::format("\"{}\" is not a loopback address: give it CURVE authentication "
+                                                    "(--curve-secret, --clients) or pass --insecure", o.gateway));
+  }
+  if (o.curve_secret_file.empty() != o.clients_dir.empty())
+    throw InputError(o.curve_secret_file.empty() ? "--clients" : "--curve-secret", "",
+                     "--curve-secret and --clients go together (the node's secret key, the allowed clients' public keys)");
+  if (!o.curve_secret_file.empty() && o.gateway.empty()) throw InputError("--curve-secret", "", "needs --gateway");
+  std::string curve_secret;
+  std::set<std::string> allowed;
+  if (!o.curve_secret_file.empty()) {
+    curve_secret = edge::read_curve_key(o.curve_secret_file);
+    allowed = edge::read_allowed_clients(o.clients_dir);
   }
   std::vector<actors::HostedWorkers> workers;
   if (!o.workers_file.empty()) workers = read_workers_file(o.workers_file);
@@ -195,10 +209,15 @@ int execute(const NodeCommandOptions& o) {
       try {
         edge::GatewaySocketOptions so;
         so.endpoint = o.gateway;
+        so.curve_secret_z85 = curve_secret;
+        so.allowed_clients = allowed;
         auto socket = std::make_unique<edge::GatewaySocket>(so, [gateway](std::string peer, service::Request r) {
           caf::anon_send(gateway, proto::client_request{std::move(peer), std::move(r)});
         });
-        std::cout << fmt::format("concord node {}: gateway on {}", printable(o.name), socket->bound_endpoint()) << std::endl;
+        std::cout << fmt::format("concord node {}: gateway on {}{}", printable(o.name), socket->bound_endpoint(),
+                                 curve_secret.empty() ? std::string(" (no authentication)")
+                                                      : fmt::format(" (CURVE, {} allowed clients)", allowed.size()))
+                  << std::endl;
         std::lock_guard lock(socket_ref->mx);
         socket_ref->socket = std::move(socket);
       } catch (const std::exception& e) {
@@ -265,6 +284,8 @@ void add_node_command(CLI::App& app, int& exit_code) {
       ->transform(integer_in(16, 10'000'000))
       ->capture_default_str();
   cmd->add_flag("--insecure", opts->insecure, "Allow a gateway on a non-loopback address without authentication");
+  cmd->add_option("--curve-secret", opts->curve_secret_file, "The gateway's CURVE secret key file (`concord keygen`)");
+  cmd->add_option("--clients", opts->clients_dir, "Folder of the allowed clients' CURVE public keys (*.pub)");
   cmd->add_option("--protocol-version", opts->protocol_version, "Protocol version to announce (for tests)")
       ->transform(integer_in(0, 4294967295))
       ->group("");

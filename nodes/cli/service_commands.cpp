@@ -11,6 +11,7 @@
 #include "cli/number_options.hpp"
 #include "cli/printable.hpp"
 #include "edge/client.hpp"
+#include "edge/curve_keys.hpp"
 #include "model/input_error.hpp"
 #include "model/limits.hpp"
 #include "model/workflow_json.hpp"
@@ -24,6 +25,7 @@ using namespace concord::service;
 struct Connection {
   std::string to;
   double timeout_s = 10;
+  std::string curve_server, curve_key;  // files: the node's public key, this client's secret key
 };
 
 void add_connection(CLI::App* cmd, Connection& c) {
@@ -31,11 +33,20 @@ void add_connection(CLI::App* cmd, Connection& c) {
   cmd->add_option("--timeout", c.timeout_s, "Seconds to wait for the node's answer")
       ->transform(real_in(0.0, 86400.0, false, "seconds"))
       ->capture_default_str();
+  cmd->add_option("--curve-server", c.curve_server, "The node's CURVE public key file (with --curve-key)");
+  cmd->add_option("--curve-key", c.curve_key, "This client's CURVE secret key file (its .pub must be in the node's --clients)");
 }
 
 edge::Client connect(const Connection& c) {
   if (c.to.rfind("tcp://", 0) != 0) throw InputError("--to", "", fmt::format("\"{}\": expected tcp://HOST:PORT", c.to));
-  return edge::Client(edge::ClientOptions{c.to, c.timeout_s});
+  if (c.curve_server.empty() != c.curve_key.empty())
+    throw InputError(c.curve_server.empty() ? "--curve-key" : "--curve-server", "", "--curve-server and --curve-key go together");
+  edge::ClientOptions o{c.to, c.timeout_s, "", ""};
+  if (!c.curve_server.empty()) {
+    o.curve_server_public = edge::read_curve_key(c.curve_server);
+    o.curve_secret = edge::read_curve_key(c.curve_key);
+  }
+  return edge::Client(o);
 }
 
 /// A refusal on stderr, and its exit code (2: the request was refused).
@@ -194,6 +205,27 @@ void add_service_commands(CLI::App& app, int& exit_code) {
         return;
       }
       std::cout << fmt::format("workflow {}: cancel requested (it ends with reason interrupted)", o->id) << std::endl;
+      exit_code = kExitOk;
+    });
+  }
+  {
+    struct KeygenOptions {
+      std::string out, name = "concord";
+    };
+    auto o = std::make_shared<KeygenOptions>();
+    CLI::App* cmd = app.add_subcommand("keygen", "Write a CURVE key pair for a gateway or a client: OUT/NAME.key and OUT/NAME.pub");
+    cmd->footer(
+        "A node serves CURVE with `--curve-secret OUT/NODE.key --clients DIR` (DIR holds the allowed\n"
+        "clients' .pub files); a client connects with `--curve-server NODE.pub --curve-key CLIENT.key`.\n"
+        "The .key file is written with mode 0600. Exit codes: 0 written; 2 bad input (cannot write).");
+    cmd->add_option("--out", o->out, "Folder to write the keys to (created if missing)")->required();
+    cmd->add_option("--name", o->name, "File name of the pair")->capture_default_str();
+    cmd->callback([o, &exit_code] {
+      if (o->name.empty() || o->name.find('/') != std::string::npos) throw InputError("--name", "", "a file name without '/' is required");
+      const auto keys = edge::write_curve_key_pair(o->out, o->name);
+      std::cout << fmt::format("wrote {}/{}.key (secret) and {}/{}.pub: {}", printable(o->out), printable(o->name), printable(o->out),
+                               printable(o->name), keys.public_z85)
+                << std::endl;
       exit_code = kExitOk;
     });
   }

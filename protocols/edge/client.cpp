@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <zmq.hpp>
 
+#include "edge/curve_keys.hpp"
 #include "edge/wire_codec.hpp"
 
 namespace concord::edge {
@@ -17,6 +18,11 @@ struct Client::Impl {
   void open() {
     socket.emplace(context, zmq::socket_type::dealer);
     socket->set(zmq::sockopt::linger, 0);
+    if (!options.curve_server_public.empty()) {
+      socket->set(zmq::sockopt::curve_serverkey, options.curve_server_public);
+      socket->set(zmq::sockopt::curve_publickey, curve_public_of(options.curve_secret));
+      socket->set(zmq::sockopt::curve_secretkey, options.curve_secret);
+    }
     try {
       socket->connect(options.endpoint);
     } catch (const zmq::error_t& e) {

@@ -23,6 +23,10 @@ class ClientError : public std::runtime_error {
 struct ClientOptions {
   std::string endpoint;   // tcp://HOST:PORT of a node's --gateway
   double timeout_s = 10;  // how long to wait for an answer (real seconds)
+  /// CURVE (both set, Z85): the node's public key and this client's secret key (its public key
+  /// must be in the node's --clients folder). Empty: no encryption, no authentication.
+  std::string curve_server_public;
+  std::string curve_secret;
 };
 
 class Client {

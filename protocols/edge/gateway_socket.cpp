@@ -1,6 +1,8 @@
 #include "edge/gateway_socket.hpp"
 
+#include <array>
 #include <deque>
+#include <optional>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -30,6 +32,7 @@ struct GatewaySocket::Impl {
   OnRequest on_request;
   zmq::context_t context{1};
   zmq::socket_t socket{context, zmq::socket_type::router};
+  std::optional<zmq::socket_t> zap;  // the ZAP handler's socket (CURVE only)
   std::string bound;
   int wake_fd = -1;
   std::atomic<bool> stopping{false};
@@ -46,6 +49,15 @@ struct GatewaySocket::Impl {
     socket.set(zmq::sockopt::rcvhwm, options.receive_hwm);
     socket.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(options.limits.max_bytes));
     socket.set(zmq::sockopt::linger, 0);
+    if (!options.curve_secret_z85.empty()) {
+      // The ZAP handler must be bound before any handshake: libzmq asks it about every client.
+      zap.emplace(context, zmq::socket_type::rep);
+      zap->set(zmq::sockopt::linger, 0);
+      zap->bind("inproc://zeromq.zap.01");
+      socket.set(zmq::sockopt::curve_server, 1);
+      socket.set(zmq::sockopt::curve_secretkey, options.curve_secret_z85);
+      socket.set(zmq::sockopt::zap_domain, "concord");
+    }
     try {
       socket.bind(options.endpoint);
     } catch (const zmq::error_t& e) {
@@ -152,11 +164,33 @@ struct GatewaySocket::Impl {
     }
   }
 
+  /// One ZAP request (RFC 27): CURVE credentials are the client's 32-byte public key.
+  void authenticate() {
+    std::vector<zmq::message_t> req;
+    if (!zmq::recv_multipart(*zap, std::back_inserter(req), zmq::recv_flags::dontwait)) return;
+    if (req.size() < 6) return;  // not ZAP: nothing sensible to answer
+    bool ok = false;
+    if (req[5].to_string_view() == "CURVE" && req.size() >= 7 && req[6].size() == 32) {
+      char z85[41] = {};
+      zmq_z85_encode(z85, static_cast<const std::uint8_t*>(req[6].data()), 32);
+      ok = options.allowed_clients.count(z85) != 0;
+    }
+    if (!ok) counters.unauthenticated.fetch_add(1, std::memory_order_relaxed);
+    std::array<zmq::const_buffer, 6> reply{zmq::str_buffer("1.0"), zmq::buffer(req[1].data(), req[1].size()),
+                                           ok ? zmq::str_buffer("200") : zmq::str_buffer("400"),
+                                           ok ? zmq::str_buffer("OK") : zmq::str_buffer("client key not allowed"),
+                                           zmq::str_buffer(""), zmq::str_buffer("")};
+    zmq::send_multipart(*zap, reply);
+  }
+
   void loop() {
     while (!stopping) {
-      zmq::pollitem_t items[] = {{static_cast<void*>(socket), 0, ZMQ_POLLIN, 0}, {nullptr, wake_fd, ZMQ_POLLIN, 0}};
+      zmq::pollitem_t items[] = {{static_cast<void*>(socket), 0, ZMQ_POLLIN, 0},
+                                 {nullptr, wake_fd, ZMQ_POLLIN, 0},
+                                 {zap ? static_cast<void*>(*zap) : nullptr, zap ? 0 : -1, ZMQ_POLLIN, 0}};
       try {
-        zmq::poll(items, 2, std::chrono::milliseconds(200));
+        zmq::poll(items, zap ? 3 : 2, std::chrono::milliseconds(200));
+        if (zap && (items[2].revents & ZMQ_POLLIN)) authenticate();
         if (items[1].revents & ZMQ_POLLIN) {
           std::uint64_t n = 0;
           [[maybe_unused]] const auto r = ::read(wake_fd, &n, sizeof n);

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "edge/wire_codec.hpp"
@@ -25,6 +26,11 @@ struct GatewaySocketOptions {
   DecodeLimits limits;             // also ZMQ_MAXMSGSIZE: a peer sending more is disconnected by ZeroMQ
   int send_hwm = 10000;            // messages queued per client before sends would block
   int receive_hwm = 10000;
+  /// Set: a CURVE server with this secret key (Z85); only clients whose public key is in
+  /// allowed_clients complete the handshake (the ZAP handler this thread runs says no to the
+  /// rest: they get no answer, and are counted in `unauthenticated`).
+  std::string curve_secret_z85;
+  std::set<std::string> allowed_clients;  // Z85 public keys
 };
 
 struct GatewayCounters {
@@ -33,6 +39,7 @@ struct GatewayCounters {
   std::atomic<std::uint64_t> sent{0};           // responses and events sent
   std::atomic<std::uint64_t> dropped_slow{0};   // events dropped for a client reading too slowly
   std::atomic<std::uint64_t> dropped_gone{0};   // responses for a client no longer connected
+  std::atomic<std::uint64_t> unauthenticated{0};  // CURVE handshakes refused (key not allowed)
 };
 
 class GatewaySocket {
