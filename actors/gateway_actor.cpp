@@ -92,6 +92,10 @@ caf::behavior hosted_workflow(caf::stateful_actor<host_state>* self, HostedRun r
         e.report = std::string("(the report could not be formatted: ") + ex.what() + ")";
       }
     }
+    if (options.observer) {
+      for (double d : st.outcome.decision_seconds) options.observer->planner_decision(d);
+      if (st.outcome.redispatched > 0) options.observer->samples_redispatched(st.outcome.redispatched);
+    }
     caf::anon_send(gateway, proto::hosted_event{st.run.id, r.makespan_s, std::move(e)});
     self->send_exit(st.planner, caf::exit_reason::user_shutdown);
     self->send_exit(st.ledger, caf::exit_reason::user_shutdown);
@@ -128,7 +132,26 @@ struct gateway_state {
 
 using gateway_self = proto::gateway_actor::stateful_base<gateway_state>;
 
-void reply(gateway_self* self, const std::string& peer, Response r) { self->state.o.send(peer, r); }
+void reply(gateway_self* self, const std::string& peer, Response r) {
+  if (const auto* x = std::get_if<Refused>(&r); x && self->state.o.observer) self->state.o.observer->refused(x->code);
+  self->state.o.send(peer, r);
+}
+
+/// Metrics of one event of a hosted workflow (before it is appended: `old` is its status then).
+void observe(GatewayObserver& m, const WorkflowStatus& old, const EventBody& body) {
+  std::visit(
+      [&](const auto& b) {
+        using B = std::decay_t<decltype(b)>;
+        if constexpr (std::is_same_v<B, BatchLaunched>) m.samples_dispatched(b.k);
+        else if constexpr (std::is_same_v<B, SampleSettled>) m.sample_settled(b.cost);
+        else if constexpr (std::is_same_v<B, SpendUpdate>) m.reserved_changed(b.reserved - old.reserved);
+        else if constexpr (std::is_same_v<B, Ended>) {
+          m.reserved_changed(-old.reserved);
+          m.workflow_ended(b.reason);
+        }
+      },
+      body);
+}
 
 void refuse(gateway_self* self, const std::string& peer, RefusalCode code, std::string text, WorkflowId id = 0) {
   reply(self, peer, Refused{code, std::move(text), 0, id});
@@ -169,6 +192,7 @@ void submit(gateway_self* self, const std::string& peer, SubmitRequest& s) {
   Started started{static_cast<std::uint32_t>(run.flat->num_subtasks()), run.budget, run.deadline_s, run.budget_origin,
                   run.deadline_origin, run.policy->name(), run.seed};
   const Event& e = reg.append(run.id, 0.0, std::move(started), st.now_s());
+  if (st.o.observer) st.o.observer->workflow_started();
   if (s.watch) reg.watch(run.id, peer);
   for (const auto& w : reg.watchers(run.id)) reply(self, w, e);
   const WorkflowId id = run.id;
@@ -211,6 +235,11 @@ proto::gateway_actor::behavior_type gateway(gateway_self* self, GatewayOptions o
               [&](auto& q) {
                 using Q = std::decay_t<decltype(q)>;
                 auto& reg = *self->state.registry;
+                if (auto& m = self->state.o.observer)
+                  m->request(std::is_same_v<Q, SubmitRequest>   ? GatewayObserver::Request::submit
+                             : std::is_same_v<Q, WatchRequest>  ? GatewayObserver::Request::watch
+                             : std::is_same_v<Q, CancelRequest> ? GatewayObserver::Request::cancel
+                                                                : GatewayObserver::Request::status);
                 if constexpr (std::is_same_v<Q, SubmitRequest>) {
                   submit(self, r.peer, q);
                 } else if constexpr (std::is_same_v<Q, WatchRequest>) {
@@ -241,6 +270,7 @@ proto::gateway_actor::behavior_type gateway(gateway_self* self, GatewayOptions o
         if (!reg.running(h.workflow)) return;  // nothing follows `ended`
         const bool end = std::holds_alternative<Ended>(h.body);
         try {
+          if (st.o.observer) observe(*st.o.observer, reg.status_of(h.workflow), h.body);
           const Event& e = reg.append(h.workflow, h.time_s, std::move(h.body), st.now_s());
           for (const auto& w : reg.watchers(h.workflow)) reply(self, w, e);
         } catch (const std::exception&) {

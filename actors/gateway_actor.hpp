@@ -13,6 +13,7 @@
 #include <caf/fwd.hpp>
 #include <caf/actor.hpp>
 
+#include "gateway_observer.hpp"
 #include "interfaces.hpp"
 #include "model/workflow.hpp"
 #include "service/service_messages.hpp"
@@ -46,6 +47,7 @@ struct GatewayOptions {
   std::function<std::string(const HostedReport&)> report;
   const Clock* clock = &real_clock();  // retention is measured on it (real seconds)
   double tick_s = 1;                   // how often ended workflows past retention are forgotten
+  std::shared_ptr<GatewayObserver> observer;  // metrics; may be null
 };
 
 proto::gateway_actor spawn_gateway(caf::actor_system& sys, GatewayOptions options);

@@ -42,6 +42,7 @@ caf::behavior node_manager(node_actor* self, NodeOptions options) {
   self->set_down_handler([=](caf::down_msg& dm) {
     for (auto it = self->state.members.begin(); it != self->state.members.end(); ++it)
       if (it->second.address() == dm.source) {
+        if (self->state.options.on_member_down) self->state.options.on_member_down(it->first);
         self->state.members.erase(it);
         return;
       }

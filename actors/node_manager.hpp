@@ -4,6 +4,7 @@
 // protocol version differs, with the reason on both sides), keeps the member
 // list, monitors every peer (a crash is seen at once as down_msg, a hang via
 // the middleman's heartbeats), and hands its workers to selectors that ask.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,8 @@ struct NodeOptions {
   /// cluster beacons to it: this node's at once, a member's as soon as the member is known (in
   /// either direction: it joins us, or we learn it from a join reply, see subscribe_to_members).
   caf::actor selector;
+  /// Called (on the manager's thread) when a member is seen down: a crash, or a heartbeat timeout.
+  std::function<void(const std::string& member)> on_member_down;
 };
 
 /// Messages:

@@ -17,6 +17,7 @@
 #include "cli/number_options.hpp"
 #include "cli/printable.hpp"
 #include "cli/node_config.hpp"
+#include "cli/node_metrics.hpp"
 #include "cli/report.hpp"
 #include "cluster_network.hpp"
 #include "edge/curve_keys.hpp"
@@ -46,6 +47,7 @@ struct NodeCommandOptions {
   bool insecure = false;
   std::string curve_secret_file;  // the node's CURVE secret key (`concord keygen`)
   std::string clients_dir;        // allowed clients' *.pub
+  std::string metrics;            // HOST:PORT: Prometheus text format at /metrics; empty: none
 };
 
 /// The gateway's socket, reachable from the gateway actor's thread until the node stops it.
@@ -107,6 +109,7 @@ int execute(const NodeCommandOptions& o) {
   }
   std::vector<actors::HostedWorkers> workers;
   if (!o.workers_file.empty()) workers = read_workers_file(o.workers_file);
+  if (!o.metrics.empty()) host_port(o.metrics, "--metrics");
   NodeCafSettings settings;
   const std::string config = !o.config_file.empty() ? o.config_file
                              : std::filesystem::exists("caf-application.ini") ? "caf-application.ini" : "";
@@ -135,6 +138,16 @@ int execute(const NodeCommandOptions& o) {
     no.name = o.name;
     no.workers = workers;
     no.time_scale = o.time_scale;
+    std::shared_ptr<NodeMetrics> metrics;
+    if (!o.metrics.empty()) {
+      try {
+        metrics = std::make_shared<NodeMetrics>(o.metrics);
+      } catch (const std::exception& e) {
+        std::cerr << fmt::format("concord node {}: error: --metrics {}: {}\n", printable(o.name), printable(o.metrics), e.what());
+        return kExitBadInput;
+      }
+      no.on_member_down = [metrics](const std::string&) { metrics->member_lost(); };
+    }
     // The node's selector serves the workflows its gateway hosts; every worker of the cluster beacons to it.
     const proto::selector_actor selector = actors::spawn_selector(sys, actors::SelectorOptions{});
     no.selector = caf::actor_cast<caf::actor>(selector);
@@ -205,6 +218,7 @@ int execute(const NodeCommandOptions& o) {
         if (socket_ref->socket) socket_ref->socket->send(peer, r);
       };
       go.report = hosted_report;
+      go.observer = metrics;
       gateway = actors::spawn_gateway(sys, std::move(go));
       try {
         edge::GatewaySocketOptions so;
@@ -218,6 +232,7 @@ int execute(const NodeCommandOptions& o) {
                                  curve_secret.empty() ? std::string(" (no authentication)")
                                                       : fmt::format(" (CURVE, {} allowed clients)", allowed.size()))
                   << std::endl;
+        if (metrics) metrics->attach_socket(&socket->counters());
         std::lock_guard lock(socket_ref->mx);
         socket_ref->socket = std::move(socket);
       } catch (const std::exception& e) {
@@ -225,6 +240,10 @@ int execute(const NodeCommandOptions& o) {
         code = kExitBadInput;
       }
     }
+    if (metrics && code == kExitOk)
+      std::cout << fmt::format("concord node {}: metrics on http://{}:{}/metrics", printable(o.name),
+                               printable(o.metrics.substr(0, o.metrics.rfind(':'))), metrics->port())
+                << std::endl;
     if (code == kExitOk) {
       int sig = 0;
       sigwait(&signals, &sig);  // run until SIGINT/SIGTERM
@@ -238,6 +257,7 @@ int execute(const NodeCommandOptions& o) {
         std::lock_guard lock(socket_ref->mx);
         socket = std::move(socket_ref->socket);
       }
+      if (metrics) metrics->detach_socket();
     }  // the socket's thread is joined here
     caf::anon_send_exit(selector, caf::exit_reason::user_shutdown);
     self->send(manager, proto::stop_atom::value);
@@ -284,6 +304,7 @@ void add_node_command(CLI::App& app, int& exit_code) {
       ->transform(integer_in(16, 10'000'000))
       ->capture_default_str();
   cmd->add_flag("--insecure", opts->insecure, "Allow a gateway on a non-loopback address without authentication");
+  cmd->add_option("--metrics", opts->metrics, "HOST:PORT: serve Prometheus metrics at /metrics (port 0: any, printed)");
   cmd->add_option("--curve-secret", opts->curve_secret_file, "The gateway's CURVE secret key file (`concord keygen`)");
   cmd->add_option("--clients", opts->clients_dir, "Folder of the allowed clients' CURVE public keys (*.pub)");
   cmd->add_option("--protocol-version", opts->protocol_version, "Protocol version to announce (for tests)")

@@ -108,7 +108,7 @@ int submit(const SubmitOptions& o) {
   s.seed = o.seed;
   if (o.budget_usd) s.budget = money_from_dollars(*o.budget_usd);
   if (o.deadline_s) s.deadline_s = *o.deadline_s;
-  s.watch = o.watch;
+  // --watch: a Watch from sequence 1 follows the answer (nothing is missed: the node replays).
   auto client = connect(o.c);
   const Response r = client.call(s);
   if (const auto* x = std::get_if<Refused>(&r)) return refused("submit", *x);
@@ -118,7 +118,6 @@ int submit(const SubmitOptions& o) {
                            o.c.to)
             << std::endl;
   if (!o.watch) return kExitOk;
-  // The events already flow (watch = true in the request): read them to the end.
   return follow(client, a->workflow, 1, o.quiet, o.events, o.idle_s);
 }
 

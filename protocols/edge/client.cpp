@@ -1,5 +1,7 @@
 #include "edge/client.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <zmq.hpp>
 
@@ -67,12 +69,16 @@ service::Response Client::call(const service::Request& request) {
 std::optional<service::Ended> Client::watch(service::WorkflowId id, service::Seq from_seq,
                                             const std::function<bool(const service::Event&)>& on_event, double idle_timeout_s) {
   send(service::WatchRequest{id, from_seq});
+  // Events already received (e.g. a Submit with watch set, then this watch's replay) are skipped.
+  service::Seq next = std::max<service::Seq>(from_seq, 1);
   for (;;) {
     auto r = receive(idle_timeout_s);
     if (!r) throw ClientError(fmt::format("{}: no event for {} s while watching workflow {}", impl_->options.endpoint, idle_timeout_s, id));
     if (auto* refused = std::get_if<service::Refused>(&*r)) throw ClientError(refused->text);
     auto* e = std::get_if<service::Event>(&*r);
     if (!e || e->workflow != id) continue;  // an answer or event that is not this watch's
+    if (e->seq > 0 && e->seq < next) continue;
+    if (e->seq > 0) next = e->seq + 1;
     if (!on_event(*e)) return std::nullopt;
     if (auto* end = std::get_if<service::Ended>(&e->body)) return *end;
   }

@@ -45,7 +45,8 @@ class Client {
   /// when none comes within timeout_s.
   service::Response call(const service::Request& request);
 
-  /// Watches a workflow from `from_seq`, calling on_event for each event (Lost included) until
+  /// Watches a workflow from `from_seq`, calling on_event once for each event (Lost included;
+  /// an event received twice — live, then in the watch's replay — is passed once) until
   /// `ended` (returned) or until on_event returns false (nothing returned). Throws ClientError
   /// when the node stays silent longer than idle_timeout_s, or refuses (the refusal's text).
   std::optional<service::Ended> watch(service::WorkflowId id, service::Seq from_seq,

@@ -44,6 +44,7 @@ class WorkflowRegistry {
   const Event& append(WorkflowId id, double time_s, EventBody body, double now_s);
 
   bool known(WorkflowId id) const { return hosted_.count(id) != 0; }
+  const WorkflowStatus& status_of(WorkflowId id) const { return at(id).status; }
   bool running(WorkflowId id) const;
   EventLog::Replay since(WorkflowId id, Seq from_seq) const;
 
