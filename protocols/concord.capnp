@@ -119,6 +119,9 @@ struct Event {
     ended @8 :Ended;
     lost @9 :Lost;             # not in the workflow's sequence: seq = 0 (see Watch)
   }
+  wallTimeNanos @10 :Int64;    # the node's real clock when it recorded the event: nanoseconds since
+                               # the Unix epoch (0 for `lost`); a client on the same host measures
+                               # the event's delivery latency with it
 }
 
 struct Started {

@@ -87,6 +87,7 @@ void fill(w::Event::Builder b, const Event& e) {
   b.setWorkflowId(e.workflow);
   b.setSeq(e.seq);
   b.setTimeSeconds(e.time_s);
+  b.setWallTimeNanos(e.wall_ns);
   std::visit(overloaded{
                  [&](const Started& s) {
                    auto x = b.initStarted();
@@ -312,6 +313,7 @@ std::variant<Response, std::string> decode_response(std::string_view bytes, cons
         e.workflow = x.getWorkflowId();
         e.seq = x.getSeq();
         e.time_s = x.getTimeSeconds();
+        e.wall_ns = x.getWallTimeNanos();
         switch (x.which()) {
           case w::Event::STARTED: {
             const auto y = x.getStarted();

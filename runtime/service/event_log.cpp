@@ -7,13 +7,14 @@ namespace concord::service {
 
 EventLog::EventLog(WorkflowId workflow, std::size_t capacity) : workflow_(workflow), capacity_(std::max<std::size_t>(capacity, 1)) {}
 
-const Event& EventLog::append(double time_s, EventBody body) {
+const Event& EventLog::append(double time_s, EventBody body, std::int64_t wall_ns) {
   if (ended_) throw std::logic_error("EventLog::append: the workflow has already ended");
   Event e;
   e.workflow = workflow_;
   e.seq = next_seq_++;
   e.time_s = time_s;
   e.body = std::move(body);
+  e.wall_ns = wall_ns;
   ended_ = e.is_end();
   if (events_.size() == capacity_) events_.pop_front();
   events_.push_back(std::move(e));

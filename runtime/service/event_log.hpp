@@ -17,7 +17,7 @@ class EventLog {
   explicit EventLog(WorkflowId workflow, std::size_t capacity = 4096);
 
   /// Numbers and keeps the event (dropping the oldest beyond capacity); returns it.
-  const Event& append(double time_s, EventBody body);
+  const Event& append(double time_s, EventBody body, std::int64_t wall_ns = 0);
 
   struct Replay {
     std::optional<Lost> lost;   // set when from_seq is older than the oldest event held

@@ -106,6 +106,7 @@ struct Event {
   Seq seq = 0;        // 0 only for Lost
   double time_s = 0;  // simulated seconds since the workflow started
   EventBody body;
+  std::int64_t wall_ns = 0;  // the node's real clock when recorded (ns since the Unix epoch)
   bool is_end() const { return std::holds_alternative<Ended>(body); }
 };
 

@@ -62,7 +62,7 @@ WorkflowRegistry::Hosted& WorkflowRegistry::at(WorkflowId id) {
 }
 const WorkflowRegistry::Hosted& WorkflowRegistry::at(WorkflowId id) const { return const_cast<WorkflowRegistry*>(this)->at(id); }
 
-const Event& WorkflowRegistry::append(WorkflowId id, double time_s, EventBody body, double now_s) {
+const Event& WorkflowRegistry::append(WorkflowId id, double time_s, EventBody body, double now_s, std::int64_t wall_ns) {
   Hosted& h = at(id);
   std::visit(
       [&](const auto& b) {
@@ -76,7 +76,7 @@ const Event& WorkflowRegistry::append(WorkflowId id, double time_s, EventBody bo
         }
       },
       body);
-  const Event& e = h.log.append(time_s, std::move(body));
+  const Event& e = h.log.append(time_s, std::move(body), wall_ns);
   h.status.last_seq = e.seq;
   if (e.is_end()) {
     h.status.state = WorkflowState::ended;

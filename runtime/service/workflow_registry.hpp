@@ -40,8 +40,8 @@ class WorkflowRegistry {
   Admission admit(const std::string& tenant, const std::string& key, const std::string& name, Money budget);
 
   /// Appends to a workflow's events (SpendUpdate / SampleSettled / Ended update its status; Ended
-  /// also starts its retention clock at now_s). Throws std::out_of_range on an unknown id.
-  const Event& append(WorkflowId id, double time_s, EventBody body, double now_s);
+  /// also starts its retention clock at now_s; wall_ns stamps the event). Throws std::out_of_range on an unknown id.
+  const Event& append(WorkflowId id, double time_s, EventBody body, double now_s, std::int64_t wall_ns = 0);
 
   bool known(WorkflowId id) const { return hosted_.count(id) != 0; }
   const WorkflowStatus& status_of(WorkflowId id) const { return at(id).status; }
