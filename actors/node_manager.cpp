@@ -36,11 +36,13 @@ caf::behavior node_manager(node_actor* self, NodeOptions options) {
       b.model = wo.model;
       b.handle = caf::actor_cast<caf::actor>(spawn_simulated_worker(self->system(), wo));  // beacons carry workers untyped
       self->link_to(b.handle);  // a worker's crash takes the node down, as a process would
+      if (st.options.selector) self->send(b.handle, proto::subscribe_atom::value, st.options.selector);
       st.workers.push_back(std::move(b));
     }
   self->set_down_handler([=](caf::down_msg& dm) {
     for (auto it = self->state.members.begin(); it != self->state.members.end(); ++it)
       if (it->second.address() == dm.source) {
+        if (self->state.options.on_member_down) self->state.options.on_member_down(it->first);
         self->state.members.erase(it);
         return;
       }
@@ -72,6 +74,7 @@ caf::behavior node_manager(node_actor* self, NodeOptions options) {
           }
           if (known == self->state.members.end()) self->monitor(r.manager);
           self->state.members[r.node] = r.manager;
+          if (self->state.options.selector) self->send(r.manager, proto::subscribe_atom::value, self->state.options.selector);
         }
         reply.accepted = true;
         reply.member_names.push_back(self->state.options.name);

@@ -4,6 +4,7 @@
 // protocol version differs, with the reason on both sides), keeps the member
 // list, monitors every peer (a crash is seen at once as down_msg, a hang via
 // the middleman's heartbeats), and hands its workers to selectors that ask.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,12 @@ struct NodeOptions {
   std::vector<HostedWorkers> workers;
   double time_scale = kDefaultTunables.time_scale;
   double beacon_interval_s = kDefaultTunables.beacon_interval_s;
+  /// The node's selector (it serves the workflows the node hosts), or none. Every worker of the
+  /// cluster beacons to it: this node's at once, a member's as soon as the member is known (in
+  /// either direction: it joins us, or we learn it from a join reply, see subscribe_to_members).
+  caf::actor selector;
+  /// Called (on the manager's thread) when a member is seen down: a crash, or a heartbeat timeout.
+  std::function<void(const std::string& member)> on_member_down;
 };
 
 /// Messages:
@@ -32,6 +39,7 @@ struct NodeOptions {
 ///   (subscribe_atom, selector)    -> (every hosted worker beacons to `selector` from now on)
 ///   (members_atom)                -> std::vector<std::string> member names (this node first)
 ///   (stop_atom)                   -> stops the workers and the manager
+/// A join_request carrying a manager also subscribes this node's selector to that member's workers.
 caf::actor spawn_node_manager(caf::actor_system& sys, const NodeOptions& options);
 
 }  // namespace concord::actors

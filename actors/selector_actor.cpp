@@ -139,6 +139,18 @@ proto::selector_actor::behavior_type selector(proto::selector_actor::stateful_po
         for (const auto& e : table.entries()) n += table.liveness(e, now) == route::Liveness::live ? 1 : 0;
         return n;
       },
+      [=](proto::models_atom) {  // (model, live workers) for every model heard of: the gateway's status
+        auto& st = self->state;
+        std::vector<std::string> models;
+        std::vector<std::int32_t> live;
+        const double now = st.now_s();
+        for (auto& [model, router] : st.routers) {
+          std::int32_t n = 0;
+          for (const auto& e : router.table().entries()) n += router.table().liveness(e, now) == route::Liveness::live ? 1 : 0;
+          models.push_back(model), live.push_back(n);
+        }
+        return std::make_tuple(std::move(models), std::move(live));
+      },
       [=](proto::status_atom) {  // (worker, samples dispatched and not yet reported), for tests and tools
         std::vector<std::string> names;
         std::vector<std::int32_t> assigned;

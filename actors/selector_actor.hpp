@@ -25,6 +25,7 @@ struct SelectorOptions {
 ///   (forget_atom, dispatch id)               -> (the sample was cancelled or re-dispatched: no credit)
 ///   (workers_atom, model)                    -> int32: workers alive for the model
 ///   (status_atom)                            -> (vector<string> workers, vector<int32> samples assigned)
+///   (models_atom)                            -> (vector<string> models, vector<int32> live workers of each)
 proto::selector_actor spawn_selector(caf::actor_system& sys, const SelectorOptions& options);
 
 }  // namespace concord::actors

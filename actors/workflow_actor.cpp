@@ -26,6 +26,7 @@ struct workflow_state {
   WorkflowOptions o;
   std::optional<WorkflowRun> run;
   std::map<int, proto::subtask_actor> batches;  // the subtask actor running each subtask's batch
+  std::map<std::uint64_t, int> batch_subtask;     // batch id -> subtask, while on_event wants settlements
   Clock::time_point started;
   caf::typed_response_promise<workflow_outcome> promise;
   static inline const char* name = "concord.workflow";
@@ -148,6 +149,23 @@ void launch(workflow_actor* self, const WorkflowCommand& c) {
   so.selector = st.o.selector;
   so.virtual_time = st.o.virtual_time;
   st.batches[a.subtask] = spawn_subtask(self->system(), std::move(so));
+  if (st.o.on_event) {
+    st.batch_subtask[c.batch_id] = a.subtask;
+    st.o.on_event(st.now_s(), service::BatchLaunched{wf.subtask_id(a.subtask), wf.model_id(a.model), static_cast<std::uint32_t>(a.k),
+                                                     static_cast<std::uint32_t>(c.attempt), c.batch_id});
+  }
+}
+
+/// A batch is over: what a watcher sees of it.
+void batch_over_event(workflow_actor* self, const AttemptTrace& t) {
+  auto& st = self->state;
+  const FlatWorkflow& wf = *st.o.workflow;
+  const double now = st.now_s();
+  st.o.on_event(now, service::SubtaskEnded{wf.subtask_id(t.subtask), wf.model_id(t.model), static_cast<std::uint32_t>(t.k),
+                                           static_cast<std::uint32_t>(t.attempt), t.succeeded, t.finished, t.cost,
+                                           static_cast<std::uint32_t>(st.run->subtasks_done()),
+                                           static_cast<std::uint32_t>(wf.num_subtasks())});
+  st.o.on_event(now, service::SpendUpdate{st.run->spent(), st.run->reserved(), st.o.budget});
 }
 
 void finish(workflow_actor* self) {
@@ -176,6 +194,7 @@ void act(workflow_actor* self, WorkflowRun::Commands& cmds) {
         break;
       case WorkflowCommand::Kind::batch_over:
         if (st.o.on_batch) st.o.on_batch(st.run->result().attempts[c.trace], st.run->subtasks_done(), st.o.workflow->num_subtasks());
+        if (st.o.on_event) batch_over_event(self, st.run->result().attempts[c.trace]);
         break;
       case WorkflowCommand::Kind::decide_later:
         st.o.virtual_time->at(st.o.virtual_time->now_s(), TimePhase::decide, caf::actor_cast<caf::actor>(self),
@@ -206,7 +225,11 @@ proto::workflow_actor::behavior_type workflow(workflow_actor* self, WorkflowOpti
       },
       [=](proto::decide_atom) { on(self, [](WorkflowRun& r, double now, auto& c) { r.decide(now, c); }); },
       [=](proto::settled_atom, std::uint64_t batch_id, std::int64_t released, std::int64_t cost) {
-        self->state.run->sample_settled(batch_id, released, cost);
+        auto& st = self->state;
+        st.run->sample_settled(batch_id, released, cost);
+        if (st.o.on_event)
+          if (auto it = st.batch_subtask.find(batch_id); it != st.batch_subtask.end())
+            st.o.on_event(st.now_s(), service::SampleSettled{st.o.workflow->subtask_id(it->second), batch_id, cost});
       },
       [=](proto::deadline_atom) {
         auto& st = self->state;

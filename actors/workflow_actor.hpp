@@ -17,6 +17,7 @@
 #include "time/clock.hpp"
 #include "sim/episode.hpp"
 #include "sim/flat_workflow.hpp"
+#include "service/service_messages.hpp"
 
 namespace concord::actors {
 
@@ -37,6 +38,9 @@ struct WorkflowOptions {
   VirtualTime* virtual_time = nullptr;
   /// Called on the workflow's thread after every batch (live progress); may be empty.
   std::function<void(const AttemptTrace&, int done, int total)> on_batch;
+  /// Called on the workflow's thread for what a watcher sees (batch launched, sample settled,
+  /// subtask ended, spend after a batch), at the run's time (simulated s); may be empty.
+  std::function<void(double now_s, service::EventBody)> on_event;
   /// Called on the workflow's thread when the run has ended, just before the answer; may be empty.
   std::function<void()> on_end;
 };

@@ -34,13 +34,18 @@ LOG="$BUILD/logs/$TARGET-$STAMP.log"
 mkdir -p "$ARTIFACTS" "$BUILD/logs"
 EXTRA_SEEDS=""
 [ -d "$HERE/seeds/$TARGET" ] && EXTRA_SEEDS="$HERE/seeds/$TARGET"
+# fuzz_make_seeds writes seeds for the core's targets; wire_request's are in fuzz/seeds only.
+GENERATED_SEEDS=""
+[ -d "$SEEDS" ] && GENERATED_SEEDS="$SEEDS"
+# A Submit carries a whole workflow document: its seeds are up to ~50 KB.
+case "$TARGET" in wire_request) FUZZ_MAX_LEN="${FUZZ_MAX_LEN:-131072}" ;; esac
 
 echo "fuzz: $TARGET for ${SECONDS_}s, corpus $CORPUS, log $LOG"
 rc=0
 # shellcheck disable=SC2086
 "$BIN" -max_total_time="$SECONDS_" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb="${FUZZ_RSS_MB:-2048}" \
   -max_len="${FUZZ_MAX_LEN:-32768}" -dict="$HERE/json.dict" -artifact_prefix="$ARTIFACTS/" -print_final_stats=1 \
-  "$@" "$CORPUS" "$SEEDS" $EXTRA_SEEDS >"$LOG" 2>&1 || rc=$?
+  "$@" "$CORPUS" $GENERATED_SEEDS $EXTRA_SEEDS >"$LOG" 2>&1 || rc=$?
 
 execs="$(grep -h 'stat::number_of_executed_units' "$LOG" | awk '{s += $2} END {print s + 0}')"
 # Fork mode (-fork=N) prints no final stats from the parent: take its last status line.

@@ -10,7 +10,9 @@
 #include "cli/node_command.hpp"
 #include "cli/printable.hpp"
 #include "cli/run_command.hpp"
+#include "cli/service_commands.hpp"
 #include "cli/workload_command.hpp"
+#include "edge/client.hpp"
 #include "model/input_error.hpp"
 
 int main(int argc, char** argv) {
@@ -28,12 +30,16 @@ int main(int argc, char** argv) {
   add_run_command(app, exit_code);
   add_workload_command(app, exit_code);
   add_node_command(app, exit_code);
+  add_service_commands(app, exit_code);
   add_bench_routing_command(*add_bench_command(app, exit_code), exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);  // prints help or the error
     return code == 0 ? kExitOk : kExitBadInput;
+  } catch (const concord::edge::ClientError& e) {
+    std::cerr << "concord: error: " << printable_lines(e.what()) << '\n';
+    return kExitBadInput;
   } catch (const concord::InputError& e) {
     std::cerr << "concord: error: " << printable_lines(e.what()) << '\n';
     return kExitBadInput;

@@ -37,6 +37,7 @@ using selector_actor = caf::typed_actor<
     caf::reacts_to<forget_atom, std::uint64_t>,                 // dispatch id: nothing to learn
     caf::replies_to<workers_atom, std::string>::with<std::int32_t>,  // live workers of a model
     caf::replies_to<status_atom>::with<std::vector<std::string>, std::vector<std::int32_t>>,  // load per worker
+    caf::replies_to<models_atom>::with<std::vector<std::string>, std::vector<std::int32_t>>,  // live workers per model
     caf::reacts_to<stop_atom>>;
 
 /// A model worker. A sample_request is answered by a sample_result sent to its requester (not a
@@ -63,5 +64,10 @@ using workflow_actor = caf::typed_actor<
     caf::reacts_to<decide_atom>,
     caf::reacts_to<deadline_atom>,
     caf::reacts_to<stop_atom>>;
+
+/// A node's gateway (actors/gateway_actor.hpp): client requests from its socket thread, events of
+/// the workflows it hosts, its retention timer.
+using gateway_actor = caf::typed_actor<caf::reacts_to<client_request>, caf::reacts_to<hosted_event>, caf::reacts_to<tick_atom>,
+                                       caf::reacts_to<stop_atom>>;
 
 }  // namespace concord::proto

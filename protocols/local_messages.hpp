@@ -11,6 +11,7 @@
 
 #include "sim/episode.hpp"
 #include "sim/policy.hpp"
+#include "service/service_messages.hpp"
 
 namespace concord::proto {
 
@@ -41,8 +42,24 @@ struct workflow_outcome {
   std::map<std::string, int> samples_per_worker;  // sample results received, by worker name
 };
 
+/// A client's decoded request, from the gateway's socket thread: who asked (the transport's
+/// name for the client) and what.
+struct client_request {
+  std::string peer;
+  service::Request request;
+};
+
+/// Something that happened to a workflow a gateway hosts (from its workflow actor's thread).
+struct hosted_event {
+  service::WorkflowId workflow = 0;
+  double time_s = 0;  // simulated seconds since the workflow started
+  service::EventBody body;
+};
+
 }  // namespace concord::proto
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(concord::proto::plan_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(concord::proto::plan_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(concord::proto::workflow_outcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(concord::proto::client_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(concord::proto::hosted_event)

@@ -173,6 +173,7 @@ using expire_atom = caf::atom_constant<caf::atom("expire")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using members_atom = caf::atom_constant<caf::atom("members")>;
 using decide_atom = caf::atom_constant<caf::atom("decide")>;
+using models_atom = caf::atom_constant<caf::atom("models")>;
 
 }  // namespace concord::proto
 

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include <caf/all.hpp>
@@ -17,7 +19,13 @@
 #include "cli/number_options.hpp"
 #include "cli/printable.hpp"
 #include "cli/node_config.hpp"
+#include "cli/node_metrics.hpp"
+#include "cli/report.hpp"
 #include "cluster_network.hpp"
+#include "edge/curve_keys.hpp"
+#include "edge/gateway_socket.hpp"
+#include "gateway_actor.hpp"
+#include "selector_actor.hpp"
 #include "messages.hpp"
 #include "model/input_error.hpp"
 #include "node_manager.hpp"
@@ -38,7 +46,43 @@ struct NodeCommandOptions {
   actors::TlsFiles tls;  // --tls-cert/--tls-key/--tls-ca, else the config file's [node] tls-*
   double time_scale = 0;  // 0: the config file's [node] time-scale, else the default
   std::uint32_t protocol_version = proto::kProtocolVersion;  // hidden: tests of the version check
+  std::string gateway;           // tcp://HOST:PORT: serve clients (protocols/concord.capnp); empty: none
+  std::size_t max_workflows = 1024;
+  double retention_s = 600;
+  std::size_t events_per_workflow = 4096;
+  bool insecure = false;
+  std::string curve_secret_file;  // the node's CURVE secret key (`concord keygen`)
+  std::string clients_dir;        // allowed clients' *.pub
+  std::string metrics;            // HOST:PORT: Prometheus text format at /metrics; empty: none
 };
+
+/// The gateway's socket, reachable from the gateway actor's thread until the node stops it.
+struct SocketRef {
+  std::mutex mx;
+  std::unique_ptr<edge::GatewaySocket> socket;
+};
+
+/// tcp://HOST:PORT on a loopback address (127.0.0.0/8, ::1, localhost)?
+bool loopback_endpoint(const std::string& endpoint) {
+  const std::string rest = endpoint.substr(endpoint.find("://") == std::string::npos ? 0 : endpoint.find("://") + 3);
+  return rest.rfind("127.", 0) == 0 || rest.rfind("localhost:", 0) == 0 || rest.rfind("[::1]:", 0) == 0;
+}
+
+/// The final report of a hosted run: the text `concord run` prints.
+std::string hosted_report(const actors::HostedReport& h) {
+  RunSettings st;
+  st.file = h.source_name;
+  st.policy = h.policy;
+  st.semantics = Semantics::runtime;
+  st.seed = h.seed;
+  st.budget = h.budget;
+  st.deadline_s = h.deadline_s;
+  st.engine = h.engine;
+  st.detail = h.detail;
+  st.budget_origin = h.budget_origin;
+  st.deadline_origin = h.deadline_origin;
+  return format_report(h.workflow, h.flat, st, h.result);
+}
 
 actors::HostPort host_port(const std::string& s, const std::string& flag) {
   const auto hp = actors::parse_host_port(s);
@@ -65,6 +109,24 @@ int execute(NodeCommandOptions o) {
   for (const auto& seed : o.seeds) host_port(seed, "--seed");
   std::vector<actors::HostedWorkers> workers;
   if (!o.workers_file.empty()) workers = read_workers_file(o.workers_file);
+  if (!o.gateway.empty()) {
+    if (o.gateway.rfind("tcp://", 0) != 0)
+      throw InputError("--gateway", "", fmt::format("\"{}\": expected tcp://HOST:PORT", o.gateway));
+    if (!loopback_endpoint(o.gateway) && !o.insecure && o.curve_secret_file.empty())
+      throw InputError("--gateway", "", fmt::format("\"{}\" is not a loopback address: give it CURVE authentication "
+                                                    "(--curve-secret, --clients) or pass --insecure", o.gateway));
+  }
+  if (o.curve_secret_file.empty() != o.clients_dir.empty())
+    throw InputError(o.curve_secret_file.empty() ? "--clients" : "--curve-secret", "",
+                     "--curve-secret and --clients go together (the node's secret key, the allowed clients' public keys)");
+  if (!o.curve_secret_file.empty() && o.gateway.empty()) throw InputError("--curve-secret", "", "needs --gateway");
+  std::string curve_secret;
+  std::set<std::string> allowed;
+  if (!o.curve_secret_file.empty()) {
+    curve_secret = edge::read_curve_key(o.curve_secret_file);
+    allowed = edge::read_allowed_clients(o.clients_dir);
+  }
+  if (!o.metrics.empty()) host_port(o.metrics, "--metrics");
 
   // SIGINT/SIGTERM are taken by sigwait() below; every thread CAF starts inherits the mask.
   // A parent may have left them ignored (inherited through exec): sigwait would never see them.
@@ -90,6 +152,19 @@ int execute(NodeCommandOptions o) {
     no.name = o.name;
     no.workers = workers;
     no.time_scale = o.time_scale;
+    std::shared_ptr<NodeMetrics> metrics;
+    if (!o.metrics.empty()) {
+      try {
+        metrics = std::make_shared<NodeMetrics>(o.metrics);
+      } catch (const std::exception& e) {
+        std::cerr << fmt::format("concord node {}: error: --metrics {}: {}\n", printable(o.name), printable(o.metrics), e.what());
+        return kExitBadInput;
+      }
+      no.on_member_down = [metrics](const std::string&) { metrics->member_lost(); };
+    }
+    // The node's selector serves the workflows its gateway hosts; every worker of the cluster beacons to it.
+    const proto::selector_actor selector = actors::spawn_selector(sys, actors::SelectorOptions{});
+    no.selector = caf::actor_cast<caf::actor>(selector);
     const caf::actor manager = actors::spawn_node_manager(sys, no);
     auto bound = actors::publish_node(sys, manager, host, port, o.tls);
     if (!bound) {
@@ -129,7 +204,9 @@ int execute(NodeCommandOptions o) {
                   code = kExitBadInput;
                   return;
                 }
-                // Learn the members and introduce ourselves to each (they monitor us, we monitor them).
+                // Learn the members and introduce ourselves to each (they monitor us, we monitor them);
+                // our selector hears every member's workers, and theirs ours (the managers subscribe
+                // each other's selectors as they learn of each other: node_manager.hpp).
                 for (std::size_t i = 0; i < reply.members.size(); ++i) {
                   if (reply.member_names[i] == o.name) continue;
                   proto::join_request hello = req;
@@ -146,6 +223,48 @@ int execute(NodeCommandOptions o) {
               });
       if (code != kExitOk) break;
     }
+    auto socket_ref = std::make_shared<SocketRef>();
+    proto::gateway_actor gateway;
+    if (code == kExitOk && !o.gateway.empty()) {
+      actors::GatewayOptions go;
+      go.node_name = o.name;
+      go.node_manager = manager;
+      go.selector = selector;
+      go.time_scale = o.time_scale;
+      go.registry.max_running = o.max_workflows;
+      go.registry.retention_s = o.retention_s;
+      go.registry.events_per_workflow = o.events_per_workflow;
+      go.send = [socket_ref](const std::string& peer, const service::Response& r) {
+        std::lock_guard lock(socket_ref->mx);
+        if (socket_ref->socket) socket_ref->socket->send(peer, r);
+      };
+      go.report = hosted_report;
+      go.observer = metrics;
+      gateway = actors::spawn_gateway(sys, std::move(go));
+      try {
+        edge::GatewaySocketOptions so;
+        so.endpoint = o.gateway;
+        so.curve_secret_z85 = curve_secret;
+        so.allowed_clients = allowed;
+        auto socket = std::make_unique<edge::GatewaySocket>(so, [gateway](std::string peer, service::Request r) {
+          caf::anon_send(gateway, proto::client_request{std::move(peer), std::move(r)});
+        });
+        std::cout << fmt::format("concord node {}: gateway on {}{}", printable(o.name), socket->bound_endpoint(),
+                                 curve_secret.empty() ? std::string(" (no authentication)")
+                                                      : fmt::format(" (CURVE, {} allowed clients)", allowed.size()))
+                  << std::endl;
+        if (metrics) metrics->attach_socket(&socket->counters());
+        std::lock_guard lock(socket_ref->mx);
+        socket_ref->socket = std::move(socket);
+      } catch (const std::exception& e) {
+        std::cerr << fmt::format("concord node {}: error: --gateway {}: {}\n", printable(o.name), printable(o.gateway), e.what());
+        code = kExitBadInput;
+      }
+    }
+    if (metrics && code == kExitOk)
+      std::cout << fmt::format("concord node {}: metrics on http://{}:{}/metrics", printable(o.name),
+                               printable(o.metrics.substr(0, o.metrics.rfind(':'))), metrics->port())
+                << std::endl;
     if (code == kExitOk) {
       int sig = 0;
       sigwait(&signals, &sig);  // run until SIGINT/SIGTERM
@@ -163,6 +282,16 @@ int execute(NodeCommandOptions o) {
       }).detach();
     }
     // Every actor must exit or the actor system's destructor waits forever (CAF-0.17.md).
+    if (gateway) self->send(gateway, proto::stop_atom::value);
+    {
+      std::unique_ptr<edge::GatewaySocket> socket;
+      {
+        std::lock_guard lock(socket_ref->mx);
+        socket = std::move(socket_ref->socket);
+      }
+      if (metrics) metrics->detach_socket();
+    }  // the socket's thread is joined here
+    caf::anon_send_exit(selector, caf::exit_reason::user_shutdown);
     self->send(manager, proto::stop_atom::value);
     actors::unpublish_node(sys, manager, *bound, o.tls);
     caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
@@ -203,6 +332,23 @@ void add_node_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--time-scale", opts->time_scale,
                   fmt::format("Simulated seconds per real second (requests carry the client's); default {}", actors::kDefaultTunables.time_scale))
       ->transform(real_in(1.0, 1e7, false, "simulated seconds per real second"));
+  cmd->add_option("--gateway", opts->gateway,
+                  "tcp://HOST:PORT: serve clients (concord submit/watch/cancel/status, or any ZeroMQ + Cap'n Proto\n"
+                  "client: protocols/concord.capnp); workflows submitted here are hosted by this node. Port 0: any\n"
+                  "(printed on stdout). Loopback only, unless --insecure");
+  cmd->add_option("--max-workflows", opts->max_workflows, "Workflows the gateway runs at once; beyond, Submit is refused (busy)")
+      ->transform(integer_in(1, 1'000'000))
+      ->capture_default_str();
+  cmd->add_option("--retention", opts->retention_s, "Real seconds an ended workflow's events stay watchable")
+      ->transform(real_in(0.0, 1e7, true, "seconds"))
+      ->capture_default_str();
+  cmd->add_option("--events-per-workflow", opts->events_per_workflow, "Events buffered per workflow for watchers that reconnect")
+      ->transform(integer_in(16, 10'000'000))
+      ->capture_default_str();
+  cmd->add_flag("--insecure", opts->insecure, "Allow a gateway on a non-loopback address without authentication");
+  cmd->add_option("--metrics", opts->metrics, "HOST:PORT: serve Prometheus metrics at /metrics (port 0: any, printed)");
+  cmd->add_option("--curve-secret", opts->curve_secret_file, "The gateway's CURVE secret key file (`concord keygen`)");
+  cmd->add_option("--clients", opts->clients_dir, "Folder of the allowed clients' CURVE public keys (*.pub)");
   cmd->add_option("--protocol-version", opts->protocol_version, "Protocol version to announce (for tests)")
       ->transform(integer_in(0, 4294967295))
       ->group("");

@@ -1,0 +1,301 @@
+#include "gateway_actor.hpp"
+
+#include <cmath>
+#include <map>
+
+#include <caf/all.hpp>
+#include <fmt/format.h>
+
+#include "ledger_actor.hpp"
+#include "messages.hpp"
+#include "planner_actor.hpp"
+#include "real_time.hpp"
+#include "service/submission.hpp"
+#include "workflow_actor.hpp"
+
+namespace concord::actors {
+
+namespace {
+
+using namespace concord::service;
+
+// ------------------------------------------------------------------------------ one hosted run
+
+/// Everything a hosted run needs, decided before it starts (service/submission.hpp).
+struct HostedRun : Submission {
+  WorkflowId id = 0;
+  std::string source_name;  // the report's label
+};
+
+struct host_state {
+  HostedRun run;
+  proto::ledger_actor ledger;
+  proto::planner_actor planner;
+  proto::workflow_actor workflow;
+  proto::workflow_outcome outcome;
+  int settle_checks = 0;
+  static inline const char* name = "concord.hosted_workflow";
+};
+
+/// One hosted workflow's owner: starts its actors, forwards a cancel, and once the run is over
+/// and every reservation is settled with the ledger, sends the final event and stops them.
+caf::behavior hosted_workflow(caf::stateful_actor<host_state>* self, HostedRun run, proto::gateway_actor gateway,
+                              GatewayOptions options) {
+  auto& st = self->state;
+  st.run = std::move(run);
+  auto& sys = self->system();
+  st.ledger = spawn_ledger(sys, st.run.budget);
+  st.planner = spawn_planner(sys, st.run.flat, st.run.policy, derive_seed(st.run.seed, 1));
+  WorkflowOptions wo;
+  wo.workflow = st.run.flat;
+  wo.budget = st.run.budget;
+  wo.deadline_s = st.run.deadline_s;
+  wo.time_scale = options.time_scale;
+  wo.seed = st.run.seed;
+  wo.ledger = st.ledger;
+  wo.selector = options.selector;
+  wo.planner = st.planner;
+  wo.on_event = [gateway, id = st.run.id](double now_s, EventBody body) {
+    caf::anon_send(gateway, proto::hosted_event{id, now_s, std::move(body)});
+  };
+  st.workflow = spawn_workflow(sys, std::move(wo));
+  // The run ends by itself (its deadline, or nothing left to run); the answer comes then.
+  self->request(st.workflow, caf::infinite, proto::start_atom::value).then([=](proto::workflow_outcome& o) {
+    self->state.outcome = std::move(o);
+    self->send(self, proto::settled_atom::value);
+  }, [=](caf::error& e) {
+    self->state.outcome.result.completed = false;
+    self->state.outcome.result.reason = EndReason::stalled;
+    self->state.outcome.failure_detail = "the workflow did not answer: " + caf::to_string(e);
+    self->send(self, proto::settled_atom::value);
+  });
+  auto end = [=](Money committed, std::string ledger_note) {
+    auto& st = self->state;
+    const EpisodeResult& r = st.outcome.result;
+    Ended e;
+    e.completed = r.completed;
+    e.reason = r.reason;
+    e.spend = committed;
+    e.makespan_s = r.makespan_s;
+    e.subtasks_done = static_cast<std::uint32_t>(r.subtasks_done);
+    std::string detail = st.outcome.failure_detail;
+    if (st.outcome.redispatched > 0) detail += (detail.empty() ? "" : "; ") + fmt::format("{} samples re-dispatched", st.outcome.redispatched);
+    if (!ledger_note.empty()) detail += (detail.empty() ? "" : "; ") + ledger_note;
+    if (options.report) {
+      try {
+        e.report = options.report(HostedReport{*st.run.workflow, *st.run.flat, r, st.run.source_name, st.run.policy->name(),
+                                               st.run.budget_origin, st.run.deadline_origin, detail,
+                                               fmt::format("cluster, hosted by node {} (time scale {})", options.node_name,
+                                                           options.time_scale),
+                                               st.run.seed, st.run.budget, st.run.deadline_s});
+      } catch (const std::exception& ex) {
+        e.report = std::string("(the report could not be formatted: ") + ex.what() + ")";
+      }
+    }
+    if (options.observer) {
+      for (double d : st.outcome.decision_seconds) options.observer->planner_decision(d);
+      if (st.outcome.redispatched > 0) options.observer->samples_redispatched(st.outcome.redispatched);
+    }
+    caf::anon_send(gateway, proto::hosted_event{st.run.id, r.makespan_s, std::move(e)});
+    self->send_exit(st.planner, caf::exit_reason::user_shutdown);
+    self->send_exit(st.ledger, caf::exit_reason::user_shutdown);
+    self->quit();
+  };
+  return {
+      [=](proto::stop_atom) { self->send(self->state.workflow, proto::stop_atom::value); },
+      // The run is over: wait (at most 200 x 10 ms) until subtasks still committing have settled.
+      [=](proto::settled_atom) {
+        self->request(self->state.ledger, std::chrono::seconds(5), proto::status_atom::value)
+            .then(
+                [=](proto::ledger_status& s) {
+                  if (s.reserved > 0 && ++self->state.settle_checks < 200) {
+                    self->delayed_send(self, std::chrono::milliseconds(10), proto::settled_atom::value);
+                    return;
+                  }
+                  end(s.committed, s.reserved > 0 ? fmt::format("{} picodollars still reserved at the end", s.reserved) : "");
+                },
+                [=](caf::error& err) { end(self->state.outcome.result.spend, "the ledger did not report: " + caf::to_string(err)); });
+      },
+  };
+}
+
+// ------------------------------------------------------------------------------ the gateway
+
+struct gateway_state {
+  GatewayOptions o;
+  std::optional<WorkflowRegistry> registry;
+  std::map<WorkflowId, caf::actor> hosts;  // running workflows' owners
+  Clock::time_point born;
+  static inline const char* name = "concord.gateway";
+  double now_s() const { return o.clock->seconds_since(born); }
+};
+
+using gateway_self = proto::gateway_actor::stateful_base<gateway_state>;
+
+/// Events carry the real time they were recorded (Event::wall_ns): a timestamp, never a duration.
+std::int64_t wall_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+void reply(gateway_self* self, const std::string& peer, Response r) {
+  if (const auto* x = std::get_if<Refused>(&r); x && self->state.o.observer) self->state.o.observer->refused(x->code);
+  self->state.o.send(peer, r);
+}
+
+/// Metrics of one event of a hosted workflow (before it is appended: `old` is its status then).
+void observe(GatewayObserver& m, const WorkflowStatus& old, const EventBody& body) {
+  std::visit(
+      [&](const auto& b) {
+        using B = std::decay_t<decltype(b)>;
+        if constexpr (std::is_same_v<B, BatchLaunched>) m.samples_dispatched(b.k);
+        else if constexpr (std::is_same_v<B, SampleSettled>) m.sample_settled(b.cost);
+        else if constexpr (std::is_same_v<B, SpendUpdate>) m.reserved_changed(b.reserved - old.reserved);
+        else if constexpr (std::is_same_v<B, Ended>) {
+          m.reserved_changed(-old.reserved);
+          m.workflow_ended(b.reason);
+        }
+      },
+      body);
+}
+
+void refuse(gateway_self* self, const std::string& peer, RefusalCode code, std::string text, WorkflowId id = 0) {
+  reply(self, peer, Refused{code, std::move(text), 0, id});
+}
+
+/// Replays a workflow's events from from_seq to the peer and, if it still runs, keeps it watching.
+void watch(gateway_self* self, const std::string& peer, WorkflowId id, Seq from_seq) {
+  auto& reg = *self->state.registry;
+  const auto replay = reg.since(id, from_seq);
+  if (replay.lost) {
+    Event lost;
+    lost.workflow = id;
+    lost.body = *replay.lost;
+    reply(self, peer, lost);
+  }
+  for (const Event& e : replay.events) reply(self, peer, e);
+  if (reg.running(id)) reg.watch(id, peer);
+}
+
+void submit(gateway_self* self, const std::string& peer, SubmitRequest& s) {
+  auto& st = self->state;
+  auto& reg = *st.registry;
+  const std::string tenant = s.tenant.empty() ? "default" : s.tenant;
+  if (auto id = reg.by_key(tenant, s.idempotency_key)) {  // a resubmission: the same workflow, nothing started
+    reply(self, peer, Accepted{*id, true});
+    if (s.watch) watch(self, peer, *id, 1);
+    return;
+  }
+  auto checked = check_submission(s);
+  if (auto* r = std::get_if<Refused>(&checked)) return reply(self, peer, std::move(*r));
+  HostedRun run;
+  static_cast<Submission&>(run) = std::move(std::get<Submission>(checked));
+  auto admission = reg.admit(run.tenant, s.idempotency_key, run.name, run.budget);
+  if (admission.refused) return reply(self, peer, *admission.refused);
+  run.id = admission.id;
+  run.source_name = !s.source_name.empty() ? s.source_name : fmt::format("workflow {}", run.id);
+  reply(self, peer, Accepted{run.id, false});
+  Started started{static_cast<std::uint32_t>(run.flat->num_subtasks()), run.budget, run.deadline_s, run.budget_origin,
+                  run.deadline_origin, run.policy->name(), run.seed};
+  const Event& e = reg.append(run.id, 0.0, std::move(started), st.now_s(), wall_ns());
+  if (st.o.observer) st.o.observer->workflow_started();
+  if (s.watch) reg.watch(run.id, peer);
+  for (const auto& w : reg.watchers(run.id)) reply(self, w, e);
+  const WorkflowId id = run.id;
+  st.hosts[id] = self->spawn(hosted_workflow, std::move(run), caf::actor_cast<proto::gateway_actor>(self), st.o);
+}
+
+void status(gateway_self* self, const std::string& peer) {
+  auto& st = self->state;
+  StatusReply s;
+  s.node = st.o.node_name;
+  s.workflows = st.registry->status();
+  s.max_workflows = static_cast<std::uint32_t>(st.o.registry.max_running);
+  // Members and workers come from the node manager and the selector (local actors: fast).
+  auto send_it = [=](StatusReply s) { reply(self, peer, std::move(s)); };
+  self->request(st.o.selector, std::chrono::seconds(2), proto::models_atom::value)
+      .then(
+          [=](std::vector<std::string>& models, std::vector<std::int32_t>& live) mutable {
+            for (std::size_t i = 0; i < models.size(); ++i) s.workers.push_back(ModelWorkers{models[i], static_cast<std::uint32_t>(live[i])});
+            if (!self->state.o.node_manager) return send_it(std::move(s));
+            self->request(self->state.o.node_manager, std::chrono::seconds(2), proto::members_atom::value)
+                .then([=](std::vector<std::string>& names) mutable {
+                  s.nodes = std::move(names);
+                  send_it(std::move(s));
+                }, [=](caf::error&) mutable { send_it(std::move(s)); });
+          },
+          [=](caf::error&) mutable { send_it(std::move(s)); });
+}
+
+proto::gateway_actor::behavior_type gateway(gateway_self* self, GatewayOptions o) {
+  auto& st = self->state;
+  st.o = std::move(o);
+  st.registry.emplace(st.o.registry);
+  st.born = st.o.clock->now();
+  self->delayed_send(self, real_delay(st.o.tick_s), proto::tick_atom::value);
+  return {
+      [=](proto::client_request& r) {
+        // No exception leaves the actor: a bug answers `internal` and the gateway keeps serving.
+        try {
+          std::visit(
+              [&](auto& q) {
+                using Q = std::decay_t<decltype(q)>;
+                auto& reg = *self->state.registry;
+                if (auto& m = self->state.o.observer)
+                  m->request(std::is_same_v<Q, SubmitRequest>   ? GatewayObserver::Request::submit
+                             : std::is_same_v<Q, WatchRequest>  ? GatewayObserver::Request::watch
+                             : std::is_same_v<Q, CancelRequest> ? GatewayObserver::Request::cancel
+                                                                : GatewayObserver::Request::status);
+                if constexpr (std::is_same_v<Q, SubmitRequest>) {
+                  submit(self, r.peer, q);
+                } else if constexpr (std::is_same_v<Q, WatchRequest>) {
+                  if (!reg.known(q.workflow))
+                    return refuse(self, r.peer, RefusalCode::unknown_workflow,
+                                  fmt::format("workflowId: no workflow {} on node {} (never, or past its retention)", q.workflow,
+                                              self->state.o.node_name), q.workflow);
+                  watch(self, r.peer, q.workflow, q.from_seq);
+                } else if constexpr (std::is_same_v<Q, CancelRequest>) {
+                  if (!reg.known(q.workflow))
+                    return refuse(self, r.peer, RefusalCode::unknown_workflow,
+                                  fmt::format("workflowId: no workflow {} on node {}", q.workflow, self->state.o.node_name), q.workflow);
+                  if (auto it = self->state.hosts.find(q.workflow); it != self->state.hosts.end())
+                    caf::anon_send(it->second, proto::stop_atom::value);
+                  reply(self, r.peer, Accepted{q.workflow, false});
+                } else {
+                  status(self, r.peer);
+                }
+              },
+              r.request);
+        } catch (const std::exception& e) {
+          refuse(self, r.peer, RefusalCode::internal, std::string("the gateway failed: ") + e.what());
+        }
+      },
+      [=](proto::hosted_event& h) {
+        auto& st = self->state;
+        auto& reg = *st.registry;
+        if (!reg.running(h.workflow)) return;  // nothing follows `ended`
+        const bool end = std::holds_alternative<Ended>(h.body);
+        try {
+          if (st.o.observer) observe(*st.o.observer, reg.status_of(h.workflow), h.body);
+          const Event& e = reg.append(h.workflow, h.time_s, std::move(h.body), st.now_s(), wall_ns());
+          for (const auto& w : reg.watchers(h.workflow)) reply(self, w, e);
+        } catch (const std::exception&) {
+          return;  // the workflow was forgotten meanwhile
+        }
+        if (end) st.hosts.erase(h.workflow);
+      },
+      [=](proto::tick_atom) {
+        self->state.registry->expire(self->state.now_s());
+        self->delayed_send(self, real_delay(self->state.o.tick_s), proto::tick_atom::value);
+      },
+      [=](proto::stop_atom) {
+        for (auto& [id, h] : self->state.hosts) self->send_exit(h, caf::exit_reason::user_shutdown);
+        self->quit();
+      },
+  };
+}
+
+}  // namespace
+
+proto::gateway_actor spawn_gateway(caf::actor_system& sys, GatewayOptions options) { return sys.spawn(gateway, std::move(options)); }
+
+}  // namespace concord::actors

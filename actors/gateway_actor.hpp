@@ -1,0 +1,55 @@
+#pragma once
+// A node's gateway: the workflows submitted to this node over the wire (protocols/concord.capnp)
+// are hosted here — each gets its own ledger, planner and workflow actor on this node, and uses
+// the workers of the whole cluster through the node's selector. The gateway answers requests
+// (submit, watch, cancel, status), numbers every hosted workflow's events and sends them to its
+// watchers. What to keep (admission, idempotency, event buffers, retention) is
+// runtime/service/workflow_registry.hpp; this actor only translates. The socket thread
+// (protocols/edge/gateway_socket.hpp) feeds it client_request messages.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <caf/fwd.hpp>
+#include <caf/actor.hpp>
+
+#include "gateway_observer.hpp"
+#include "interfaces.hpp"
+#include "model/workflow.hpp"
+#include "service/service_messages.hpp"
+#include "service/workflow_registry.hpp"
+#include "sim/episode.hpp"
+#include "sim/flat_workflow.hpp"
+#include "time/clock.hpp"
+
+namespace concord::actors {
+
+/// What the final report of a hosted run is made from (nodes/ formats it as `concord run` does).
+struct HostedReport {
+  const Workflow& workflow;
+  const FlatWorkflow& flat;
+  const EpisodeResult& result;
+  std::string source_name, policy, budget_origin, deadline_origin, detail, engine;
+  std::uint64_t seed = 1;
+  Money budget = 0;
+  double deadline_s = 0;
+};
+
+struct GatewayOptions {
+  std::string node_name;
+  caf::actor node_manager;            // answers members_atom
+  proto::selector_actor selector;     // the node's: knows the cluster's workers
+  double time_scale = 1000;           // simulated seconds per real second (the node's workers)
+  service::RegistryOptions registry;
+  /// Sends a response or event to a client (the socket's send: thread-safe, never blocks).
+  std::function<void(const std::string& peer, const service::Response&)> send;
+  /// The final report's text; may be empty (then the report is empty).
+  std::function<std::string(const HostedReport&)> report;
+  const Clock* clock = &real_clock();  // retention is measured on it (real seconds)
+  double tick_s = 1;                   // how often ended workflows past retention are forgotten
+  std::shared_ptr<GatewayObserver> observer;  // metrics; may be null
+};
+
+proto::gateway_actor spawn_gateway(caf::actor_system& sys, GatewayOptions options);
+
+}  // namespace concord::actors

@@ -1,0 +1,288 @@
+// The service edge with real processes: `concord node --gateway` on loopback, clients using
+// edge::Client (the class `concord submit/watch/...` use) over ZeroMQ + Cap'n Proto. Node A hosts
+// the workflows but has no worker of its own: every sample runs on node B's workers, so a
+// completed workflow shows that a hosted run uses the whole cluster.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <map>
+#include <sstream>
+#include <set>
+
+#include "edge/client.hpp"
+#include "edge/curve_keys.hpp"
+#include "integration/node_process.hpp"
+#include "model/workflow_json.hpp"
+
+namespace concord {
+namespace {
+
+using namespace concord::service;
+
+std::string example_json(const char* name) {
+  return write_workflow_json(read_workflow_file(std::string(CONCORD_SOURCE_DIR) + "/examples/" + name));
+}
+
+class GatewayNodes : public ::testing::Test {
+ protected:
+  static constexpr std::uint32_t kWorkers = 13;
+  void start(std::vector<std::string> a_extra = {}) {
+    dir_ = fs::temp_directory_path() / ("concord-gw-" + std::to_string(getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+    std::ofstream(dir_ / "workers.json")
+        << R"({"workers": [{"model": "goedel32b", "count": 2}, {"model": "goedel8b", "count": 2}, {"model": "kimina7b", "count": 2},)"
+        << R"({"model": "large", "count": 1}, {"model": "small", "count": 1}, {"model": "search-tool", "count": 1},)"
+        << R"({"model": "30B_think", "count": 1}, {"model": "30B_ins", "count": 1}, {"model": "4B_think", "count": 1},)"
+        << R"({"model": "4B_ins", "count": 1}]})";
+    std::vector<std::string> args{"--gateway", "tcp://127.0.0.1:0", "--time-scale", "200"};
+    args.insert(args.end(), a_extra.begin(), a_extra.end());
+    a_ = std::make_unique<NodeProcess>("a", args, dir_);
+    ASSERT_FALSE(a_->address().empty()) << a_->stderr_text();
+    const std::string line = a_->read_line(std::chrono::seconds(10));
+    const auto at = line.find("gateway on ");
+    ASSERT_NE(at, std::string::npos) << line << a_->stderr_text();
+    endpoint_ = line.substr(at + 11, line.find(' ', at + 11) - (at + 11));
+    if (std::find(a_extra.begin(), a_extra.end(), "--metrics") != a_extra.end()) {
+      const std::string m = a_->read_line(std::chrono::seconds(10));
+      const auto colon = m.rfind(':');
+      ASSERT_NE(m.find("metrics on http://"), std::string::npos) << m;
+      metrics_port_ = std::stoi(m.substr(colon + 1));
+    }
+    b_ = std::make_unique<NodeProcess>("b", std::vector<std::string>{"--workers", (dir_ / "workers.json").string(), "--seed",
+                                                                     a_->address(), "--time-scale", "200"},
+                                       dir_);
+    ASSERT_FALSE(b_->address().empty()) << b_->stderr_text();
+    // Node A's selector hears B's workers once B has joined: wait (bounded) until status says so.
+    edge::Client c(options(5));
+    for (int i = 0; i < 200; ++i) {
+      auto s = std::get<StatusReply>(c.call(StatusRequest{}));
+      std::uint32_t live = 0;
+      for (const auto& m : s.workers) live += m.live;
+      if (live == kWorkers) return;
+      usleep(20000);
+    }
+    FAIL() << "node A never saw node B's " << kWorkers << " workers";
+  }
+  void TearDown() override {
+    b_.reset();
+    a_.reset();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  edge::ClientOptions options(double timeout_s) const { return {endpoint_, timeout_s, server_public_, client_secret_}; }
+  SubmitRequest submit(const char* example, std::string key = "") {
+    SubmitRequest s;
+    s.workflow_json = example_json(example);
+    s.idempotency_key = std::move(key);
+    s.source_name = example;
+    return s;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<NodeProcess> a_, b_;
+  std::string endpoint_;
+  int metrics_port_ = 0;
+  std::string server_public_, client_secret_;  // CURVE, when the test sets them
+};
+
+/// GET http://127.0.0.1:PORT/PATH: the body ("" on failure). Bounded: 5 s.
+std::string http_get(int port, const std::string& path) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return "";
+  timeval tv{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string out;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    const std::string req = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+    if (::write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
+      char buf[4096];
+      for (int i = 0; i < 10000; ++i) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n <= 0) break;
+        out.append(buf, static_cast<std::size_t>(n));
+      }
+    }
+  }
+  ::close(fd);
+  const auto body = out.find("\r\n\r\n");
+  return body == std::string::npos ? "" : out.substr(body + 4);
+}
+
+/// The value of an unlabelled (or exactly labelled) sample in Prometheus text ("name{labels}"); -1 if absent.
+double metric(const std::string& text, const std::string& name) {
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
+  return -1;
+}
+
+TEST_F(GatewayNodes, ThreeWorkflowsWatchedAcrossAReconnectLoseAndRepeatNoEvent) {
+  start();
+  edge::Client client(options(10));
+  std::vector<WorkflowId> ids;
+  for (const char* ex : {"proofflow-euler.json", "research-agent.json", "codeflow-color.json"}) {
+    const Response r = client.call(submit(ex, std::string("key-") + ex));
+    const auto* a = std::get_if<Accepted>(&r);
+    ASSERT_NE(a, nullptr) << (std::holds_alternative<Refused>(r) ? std::get<Refused>(r).text : "?");
+    EXPECT_FALSE(a->duplicate);
+    ids.push_back(a->workflow);
+  }
+  // The same key again: the same id, nothing started.
+  {
+    const Response r = client.call(submit("proofflow-euler.json", "key-proofflow-euler.json"));
+    ASSERT_TRUE(std::holds_alternative<Accepted>(r));
+    EXPECT_TRUE(std::get<Accepted>(r).duplicate);
+    EXPECT_EQ(std::get<Accepted>(r).workflow, ids[0]);
+    EXPECT_EQ(std::get<StatusReply>(client.call(StatusRequest{})).workflows.size(), 3u);
+  }
+  // Watch each for a few events, then drop the connection; a new connection resumes from the
+  // last sequence number + 1. Every workflow's events must then be exactly 1..last, ended last.
+  std::map<WorkflowId, std::vector<Seq>> seen;
+  std::map<WorkflowId, Ended> ends;
+  for (WorkflowId id : ids) {
+    int n = 0;
+    client.watch(id, 1, [&](const Event& e) {
+      EXPECT_NE(e.seq, 0u) << "lost events";
+      seen[id].push_back(e.seq);
+      return ++n < 3;
+    }, 30);
+  }
+  client.reconnect();
+  for (WorkflowId id : ids) {
+    const auto end = client.watch(id, seen[id].back() + 1, [&](const Event& e) {
+      EXPECT_NE(e.seq, 0u) << "lost events";
+      seen[id].push_back(e.seq);
+      return true;
+    }, 60);
+    ASSERT_TRUE(end.has_value());
+    ends[id] = *end;
+  }
+  for (WorkflowId id : ids) {
+    const auto& s = seen[id];
+    for (std::size_t i = 0; i < s.size(); ++i) ASSERT_EQ(s[i], i + 1) << "workflow " << id << " event " << i;
+    EXPECT_GT(s.size(), 5u);
+    EXPECT_NE(ends[id].report.find("concord run "), std::string::npos);
+    EXPECT_EQ(ends[id].subtasks_done > 0, true) << ends[id].report;
+  }
+  // (Whether each completes is not asserted: in real time, three at once on a loaded machine may
+  // miss the tight nominal deadlines; what is asserted is that every event arrives once, in order.)
+  // The ended workflows stay watchable within retention: the whole story again, identical.
+  std::vector<Seq> again;
+  client.watch(ids[1], 1, [&](const Event& e) { again.push_back(e.seq); return true; }, 10);
+  EXPECT_EQ(again, seen[ids[1]]);
+  // Node status: every workflow ended, nothing left reserved.
+  for (const auto& w : std::get<StatusReply>(client.call(StatusRequest{})).workflows) {
+    EXPECT_EQ(w.state, WorkflowState::ended);
+    EXPECT_EQ(w.reserved, 0);
+  }
+}
+
+TEST_F(GatewayNodes, CancelEndsAWorkflowInterruptedWithEveryReservationSettled) {
+  start();
+  edge::Client client(options(10));
+  SubmitRequest s = submit("proofflow-euler.json");
+  s.deadline_s = 1e6;   // it would run for a long while
+  s.watch = true;
+  const Response r = client.call(s);
+  ASSERT_TRUE(std::holds_alternative<Accepted>(r));
+  const WorkflowId id = std::get<Accepted>(r).workflow;
+  // Cancel once a batch has launched (from a second client: any client may cancel).
+  Money settled = 0;
+  bool cancelled = false;
+  edge::Client other(options(10));
+  const auto end = client.watch(id, 1, [&](const Event& e) {
+    if (const auto* x = std::get_if<SampleSettled>(&e.body)) settled += x->cost;
+    if (!cancelled && std::holds_alternative<BatchLaunched>(e.body)) {
+      const Response c = other.call(CancelRequest{id});
+      EXPECT_TRUE(std::holds_alternative<Accepted>(c));
+      cancelled = true;
+    }
+    return true;
+  }, 30);
+  ASSERT_TRUE(end.has_value());
+  EXPECT_FALSE(end->completed);
+  EXPECT_EQ(end->reason, EndReason::interrupted) << end->report;
+  EXPECT_EQ(end->spend, settled) << "the ledger's committed total is the sum of the settled samples";
+  for (const auto& w : std::get<StatusReply>(client.call(StatusRequest{})).workflows) {
+    EXPECT_EQ(w.reserved, 0);
+    EXPECT_EQ(w.spend, settled);
+  }
+  // Unknown workflows are refused, naming the id.
+  const Response u = client.call(CancelRequest{id + 100});
+  ASSERT_TRUE(std::holds_alternative<Refused>(u));
+  EXPECT_EQ(std::get<Refused>(u).code, RefusalCode::unknown_workflow);
+}
+
+TEST_F(GatewayNodes, BeyondMaxWorkflowsSubmitIsRefusedBusyWithARetryHint) {
+  start({"--max-workflows", "1"});
+  edge::Client client(options(10));
+  SubmitRequest s = submit("proofflow-euler.json");
+  s.deadline_s = 1e6;
+  ASSERT_TRUE(std::holds_alternative<Accepted>(client.call(s)));
+  const Response busy = client.call(submit("research-agent.json"));
+  ASSERT_TRUE(std::holds_alternative<Refused>(busy));
+  EXPECT_EQ(std::get<Refused>(busy).code, RefusalCode::busy);
+  EXPECT_GT(std::get<Refused>(busy).retry_after_s, 0);
+  // An invalid workflow is refused naming the field, and the node keeps serving.
+  SubmitRequest bad = submit("research-agent.json");
+  bad.workflow_json = R"({"models": [], "subtasks": []})";
+  const Response invalid = client.call(bad);
+  ASSERT_TRUE(std::holds_alternative<Refused>(invalid));
+  EXPECT_EQ(std::get<Refused>(invalid).code, RefusalCode::invalid_workflow);
+  EXPECT_NE(std::get<Refused>(invalid).text.find("workflowJson"), std::string::npos) << std::get<Refused>(invalid).text;
+  EXPECT_TRUE(std::holds_alternative<StatusReply>(client.call(StatusRequest{})));
+}
+
+TEST_F(GatewayNodes, CurveAnswersOnlyAllowedClientsAndMetricsCountWhatTheRunMoved) {
+  const auto node = edge::write_curve_key_pair((fs::temp_directory_path() / ("concord-keys-" + std::to_string(getpid()))).string(), "node");
+  const std::string keys = (fs::temp_directory_path() / ("concord-keys-" + std::to_string(getpid()))).string();
+  const auto alice = edge::write_curve_key_pair(keys + "/allowed", "alice");
+  const auto mallory = edge::write_curve_key_pair(keys, "mallory");
+  server_public_ = node.public_z85;
+  client_secret_ = alice.secret_z85;
+  start({"--curve-secret", keys + "/node.key", "--clients", keys + "/allowed", "--metrics", "127.0.0.1:0"});
+  ASSERT_GT(metrics_port_, 0);
+  // An allowed client runs a workflow to its end.
+  edge::Client client(options(10));
+  SubmitRequest s = submit("proofflow-euler.json");
+  const Response r = client.call(s);
+  ASSERT_TRUE(std::holds_alternative<Accepted>(r));
+  Money settled = 0;
+  std::uint32_t dispatched = 0;
+  const auto end = client.watch(std::get<Accepted>(r).workflow, 1, [&](const Event& e) {
+    if (const auto* x = std::get_if<SampleSettled>(&e.body)) settled += x->cost;
+    if (const auto* x = std::get_if<BatchLaunched>(&e.body)) dispatched += x->k;
+    return true;
+  }, 60);
+  ASSERT_TRUE(end.has_value());
+  // A client with a key the node does not know, and one without CURVE, get no answer at all.
+  edge::Client stranger({endpoint_, 1, node.public_z85, mallory.secret_z85});
+  EXPECT_THROW(stranger.call(StatusRequest{}), edge::ClientError);
+  edge::Client plain({endpoint_, 1, "", ""});
+  EXPECT_THROW(plain.call(StatusRequest{}), edge::ClientError);
+  // A real HTTP scrape: the counters the run moved.
+  const std::string text = http_get(metrics_port_, "/metrics");
+  ASSERT_FALSE(text.empty());
+  EXPECT_EQ(metric(text, "concord_workflows_started_total"), 1);
+  EXPECT_EQ(metric(text, "concord_workflows_running"), 0);
+  EXPECT_EQ(metric(text, "concord_samples_dispatched_total"), dispatched);
+  EXPECT_NEAR(metric(text, "concord_spend_committed_dollars_total"), static_cast<double>(settled) * 1e-12, 1e-9);
+  EXPECT_NEAR(metric(text, "concord_spend_reserved_dollars"), 0, 1e-9);
+  EXPECT_GT(metric(text, "concord_planner_decision_seconds_count"), 0);
+  EXPECT_GE(metric(text, "concord_gateway_unauthenticated_total"), 1) << text;
+  EXPECT_NE(text.find("concord_workflows_ended_total{reason=\""), std::string::npos);
+  std::error_code ec;
+  fs::remove_all(keys, ec);
+}
+
+}  // namespace
+}  // namespace concord
