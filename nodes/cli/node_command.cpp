@@ -280,7 +280,8 @@ void add_node_command(CLI::App& app, int& exit_code) {
       "CAF settings come from --config or ./caf-application.ini ([scheduler] max-threads,\n"
       "[middleman] heartbeat-interval / connection-timeout, [logger] verbosity; unknown keys are\n"
       "refused). Defaults: heartbeat 50ms, timeout 400ms (a hung peer is dropped within 0.45 s),\n"
-      "max-threads = cores. Run a workflow on the cluster with `concord run FILE --join HOST:PORT`.\n"
+      "max-threads = cores. Run a workflow on the cluster with `concord run FILE --join HOST:PORT`,\n"
+      "or serve clients with --gateway (concord submit/watch/cancel/status; docs/service.md).\n"
       "Exit codes: 0 stopped by a signal; 2 bad input or refused join; 3 internal error.");
   cmd->add_option("--name", opts->name, "Node name, unique in the cluster")->required();
   cmd->add_option("--listen", opts->listen, "HOST:PORT to listen on (port 0: pick one, printed on stdout)")->capture_default_str();
