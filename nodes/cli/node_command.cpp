@@ -318,7 +318,8 @@ void add_node_command(CLI::App& app, int& exit_code) {
       "Node names are unique: a node named like a live member is refused. Defaults: heartbeat\n"
       "50ms, timeout 400ms (a hung peer is dropped within 0.45 s), max-threads = cores. SIGINT or\n"
       "SIGTERM stops the node within 3 s. Run a workflow on the cluster with\n"
-      "`concord run FILE --join HOST:PORT`.\n"
+      "`concord run FILE --join HOST:PORT`, or serve clients with --gateway (concord submit/watch/\n"
+      "cancel/status; docs/service.md).\n"
       "Exit codes: 0 stopped by a signal; 2 bad input or refused join; 3 internal error.");
   cmd->add_option("--name", opts->name, "Node name, unique in the cluster")->required();
   cmd->add_option("--listen", opts->listen, "HOST:PORT to listen on (port 0: pick one, printed on stdout); default 127.0.0.1:0");

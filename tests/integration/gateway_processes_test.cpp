@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <map>
+#include <cstdio>
 #include <sstream>
 #include <set>
 
@@ -282,6 +283,54 @@ TEST_F(GatewayNodes, CurveAnswersOnlyAllowedClientsAndMetricsCountWhatTheRunMove
   EXPECT_NE(text.find("concord_workflows_ended_total{reason=\""), std::string::npos);
   std::error_code ec;
   fs::remove_all(keys, ec);
+}
+
+struct CliRun {
+  int code = -1;
+  std::string out;
+};
+
+/// Runs `concord ARGS` (stderr to /dev/null) from the source folder; its exit code and stdout.
+CliRun concord_cli(const std::string& args) {
+  CliRun r;
+  const std::string cmd = std::string("cd ") + CONCORD_SOURCE_DIR + " && timeout 120 " + CONCORD_BIN + " " + args + " 2>/dev/null";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) r.out.append(buf, n);
+  const int status = ::pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+// README.md "Concord as a service": the commands shown there, against a node started as shown
+// (any free port instead of the fixed ones).
+TEST_F(GatewayNodes, TheReadmeServiceCommandsWork) {
+  start();
+  const std::string to = " --to " + endpoint_;
+  const CliRun submitted = concord_cli("submit examples/proofflow-euler.json" + to + " --watch");
+  ASSERT_TRUE(submitted.code == 0 || submitted.code == 1) << submitted.out;
+  EXPECT_NE(submitted.out.find("workflow 1 accepted by " + endpoint_), std::string::npos) << submitted.out;
+  const auto report_at = submitted.out.find("concord run examples/proofflow-euler.json");
+  ASSERT_NE(report_at, std::string::npos) << submitted.out;
+  const std::string report = submitted.out.substr(report_at);
+  EXPECT_EQ(submitted.code == 0, report.find("COMPLETED") != std::string::npos);
+  const CliRun status = concord_cli("status" + to);
+  EXPECT_EQ(status.code, 0);
+  EXPECT_NE(status.out.find("members    a, b"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("ended"), std::string::npos) << status.out;
+  const CliRun watched = concord_cli("watch 1" + to);
+  EXPECT_EQ(watched.code, submitted.code);
+  EXPECT_EQ(watched.out, report) << "watch replays the same report";
+  EXPECT_EQ(concord_cli("cancel 1" + to).code, 0);  // ended already: nothing to stop, not an error
+  EXPECT_EQ(concord_cli("cancel 99" + to).code, 2);
+  EXPECT_EQ(concord_cli("submit examples/no-such-file.json" + to).code, 2);
+  EXPECT_EQ(concord_cli("status --to tcp://127.0.0.1:1 --timeout 0.5").code, 2);
+  const std::string keys = (dir_ / "keys").string();
+  const CliRun keygen = concord_cli("keygen --out " + keys + " --name node");
+  EXPECT_EQ(keygen.code, 0);
+  EXPECT_TRUE(fs::exists(keys + "/node.key") && fs::exists(keys + "/node.pub"));
+  EXPECT_EQ(fs::status(keys + "/node.key").permissions() & (fs::perms::group_all | fs::perms::others_all), fs::perms::none);
 }
 
 }  // namespace
