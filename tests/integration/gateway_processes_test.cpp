@@ -16,8 +16,11 @@
 
 #include "edge/client.hpp"
 #include "edge/curve_keys.hpp"
+#include "edge/wire_codec.hpp"
 #include "integration/node_process.hpp"
 #include "model/workflow_json.hpp"
+
+#include <zmq.hpp>
 
 namespace concord {
 namespace {
@@ -285,6 +288,71 @@ TEST_F(GatewayNodes, CurveAnswersOnlyAllowedClientsAndMetricsCountWhatTheRunMove
   fs::remove_all(keys, ec);
 }
 
+long rss_kib(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+
+// Hostile input at the socket: garbage, truncated and oversized frames, another version, and
+// thousands of connections opened and dropped. The node answers what it can (a refusal naming the
+// problem), drops what it cannot, and keeps serving with bounded memory.
+TEST_F(GatewayNodes, HostileFramesAndThousandsOfDroppedConnectionsLeaveTheNodeServing) {
+  start({"--metrics", "127.0.0.1:0"});
+  zmq::context_t ctx(1);
+  auto ask = [&](const std::string& bytes) -> std::optional<Response> {
+    zmq::socket_t s(ctx, zmq::socket_type::dealer);
+    s.set(zmq::sockopt::linger, 0);
+    s.connect(endpoint_);
+    s.send(zmq::buffer(bytes), zmq::send_flags::none);
+    zmq::pollitem_t item{static_cast<void*>(s), 0, ZMQ_POLLIN, 0};
+    if (zmq::poll(&item, 1, std::chrono::seconds(5)) == 0) return std::nullopt;
+    zmq::message_t m;
+    if (!s.recv(m)) return std::nullopt;
+    auto r = edge::decode_response(m.to_string_view());
+    if (!std::holds_alternative<Response>(r)) return std::nullopt;
+    return std::get<Response>(r);
+  };
+  const std::string good = edge::encode(Request{SubmitRequest{example_json("research-agent.json")}});
+  for (const std::string& bad : {std::string("GET / HTTP/1.1\r\n\r\n"), std::string(64, '\xff'), good.substr(0, good.size() / 2 / 8 * 8)}) {
+    const auto r = ask(bad);
+    ASSERT_TRUE(r.has_value()) << "no answer to a bad frame";
+    ASSERT_TRUE(std::holds_alternative<Refused>(*r));
+    EXPECT_EQ(std::get<Refused>(*r).code, RefusalCode::bad_message);
+    EXPECT_FALSE(std::get<Refused>(*r).text.empty());
+  }
+  std::string other = edge::encode(Request{StatusRequest{}});
+  other[16] = 9;  // the version field
+  const auto v = ask(other);
+  ASSERT_TRUE(v && std::holds_alternative<Refused>(*v));
+  EXPECT_EQ(std::get<Refused>(*v).code, RefusalCode::bad_version);
+  const long rss0 = rss_kib(a_->pid());
+  // 17 MiB: over the 16 MiB limit ZeroMQ enforces: the peer is dropped, nothing is answered.
+  EXPECT_FALSE(ask(std::string(17u << 20, 'x')).has_value());
+  // Thousands of connections, each sending a fragment of garbage and going away at once.
+  // (Batches of 100, each with its own context: closing a context waits for its sockets, so this
+  // client never holds more than 100 connections' descriptors.)
+  for (int batch = 0; batch < 30; ++batch) {
+    zmq::context_t c(1);
+    for (int i = 0; i < 100; ++i) {
+      zmq::socket_t s(c, zmq::socket_type::dealer);
+      s.set(zmq::sockopt::linger, 2000);  // the frame is delivered before the socket goes (bounded)
+      s.connect(endpoint_);
+      const std::string junk(static_cast<std::size_t>(8 + i % 64), static_cast<char>(batch * 100 + i));
+      s.send(zmq::buffer(junk), zmq::send_flags::dontwait);
+    }
+  }
+  edge::Client client(options(10));
+  const Response st = client.call(StatusRequest{});
+  ASSERT_TRUE(std::holds_alternative<StatusReply>(st)) << "the node still serves";
+  const long rss1 = rss_kib(a_->pid());
+  EXPECT_LT(rss1 - rss0, 64 * 1024) << "RSS grew from " << rss0 << " KiB to " << rss1 << " KiB";
+  // Every junk frame reached the node and was refused (and counted); ZeroMQ dropped the 17 MiB one.
+  const std::string text = http_get(metrics_port_, "/metrics");
+  EXPECT_GE(metric(text, "concord_gateway_frames_refused_total"), 3000 + 4) << text;
+}
+
 struct CliRun {
   int code = -1;
   std::string out;
@@ -326,6 +394,8 @@ TEST_F(GatewayNodes, TheReadmeServiceCommandsWork) {
   EXPECT_EQ(concord_cli("cancel 99" + to).code, 2);
   EXPECT_EQ(concord_cli("submit examples/no-such-file.json" + to).code, 2);
   EXPECT_EQ(concord_cli("status --to tcp://127.0.0.1:1 --timeout 0.5").code, 2);
+  // A gateway on a non-loopback address without CURVE does not start (unless --insecure).
+  EXPECT_EQ(concord_cli("node --name x --gateway tcp://0.0.0.0:0").code, 2);
   const std::string keys = (dir_ / "keys").string();
   const CliRun keygen = concord_cli("keygen --out " + keys + " --name node");
   EXPECT_EQ(keygen.code, 0);
