@@ -59,6 +59,11 @@ caf::behavior hosted_workflow(caf::stateful_actor<host_state>* self, HostedRun r
     caf::anon_send(gateway, proto::hosted_event{id, now_s, std::move(body)});
   };
   st.workflow = spawn_workflow(sys, std::move(wo));
+  // Linked: when the gateway stops the host (the node is stopping), its actors stop with it; a host
+  // that ends normally stops them itself (a normal exit does not propagate through links).
+  for (const caf::actor& a : {caf::actor_cast<caf::actor>(st.ledger), caf::actor_cast<caf::actor>(st.planner),
+                              caf::actor_cast<caf::actor>(st.workflow)})
+    self->link_to(a);
   // The run ends by itself (its deadline, or nothing left to run); the answer comes then.
   self->request(st.workflow, caf::infinite, proto::start_atom::value).then([=](proto::workflow_outcome& o) {
     self->state.outcome = std::move(o);

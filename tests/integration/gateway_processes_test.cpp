@@ -353,6 +353,24 @@ TEST_F(GatewayNodes, HostileFramesAndThousandsOfDroppedConnectionsLeaveTheNodeSe
   EXPECT_GE(metric(text, "concord_gateway_frames_refused_total"), 3000 + 4) << text;
 }
 
+// SIGTERM while the node hosts running workflows: every actor stops (the host actors' children are
+// linked to them), so the node exits by itself, not by the 3 s stop watchdog.
+TEST_F(GatewayNodes, SigtermStopsANodeHostingRunningWorkflowsWithoutTheWatchdog) {
+  start();
+  edge::Client client(options(10));
+  for (int i = 0; i < 3; ++i) {
+    SubmitRequest s = submit("proofflow-euler.json");
+    s.deadline_s = 1e6;
+    s.seed = static_cast<std::uint64_t>(i + 1);
+    ASSERT_TRUE(std::holds_alternative<Accepted>(client.call(s)));
+  }
+  usleep(300000);  // batches are running
+  for (const auto& w : std::get<StatusReply>(client.call(StatusRequest{})).workflows) EXPECT_EQ(w.state, WorkflowState::running);
+  a_->signal(SIGTERM);
+  EXPECT_EQ(a_->wait_exit(std::chrono::seconds(10)), 0);
+  EXPECT_EQ(a_->stderr_text().find("did not stop within"), std::string::npos) << a_->stderr_text();
+}
+
 struct CliRun {
   int code = -1;
   std::string out;
