@@ -92,7 +92,8 @@ int main(int argc, char** argv) {
   edge::Client events({endpoint, 10, "", ""}), status({endpoint, 10, "", ""});
   for (int i = 0; i < 200; ++i) {  // the selector has heard every worker's beacon
     std::uint32_t live = 0;
-    for (const auto& m : std::get<StatusReply>(status.call(StatusRequest{})).workers) live += m.live;
+    const auto st = std::get<StatusReply>(status.call(StatusRequest{}));  // by value: a member of a temporary would dangle
+    for (const auto& m : st.workers) live += m.live;
     if (live >= wf.models.size() * static_cast<std::size_t>(workers_per_model)) break;
     usleep(20000);
   }

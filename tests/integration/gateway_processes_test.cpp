@@ -27,6 +27,9 @@ namespace {
 
 using namespace concord::service;
 
+/// The node's status, by value (a range-for over a member of std::get<>(a temporary) would dangle).
+StatusReply status(edge::Client& client) { return std::get<StatusReply>(client.call(StatusRequest{})); }
+
 std::string example_json(const char* name) {
   return write_workflow_json(read_workflow_file(std::string(CONCORD_SOURCE_DIR) + "/examples/" + name));
 }
@@ -184,7 +187,7 @@ TEST_F(GatewayNodes, ThreeWorkflowsWatchedAcrossAReconnectLoseAndRepeatNoEvent) 
   client.watch(ids[1], 1, [&](const Event& e) { again.push_back(e.seq); return true; }, 10);
   EXPECT_EQ(again, seen[ids[1]]);
   // Node status: every workflow ended, nothing left reserved.
-  for (const auto& w : std::get<StatusReply>(client.call(StatusRequest{})).workflows) {
+  for (const auto& w : status(client).workflows) {
     EXPECT_EQ(w.state, WorkflowState::ended);
     EXPECT_EQ(w.reserved, 0);
   }
@@ -216,7 +219,7 @@ TEST_F(GatewayNodes, CancelEndsAWorkflowInterruptedWithEveryReservationSettled) 
   EXPECT_FALSE(end->completed);
   EXPECT_EQ(end->reason, EndReason::interrupted) << end->report;
   EXPECT_EQ(end->spend, settled) << "the ledger's committed total is the sum of the settled samples";
-  for (const auto& w : std::get<StatusReply>(client.call(StatusRequest{})).workflows) {
+  for (const auto& w : status(client).workflows) {
     EXPECT_EQ(w.reserved, 0);
     EXPECT_EQ(w.spend, settled);
   }
@@ -365,7 +368,7 @@ TEST_F(GatewayNodes, SigtermStopsANodeHostingRunningWorkflowsWithoutTheWatchdog)
     ASSERT_TRUE(std::holds_alternative<Accepted>(client.call(s)));
   }
   usleep(300000);  // batches are running
-  for (const auto& w : std::get<StatusReply>(client.call(StatusRequest{})).workflows) EXPECT_EQ(w.state, WorkflowState::running);
+  for (const auto& w : status(client).workflows) EXPECT_EQ(w.state, WorkflowState::running);
   a_->signal(SIGTERM);
   EXPECT_EQ(a_->wait_exit(std::chrono::seconds(10)), 0);
   EXPECT_EQ(a_->stderr_text().find("did not stop within"), std::string::npos) << a_->stderr_text();
