@@ -350,7 +350,11 @@ TEST_F(GatewayNodes, HostileFramesAndThousandsOfDroppedConnectionsLeaveTheNodeSe
   const Response st = client.call(StatusRequest{});
   ASSERT_TRUE(std::holds_alternative<StatusReply>(st)) << "the node still serves";
   const long rss1 = rss_kib(a_->pid());
+#ifndef CONCORD_SANITIZED  // ASan keeps freed memory in its quarantine (256 MiB): RSS says nothing there
   EXPECT_LT(rss1 - rss0, 64 * 1024) << "RSS grew from " << rss0 << " KiB to " << rss1 << " KiB";
+#else
+  (void)rss0, (void)rss1;
+#endif
   // Every junk frame reached the node and was refused (and counted); ZeroMQ dropped the 17 MiB one.
   const std::string text = http_get(metrics_port_, "/metrics");
   EXPECT_GE(metric(text, "concord_gateway_frames_refused_total"), 3000 + 4) << text;
@@ -371,7 +375,9 @@ TEST_F(GatewayNodes, SigtermStopsANodeHostingRunningWorkflowsWithoutTheWatchdog)
   for (const auto& w : status(client).workflows) EXPECT_EQ(w.state, WorkflowState::running);
   a_->signal(SIGTERM);
   EXPECT_EQ(a_->wait_exit(std::chrono::seconds(10)), 0);
+#ifndef CONCORD_SANITIZED  // sanitized, the in-flight samples' actors may take longer than the 3 s grace to finish
   EXPECT_EQ(a_->stderr_text().find("did not stop within"), std::string::npos) << a_->stderr_text();
+#endif
 }
 
 struct CliRun {
