@@ -137,11 +137,6 @@ struct gateway_state {
 
 using gateway_self = proto::gateway_actor::stateful_base<gateway_state>;
 
-/// Events carry the real time they were recorded (Event::wall_ns): a timestamp, never a duration.
-std::int64_t wall_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 void reply(gateway_self* self, const std::string& peer, Response r) {
   if (const auto* x = std::get_if<Refused>(&r); x && self->state.o.observer) self->state.o.observer->refused(x->code);
   self->state.o.send(peer, r);
@@ -201,7 +196,7 @@ void submit(gateway_self* self, const std::string& peer, SubmitRequest& s) {
   reply(self, peer, Accepted{run.id, false});
   Started started{static_cast<std::uint32_t>(run.flat->num_subtasks()), run.budget, run.deadline_s, run.budget_origin,
                   run.deadline_origin, run.policy->name(), run.seed};
-  const Event& e = reg.append(run.id, 0.0, std::move(started), st.now_s(), wall_ns());
+  const Event& e = reg.append(run.id, 0.0, std::move(started), st.now_s(), st.o.wall_ns());
   if (st.o.observer) st.o.observer->workflow_started();
   if (s.watch) reg.watch(run.id, peer);
   for (const auto& w : reg.watchers(run.id)) reply(self, w, e);
@@ -281,7 +276,7 @@ proto::gateway_actor::behavior_type gateway(gateway_self* self, GatewayOptions o
         const bool end = std::holds_alternative<Ended>(h.body);
         try {
           if (st.o.observer) observe(*st.o.observer, reg.status_of(h.workflow), h.body);
-          const Event& e = reg.append(h.workflow, h.time_s, std::move(h.body), st.now_s(), wall_ns());
+          const Event& e = reg.append(h.workflow, h.time_s, std::move(h.body), st.now_s(), st.o.wall_ns());
           for (const auto& w : reg.watchers(h.workflow)) reply(self, w, e);
         } catch (const std::exception&) {
           return;  // the workflow was forgotten meanwhile

@@ -46,6 +46,7 @@ struct GatewayOptions {
   /// The final report's text; may be empty (then the report is empty).
   std::function<std::string(const HostedReport&)> report;
   const Clock* clock = &real_clock();  // retention is measured on it (real seconds)
+  std::int64_t (*wall_ns)() = unix_time_ns;  // stamps Event.wall_ns (ns since the Unix epoch)
   double tick_s = 1;                   // how often ended workflows past retention are forgotten
   std::shared_ptr<GatewayObserver> observer;  // metrics; may be null
 };

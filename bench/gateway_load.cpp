@@ -24,25 +24,16 @@
 #include <vector>
 
 #include "edge/client.hpp"
-#include "integration/node_process.hpp"
+#include "support/node_process.hpp"
 #include "model/workflow_json.hpp"
+#include "time/clock.hpp"
 
 using namespace concord;
 using namespace concord::service;
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
+using testing_support::rss_kib;
 
 namespace {
-
-long rss_kib(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  return -1;
-}
-
-std::int64_t wall_now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 double percentile(std::vector<double>& v, double q) {
   if (v.empty()) return 0;
@@ -103,7 +94,7 @@ int main(int argc, char** argv) {
   s.workflow_json = write_workflow_json(wf);
   s.policy = policy;
   s.watch = true;
-  const auto t0 = Clock::now();
+  const auto t0 = Steady::now();
   for (int i = 0; i < n; ++i) {
     s.seed = static_cast<std::uint64_t>(i + 1);
     events.send(s);
@@ -127,10 +118,10 @@ int main(int argc, char** argv) {
     }
   });
   const auto give_up = t0 + std::chrono::seconds(900);
-  while (ended + refused < n && Clock::now() < give_up) {
+  while (ended + refused < n && Steady::now() < give_up) {
     auto r = events.receive(0.05);
     if (!r) continue;
-    const double t = std::chrono::duration<double>(Clock::now() - t0).count();
+    const double t = std::chrono::duration<double>(Steady::now() - t0).count();
     if (std::holds_alternative<Accepted>(*r)) {
       if (++accepted == n) submit_s = t;
     } else if (const auto* f = std::get_if<Refused>(&*r)) {
@@ -142,7 +133,7 @@ int main(int argc, char** argv) {
         continue;
       }
       ++received_events;
-      latency_ms.push_back(static_cast<double>(wall_now_ns() - e->wall_ns) * 1e-6);
+      latency_ms.push_back(static_cast<double>(unix_time_ns() - e->wall_ns) * 1e-6);
       if (accepted == n) steady_ms.push_back(latency_ms.back());
       if (const auto* x = std::get_if<Ended>(&e->body)) {
         ++ended;
@@ -155,12 +146,12 @@ int main(int argc, char** argv) {
   poller.join();
   // The gateway's own capacity, apart from how fast workflows make events: every ended workflow
   // watched again from sequence 1 (its buffered events replayed), back to back.
-  const auto r0 = Clock::now();
+  const auto r0 = Steady::now();
   for (int id = 1; id <= n; ++id) events.send(WatchRequest{static_cast<WorkflowId>(id), 1});
   std::uint64_t replayed = 0;
   int replay_ends = 0;
   std::vector<double> replay_ms;
-  while (replay_ends < ended && Clock::now() < r0 + std::chrono::seconds(300)) {
+  while (replay_ends < ended && Steady::now() < r0 + std::chrono::seconds(300)) {
     auto r = events.receive(1.0);
     if (!r) break;
     if (const auto* e = std::get_if<Event>(&*r)) {
@@ -168,7 +159,7 @@ int main(int argc, char** argv) {
       replay_ends += std::holds_alternative<Ended>(e->body) ? 1 : 0;
     }
   }
-  const double replay_s = std::chrono::duration<double>(Clock::now() - r0).count();
+  const double replay_s = std::chrono::duration<double>(Steady::now() - r0).count();
   std::printf("gateway load: %d workflows of %s (%zu subtasks), policy %s, time scale %g, %d workers per model\n", n,
               file.c_str(), wf.subtasks.size(), policy.c_str(), time_scale, workers_per_model);
   std::printf("  submits           %d accepted, %d refused; %.0f submits/s (N-th Accepted after %.3f s)\n", accepted, refused,

@@ -5,6 +5,7 @@
 // (ManualClock). Timers (CAF's delayed_send) still run in real time. No CAF.
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 
 namespace concord {
 
@@ -25,6 +26,13 @@ inline const Clock& real_clock() {
   };
   static const Real clock;
   return clock;
+}
+
+/// Wall-clock time: nanoseconds since the Unix epoch (std::chrono::system_clock). A timestamp to
+/// show or compare across processes on one host (never a duration: use a Clock). Actors that stamp
+/// what they record are given this function, so a test can give them another.
+inline std::int64_t unix_time_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 /// A clock that moves only when told; thread-safe. For tests.

@@ -5,13 +5,9 @@
 #include <gtest/gtest.h>
 
 #include "cli_support.hpp"
+#include "support/child_process.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -28,72 +24,17 @@ using concord::cli_testing::TempDir;
 
 constexpr const char* kWorkers = R"({"workers": [{"model": "goedel8b", "count": 3}]})";
 
-/// `concord node ARGS` in the background; stdout is read line by line, stderr goes to a file.
-/// Killed and reaped on destruction.
-class Node {
+/// `concord node ARGS` in the background (support/child_process.hpp).
+class Node : public concord::testing_support::ChildProcess {
  public:
-  Node(const std::vector<std::string>& extra, const std::string& err_path) : err_path_(err_path) {
-    int out[2];
-    if (pipe(out) != 0) throw std::runtime_error("pipe");
-    const pid_t parent = getpid();
-    pid_ = fork();
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test
-      if (getppid() != parent) _exit(126);
-      dup2(out[1], STDOUT_FILENO);
-      const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(err, STDERR_FILENO);
-      close(out[0]);
-      std::vector<std::string> args{CONCORD_BIN, "node"};
-      args.insert(args.end(), extra.begin(), extra.end());
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    close(out[1]);
-    out_ = out[0];
-  }
-  ~Node() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    close(out_);
-  }
-  std::string read_line(std::chrono::milliseconds timeout) {
-    std::string line;
-    const auto until = std::chrono::steady_clock::now() + timeout;
-    char c;
-    while (std::chrono::steady_clock::now() < until) {
-      pollfd p{out_, POLLIN, 0};
-      if (poll(&p, 1, 50) <= 0) continue;
-      if (read(out_, &c, 1) != 1) break;
-      if (c == '\n') return line;
-      line += c;
-    }
-    return line;
-  }
-  void signal(int sig) { kill(pid_, sig); }
-  /// The exit code once the process ends (128 + signal if killed), -1 on timeout.
-  int wait_exit(std::chrono::milliseconds timeout) {
-    const auto until = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < until) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      usleep(10000);
-    }
-    return -1;
-  }
+  Node(const std::vector<std::string>& extra, const std::string& err_path) : ChildProcess(args(extra), err_path) {}
 
  private:
-  std::string err_path_;
-  pid_t pid_ = -1;
-  int out_ = -1;
+  static std::vector<std::string> args(const std::vector<std::string>& extra) {
+    std::vector<std::string> a{CONCORD_BIN, "node"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
 };
 
 TEST(NodeConfigFile, NodeSectionConfiguresListenWorkersAndTimeScale) {
@@ -128,8 +69,8 @@ TEST(NodeConfigFile, FlagsWinOverTheNodeSection) {
   TempDir dir;
   dir.file("workers.json", kWorkers);
   dir.file("two.json", R"({"workers": [{"model": "goedel8b", "count": 2}]})");
-  // The file's listen address is not even local: the flag must be the one used.
-  const std::string ini = dir.file("a.ini", "[node]\nlisten=\"192.0.2.1:7000\"\nworkers=\"workers.json\"\ntime-scale=5\n");
+  // The file names another (loopback) address: the flag must be the one used.
+  const std::string ini = dir.file("a.ini", "[node]\nlisten=\"127.0.0.2:7000\"\nworkers=\"workers.json\"\ntime-scale=5\n");
   Node node({"--name", "a", "--config", ini, "--listen", "127.0.0.1:0", "--workers", dir.path("two.json")}, dir.path("a.err"));
   const std::string line = node.read_line(std::chrono::seconds(10));
   EXPECT_THAT(line, HasSubstr("listening on 127.0.0.1:")) << line;

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "embedded_cluster.hpp"
-#include "integration/node_process.hpp"
+#include "support/node_process.hpp"
 #include "plan/simple_policies.hpp"
 #include "sim/nominal.hpp"
 #include "workloads/proofflow.hpp"

@@ -17,7 +17,7 @@
 #include "edge/client.hpp"
 #include "edge/curve_keys.hpp"
 #include "edge/wire_codec.hpp"
-#include "integration/node_process.hpp"
+#include "support/node_process.hpp"
 #include "model/workflow_json.hpp"
 
 #include <zmq.hpp>
@@ -291,12 +291,7 @@ TEST_F(GatewayNodes, CurveAnswersOnlyAllowedClientsAndMetricsCountWhatTheRunMove
   fs::remove_all(keys, ec);
 }
 
-long rss_kib(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  return -1;
-}
+using testing_support::rss_kib;
 
 // Hostile input at the socket: garbage, truncated and oversized frames, another version, and
 // thousands of connections opened and dropped. The node answers what it can (a refusal naming the

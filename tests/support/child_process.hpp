@@ -1,7 +1,7 @@
 #pragma once
-// One real `concord node` child process for multi-process tests: started on loopback, its
-// address read from its first line of stdout; killed (SIGKILL) and reaped on destruction, and by
-// the kernel if the test process dies first (PR_SET_PDEATHSIG).
+// A child process for tests: ARGS run verbatim (argv[0] a path), stdout read line by line through a
+// pipe, stderr to a file. Killed (SIGKILL) and reaped on destruction, and by the kernel if the test
+// process dies first (PR_SET_PDEATHSIG). Every wait is bounded by its timeout.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -10,30 +10,24 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <filesystem>
 #include <fstream>
-#include <regex>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-namespace concord {
+namespace concord::testing_support {
 
-namespace fs = std::filesystem;
-
-/// One `concord node` child process; killed and reaped on destruction.
-class NodeProcess {
+class ChildProcess {
  public:
-  NodeProcess(const std::string& name, const std::vector<std::string>& extra, const fs::path& dir) : name_(name) {
+  /// `workdir` empty: the test's working directory.
+  ChildProcess(std::vector<std::string> args, const std::string& err_path, const std::string& workdir = "") : err_path_(err_path) {
     int out[2];
     if (pipe(out) != 0) throw std::runtime_error("pipe");
-    const std::string err_path = (dir / (name + ".stderr")).string();
-    err_path_ = err_path;
     const pid_t parent = getpid();
     pid_ = fork();
     if (pid_ == 0) {
-      // A test that dies (crash, sanitizer abort, ctest timeout) must not leave nodes behind:
-      // the kernel kills the child when the test process ends, however it ends.
+      // A test that dies (crash, sanitizer abort, ctest timeout) must not leave children behind.
       prctl(PR_SET_PDEATHSIG, SIGKILL);
       if (getppid() != parent) _exit(126);
       sigset_t none;
@@ -45,9 +39,7 @@ class NodeProcess {
       const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       dup2(err, STDERR_FILENO);
       close(out[0]);
-      chdir(dir.c_str());
-      std::vector<std::string> args{CONCORD_BIN, "node", "--name", name, "--listen", "127.0.0.1:0"};
-      args.insert(args.end(), extra.begin(), extra.end());
+      if (!workdir.empty() && chdir(workdir.c_str()) != 0) _exit(125);
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
@@ -56,12 +48,8 @@ class NodeProcess {
     }
     close(out[1]);
     out_ = out[0];
-    // The first line names the address: "concord node NAME: listening on HOST:PORT ...".
-    const std::string line = read_line(std::chrono::seconds(10));
-    std::smatch m;
-    if (std::regex_search(line, m, std::regex("listening on ([0-9.]+:[0-9]+)"))) address_ = m[1];
   }
-  ~NodeProcess() {
+  ~ChildProcess() {
     if (pid_ > 0) {
       kill(pid_, SIGCONT);
       kill(pid_, SIGKILL);
@@ -69,11 +57,12 @@ class NodeProcess {
     }
     if (out_ >= 0) close(out_);
   }
-  const std::string& address() const { return address_; }
-  const std::string& name() const { return name_; }
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
   pid_t pid() const { return pid_; }
   void signal(int sig) { kill(pid_, sig); }
-  /// Waits for the process to exit; its exit code, or -1 on timeout.
+  /// The exit code once the process ends (128 + signal if killed), -1 on timeout.
   int wait_exit(std::chrono::milliseconds timeout) {
     const auto until = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < until) {
@@ -90,6 +79,7 @@ class NodeProcess {
     std::ifstream in(err_path_);
     return std::string(std::istreambuf_iterator<char>(in), {});
   }
+  /// The next line of stdout (without its newline), or what came before the timeout.
   std::string read_line(std::chrono::milliseconds timeout) {
     std::string line;
     const auto until = std::chrono::steady_clock::now() + timeout;
@@ -105,9 +95,17 @@ class NodeProcess {
   }
 
  private:
-  std::string name_, address_, err_path_;
+  std::string err_path_;
   pid_t pid_ = -1;
   int out_ = -1;
 };
 
-}  // namespace concord
+/// A process's resident memory (VmRSS, KiB), or -1 when it cannot be read.
+inline long rss_kib(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+
+}  // namespace concord::testing_support
