@@ -64,11 +64,9 @@ int unexpected(const char* command, const Response& r) {
 
 /// Watches to the end: progress on stderr (as `concord run`), the report on stdout.
 int follow(edge::Client& client, WorkflowId id, Seq from, bool quiet, bool events, double idle_s) {
-  Seq last = from > 0 ? from - 1 : 0;
   auto end = client.watch(
       id, from,
       [&](const Event& e) {
-        if (e.seq > 0) last = e.seq;
         if (events) std::cout << fmt::format("event {} seq {} t {:.3f} kind {}", e.workflow, e.seq, e.time_s, e.body.index()) << '\n';
         if (const auto* lost = std::get_if<Lost>(&e.body))
           std::cerr << fmt::format("concord watch: events {}..{} of workflow {} are no longer available\n", lost->from_seq,
@@ -82,7 +80,6 @@ int follow(edge::Client& client, WorkflowId id, Seq from, bool quiet, bool event
       idle_s);
   if (!end) return kExitInternal;
   std::cout << end->report << std::flush;
-  (void)last;
   return end->completed ? kExitOk : kExitConstraintsFailed;
 }
 

@@ -10,16 +10,6 @@
 
 namespace concord::service {
 
-namespace {
-
-std::string issue_text(const InputError& e) {
-  std::string out;
-  for (const auto& i : e.issues()) out += (out.empty() ? "" : "; ") + format_issue(e.source(), i);
-  return out;
-}
-
-}  // namespace
-
 std::variant<Submission, Refused> check_submission(const SubmitRequest& s) {
   auto refuse = [](std::string text) { return Refused{RefusalCode::invalid_workflow, std::move(text), 0, 0}; };
   Submission run;
@@ -37,7 +27,7 @@ std::variant<Submission, Refused> check_submission(const SubmitRequest& s) {
     run.seed = s.seed == 0 ? 1 : s.seed;
     run.policy = make_policy(s.policy.empty() ? "mcpp" : s.policy, *run.flat, run.seed);
   } catch (const InputError& e) {
-    return refuse(issue_text(e));
+    return refuse(e.what());  // the CLI's messages: one line per issue, naming source, field, reason
   } catch (const std::exception& e) {
     return refuse(std::string("workflowJson: ") + e.what());
   }
