@@ -25,9 +25,10 @@ struct NodeOptions {
   std::vector<HostedWorkers> workers;
   double time_scale = kDefaultTunables.time_scale;
   double beacon_interval_s = kDefaultTunables.beacon_interval_s;
-  /// The node's selector (it serves the workflows the node hosts), or none. Every worker of the
-  /// cluster beacons to it: this node's at once, a member's as soon as the member is known (in
-  /// either direction: it joins us, or we learn it from a join reply, see subscribe_to_members).
+  /// The node's selector (a gateway node's: it serves the workflows the node hosts), or none. Every
+  /// worker of the cluster beacons to it: this node's at once, a member's as soon as the manager
+  /// hears of the member (a join_request carrying its manager: the member joined us, or we learned
+  /// it from a join reply).
   caf::actor selector;
   /// Called (on the manager's thread) when a member is seen down: a crash, or a heartbeat timeout.
   std::function<void(const std::string& member)> on_member_down;

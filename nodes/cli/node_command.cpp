@@ -162,9 +162,13 @@ int execute(NodeCommandOptions o) {
       }
       no.on_member_down = [metrics](const std::string&) { metrics->member_lost(); };
     }
-    // The node's selector serves the workflows its gateway hosts; every worker of the cluster beacons to it.
-    const proto::selector_actor selector = actors::spawn_selector(sys, actors::SelectorOptions{});
-    no.selector = caf::actor_cast<caf::actor>(selector);
+    // A node with a gateway has a selector for the workflows it hosts: every worker of the cluster
+    // beacons to it. A node without one hosts nothing and has none (no beacon traffic for it).
+    proto::selector_actor selector;
+    if (!o.gateway.empty()) {
+      selector = actors::spawn_selector(sys, actors::SelectorOptions{});
+      no.selector = caf::actor_cast<caf::actor>(selector);
+    }
     const caf::actor manager = actors::spawn_node_manager(sys, no);
     auto bound = actors::publish_node(sys, manager, host, port, o.tls);
     if (!bound) {
@@ -205,8 +209,8 @@ int execute(NodeCommandOptions o) {
                   return;
                 }
                 // Learn the members and introduce ourselves to each (they monitor us, we monitor them);
-                // our selector hears every member's workers, and theirs ours (the managers subscribe
-                // each other's selectors as they learn of each other: node_manager.hpp).
+                // a gateway node's selector hears every member's workers (the managers subscribe each
+                // other's selectors as they learn of each other: node_manager.hpp).
                 for (std::size_t i = 0; i < reply.members.size(); ++i) {
                   if (reply.member_names[i] == o.name) continue;
                   proto::join_request hello = req;
@@ -291,7 +295,7 @@ int execute(NodeCommandOptions o) {
       }
       if (metrics) metrics->detach_socket();
     }  // the socket's thread is joined here
-    caf::anon_send_exit(selector, caf::exit_reason::user_shutdown);
+    if (selector) caf::anon_send_exit(selector, caf::exit_reason::user_shutdown);
     self->send(manager, proto::stop_atom::value);
     actors::unpublish_node(sys, manager, *bound, o.tls);
     caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
