@@ -1,0 +1,231 @@
+// External workers with real processes (issue 12): `concord node --worker-endpoint` on loopback,
+// `concord worker` processes of the exec and OpenAI-compatible kinds attached to it (the latter
+// talking to a real HTTP server: tests/support/openai_stub.py), workflows with prompts and checks
+// submitted through the gateway (edge::Client). Real workers run in real time: --time-scale 1.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <fstream>
+#include <map>
+#include <memory>
+#include <regex>
+
+#include "edge/client.hpp"
+#include "model/workflow_json.hpp"
+#include "support/node_process.hpp"
+
+namespace concord {
+namespace {
+
+using namespace concord::service;
+using testing_support::ChildProcess;
+
+const std::string kSource = CONCORD_SOURCE_DIR;
+const std::string kTool = "python3 " + kSource + "/examples/real/tool.py";
+
+/// What a watcher saw of one workflow.
+struct Story {
+  std::optional<Ended> end;
+  std::vector<Event> events;
+  Money settled = 0;            // sum of SampleSettled costs
+  std::uint64_t settlements = 0, launched_samples = 0;
+  std::map<std::string, std::string> outputs;  // subtask -> accepted output
+  std::vector<Money> sample_costs;
+};
+
+class ExternalWorkers : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("concord-ext-" + std::to_string(getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    workers_.clear();
+    b_.reset();
+    a_.reset();
+    stub_.reset();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  /// Node A: gateway + worker endpoint. Extra flags after the defaults.
+  void start_a(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"--gateway", "tcp://127.0.0.1:0", "--worker-endpoint", "tcp://127.0.0.1:0", "--time-scale", "1"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    a_ = std::make_unique<NodeProcess>("a", args, dir_);
+    ASSERT_FALSE(a_->address().empty()) << a_->stderr_text();
+    gateway_ = endpoint_after(*a_, "gateway on ");
+    a_workers_ = endpoint_after(*a_, "worker endpoint on ");
+    ASSERT_FALSE(gateway_.empty() || a_workers_.empty()) << a_->stderr_text();
+  }
+  /// Node B: a worker endpoint only, joined to A.
+  void start_b() {
+    b_ = std::make_unique<NodeProcess>("b", std::vector<std::string>{"--worker-endpoint", "tcp://127.0.0.1:0", "--seed", a_->address(),
+                                                                     "--time-scale", "1"},
+                                       dir_);
+    ASSERT_FALSE(b_->address().empty()) << b_->stderr_text();
+    for (int i = 0; i < 10 && b_workers_.empty(); ++i) b_workers_ = endpoint_after(*b_, "worker endpoint on ");
+    ASSERT_FALSE(b_workers_.empty()) << b_->stderr_text();
+  }
+  static std::string endpoint_after(ChildProcess& p, const std::string& marker) {
+    for (int i = 0; i < 5; ++i) {
+      const std::string line = p.read_line(std::chrono::seconds(10));
+      const auto at = line.find(marker);
+      if (at != std::string::npos) return line.substr(at + marker.size(), line.find(' ', at + marker.size()) - (at + marker.size()));
+    }
+    return "";
+  }
+  ChildProcess& worker(const std::string& name, const std::string& endpoint, std::vector<std::string> kind) {
+    std::vector<std::string> args{CONCORD_BIN, "worker", "--to", endpoint, "--name", name};
+    args.insert(args.end(), kind.begin(), kind.end());
+    workers_[name] = std::make_unique<ChildProcess>(args, (dir_ / (name + ".stderr")).string(), kSource);
+    return *workers_[name];
+  }
+  /// Waits (bounded) until node A's selector knows `count` live workers of `model`.
+  void await_workers(const std::string& model, std::uint32_t count) {
+    edge::Client c({gateway_, 5, "", ""});
+    for (int i = 0; i < 500; ++i) {  // 10 s
+      const auto s = std::get<StatusReply>(c.call(StatusRequest{}));
+      for (const auto& m : s.workers)
+        if (m.model == model && m.live >= count) return;
+      usleep(20000);
+    }
+    FAIL() << "node A never saw " << count << " live workers of " << model << "\n" << a_->stderr_text();
+  }
+  /// Submits a workflow file with watch and follows it to its end (bounded by idle_s of silence).
+  Story run(const std::string& file, Money budget = 0, double deadline_s = 0,
+            const std::function<void(const Event&)>& on_event = {}) {
+    edge::Client client({gateway_, 10, "", ""});
+    SubmitRequest s;
+    s.workflow_json = write_workflow_json(read_workflow_file(file));
+    s.source_name = fs::path(file).filename();
+    s.budget = budget;
+    s.deadline_s = deadline_s;
+    const auto r = client.call(Request{s});
+    Story story;
+    const auto* accepted = std::get_if<Accepted>(&r);
+    EXPECT_NE(accepted, nullptr) << (std::holds_alternative<Refused>(r) ? std::get<Refused>(r).text : "");
+    if (!accepted) return story;
+    story.end = client.watch(accepted->workflow, 1, [&](const Event& e) {
+      story.events.push_back(e);
+      if (const auto* x = std::get_if<SampleSettled>(&e.body)) {
+        story.settled += x->cost;
+        story.sample_costs.push_back(x->cost);
+        ++story.settlements;
+      }
+      if (const auto* x = std::get_if<BatchLaunched>(&e.body)) story.launched_samples += x->k;
+      if (const auto* x = std::get_if<SubtaskEnded>(&e.body); x && x->succeeded) story.outputs[x->subtask] = x->output;
+      if (on_event) on_event(e);
+      return true;
+    }, 60);
+    return story;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<NodeProcess> a_, b_;
+  std::unique_ptr<ChildProcess> stub_;
+  std::map<std::string, std::unique_ptr<ChildProcess>> workers_;
+  std::string gateway_, a_workers_, b_workers_;
+};
+
+/// Every sample's money is accounted once: the ledger's final spend is the sum of the settled
+/// samples, and every launched sample was settled exactly once.
+void expect_money_accounted(const Story& s, Money budget) {
+  ASSERT_TRUE(s.end);
+  EXPECT_EQ(s.end->spend, s.settled);
+  EXPECT_EQ(s.settlements, s.launched_samples);
+  EXPECT_LE(s.end->spend, budget);
+}
+
+TEST_F(ExternalWorkers, AnExecPipelineCompletesAndEachOutputReachesItsChildren) {
+  start_a();
+  worker("tool", a_workers_, {"--model", "sh", "--capacity", "4", "--exec", kTool});
+  await_workers("sh", 1);
+  const Story s = run(kSource + "/examples/real/exec-pipeline.json");
+  ASSERT_TRUE(s.end) << a_->stderr_text();
+  EXPECT_TRUE(s.end->completed) << s.end->report << a_->stderr_text();
+  expect_money_accounted(s, money_from_dollars(0.05));
+  // plan -> code -> review: the code passed its test command, the review (a regex check) counted
+  // the code's lines, which only the code's output in review's prompt can give.
+  EXPECT_NE(s.outputs.at("plan").find("1. handle n < 2"), std::string::npos);
+  EXPECT_NE(s.outputs.at("code").find("def is_prime(n):"), std::string::npos);
+  EXPECT_EQ(s.outputs.at("review"), "reviewed: 9 lines; defines is_prime\n");
+}
+
+TEST_F(ExternalWorkers, AFailingCheckIsAFailedSampleNeverASuccess) {
+  start_a();
+  // A tool whose "code" never passes the test command: it prints a wrong is_prime.
+  worker("wrong", a_workers_, {"--model", "sh", "--capacity", "4", "--exec",
+                               "sh -c 'read first; case \"$first\" in \"#code\"*) echo \"def is_prime(n): return True\";; *) "
+                               "python3 " + kSource + "/examples/real/tool.py <<EOF\n$first\nEOF\n;; esac'"});
+  await_workers("sh", 1);
+  const Story s = run(kSource + "/examples/real/exec-pipeline.json", money_from_dollars(0.002), 20);
+  ASSERT_TRUE(s.end) << a_->stderr_text();
+  EXPECT_FALSE(s.end->completed);
+  EXPECT_EQ(s.outputs.count("code"), 0u) << "an output that fails its check must not complete the subtask";
+  EXPECT_EQ(s.outputs.count("review"), 0u);
+  expect_money_accounted(s, money_from_dollars(0.002));
+}
+
+TEST_F(ExternalWorkers, AWorkerKilledMidSampleIsReplacedAndItsSampleChargedOnce) {
+  start_a({"--worker-heartbeat", "0.1", "--worker-timeout", "0.6"});
+  // The first worker takes 3 s per sample: it is killed while it holds the plan's samples.
+  ChildProcess& slow = worker("slow", a_workers_, {"--model", "sh", "--capacity", "64", "--exec", "sleep 3; " + kTool});
+  await_workers("sh", 1);
+  bool killed = false;
+  const Story s = run(kSource + "/examples/real/exec-pipeline.json", 0, 0, [&](const Event& e) {
+    if (killed || !std::holds_alternative<BatchLaunched>(e.body)) return;
+    killed = true;
+    worker("fast", a_workers_, {"--model", "sh", "--capacity", "64", "--exec", kTool});
+    await_workers("sh", 2);
+    usleep(300000);  // the slow worker is mid-sample
+    slow.signal(SIGKILL);
+  });
+  ASSERT_TRUE(killed);
+  ASSERT_TRUE(s.end) << a_->stderr_text();
+  EXPECT_TRUE(s.end->completed) << s.end->report << a_->stderr_text();
+  expect_money_accounted(s, money_from_dollars(0.05));
+  EXPECT_NE(a_->stderr_text().find("external worker slow is dead"), std::string::npos) << a_->stderr_text();
+  EXPECT_NE(s.end->report.find("samples re-dispatched"), std::string::npos) << s.end->report;
+}
+
+TEST_F(ExternalWorkers, ALyingWorkerIsChargedNoMoreThanItsReservationAndTheLieIsLogged) {
+  start_a();
+  worker("liar", a_workers_, {"--model", "sh", "--capacity", "8", "--exec", kTool, "--fault", "lie-tokens"});
+  await_workers("sh", 1);
+  const Money budget = money_from_dollars(0.002);
+  const Story s = run(kSource + "/examples/real/exec-pipeline.json", budget, 20);
+  ASSERT_TRUE(s.end) << a_->stderr_text();
+  EXPECT_FALSE(s.end->completed) << "every answer claims 10x the cap: truncated, never a success";
+  expect_money_accounted(s, budget);
+  // Worst case of one sample: input 50..200 tokens x $0.1/M + the cap 2000 x $0.1/M.
+  const Money worst = (200 + 2000) * pico_per_token(0.1);
+  ASSERT_FALSE(s.sample_costs.empty());
+  for (Money c : s.sample_costs) EXPECT_LE(c, worst);
+  EXPECT_NE(a_->stderr_text().find("worker a/liar lied about sample"), std::string::npos) << a_->stderr_text();
+}
+
+TEST_F(ExternalWorkers, GarbageOutputFailsTheChecksAndNegativeLatenciesAreClamped) {
+  start_a();
+  worker("garbage", a_workers_, {"--model", "sh", "--capacity", "8", "--exec", kTool, "--fault", "garbage"});
+  await_workers("sh", 1);
+  const Money budget = money_from_dollars(0.001);
+  Story s = run(kSource + "/examples/real/exec-pipeline.json", budget, 10);
+  ASSERT_TRUE(s.end) << a_->stderr_text();
+  EXPECT_FALSE(s.end->completed);
+  EXPECT_EQ(s.outputs.count("plan"), 0u);
+  expect_money_accounted(s, budget);
+  workers_.clear();
+  worker("late", a_workers_, {"--model", "sh", "--capacity", "8", "--exec", kTool, "--fault", "lie-latency"});
+  await_workers("sh", 1);
+  s = run(kSource + "/examples/real/exec-pipeline.json");
+  ASSERT_TRUE(s.end) << a_->stderr_text();
+  EXPECT_TRUE(s.end->completed) << "a negative latency is a lie, clamped to 0; the answers are good";
+  EXPECT_NE(a_->stderr_text().find("reported a latency of -5 s"), std::string::npos);
+  for (const auto& e : s.events) EXPECT_GE(e.time_s, 0);
+}
+
+}  // namespace
+}  // namespace concord
