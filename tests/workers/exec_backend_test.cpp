@@ -1,5 +1,6 @@
 // workers/exec_backend: prompt format on stdin, output, error classes, token estimate and cap.
 #include "exec_backend.hpp"
+#include "error_class_printer.hpp"
 
 #include <gtest/gtest.h>
 

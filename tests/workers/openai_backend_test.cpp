@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "workers/error_class_printer.hpp"
 #include "workers/stub_server.hpp"
 
 namespace concord::workers {
@@ -185,6 +186,22 @@ TEST_F(OpenAi, EightThreadsAtOnce) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(ok.load(), 40);
+}
+
+}  // namespace
+}  // namespace concord::workers
+
+namespace concord::workers {
+namespace {
+
+TEST(OpenAiStub, ExitsSoonAfterItsStdinCloses) {
+  // The destructor closes the stub's stdin and waits up to 2 s before SIGKILL: a stub that ignored
+  // EOF would take the full 2 s.
+  auto stub = std::make_unique<testing_support::StubServer>();
+  ASSERT_GT(stub->port(), 0);
+  const auto t0 = std::chrono::steady_clock::now();
+  stub.reset();
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 1.5);
 }
 
 }  // namespace
