@@ -216,7 +216,10 @@ SampleOutcome run_request(const OpenAiOptions& options, const std::string& endpo
     if (connect_us == 0 && !limit_passed) return failed(ErrorClass::transport, "connect: " + why);
     return failed(ErrorClass::timeout, why);
   }
-  if (result != CURLE_OK) return failed(ErrorClass::transport, why);
+  if (result != CURLE_OK) {
+    const bool never_connected = result == CURLE_COULDNT_CONNECT || result == CURLE_COULDNT_RESOLVE_HOST || result == CURLE_COULDNT_RESOLVE_PROXY;
+    return failed(ErrorClass::transport, (never_connected ? "connect: " : "") + why);
+  }
 
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
@@ -246,6 +249,17 @@ SampleOutcome OpenAiBackend::run(const SampleJob& job, const std::atomic<bool>& 
   }
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   out.latency_s = elapsed > 0 ? elapsed : 0;
+  // What the provider may bill is known from a parsed `usage`, or when it never generated (it
+  // refused with a status, or no connection was made). A request cut short (cancel, timeout, a
+  // connection lost mid-way) or a body we could not read: unknown, and the node charges the
+  // sample's whole reservation (sample_job.hpp).
+  switch (out.error) {
+    case ErrorClass::cancelled:
+    case ErrorClass::timeout:
+    case ErrorClass::malformed: out.usage_known = false; break;
+    case ErrorClass::transport: out.usage_known = out.detail.rfind("connect: ", 0) == 0; break;
+    default: break;
+  }
   return out;
 }
 

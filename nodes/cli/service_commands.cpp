@@ -199,7 +199,6 @@ void add_service_commands(CLI::App& app, int& exit_code) {
     cmd->footer(exits);
     cmd->add_option("ID", o->id, "Workflow id")->required()->transform(unsigned64());
     add_connection(cmd, o->c);
-    cmd->add_option("--output", o->output_dir, "Write each completed subtask's output to DIR/ID.txt");
     cmd->callback([o, &exit_code] {
       auto client = connect(o->c);
       const Response r = client.call(CancelRequest{o->id});

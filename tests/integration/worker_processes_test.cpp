@@ -6,7 +6,9 @@
 
 #include <signal.h>
 
+#include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <regex>
@@ -225,6 +227,81 @@ TEST_F(ExternalWorkers, GarbageOutputFailsTheChecksAndNegativeLatenciesAreClampe
   EXPECT_TRUE(s.end->completed) << "a negative latency is a lie, clamped to 0; the answers are good";
   EXPECT_NE(a_->stderr_text().find("reported a latency of -5 s"), std::string::npos);
   for (const auto& e : s.events) EXPECT_GE(e.time_s, 0);
+}
+
+
+// The end-to-end run: two nodes; an OpenAI-compatible server (a real HTTP server process:
+// tests/support/openai_stub.py) that answers with content and usage but, in turn, also with 429,
+// 500, malformed JSON, a missing usage, delays and a hang (examples/real/stub-script.json's
+// faults); an OpenAI-kind worker on node B, an exec worker on node A; the workflow's code must
+// pass its test command. It completes within budget, every sample settled once.
+TEST_F(ExternalWorkers, CodeReviewWithAnOpenAiServerOnOneNodeAndAnExecWorkerOnAnother) {
+  stub_ = std::make_unique<ChildProcess>(std::vector<std::string>{"/usr/bin/python3", kSource + "/tests/support/openai_stub.py", "--script",
+                                                                  kSource + "/examples/real/stub-script.json"},
+                                         (dir_ / "stub.stderr").string());
+  const std::string port_line = stub_->read_line(std::chrono::seconds(10));
+  ASSERT_EQ(port_line.rfind("PORT ", 0), 0u) << port_line << stub_->stderr_text();
+  const std::string url = "http://127.0.0.1:" + port_line.substr(5);
+  start_a();
+  start_b();
+  worker("llm", b_workers_, {"--model", "coder", "--capacity", "8", "--openai", url, "--price-out", "2"});
+  worker("tool", a_workers_, {"--model", "sh", "--capacity", "4", "--exec", kTool});
+  await_workers("coder", 1);
+  await_workers("sh", 1);
+  const Story s = run(kSource + "/examples/real/code-review.json");
+  ASSERT_TRUE(s.end) << a_->stderr_text();
+  EXPECT_TRUE(s.end->completed) << s.end->report << a_->stderr_text() << b_->stderr_text();
+  expect_money_accounted(s, money_from_dollars(0.05));
+  EXPECT_NE(s.outputs.at("code").find("def is_prime(n):"), std::string::npos);
+  EXPECT_EQ(s.outputs.at("review"), "reviewed: 9 lines; defines is_prime\n");
+  // The coder's samples went through node B's worker to the server, faults included: more
+  // requests than the two subtasks' successes.
+  const std::string cmd = "/usr/bin/python3 -c \"import urllib.request; print(urllib.request.urlopen('" + url + "/stats', timeout=5).read().decode())\"";
+  std::string stats;
+  if (FILE* p = ::popen(cmd.c_str(), "r")) {
+    char buf[256];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) stats.append(buf, n);
+    ::pclose(p);
+  }
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(stats, m, std::regex("\"requests\": ([0-9]+)"))) << stats;
+  EXPECT_GT(std::stoi(m[1]), 2) << stats;
+}
+
+/// Runs `concord ARGS` (stderr to /dev/null) from the source folder; its exit code and stdout.
+std::pair<int, std::string> concord_cli(const std::string& args) {
+  const std::string cmd = "cd " + kSource + " && timeout 120 " + CONCORD_BIN + " " + args + " 2>/dev/null";
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return {-1, out};
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  const int status = ::pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// README.md "Real workers": the commands shown there, against a node started as shown (any free
+// ports instead of the fixed ones), the worker's command as written (relative to the source folder).
+TEST_F(ExternalWorkers, TheReadmeWorkerCommandsWork) {
+  start_a();
+  worker("readme", a_workers_, {"--model", "sh", "--capacity", "4", "--exec", "python3 examples/real/tool.py"});
+  await_workers("sh", 1);
+  const fs::path out = dir_ / "out";
+  const auto [code, text] = concord_cli("submit examples/real/exec-pipeline.json --to " + gateway_ + " --watch --output " + out.string());
+  EXPECT_EQ(code, 0) << text << a_->stderr_text();
+  EXPECT_NE(text.find("COMPLETED"), std::string::npos) << text;
+  EXPECT_NE(slurp(out / "code.txt").find("def is_prime(n):"), std::string::npos);
+  EXPECT_EQ(slurp(out / "review.txt"), "reviewed: 9 lines; defines is_prime\n");
+  // Bad input is refused with the flag named, exit 2.
+  EXPECT_EQ(concord_cli("worker --to tcp://127.0.0.1:1 --model sh").first, 2);  // no kind
+  EXPECT_EQ(concord_cli("worker --to 127.0.0.1:1 --model sh --exec cat").first, 2);
+  EXPECT_EQ(concord_cli("worker --to " + a_workers_ + " --model sh --exec cat --name 'bad name!' --register-timeout 5").first, 2);
+  EXPECT_EQ(concord_cli("node --name x --worker-endpoint tcp://0.0.0.0:0").first, 2);
 }
 
 }  // namespace

@@ -22,7 +22,9 @@ text; otherwise "stub reply: " followed by the text's words in reverse order.
 usage: prompt_tokens = whitespace-separated words over all messages' contents,
 completion_tokens = words of the reply. A reply longer than max_tokens words is cut to
 max_tokens words with finish_reason "length".
---script FILE: JSON [{"match": REGEX, "reply": TEXT}, ...].
+--script FILE: JSON [{"match": REGEX, "reply": TEXT, "faults": [DIRECTIVES, ...]}, ...]: the Nth
+request matching a rule (without a directive of its own) gets the directives faults[N % len]
+(e.g. "429", "500", "malformed", "hang", "delay=0.2", "" for none) before the rule's reply.
 --api-key KEY: requests without "Authorization: Bearer KEY" get HTTP 401.
 GET /health -> 200 "ok"; GET /stats -> {"requests": N} (chat-completion requests so far).
 """
@@ -38,7 +40,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-STATE = {"requests": 0, "rules": [], "api_key": None}
+STATE = {"requests": 0, "rules": [], "api_key": None, "rule_hits": {}}
 LOCK = threading.Lock()
 
 
@@ -118,6 +120,8 @@ class Handler(BaseHTTPRequestHandler):
         if m:
             directives = [d for d in m.group(1).split(",") if d]
             text = m.group(2)
+        else:  # a script rule may prescribe faults for its requests, in turn
+            directives = self.scripted_faults(last_user)
         reply = None
         finish = "stop"
         with_usage = True
@@ -163,8 +167,19 @@ class Handler(BaseHTTPRequestHandler):
             body["usage"] = {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
         self.send_json(200, body)
 
+    def scripted_faults(self, last_user):
+        for i, (pattern, _reply, faults) in enumerate(STATE["rules"]):
+            if pattern.search(last_user):
+                if not faults:
+                    return []
+                with LOCK:
+                    n = STATE["rule_hits"].get(i, 0)
+                    STATE["rule_hits"][i] = n + 1
+                return [d for d in faults[n % len(faults)].split(",") if d]
+        return []
+
     def default_reply(self, last_user):
-        for pattern, reply in STATE["rules"]:
+        for pattern, reply, _faults in STATE["rules"]:
             if pattern.search(last_user):
                 return reply
         return "stub reply: " + " ".join(reversed(last_user.split()))
@@ -200,7 +215,8 @@ def main():
     args = ap.parse_args()
     if args.script:
         with open(args.script, encoding="utf-8") as f:
-            STATE["rules"] = [(re.compile(r["match"], re.DOTALL), str(r["reply"])) for r in json.load(f)]
+            STATE["rules"] = [(re.compile(r["match"], re.DOTALL), str(r["reply"]), [str(x) for x in r.get("faults", [])])
+                              for r in json.load(f)]
     STATE["api_key"] = args.api_key
     signal.signal(signal.SIGTERM, exit_now)
     signal.signal(signal.SIGINT, exit_now)

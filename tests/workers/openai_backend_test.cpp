@@ -55,6 +55,7 @@ TEST_F(OpenAi, OkTakesContentAndTokensFromUsage) {
   const auto out = run(job_with("#stub:ok four words of answer"));
   EXPECT_TRUE(out.success) << out.detail;
   EXPECT_EQ(out.error, ErrorClass::none);
+  EXPECT_TRUE(out.usage_known);
   EXPECT_EQ(out.output, "four words of answer");
   EXPECT_EQ(out.input_tokens, 3 + 5);  // words of both messages, the directive included
   EXPECT_EQ(out.output_tokens, 4);
@@ -79,6 +80,7 @@ TEST_F(OpenAi, RateLimitedCarriesRetryAfter) {
   const auto out = run(job_with("#stub:429"));
   EXPECT_FALSE(out.success);
   EXPECT_EQ(out.error, ErrorClass::rate_limited);
+  EXPECT_TRUE(out.usage_known) << "a refusal generated nothing";
   EXPECT_NE(out.detail.find("Retry-After: 1"), std::string::npos) << out.detail;
 }
 
@@ -93,12 +95,14 @@ TEST_F(OpenAi, NotJsonIsMalformed) {
   const auto out = run(job_with("#stub:malformed"));
   EXPECT_FALSE(out.success);
   EXPECT_EQ(out.error, ErrorClass::malformed) << out.detail;
+  EXPECT_FALSE(out.usage_known);
 }
 
 TEST_F(OpenAi, MissingUsageIsMalformed) {
   const auto out = run(job_with("#stub:no-usage,ok fine"));
   EXPECT_FALSE(out.success);
   EXPECT_EQ(out.error, ErrorClass::malformed) << out.detail;
+  EXPECT_FALSE(out.usage_known);
 }
 
 TEST_F(OpenAi, FinishReasonLengthIsTruncated) {
@@ -121,6 +125,7 @@ TEST_F(OpenAi, HangPastTheTimeLimitIsATimeout) {
   const auto out = run(job_with("#stub:hang", 1.0));
   const double took = since(t0);
   EXPECT_EQ(out.error, ErrorClass::timeout) << out.detail;
+  EXPECT_FALSE(out.usage_known) << "cut short: the provider may bill it";
   EXPECT_GE(took, 0.95);
   EXPECT_LT(took, 1.5);
 }
@@ -138,6 +143,7 @@ TEST_F(OpenAi, CancelClosesTheRequestQuickly) {
   const auto returned = Clock::now();
   canceller.join();
   EXPECT_EQ(out.error, ErrorClass::cancelled) << out.detail;
+  EXPECT_FALSE(out.usage_known);
   EXPECT_LT(std::chrono::duration<double>(returned - t0).count(), 0.3 + 0.2);
   EXPECT_LT(std::chrono::duration<double>(returned - cancelled_at).count(), 0.3);
 }
@@ -158,6 +164,7 @@ TEST_F(OpenAi, ARefusedConnectionIsTransport) {
   const auto t0 = Clock::now();
   const auto out = closed.run(job_with("#stub:ok x", 5), cancel);
   EXPECT_EQ(out.error, ErrorClass::transport) << out.detail;
+  EXPECT_TRUE(out.usage_known) << "never connected: nothing to bill";
   EXPECT_LT(since(t0), 2.5);
 }
 
