@@ -302,6 +302,7 @@ int execute(NodeCommandOptions o) {
       };
       ho.log = [name = o.name](const std::string& line) { std::cerr << fmt::format("concord node {}: {}\n", printable(name), printable(line)); };
       hub = actors::spawn_worker_hub(sys, std::move(ho));
+      if (metrics) metrics->attach_external(external_counters);
       try {
         edge::WorkerSocketOptions wo;
         wo.endpoint = o.worker_endpoint;

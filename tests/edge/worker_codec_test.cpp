@@ -82,7 +82,7 @@ TEST(WorkerSocket, PassesGoodMessagesOnAndRefusesUndecodableFrames) {
       std::lock_guard lock(mx);
       if (!got.empty()) {
         peer = got.front().first;
-        EXPECT_EQ(got.front().second, WorkerMessage{WorkerHeartbeat{1, 2}});
+        EXPECT_EQ(got.front().second, (WorkerMessage{WorkerHeartbeat{1, 2}}));
         break;
       }
     }
@@ -93,7 +93,7 @@ TEST(WorkerSocket, PassesGoodMessagesOnAndRefusesUndecodableFrames) {
   // And the node can talk back to that peer.
   socket.send(peer, NodeMessage{WorkerCancel{5}});
   ASSERT_TRUE(dealer.recv(reply));
-  EXPECT_EQ(std::get<NodeMessage>(decode_node_message(reply.to_string_view())), NodeMessage{WorkerCancel{5}});
+  EXPECT_EQ(std::get<NodeMessage>(decode_node_message(reply.to_string_view())), (NodeMessage{WorkerCancel{5}}));
 }
 
 }  // namespace
