@@ -100,7 +100,7 @@ caf::behavior worker_hub(hub_actor* self, WorkerHubOptions o) {
         if (const auto* r = std::get_if<service::WorkerRegister>(&m.message)) return on_register(self, m.peer, *r);
         auto it = st.by_peer.find(m.peer);
         if (it == st.by_peer.end()) {
-          st.o.send(m.peer, service::NodeMessage{service::WorkerRegisterRefused{"register first (this node does not know the worker)"}});
+          st.o.send(m.peer, service::NodeMessage{service::WorkerUnknown{}});
           return;
         }
         it->second.last_heard = st.o.clock->now();

@@ -7,8 +7,8 @@
 // Registered, routes SampleResults to the worker's proxies, and declares a worker dead when it
 // has been silent for heartbeat_timeout_s (real seconds): its proxies are killed, so every
 // subtask waiting on them re-dispatches. A worker registering again under its name replaces the
-// old registration; a message from a process that is not registered is answered RegisterRefused
-// ("register first"), so a worker that outlived its node's memory of it registers again.
+// old registration; a message from a process that is not registered is answered unknownWorker, so
+// a worker that outlived its node's memory of it registers again.
 #include <functional>
 #include <memory>
 #include <string>

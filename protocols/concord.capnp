@@ -230,6 +230,7 @@ struct Status {
 # hears nothing for as long should register again. Results are matched by sampleId; a result the
 # node does not expect (late, duplicate, after a cancel) is ignored. A worker registering again
 # under a name it already holds replaces its earlier registration (its samples are re-dispatched).
+# A heartbeat or result from a worker the node does not know is answered unknownWorker.
 
 struct WorkerMessage {
   version @0 :UInt32;          # wireVersion (1)
@@ -247,6 +248,8 @@ struct NodeMessage {
     registerRefused @2 :Text;  # why (bad name, no model, wrong version...): the worker should exit
     sample @3 :SampleRequest;
     cancel @4 :UInt64;         # the sampleId to stop: answer its SampleResult (cancelled) at once
+    unknownWorker @5 :Void;    # a message from a worker the node does not know (it restarted, or
+                               # declared the worker dead): register again
   }
 }
 

@@ -92,6 +92,7 @@ std::string hosted_report(const actors::HostedReport& h) {
   st.detail = h.detail;
   st.budget_origin = h.budget_origin;
   st.deadline_origin = h.deadline_origin;
+  st.outputs = h.outputs;
   return format_report(h.workflow, h.flat, st, h.result);
 }
 

@@ -157,24 +157,23 @@ class Loop {
 
   /// Returns an exit code when the loop must end.
   std::optional<int> on_node_message(const NodeMessage& m) {
-    last_heard_ = clock::now();
     if (const auto* r = std::get_if<WorkerRegistered>(&m)) {
       registered_ = true;
       interval_s_ = r->heartbeat_interval_s > 0 ? r->heartbeat_interval_s : 1;
-      timeout_s_ = r->heartbeat_timeout_s > interval_s_ ? r->heartbeat_timeout_s : 5 * interval_s_;
       std::cout << fmt::format("concord worker {}: registered with node {} (heartbeat every {} s)", printable(o_.registration.name),
                                printable(r->node), interval_s_)
                 << std::endl;
       heartbeat();
-    } else if (const auto* r = std::get_if<WorkerRegisterRefused>(&m)) {
-      if (registered_) {  // the node no longer knows us (it restarted): register again
-        std::cerr << fmt::format("concord worker {}: the node forgot this worker ({}); registering again\n",
-                                 printable(o_.registration.name), printable(r->reason));
+    } else if (std::holds_alternative<WorkerUnknown>(m)) {
+      // The node no longer knows us (it restarted, or took us for dead): register again, once
+      // (the answers to heartbeats already on their way say the same and are ignored meanwhile).
+      if (registered_) {
+        std::cerr << fmt::format("concord worker {}: the node forgot this worker; registering again\n", printable(o_.registration.name));
         send(WorkerMessage{o_.registration});
         registered_ = false;
         register_sent_ = clock::now();
-        return std::nullopt;
       }
+    } else if (const auto* r = std::get_if<WorkerRegisterRefused>(&m)) {
       std::cerr << fmt::format("concord worker {}: error: registration refused: {}\n", printable(o_.registration.name), printable(r->reason));
       return kExitBadInput;
     } else if (const auto* r = std::get_if<WorkerSampleRequest>(&m)) {
@@ -245,15 +244,10 @@ class Loop {
         }
         continue;
       }
+      // The node does not answer heartbeats (an idle worker hears nothing, rightly). A node that
+      // restarted answers the next heartbeat with unknownWorker, and the
+      // worker registers again (on_node_message); ZeroMQ reconnects the socket by itself.
       if (since(last_beat_) >= interval_s_) heartbeat();
-      if (since(last_heard_) > timeout_s_ && since(last_beat_) < interval_s_) {
-        // The node answers nothing, not even heartbeats' absence: it may have restarted on the
-        // same endpoint without our connection noticing. Register again (a new connection).
-        std::cerr << fmt::format("concord worker {}: the node has been silent for {:.1f} s; registering again\n",
-                                 printable(o_.registration.name), since(last_heard_));
-        connect();
-        last_heard_ = clock::now();
-      }
     }
   }
 
@@ -267,8 +261,8 @@ class Loop {
   std::map<std::uint64_t, std::unique_ptr<Running>> running_;
   std::deque<WorkerSampleRequest> waiting_;
   bool registered_ = false;
-  clock::time_point register_sent_, last_beat_, last_heard_;
-  double interval_s_ = 1, timeout_s_ = 5;
+  clock::time_point register_sent_, last_beat_;
+  double interval_s_ = 1;
   std::uint64_t answered_ = 0;
 };
 

@@ -3,9 +3,8 @@
 // worker endpoint, registers, heartbeats (queue length, free slots) every interval the node
 // asked for, runs each SampleRequest on a Backend in its own thread (at most `capacity` at once;
 // more wait in order), relays Cancel to the running sample, and answers SampleResult. If the node
-// forgets it (a restart: "register first") it registers again; if the node stays silent for its
-// heartbeat timeout, it registers again too. Stops on SIGINT/SIGTERM: running samples are
-// cancelled and answered, threads joined.
+// forgets it (a restart: its next heartbeat is answered unknownWorker) it registers again.
+// Stops on SIGINT/SIGTERM: running samples are cancelled and answered, threads joined.
 #include <cstdint>
 #include <string>
 #include <vector>

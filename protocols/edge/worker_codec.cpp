@@ -83,6 +83,7 @@ std::string encode(const NodeMessage& message) {
                    x.setTimeScale(s.time_scale);
                  },
                  [&](const WorkerCancel& s) { r.setCancel(s.sample_id); },
+                 [&](const WorkerUnknown&) { r.setUnknownWorker(); },
              },
              message);
   return to_bytes(mb);
@@ -159,6 +160,7 @@ std::variant<NodeMessage, std::string> decode_node_message(std::string_view byte
         return NodeMessage{std::move(s)};
       }
       case w::NodeMessage::CANCEL: return NodeMessage{WorkerCancel{r.getCancel()}};
+      case w::NodeMessage::UNKNOWN_WORKER: return NodeMessage{WorkerUnknown{}};
     }
     return fmt::format("NodeMessage: union member {} is unknown", static_cast<unsigned>(r.which()));
   } catch (const BadBytes& e) {

@@ -87,6 +87,11 @@ struct WorkerCancel {
   friend bool operator==(const WorkerCancel&, const WorkerCancel&) = default;
 };
 
-using NodeMessage = std::variant<WorkerRegistered, WorkerRegisterRefused, WorkerSampleRequest, WorkerCancel>;
+/// The node does not know the worker (it restarted, or declared it dead): register again.
+struct WorkerUnknown {
+  friend bool operator==(const WorkerUnknown&, const WorkerUnknown&) = default;
+};
+
+using NodeMessage = std::variant<WorkerRegistered, WorkerRegisterRefused, WorkerSampleRequest, WorkerCancel, WorkerUnknown>;
 
 }  // namespace concord::service

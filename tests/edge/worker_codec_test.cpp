@@ -34,6 +34,7 @@ TEST(WorkerCodec, EveryMessageRoundTrips) {
       WorkerRegisterRefused{"name: taken"},
       WorkerSampleRequest{7, "coder", "code", 99, {{"system", "be brief"}, {"user", "write is_prime"}}, 400, 30, 1},
       WorkerCancel{7},
+      WorkerUnknown{},
   };
   for (const auto& m : down) {
     auto back = decode_node_message(encode(m));

@@ -54,8 +54,8 @@ class ExternalWorkers : public ::testing::Test {
   }
 
   /// Node A: gateway + worker endpoint. Extra flags after the defaults.
-  void start_a(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"--gateway", "tcp://127.0.0.1:0", "--worker-endpoint", "tcp://127.0.0.1:0", "--time-scale", "1"};
+  void start_a(std::vector<std::string> extra = {}, const std::string& worker_endpoint = "tcp://127.0.0.1:0") {
+    std::vector<std::string> args{"--gateway", "tcp://127.0.0.1:0", "--worker-endpoint", worker_endpoint, "--time-scale", "1"};
     args.insert(args.end(), extra.begin(), extra.end());
     a_ = std::make_unique<NodeProcess>("a", args, dir_);
     ASSERT_FALSE(a_->address().empty()) << a_->stderr_text();
@@ -162,6 +162,8 @@ TEST_F(ExternalWorkers, AnExecPipelineCompletesAndEachOutputReachesItsChildren) 
   EXPECT_NE(s.outputs.at("plan").find("1. handle n < 2"), std::string::npos);
   EXPECT_NE(s.outputs.at("code").find("def is_prime(n):"), std::string::npos);
   EXPECT_EQ(s.outputs.at("review"), "reviewed: 9 lines; defines is_prime\n");
+  // The final report shows each output's first line.
+  EXPECT_NE(s.end->report.find("def is_prime(n): ...  (163 bytes)"), std::string::npos) << s.end->report;
 }
 
 TEST_F(ExternalWorkers, AFailingCheckIsAFailedSampleNeverASuccess) {
@@ -274,6 +276,22 @@ TEST_F(ExternalWorkers, CodeReviewWithAnOpenAiServerOnOneNodeAndAnExecWorkerOnAn
   std::smatch m;
   ASSERT_TRUE(std::regex_search(stats, m, std::regex("\"requests\": ([0-9]+)"))) << stats;
   EXPECT_GT(std::stoi(m[1]), 2) << stats;
+}
+
+// A node that restarts has forgotten its workers: the worker's next heartbeat is answered
+// unknownWorker, and it registers again by itself; the new node runs workflows on it.
+TEST_F(ExternalWorkers, AWorkerRegistersAgainWithANodeThatRestarted) {
+  start_a({"--worker-heartbeat", "0.1", "--worker-timeout", "1"});
+  const std::string endpoint = a_workers_;  // tcp://127.0.0.1:PORT: the restarted node binds it again
+  ChildProcess& w = worker("tool", endpoint, {"--model", "sh", "--capacity", "4", "--exec", kTool});
+  await_workers("sh", 1);
+  a_.reset();  // SIGKILL
+  start_a({"--worker-heartbeat", "0.1", "--worker-timeout", "1"}, endpoint);
+  await_workers("sh", 1);
+  const Story s = run(kSource + "/examples/real/exec-pipeline.json");
+  ASSERT_TRUE(s.end) << a_->stderr_text();
+  EXPECT_TRUE(s.end->completed) << s.end->report << a_->stderr_text();
+  EXPECT_NE(w.stderr_text().find("the node forgot this worker"), std::string::npos) << w.stderr_text();
 }
 
 /// Runs `concord ARGS` (stderr to /dev/null) from the source folder; its exit code and stdout.
