@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <mutex>
 
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
 #include "learn/posterior_table.hpp"
+#include "learn/promise_calibrator.hpp"
 #include "plan/mcpp_config.hpp"
 #include "plan/mcpp_planner.hpp"
 #include "sim/execution_rules.hpp"
@@ -107,64 +107,79 @@ std::vector<CalibrationRun> run_calibration(const std::vector<Workflow>& truths,
   McppConfig mc = mcpp_preset(config.planner);
   mc.threads = 1;  // parallel over workflows instead
   mc.promise_rollouts = config.promise_rollouts;
-  std::atomic<int> done{0};
-  std::mutex progress_mutex;
+
+  // What each workflow keeps across its runs: the truth (hidden from the learner) and the posterior.
+  struct Track {
+    FlatWorkflow truth_flat;
+    Workflow hidden;
+    const std::vector<CalibrationCell>* cells = nullptr;
+    Money nominal_b = 0;
+    double nominal_d = 0;
+    PosteriorTable table;
+    std::int64_t learned = 0;
+  };
+  std::vector<Track> tracks;
+  tracks.reserve(static_cast<std::size_t>(nw));
+  for (const Workflow& truth : truths) {
+    Track t{FlatWorkflow::compile(truth), hide_profiles(truth), &cells_for(config, truth.dag_kind), 0, 0, {}, 0};
+    t.nominal_b = nominal_budget(t.truth_flat);
+    t.nominal_d = nominal_deadline_s(t.truth_flat);
+    t.table.ensure(t.hidden, t.truth_flat);
+    tracks.push_back(std::move(t));
+  }
+  PromiseCalibrator calibrator;
   tbb::task_arena arena(config.threads > 0 ? config.threads : tbb::this_task_arena::max_concurrency());
-  arena.execute([&] {
-    tbb::parallel_for(0, nw, [&](int w) {
-      const Workflow& truth = truths[static_cast<std::size_t>(w)];
-      const FlatWorkflow truth_flat = FlatWorkflow::compile(truth);
-      const Workflow hidden = hide_profiles(truth);
-      const auto& cells = cells_for(config, truth.dag_kind);
-      const Money nominal_b = nominal_budget(truth_flat);
-      const double nominal_d = nominal_deadline_s(truth_flat);
-      PosteriorTable table;
-      table.ensure(hidden, truth_flat);
-      std::int64_t learned = 0;
-      Simulator sim(truth_flat);
-      McppPlanner oracle(truth_flat, mc);
-      for (int r = 0; r < runs; ++r) {
+  for (int r = 0; r < runs; ++r) {
+    arena.execute([&] {
+      tbb::parallel_for(0, nw, [&](int w) {
+        Track& t = tracks[static_cast<std::size_t>(w)];
         CalibrationRun& rec = out[static_cast<std::size_t>(w) * static_cast<std::size_t>(runs) + static_cast<std::size_t>(r)];
-        const CalibrationCell cell = cells[static_cast<std::size_t>(w + r) % cells.size()];
+        const CalibrationCell cell = (*t.cells)[static_cast<std::size_t>(w + r) % t.cells->size()];
         rec.workflow = w;
         rec.run = r;
         rec.budget_x = cell.budget_x;
         rec.deadline_x = cell.deadline_x;
         EpisodeConfig ec;
         ec.semantics = Semantics::runtime;
-        ec.budget = static_cast<Money>(std::llround(static_cast<double>(nominal_b) * cell.budget_x));
-        ec.deadline_s = nominal_d * cell.deadline_x;
+        ec.budget = static_cast<Money>(std::llround(static_cast<double>(t.nominal_b) * cell.budget_x));
+        ec.deadline_s = t.nominal_d * cell.deadline_x;
         ec.seed = derive_seed(config.seed, static_cast<std::uint64_t>(w) * 1'000'003ull + static_cast<std::uint64_t>(r));
+        Simulator sim(t.truth_flat);
 
         // The learner: plans with the posterior (its means, and parameter sets drawn from it).
-        const FlatWorkflow belief = FlatWorkflow::compile(belief_workflow(hidden, truth_flat, table));
+        const FlatWorkflow belief = FlatWorkflow::compile(belief_workflow(t.hidden, t.truth_flat, t.table));
         McppPlanner learner(belief, mc);
-        learner.set_profile_draws(draw_profile_sets(hidden, truth_flat, table, std::max(1, config.posterior_sets),
-                                                    derive_seed(ec.seed, 0x5e75)),
-                                  std::max(1, config.posterior_sets));
+        if (config.posterior_sets > 0)
+          learner.set_profile_draws(
+              draw_profile_sets(t.hidden, t.truth_flat, t.table, config.posterior_sets, derive_seed(ec.seed, 0x5e75)),
+              config.posterior_sets);
         PromiseRecorder lrec(learner);
         const EpisodeResult lr = sim.run(lrec, ec);
         rec.predicted = lrec.first();
+        rec.calibrated = calibrator.apply(rec.predicted);  // fitted on earlier rounds only (read-only here)
         rec.completed = lr.completed;
         if (config.learn)
-          episode_observations(truth_flat, ec, lr, [&](int s, int m, const Observation& o) {
-            table.update(hidden, s, truth_flat.model_id(m), o);
-            ++learned;
+          episode_observations(t.truth_flat, ec, lr, [&](int s, int m, const Observation& o) {
+            t.table.update(t.hidden, s, t.truth_flat.model_id(m), o);
+            ++t.learned;
           });
-        rec.samples_learned = learned;
+        rec.samples_learned = t.learned;
 
+        // The oracle: the same configuration on the true profiles, the same episode.
+        McppPlanner oracle(t.truth_flat, mc);
         PromiseRecorder orec(oracle);
         const EpisodeResult orr = sim.run(orec, ec);
         rec.oracle_predicted = orec.first();
         rec.oracle_completed = orr.completed;
-      }
-      const int d = ++done;
-      if (progress) {
-        std::lock_guard lock(progress_mutex);
-        progress(d, nw);
-      }
+      });
     });
-  });
+    for (int w = 0; w < nw; ++w) {
+      const CalibrationRun& rec = out[static_cast<std::size_t>(w) * static_cast<std::size_t>(runs) + static_cast<std::size_t>(r)];
+      calibrator.add(rec.predicted, rec.completed);
+    }
+    calibrator.fit();
+    if (progress) progress(r + 1, runs);
+  }
   return out;
 }
 
@@ -210,6 +225,22 @@ double expected_calibration_error(const std::vector<ReliabilityBin>& bins) {
     sum += static_cast<double>(b.count) * std::abs(b.realized - b.mean_predicted);
   }
   return n > 0 ? sum / static_cast<double>(n) : 0.0;
+}
+
+std::pair<double, double> ece_if_calibrated(const std::vector<std::pair<double, bool>>& points, int bins, int replicates,
+                                            std::uint64_t seed) {
+  if (points.empty() || replicates < 1) return {0, 0};
+  Rng rng(seed);
+  std::vector<double> e;
+  std::vector<std::pair<double, bool>> sim(points.size());
+  for (int r = 0; r < replicates; ++r) {
+    for (std::size_t i = 0; i < points.size(); ++i) sim[i] = {points[i].first, rng.uniform() < points[i].first};
+    e.push_back(expected_calibration_error(reliability(sim, bins)));
+  }
+  std::sort(e.begin(), e.end());
+  double mean = 0;
+  for (double x : e) mean += x;
+  return {mean / static_cast<double>(e.size()), e[std::min(e.size() - 1, static_cast<std::size_t>(0.95 * static_cast<double>(e.size())))]};
 }
 
 double ece_noise_bound(std::int64_t n, int bins, double delta) {

@@ -39,7 +39,7 @@ struct CalibrationConfig {
   std::uint64_t seed = 1;
   std::string planner = "best";  // mcpp_preset spec of both planners
   int promise_rollouts = 1024;   // McppConfig::promise_rollouts of both planners
-  int posterior_sets = 64;       // parameter sets drawn from the posterior per run
+  int posterior_sets = 64;       // parameter sets drawn from the posterior per run (0: plan with the posterior mean)
   int threads = 0;               // workflows run in parallel (results do not depend on it)
   bool learn = true;             // false: the posterior never updates (priors only; a control)
   /// Cells by dag_kind ("proofflow", "codeflow"; others use "default"); run r of workflow w
@@ -51,15 +51,19 @@ struct CalibrationConfig {
 struct CalibrationRun {
   int workflow = 0, run = 0;  // run index within its workflow, 0-based
   double budget_x = 0, deadline_x = 0;
-  double predicted = 0;  // learner's promise at the first decision
+  double predicted = 0;  // learner's promise at the first decision (raw: the planner's rollouts)
+  double calibrated = 0;  // the same through the PromiseCalibrator fitted on every earlier run (all workflows)
   bool completed = false;
   double oracle_predicted = 0;
   bool oracle_completed = false;
   std::int64_t samples_learned = 0;  // settled samples folded into the posterior after this run
 };
 
-/// Runs the experiment; progress(done, total) after every finished workflow (may be empty).
-/// Deterministic: same workflows and config, same result, on any number of threads.
+/// Runs the experiment; progress(done, total) after every round (may be empty). Rounds: run r of
+/// every workflow (in parallel), then the promise calibrator is refitted on the learner's outcomes
+/// of runs 0..r of all workflows, for run r + 1 (prequential: a run's calibrated promise never
+/// depends on its own outcome). Deterministic: same workflows and config, same result, on any
+/// number of threads.
 std::vector<CalibrationRun> run_calibration(const std::vector<Workflow>& truths, const CalibrationConfig& config,
                                             const std::function<void(int, int)>& progress = {});
 
@@ -80,6 +84,12 @@ double expected_calibration_error(const std::vector<ReliabilityBin>& bins);
 /// McDiarmid's deviation sqrt(ln(1/delta) / (2n)) (one outcome moves the ECE by at most 1/n).
 /// (Calibrated, a bin's expected realized rate is its mean prediction, whatever the spread within it.)
 double ece_noise_bound(std::int64_t n, int bins, double delta);
+
+/// The ECE a perfectly calibrated predictor would show on these predictions (outcomes drawn
+/// Bernoulli(predicted), `replicates` times from Rng(seed)): {mean, 95th percentile}. An observed ECE
+/// above the 95th percentile is significant miscalibration at the 5 % level.
+std::pair<double, double> ece_if_calibrated(const std::vector<std::pair<double, bool>>& points, int bins, int replicates,
+                                            std::uint64_t seed);
 
 /// Wilson 95 % interval of k successes in n.
 std::pair<double, double> wilson95(std::int64_t k, std::int64_t n);
