@@ -108,10 +108,12 @@ void print_reliability(const Subset& s, std::ostream& csv) {
     pred += p;
   }
   const auto [lo, hi] = learn::wilson95(hits, n);
+  const auto [null_mean, null_q95] = learn::ece_if_calibrated(s.points, 10, 400, 0xca1b);
   std::cout << fmt::format(
-      "  ECE {:.4f} (a perfectly calibrated predictor stays below {:.4f} with 95 % probability at this size);\n"
+      "  ECE {:.4f}; a perfectly calibrated predictor making these predictions would show ECE {:.4f} on average,\n"
+      "  below {:.4f} in 95 % of replicates (sampling noise at this size); distribution-free bound {:.4f}.\n"
       "  mean predicted {:.3f}, realized {:.3f} [{:.3f}, {:.3f}]\n",
-      ece, learn::ece_noise_bound(n, 10, 0.05), n ? pred / static_cast<double>(n) : 0.0,
+      ece, null_mean, null_q95, learn::ece_noise_bound(n, 10, 0.05), n ? pred / static_cast<double>(n) : 0.0,
       n ? static_cast<double>(hits) / static_cast<double>(n) : 0.0, lo, hi);
 }
 
@@ -147,29 +149,35 @@ int execute(const Options& o) {
   std::cout << "\n" << std::flush;
   const auto t0 = std::chrono::steady_clock::now();
   const auto runs = learn::run_calibration(wfs, cfg, [&](int d, int n) {
-    std::cerr << fmt::format("\r  {}/{} workflows done", d, n) << std::flush;
+    std::cerr << fmt::format("\r  run {}/{} of every workflow done", d, n) << std::flush;
   });
   std::cerr << "\n";
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   auto rcsv = open_out(o.out + "/calibration_runs.csv");
-  rcsv << "workflow,name,run,budget_x,deadline_x,predicted,completed,oracle_predicted,oracle_completed,samples_learned\n";
+  rcsv << "workflow,name,run,budget_x,deadline_x,predicted,calibrated,completed,oracle_predicted,oracle_completed,samples_learned\n";
   for (const auto& r : runs)
-    rcsv << fmt::format("{},{},{},{},{},{:.6f},{},{:.6f},{},{}\n", r.workflow, wfs[static_cast<std::size_t>(r.workflow)].name,
-                        r.run + 1, r.budget_x, r.deadline_x, r.predicted, r.completed ? 1 : 0, r.oracle_predicted,
+    rcsv << fmt::format("{},{},{},{},{},{:.6f},{:.6f},{},{:.6f},{},{}\n", r.workflow, wfs[static_cast<std::size_t>(r.workflow)].name,
+                        r.run + 1, r.budget_x, r.deadline_x, r.predicted, r.calibrated, r.completed ? 1 : 0, r.oracle_predicted,
                         r.oracle_completed ? 1 : 0, r.samples_learned);
 
-  Subset all{"learner, all runs", {}}, late{fmt::format("learner, runs {}..{} (after learning)", o.after + 1, o.runs), {}},
-      early{fmt::format("learner, runs 1..{}", std::min(o.after, o.runs)), {}}, orc{"oracle (true profiles), all runs", {}};
+  Subset all{"learner, raw promise, all runs", {}},
+      late{fmt::format("learner, raw promise, runs {}..{} (after learning)", o.after + 1, o.runs), {}},
+      early{fmt::format("learner, raw promise, runs 1..{}", std::min(o.after, o.runs)), {}},
+      call{"learner, calibrated promise, all runs", {}},
+      clate{fmt::format("learner, calibrated promise, runs {}..{} (after learning)", o.after + 1, o.runs), {}},
+      orc{"oracle (true profiles), raw promise, all runs", {}};
   for (const auto& r : runs) {
     all.points.emplace_back(r.predicted, r.completed);
+    call.points.emplace_back(r.calibrated, r.completed);
     (r.run >= o.after ? late : early).points.emplace_back(r.predicted, r.completed);
+    if (r.run >= o.after) clate.points.emplace_back(r.calibrated, r.completed);
     orc.points.emplace_back(r.oracle_predicted, r.oracle_completed);
   }
   auto bcsv = open_out(o.out + "/calibration_reliability.csv");
   bcsv << "subset,lo,hi,count,mean_predicted,realized,wilson_lo,wilson_hi\n";
   std::cout << "\n== Reliability: predicted completion probability at the first decision vs realized ==";
-  for (const Subset* s : {&late, &early, &all, &orc})
+  for (const Subset* s : {&clate, &late, &call, &all, &early, &orc})
     if (!s->points.empty()) print_reliability(*s, bcsv);
 
   // Completion by run index: learner vs oracle, paired (same episode seeds, budget, deadline);
@@ -179,17 +187,17 @@ int execute(const Options& o) {
   for (auto [a, b] : std::vector<std::pair<int, int>>{{1, 5}, {6, 10}, {11, 25}, {26, 50}, {51, 100}, {101, 1000000}})
     if (a <= o.runs) windows.emplace_back(a, std::min(b, o.runs));
   auto lcsv = open_out(o.out + "/calibration_learning.csv");
-  lcsv << "runs_from,runs_to,episodes,learner,oracle,diff,diff_ci_lo,diff_ci_hi,learner_predicted,learner_ece\n";
+  lcsv << "runs_from,runs_to,episodes,learner,oracle,diff,diff_ci_lo,diff_ci_hi,learner_predicted,learner_ece,learner_calibrated_ece\n";
   std::cout << "\n== Completion by run index: learner vs oracle (same seeds, budget, deadline) ==\n";
-  std::cout << fmt::format("  {:>9} {:>8} {:>8} {:>8} {:>8} {:>21} {:>9} {:>7}\n", "runs", "episodes", "learner", "oracle",
-                           "diff", "95 % CI (by workflow)", "mean pred", "ECE");
+  std::cout << fmt::format("  {:>9} {:>8} {:>8} {:>8} {:>8} {:>21} {:>9} {:>7} {:>8}\n", "runs", "episodes", "learner", "oracle",
+                           "diff", "95 % CI (by workflow)", "mean pred", "ECE raw", "ECE cal.");
   const auto nw = static_cast<int>(wfs.size());
   for (auto [a, b] : windows) {
     std::vector<double> per_wf(static_cast<std::size_t>(nw), 0.0);
     std::vector<int> per_n(static_cast<std::size_t>(nw), 0);
     std::int64_t n = 0, lk = 0, ok = 0;
     double pred = 0;
-    std::vector<std::pair<double, bool>> pts;
+    std::vector<std::pair<double, bool>> pts, cpts;
     for (const auto& r : runs) {
       if (r.run + 1 < a || r.run + 1 > b) continue;
       ++n;
@@ -197,6 +205,7 @@ int execute(const Options& o) {
       ok += r.oracle_completed;
       pred += r.predicted;
       pts.emplace_back(r.predicted, r.completed);
+      cpts.emplace_back(r.calibrated, r.completed);
       per_wf[static_cast<std::size_t>(r.workflow)] += static_cast<double>(r.completed) - static_cast<double>(r.oracle_completed);
       ++per_n[static_cast<std::size_t>(r.workflow)];
     }
@@ -213,11 +222,12 @@ int execute(const Options& o) {
     const double se = k > 1 ? std::sqrt(var / (k - 1) / k) : INFINITY;
     const double half = t975(k - 1) * se;
     const double ece = learn::expected_calibration_error(learn::reliability(pts, 10));
+    const double cece = learn::expected_calibration_error(learn::reliability(cpts, 10));
     const double lr = static_cast<double>(lk) / static_cast<double>(n), orr = static_cast<double>(ok) / static_cast<double>(n);
-    std::cout << fmt::format("  {:>4}..{:<4} {:>8} {:>8.3f} {:>8.3f} {:>+8.3f}     [{:+.3f}, {:+.3f}] {:>9.3f} {:>7.3f}\n", a, b,
-                             n, lr, orr, mean, mean - half, mean + half, pred / static_cast<double>(n), ece);
-    lcsv << fmt::format("{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f}\n", a, b, n, lr, orr, mean, mean - half,
-                        mean + half, pred / static_cast<double>(n), ece);
+    std::cout << fmt::format("  {:>4}..{:<4} {:>8} {:>8.3f} {:>8.3f} {:>+8.3f}     [{:+.3f}, {:+.3f}] {:>9.3f} {:>7.3f} {:>8.3f}\n",
+                             a, b, n, lr, orr, mean, mean - half, mean + half, pred / static_cast<double>(n), ece, cece);
+    lcsv << fmt::format("{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f}\n", a, b, n, lr, orr, mean, mean - half,
+                        mean + half, pred / static_cast<double>(n), ece, cece);
   }
   std::cout << "  (diff = mean over workflows of (learner - oracle) completion in the window; ECE of the window's runs,\n"
                "   noisy on few runs)\n";
@@ -226,7 +236,7 @@ int execute(const Options& o) {
   plot::LineChart chart{fmt::format("Calibration of the promise ({} workflows x {} runs)", wfs.size(), o.runs),
                         "predicted completion probability (first decision)", "realized completion rate", {}, true};
   chart.series.push_back({"perfect calibration", {0, 1}, {0, 1}});
-  for (const Subset* s : {&late, &all, &orc}) {
+  for (const Subset* s : {&clate, &late, &orc}) {
     if (s->points.empty()) continue;
     plot::Series sr;
     const auto bins = learn::reliability(s->points, 10);
@@ -282,8 +292,8 @@ void add_bench_calibration_command(CLI::App& bench, int& exit_code) {
   cmd->add_option("--promise-rollouts", o->promise_rollouts, "Fresh rollouts that estimate the promise")
       ->transform(integer_in(1, 1000000))
       ->capture_default_str();
-  cmd->add_option("--posterior-sets", o->posterior_sets, "Parameter sets drawn from the posterior per run")
-      ->transform(integer_in(1, 4096))
+  cmd->add_option("--posterior-sets", o->posterior_sets, "Parameter sets drawn from the posterior per run (0: plan with the posterior mean)")
+      ->transform(integer_in(0, 4096))
       ->capture_default_str();
   cmd->add_option("--planner", o->planner, "MCPP configuration of both planners (a --preset spec)")->capture_default_str();
   cmd->add_flag("--no-learning", o->no_learning, "Control: the learner never updates its priors");
