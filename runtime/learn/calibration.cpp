@@ -228,7 +228,7 @@ double expected_calibration_error(const std::vector<ReliabilityBin>& bins) {
 }
 
 std::pair<double, double> ece_if_calibrated(const std::vector<std::pair<double, bool>>& points, int bins, int replicates,
-                                            std::uint64_t seed) {
+                                            std::uint64_t seed, double quantile) {
   if (points.empty() || replicates < 1) return {0, 0};
   Rng rng(seed);
   std::vector<double> e;
@@ -240,7 +240,7 @@ std::pair<double, double> ece_if_calibrated(const std::vector<std::pair<double, 
   std::sort(e.begin(), e.end());
   double mean = 0;
   for (double x : e) mean += x;
-  return {mean / static_cast<double>(e.size()), e[std::min(e.size() - 1, static_cast<std::size_t>(0.95 * static_cast<double>(e.size())))]};
+  return {mean / static_cast<double>(e.size()), e[std::min(e.size() - 1, static_cast<std::size_t>(quantile * static_cast<double>(e.size())))]};
 }
 
 double ece_noise_bound(std::int64_t n, int bins, double delta) {

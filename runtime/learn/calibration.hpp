@@ -86,10 +86,10 @@ double expected_calibration_error(const std::vector<ReliabilityBin>& bins);
 double ece_noise_bound(std::int64_t n, int bins, double delta);
 
 /// The ECE a perfectly calibrated predictor would show on these predictions (outcomes drawn
-/// Bernoulli(predicted), `replicates` times from Rng(seed)): {mean, 95th percentile}. An observed ECE
-/// above the 95th percentile is significant miscalibration at the 5 % level.
+/// Bernoulli(predicted), `replicates` times from Rng(seed)): {mean, `quantile` quantile}. An observed
+/// ECE above the 0.95 quantile is significant miscalibration at the 5 % level.
 std::pair<double, double> ece_if_calibrated(const std::vector<std::pair<double, bool>>& points, int bins, int replicates,
-                                            std::uint64_t seed);
+                                            std::uint64_t seed, double quantile = 0.95);
 
 /// Wilson 95 % interval of k successes in n.
 std::pair<double, double> wilson95(std::int64_t k, std::int64_t n);
