@@ -31,7 +31,9 @@ constexpr const char* kCreate =
     " failures REAL NOT NULL, lat_n REAL NOT NULL, lat_sum REAL NOT NULL, lat_sumsq REAL NOT NULL,"
     " tok_n REAL NOT NULL, tok_sum REAL NOT NULL, n_finished INTEGER NOT NULL, n_truncated INTEGER NOT NULL,"
     " n_cancelled INTEGER NOT NULL, censored TEXT NOT NULL, updated_unix_s INTEGER NOT NULL,"
-    " PRIMARY KEY (model, subtask_key));";
+    " PRIMARY KEY (model, subtask_key));"
+    "CREATE TABLE promises(id INTEGER PRIMARY KEY, workflow TEXT NOT NULL, raw REAL NOT NULL, calibrated REAL NOT NULL,"
+    " completed INTEGER NOT NULL, at_unix_s INTEGER NOT NULL);";
 
 class Stmt {
  public:
@@ -111,7 +113,7 @@ ProfileStore::ProfileStore(const std::string& path) : path_(path), db_(std::make
   sqlite3_busy_timeout(db_->db, 5000);
   // Reading the catalogue is the first access to the file: a file that is not a SQLite database
   // fails here ("file is not a database").
-  bool has_meta = false, has_posteriors = false;
+  bool has_meta = false, has_posteriors = false, has_promises = false;
   int tables = 0;
   {
     Stmt st(db_->db, "SELECT name FROM sqlite_master WHERE type = 'table'", path_);
@@ -120,6 +122,7 @@ ProfileStore::ProfileStore(const std::string& path) : path_(path), db_(std::make
       ++tables;
       has_meta = has_meta || name == "concord_profile_store";
       has_posteriors = has_posteriors || name == "posteriors";
+      has_promises = has_promises || name == "promises";
     }
   }
   if (tables == 0) {
@@ -156,6 +159,7 @@ ProfileStore::ProfileStore(const std::string& path) : path_(path), db_(std::make
                      "schema version " + (version.empty() ? std::string("(none)") : version) + ", this Concord reads version " +
                          std::to_string(kSchemaVersion));
   if (!has_posteriors) throw InputError(path, "posteriors", "corrupt profile store: the posteriors table is missing");
+  if (!has_promises) throw InputError(path, "promises", "corrupt profile store: the promises table is missing");
 }
 
 ProfileStore::~ProfileStore() = default;
@@ -223,6 +227,34 @@ void ProfileStore::save(const PosteriorTable& table) {
     throw;
   }
   exec(db_->db, "COMMIT", path_, "writing the profile store");
+}
+
+void ProfileStore::record_promise(const PromiseRecord& r) {
+  Stmt st(db_->db, "INSERT INTO promises (workflow, raw, calibrated, completed, at_unix_s) VALUES (?1, ?2, ?3, ?4, ?5)", path_);
+  sqlite3_bind_text(st.get(), 1, r.workflow.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_double(st.get(), 2, r.raw);
+  sqlite3_bind_double(st.get(), 3, r.calibrated);
+  sqlite3_bind_int(st.get(), 4, r.completed ? 1 : 0);
+  sqlite3_bind_int64(st.get(), 5,
+                     std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  st.step("writing");
+}
+
+std::vector<ProfileStore::PromiseRecord> ProfileStore::load_promises() const {
+  std::vector<PromiseRecord> out;
+  Stmt st(db_->db, "SELECT workflow, raw, calibrated, completed FROM promises ORDER BY id", path_);
+  while (st.step("reading")) {
+    const auto* w = reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 0));
+    PromiseRecord r;
+    r.workflow = w ? w : "";
+    r.raw = sqlite3_column_double(st.get(), 1);
+    r.calibrated = sqlite3_column_double(st.get(), 2);
+    r.completed = sqlite3_column_int(st.get(), 3) != 0;
+    if (!(r.raw >= 0 && r.raw <= 1 && r.calibrated >= 0 && r.calibrated <= 1))
+      throw InputError(path_, "promises", "corrupt row: a probability outside [0, 1]");
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 }  // namespace concord::learn

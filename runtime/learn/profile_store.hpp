@@ -5,12 +5,15 @@
 //   concord_profile_store(key TEXT PRIMARY KEY, value TEXT)   -- ('format', 'concord.profiles'), ('schema_version', '1')
 //   posteriors(model, subtask_key, <prior and sufficient statistics of ProfilePosterior::State>,
 //              censored TEXT "bin:count;...", updated_unix_s, PRIMARY KEY (model, subtask_key))
+//   promises(id INTEGER PRIMARY KEY, workflow TEXT, raw REAL, calibrated REAL, completed INTEGER, at_unix_s INTEGER)
+//              -- every promise stated at a run's first decision, with the run's outcome
 // Every error (not a SQLite file, a corrupt one, a SQLite database of another application, another
 // schema version, a failed write) is a concord::InputError naming the file and the reason, never a
 // crash. Doubles are stored as SQLite REAL (IEEE 754 binary64): a round trip is exact.
 // Not thread-safe (one store per thread); SQLite's locking keeps several processes consistent.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "learn/posterior_table.hpp"
 
@@ -33,6 +36,18 @@ class ProfileStore {
   PosteriorTable load() const;
   /// Inserts or replaces every entry of `table`, in one transaction (all or nothing).
   void save(const PosteriorTable& table);
+
+  /// One run's promise and outcome (the promise calibrator's history).
+  struct PromiseRecord {
+    std::string workflow;
+    double raw = 0, calibrated = 0;
+    bool completed = false;
+    friend bool operator==(const PromiseRecord&, const PromiseRecord&) = default;
+  };
+  /// Appends one record.
+  void record_promise(const PromiseRecord& r);
+  /// Every record, oldest first.
+  std::vector<PromiseRecord> load_promises() const;
 
   const std::string& path() const { return path_; }
 

@@ -81,6 +81,15 @@ TEST_F(ProfileStoreTest, RoundTripIsExact) {
   }
 }
 
+TEST_F(ProfileStoreTest, PromisesAreRecordedInOrder) {
+  const std::vector<ProfileStore::PromiseRecord> recs = {{"wf a", 0.25, 0.3, true}, {"wf b", 0.875, 0.8, false}};
+  {
+    ProfileStore s(file("p.db"));
+    for (const auto& r : recs) s.record_promise(r);
+  }
+  EXPECT_EQ(ProfileStore(file("p.db")).load_promises(), recs);
+}
+
 TEST_F(ProfileStoreTest, SaveUpsertsByModelAndSubtaskKey) {
   PosteriorTable t = sample_table();
   ProfileStore s(file("p.db"));
