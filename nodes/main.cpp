@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/bench_calibration_command.hpp"
 #include "cli/bench_command.hpp"
 #include "cli/bench_routing_command.hpp"
 #include "cli/exit_codes.hpp"
@@ -33,7 +34,9 @@ int main(int argc, char** argv) {
   add_node_command(app, exit_code);
   add_service_commands(app, exit_code);
   add_worker_command(app, exit_code);
-  add_bench_routing_command(*add_bench_command(app, exit_code), exit_code);
+  CLI::App* bench = add_bench_command(app, exit_code);
+  add_bench_routing_command(*bench, exit_code);
+  add_bench_calibration_command(*bench, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

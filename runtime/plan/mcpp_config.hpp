@@ -46,6 +46,13 @@ struct McppConfig {
                                        // policies Seq-(m, k) that ranked in the top N at the previous
                                        // decision of the episode (the first decision evaluates all)
   int reuse_refresh = 0;               // re-use: every this many decisions evaluate all again (0: never)
+
+  // -- calibrated promise (issue 12; docs/learning.md) --
+  // > 0: after choosing, the decision re-estimates the completion probability of the chosen
+  // (candidate, continuation) with this many fresh rollouts on streams of their own
+  // (McppDecisionStats::promise): the argmax's own Q is biased upwards (the best of many noisy
+  // estimates). 0: promise = best_q. Changes no decision.
+  int promise_rollouts = 0;
 };
 
 /// The faithful configuration (the defaults).

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <stdexcept>
 #include <atomic>
 
 #include <tbb/blocked_range.h>
@@ -75,6 +76,15 @@ struct McppPlanner::Impl {
   // decision evaluates; empty = all of them.
   std::vector<std::uint8_t> continuation_used;
 
+  // Posterior planning (set_profile_draws): parameter sets, and per pair the sets' mean p.
+  std::vector<DrawnPair> param_sets;
+  int drawn_sets = 0;
+  std::vector<double> drawn_p_mean;
+  DrawnSets drawn_view() const {
+    if (drawn_sets == 0) return {};
+    return {param_sets.data(), drawn_sets, static_cast<std::size_t>(model.num_subtasks()) * static_cast<std::size_t>(model.num_models())};
+  }
+
   // Anytime limits of the decision being made. Work = samples drawn in rollouts, counted
   // exactly (each pair's rollouts run on one thread from its own stream, and integer sums
   // do not depend on the order): the budget is checked between rounds, and the next round
@@ -140,7 +150,7 @@ struct McppPlanner::Impl {
       drawn.store(0);
       arena.execute([&] {
         tbb::parallel_for(tbb::blocked_range<std::size_t>(begin, begin + chunk, 4), [&](const tbb::blocked_range<std::size_t>& range) {
-          Trajectory<W, Runtime> traj(model, sets, max_k);
+          Trajectory<W, Runtime> traj(model, sets, max_k, drawn_view());
           for (std::size_t a = range.begin(); a != range.end(); ++a) {
             const std::size_t i = alive[a];
             const std::size_t c = i / per_candidate;
@@ -176,6 +186,37 @@ struct McppPlanner::Impl {
     work_left -= round_drawn;
     draws_per_rollout = static_cast<double>(round_drawn) / std::max<double>(1.0, static_cast<double>(begin) * add);
     return all;
+  }
+
+  /// The calibrated promise: `n` fresh rollouts of pair i (candidate, continuation) in chunks of
+  /// 64, chunk c on its own stream derive_seed(decision_seed, 3 x 2^40 + c): independent of the
+  /// rollouts that chose it (no winner's curse) and of the thread count. Returns the successes.
+  template <int W, bool Runtime>
+  std::int64_t promise(const SharedSets<W>& sets, const RootState& root, const CandidateSet& cands, const McppConfig& cfg,
+                       std::uint64_t decision_seed, std::size_t i, int n) {
+    const std::size_t nk = cfg.k_levels.size();
+    const std::size_t per_candidate = static_cast<std::size_t>(model.num_models()) * nk;
+    const int max_k = *std::max_element(cfg.k_levels.begin(), cfg.k_levels.end());
+    const std::size_t c = i / per_candidate;
+    const int cont_model = static_cast<int>((i % per_candidate) / nk);
+    const int cont_k = cfg.k_levels[i % nk];
+    constexpr int kChunk = 64;
+    const std::size_t chunks = static_cast<std::size_t>((n + kChunk - 1) / kChunk);
+    std::atomic<std::int64_t> ok{0};
+    arena.execute([&] {
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks, 1), [&](const tbb::blocked_range<std::size_t>& range) {
+        Trajectory<W, Runtime> traj(model, sets, max_k, drawn_view());
+        for (std::size_t ch = range.begin(); ch != range.end(); ++ch) {
+          FastRng rng(derive_seed(decision_seed, (3ull << 40) + ch));
+          const int count = std::min(kChunk, n - static_cast<int>(ch) * kChunk);
+          std::int64_t local = 0;
+          for (int j = 0; j < count; ++j)
+            local += traj.run(root, cands.ready, cands.row(c), cont_model, cont_k, cfg.max_rollout_steps, rng) ? 1 : 0;
+          ok.fetch_add(local, std::memory_order_relaxed);
+        }
+      });
+    });
+    return ok.load();
   }
 
   template <int W, bool Runtime>
@@ -284,7 +325,11 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
       it = root.running.end() - 1;
     }
     it->end_s = std::max(it->end_s, f.finish_s - state.now_s);
-    it->p_unknown *= 1.0 - model.pair(f.subtask, f.model).p_success;
+    const double p = impl_->drawn_sets > 0
+                         ? impl_->drawn_p_mean[static_cast<std::size_t>(f.subtask) * static_cast<std::size_t>(model.num_models()) +
+                                               static_cast<std::size_t>(f.model)]
+                         : model.pair(f.subtask, f.model).p_success;
+    it->p_unknown *= 1.0 - p;
   }
   for (auto& rb : root.running) rb.p_unknown = 1.0 - rb.p_unknown;
 
@@ -382,6 +427,20 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
   // candidate is an arbitrary one; the greedy heuristic (plan/simple_policies.hpp) is a better
   // guess. A decision that ran in full is never changed (faithful mode decides as the paper).
   last_.fallback = impl.truncated && best_q <= 0.0;
+  last_.promise = last_.fallback ? 0.0 : std::max(best_q, 0.0);
+  last_.promise_trials = 0;
+  if (!last_.fallback && config_.promise_rollouts > 0 && !impl.successes.empty()) {
+    const int n = config_.promise_rollouts;
+    std::int64_t ok;
+    if (model.num_subtasks() <= 64)
+      ok = runtime ? impl.promise<1, true>(impl.narrow, root, cands, config_, decision_seed, best, n)
+                   : impl.promise<1, false>(impl.narrow, root, cands, config_, decision_seed, best, n);
+    else
+      ok = runtime ? impl.promise<0, true>(impl.general, root, cands, config_, decision_seed, best, n)
+                   : impl.promise<0, false>(impl.general, root, cands, config_, decision_seed, best, n);
+    last_.promise = static_cast<double>(ok) / n;
+    last_.promise_trials = n;
+  }
   if (last_.fallback) {
     GreedyPolicy greedy;
     Rng greedy_rng(derive_seed(decision_seed, 2));
@@ -405,6 +464,37 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
   last_.best_continuation_k = config_.k_levels[best % nk];
   last_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   decision_seconds_.push_back(last_.seconds);
+}
+
+void McppPlanner::set_profile_draws(const std::vector<ParametricProfile>& draws, int sets) {
+  const PlanModel& model = impl_->model;
+  const std::size_t stride = static_cast<std::size_t>(model.num_subtasks()) * static_cast<std::size_t>(model.num_models());
+  if (sets < 1 || draws.size() != static_cast<std::size_t>(sets) * stride)
+    throw std::invalid_argument("McppPlanner::set_profile_draws: expected sets x subtasks x models parameter sets");
+  impl_->param_sets.assign(draws.size(), DrawnPair{});
+  impl_->drawn_p_mean.assign(stride, 0.0);
+  for (std::size_t i = 0; i < draws.size(); ++i) {
+    const std::size_t pair = i % stride;
+    const int s = static_cast<int>(pair / static_cast<std::size_t>(model.num_models()));
+    const int m = static_cast<int>(pair % static_cast<std::size_t>(model.num_models()));
+    const PairProfile& pp = model.pair(s, m);
+    if (!pp.can_run) continue;
+    const ParametricProfile& p = draws[i];
+    DrawnPair& d = impl_->param_sets[i];
+    lognormal_from_moments(p.latency_mean_s, p.latency_std_s, d.lognormal_mu, d.lognormal_sigma);
+    d.p_success = p.p_success;
+    d.tokens = std::max<std::int64_t>(1, std::llround(p.output_tokens_mean));  // as FlatWorkflow's parametric draw
+    d.cost = exec::sample_cost(pp.input_cost, pp.price_per_token, d.tokens);
+    impl_->drawn_p_mean[pair] += p.p_success;
+  }
+  for (double& p : impl_->drawn_p_mean) p /= sets;
+  impl_->drawn_sets = sets;
+}
+
+void McppPlanner::clear_profile_draws() {
+  impl_->param_sets.clear();
+  impl_->drawn_p_mean.clear();
+  impl_->drawn_sets = 0;
 }
 
 void McppPlanner::remember_continuations(std::size_t per_candidate) {

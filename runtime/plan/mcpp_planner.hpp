@@ -31,6 +31,11 @@ struct McppDecisionStats {
   std::int64_t work = 0;   // work units spent (McppConfig::work_budget)
   bool truncated = false;  // the work budget or the wall cap cut the decision short
   bool fallback = false;   // truncated with no successful rollout: the greedy heuristic's action was returned
+  // Predicted probability that the run completes within budget and deadline (the calibrated
+  // promise): best_q, or with McppConfig::promise_rollouts > 0 the fresh estimate of the chosen
+  // action (then promise_trials rollouts). A fallback decision promises 0.
+  double promise = 0;
+  std::int64_t promise_trials = 0;
 };
 
 class McppPlanner final : public Policy {
@@ -45,6 +50,18 @@ class McppPlanner final : public Policy {
   void decide(const SimState& state, Rng& rng, std::vector<Assignment>& out) override;
 
   const McppDecisionStats& last_decision() const { return last_; }
+
+  /// Planning with a posterior (issue 12, docs/learning.md): `draws` holds `sets` parameter sets
+  /// drawn from the posterior, draws[(set x subtasks + s) x models + m] for every pair (pairs
+  /// that cannot run are ignored). Every rollout then picks one set with its own stream (none
+  /// when sets == 1) and draws every sample of a pair parametrically from it (log-normal latency,
+  /// Bernoulli success, the set's tokens), recorded samples of the workflow unused; in-flight
+  /// samples are redrawn with the sets' mean p. Off by default (and after clear_profile_draws()):
+  /// every decision is then exactly what it was. Deterministic: same draws, seed and state, same
+  /// decision on any number of threads. Memory: sets x pairs x 40 bytes.
+  /// Throws std::invalid_argument if draws.size() != sets x subtasks x models or sets < 1.
+  void set_profile_draws(const std::vector<ParametricProfile>& draws, int sets);
+  void clear_profile_draws();
   /// Wall time of every decision since reset(), in seconds.
   const std::vector<double>& decision_seconds() const { return decision_seconds_; }
 

@@ -44,6 +44,21 @@ class FastRng {
   std::uint64_t s_;
 };
 
+/// One pair's parameters drawn from a posterior (McppPlanner::set_profile_draws): the
+/// parametric draw of every sample of the pair in a rollout that picked this set.
+struct DrawnPair {
+  double lognormal_mu = 0, lognormal_sigma = 0, p_success = 0;
+  std::int64_t tokens = 0;  // output tokens of a sample (before the cap)
+  Money cost = 0;           // reference semantics: cost of one sample of `tokens`
+};
+
+/// The posterior's parameter sets: set i of pair (s, m) is pairs[i x stride + s x models + m].
+struct DrawnSets {
+  const DrawnPair* pairs = nullptr;  // null: planning with the workflow's profiles (faithful)
+  int sets = 0;
+  std::size_t stride = 0;
+};
+
 /// A fixed-size set of subtasks (W words; the planner uses W = 1, up to 64 subtasks).
 template <int W>
 struct Bits {
@@ -110,7 +125,8 @@ struct SharedSets<0> {
 template <int W, bool Runtime = false>
 class Trajectory {
  public:
-  Trajectory(const PlanModel& model, const SharedSets<W>& sets, int max_k = 64) : model_(model), sets_(sets) {
+  Trajectory(const PlanModel& model, const SharedSets<W>& sets, int max_k = 64, DrawnSets drawn = {})
+      : model_(model), sets_(sets), drawn_sets_(drawn) {
     if (Runtime) {
       tmp_latency_.resize(static_cast<std::size_t>(max_k));
       tmp_tokens_.resize(static_cast<std::size_t>(max_k));
@@ -146,6 +162,13 @@ class Trajectory {
     h_ = root.h;
     b_ = root.b;
     nrun_ = 0;
+    // Posterior planning: this rollout's parameters are one set, picked with its own stream.
+    if (drawn_sets_.pairs)
+      set_ = drawn_sets_.pairs +
+             (drawn_sets_.sets > 1
+                  ? FastRng::index(static_cast<std::uint32_t>(rng.next() >> 32), static_cast<std::uint32_t>(drawn_sets_.sets)) *
+                        drawn_sets_.stride
+                  : 0);
     now_ = 0;
     drawn_ = 0;
     // A rollout that draws more than this many samples counts as a failure: at least
@@ -249,7 +272,15 @@ class Trajectory {
       if (!p.can_run || !draw(l.k)) return false;
       double batch_end = 0;
       bool ok = false;
-      if (p.count > 0) {
+      if (set_) {
+        const DrawnPair& d = set_[static_cast<std::size_t>(l.node) * static_cast<std::size_t>(model_.num_models()) + l.model];
+        for (int j = 0; j < l.k; ++j) {
+          const exec::Draw x = exec::draw_parametric(d.lognormal_mu, d.lognormal_sigma, d.p_success, d.tokens, rng);
+          batch_end = std::max(batch_end, x.latency_s);
+          ok = ok || x.success;
+        }
+        cost = saturating_add(cost, saturating_mul(d.cost, l.k));
+      } else if (p.count > 0) {
         const std::uint32_t first = p.first, count = p.count;
         int j = 0;
         for (; j + 1 < l.k; j += 2) {  // two indices per 64 random bits
@@ -310,7 +341,11 @@ class Trajectory {
         double t;
         std::int64_t x;
         bool ok;
-        if (p.count > 0) {
+        if (set_) {
+          const DrawnPair& d = set_[static_cast<std::size_t>(l.node) * static_cast<std::size_t>(model_.num_models()) + l.model];
+          const exec::Draw e = exec::draw_parametric(d.lognormal_mu, d.lognormal_sigma, d.p_success, d.tokens, rng);
+          t = e.latency_s, x = e.output_tokens, ok = e.success;
+        } else if (p.count > 0) {
           const std::uint32_t a = p.first + FastRng::index(static_cast<std::uint32_t>(rng.next()), p.count);
           t = lat[a], x = tok[a], ok = suc[a] != 0;
         } else {
@@ -389,6 +424,8 @@ class Trajectory {
 
   const PlanModel& model_;
   const SharedSets<W>& sets_;
+  DrawnSets drawn_sets_;
+  const DrawnPair* set_ = nullptr;  // this rollout's parameter set (posterior planning)
   Bits<W == 0 ? 1 : W> completed_{}, running_set_{};  // W >= 1
   std::vector<NodeState> state_;                       // W == 0
   std::vector<std::int32_t> pending_;                  // W == 0: parents not completed

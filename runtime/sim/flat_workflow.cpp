@@ -6,6 +6,15 @@
 
 namespace concord {
 
+void lognormal_from_moments(double mean_s, double std_s, double& mu, double& sigma) {
+  // Lognormal with the given mean and std (the reference's moment match).
+  const double m = std::max(mean_s, 1e-9);
+  const double sd = std::max(std_s, 1e-9);
+  const double phi = std::sqrt(sd * sd + m * m);
+  sigma = std::sqrt(std::max(std::log((phi * phi) / (m * m)), 1e-9));
+  mu = std::log((m * m) / phi);
+}
+
 FlatWorkflow FlatWorkflow::compile(const Workflow& wf) {
   FlatWorkflow f;
   const std::size_t n = wf.subtasks.size(), nm = wf.models.size();
@@ -65,14 +74,9 @@ FlatWorkflow FlatWorkflow::compile(const Workflow& wf) {
         cap_seen[m] = std::max(cap_seen[m], static_cast<double>(s.output_tokens));
       }
       if (prof.parametric) fp.parametric = *prof.parametric, fp.has_parametric = true;
-      if (prof.parametric) {
-        // Lognormal with the given mean mu and std sigma (the reference's moment match).
-        const double mu = std::max(prof.parametric->latency_mean_s, 1e-9);
-        const double sigma = std::max(prof.parametric->latency_std_s, 1e-9);
-        const double phi = std::sqrt(sigma * sigma + mu * mu);
-        fp.lognormal_sigma = std::sqrt(std::max(std::log((phi * phi) / (mu * mu)), 1e-9));
-        fp.lognormal_mu = std::log((mu * mu) / phi);
-      }
+      if (prof.parametric)
+        lognormal_from_moments(prof.parametric->latency_mean_s, prof.parametric->latency_std_s, fp.lognormal_mu,
+                               fp.lognormal_sigma);
       if (prof.parametric)
         fp.parametric_tokens = std::max<std::int64_t>(1, std::llround(prof.parametric->output_tokens_mean));
       if (fp.count == 0 && prof.parametric)

@@ -31,6 +31,10 @@ struct FlatProfile {
   double mean_output_tokens = 0;
 };
 
+/// The lognormal (mu, sigma of ln latency) with this mean and standard deviation (seconds), as the
+/// MCPP reference's template sampler matches them (each floored at 1e-9; sigma^2 at 1e-9).
+void lognormal_from_moments(double mean_s, double std_s, double& mu, double& sigma);
+
 /// What real workers need of a subtask (simulated ones need none of it).
 struct SubtaskContent {
   std::string prompt;                // template (model/prompt_template.hpp); empty: none
