@@ -53,6 +53,8 @@ double LinUcbModel::mean(const double* x) const { return linalg::dot(theta_.data
 
 std::vector<double> LinUcbModel::a() const {
   std::vector<double> out(a_);
+  for (std::size_t i = 0; i < d_; ++i)
+    for (std::size_t j = i + 1; j < d_; ++j) out[i * d_ + j] = out[j * d_ + i];  // only the lower triangle is kept
   for (auto& v : out) v *= scale_;
   return out;
 }
@@ -68,26 +70,28 @@ double LinUcbModel::width(const double* x) const {
   return q > 0 ? std::sqrt(q) : 0.0;
 }
 
-double LinUcbModel::ucb(const double* x, double alpha) const {
-  double q = 0;
+double LinUcbModel::ucb(const double* x, double alpha, double* ainv_x) const {
+  double q = 0, m = 0;
   if (d_ <= kStackDim) {
     double y[kStackDim];
-    linalg::sym_matvec(a_inv_.data(), x, y, d_);
-    q = linalg::dot(x, y, d_);
+    double* yy = ainv_x != nullptr ? ainv_x : y;
+    linalg::sym_matvec(a_inv_.data(), x, yy, d_);
+    linalg::dot2(theta_.data(), yy, x, d_, m, q);  // m = theta . x, q = x . A_hat^-1 x
   } else {
     q = linalg::quad_form(a_inv_.data(), x, d_);
+    m = linalg::dot(theta_.data(), x, d_);
   }
   q /= scale_;
-  return linalg::dot(theta_.data(), x, d_) + (q > 0 ? alpha * std::sqrt(q) : 0.0);
+  return m + (q > 0 ? alpha * std::sqrt(q) : 0.0);
 }
 
-void LinUcbModel::update(const double* x, double r) {
+void LinUcbModel::update(const double* x, double r, const double* ainv_x) {
   const std::size_t d = d_;
   double* a = a_.data();
   double* ai = a_inv_.data();
-  double* u = u_.data();
   const double g = cfg_.discount;
   if (g < 1.0) {
+    double* u = u_.data();
     // A <- gamma A: only the scalar (A = s A_hat, A^-1 = A_hat^-1 / s).
     scale_ *= g;
     linalg::scale(b_.data(), g, d);
@@ -101,20 +105,33 @@ void LinUcbModel::update(const double* x, double r) {
     b_[k] += c * prior_[k];
     for (std::size_t i = 0; i < d; ++i) u[i] = ai[k * d + i];  // A_hat^-1 e_k (row k == column k)
     linalg::sym_rank1(ai, u, -ch / (1.0 + ch * u[k]), d);
+    ainv_x = nullptr;  // A_hat^-1 changed since the caller computed it
   }
-  // Data: A += x x^T (A_hat += x x^T / s), b += r x; Sherman–Morrison on A_hat^-1.
+  // Data: A += x x^T (A_hat += x x^T / s; lower triangle only), b += r x;
+  // Sherman–Morrison on A_hat^-1 with u = A_hat^-1 x.
   const double w = 1.0 / scale_;
-  linalg::sym_rank1(a, x, w, d);
+  linalg::sym_rank1_lower(a, x, w, d);
   for (std::size_t i = 0; i < d; ++i) b_[i] += r * x[i];
-  linalg::sym_matvec(ai, x, u, d);
-  linalg::sym_rank1(ai, u, -w / (1.0 + w * linalg::dot(x, u, d)), d);
+  const double* u = ainv_x;
+  if (u == nullptr) {
+    linalg::sym_matvec(ai, x, u_.data(), d);
+    u = u_.data();
+  }
+  const double coef = -w / (1.0 + w * linalg::dot(x, u, d));
   ++updates_;
   if (refactor_interval_ > 0 && ++since_refactor_ >= refactor_interval_) {
-    refactor();  // also folds the scale and recomputes theta
+    refactor();  // recomputes A^-1 from A (the rank-1 step would be overwritten), folds the scale, recomputes theta
     return;
   }
-  if (scale_ < 1e-100) fold_scale();
-  recompute_theta();
+  if (scale_ < 1e-100) {
+    linalg::sym_rank1(ai, u, coef, d);
+    fold_scale();
+    recompute_theta();
+    return;
+  }
+  // A_hat^-1 += coef u u^T and theta = A_hat^-1 b / s in one pass (== sym_rank1, then recompute_theta()).
+  linalg::sym_rank1_sym_matvec(ai, u, coef, b_.data(), theta_.data(), d);
+  if (scale_ != 1.0) linalg::scale(theta_.data(), 1.0 / scale_, d);
 }
 
 void LinUcbModel::fold_scale() {
