@@ -85,6 +85,60 @@ double LinUcbModel::ucb(const double* x, double alpha, double* ainv_x) const {
   return m + (q > 0 ? alpha * std::sqrt(q) : 0.0);
 }
 
+namespace {
+
+// The G sums theta_g . x_g and x_g . y_g of G candidates, interleaved: 2 G independent
+// chains of d additions instead of two at a time, each in the order dot2() uses.
+template <std::size_t G>
+void dots(const double* const* theta, const double* x, const double* y, std::size_t d, double* tx, double* xy) {
+  double s[G], t[G];
+  for (std::size_t g = 0; g < G; ++g) s[g] = t[g] = 0;
+  for (std::size_t i = 0; i < d; ++i)
+    for (std::size_t g = 0; g < G; ++g) {
+      const double xi = x[g * d + i];
+      s[g] += theta[g][i] * xi;
+      t[g] += y[g * d + i] * xi;
+    }
+  for (std::size_t g = 0; g < G; ++g) {
+    tx[g] = s[g];
+    xy[g] = t[g];
+  }
+}
+
+}  // namespace
+
+void LinUcbModel::ucb_batch(const LinUcbModel* const* models, std::size_t n, const double* x, double alpha,
+                            double* ainv_x, double* scores) {
+  if (n == 0) return;
+  const std::size_t d = models[0]->d_;
+  if (d > kMaxReusableDim) {  // ucb() uses another formula for the width there
+    for (std::size_t c = 0; c < n; ++c) scores[c] = models[c]->ucb(x + c * d, alpha);
+    return;
+  }
+  // The products first (independent of each other), then the sums, four candidates at a
+  // time, then each score exactly as ucb() computes it.
+  for (std::size_t c = 0; c < n; ++c) linalg::sym_matvec(models[c]->a_inv_.data(), x + c * d, ainv_x + c * d, d);
+  double tx[4], xy[4];
+  const double* th[4];
+  for (std::size_t c0 = 0; c0 < n;) {
+    const std::size_t g = n - c0 >= 4 ? 4 : n - c0 >= 2 ? 2 : 1;
+    for (std::size_t k = 0; k < g; ++k) th[k] = models[c0 + k]->theta_.data();
+    const double* xc = x + c0 * d;
+    const double* yc = ainv_x + c0 * d;
+    if (g == 4)
+      dots<4>(th, xc, yc, d, tx, xy);
+    else if (g == 2)
+      dots<2>(th, xc, yc, d, tx, xy);
+    else
+      dots<1>(th, xc, yc, d, tx, xy);
+    for (std::size_t k = 0; k < g; ++k) {
+      const double q = xy[k] / models[c0 + k]->scale_;
+      scores[c0 + k] = tx[k] + (q > 0 ? alpha * std::sqrt(q) : 0.0);
+    }
+    c0 += g;
+  }
+}
+
 void LinUcbModel::update(const double* x, double r, const double* ainv_x) {
   const std::size_t d = d_;
   double* a = a_.data();
@@ -107,17 +161,19 @@ void LinUcbModel::update(const double* x, double r, const double* ainv_x) {
     linalg::sym_rank1(ai, u, -ch / (1.0 + ch * u[k]), d);
     ainv_x = nullptr;  // A_hat^-1 changed since the caller computed it
   }
-  // Data: A += x x^T (A_hat += x x^T / s; lower triangle only), b += r x;
-  // Sherman–Morrison on A_hat^-1 with u = A_hat^-1 x.
+  // Data: Sherman–Morrison on A_hat^-1 with u = A_hat^-1 x; A += x x^T (A_hat += x x^T / s;
+  // lower triangle only), b += r x. A and b are updated after the chain of d additions of
+  // x . u has started, which they do not depend on, so that the processor overlaps them.
   const double w = 1.0 / scale_;
-  linalg::sym_rank1_lower(a, x, w, d);
-  for (std::size_t i = 0; i < d; ++i) b_[i] += r * x[i];
   const double* u = ainv_x;
   if (u == nullptr) {
     linalg::sym_matvec(ai, x, u_.data(), d);
     u = u_.data();
   }
-  const double coef = -w / (1.0 + w * linalg::dot(x, u, d));
+  const double xu = linalg::dot(x, u, d);
+  linalg::sym_rank1_lower(a, x, w, d);
+  for (std::size_t i = 0; i < d; ++i) b_[i] += r * x[i];
+  const double coef = -w / (1.0 + w * xu);
   ++updates_;
   if (refactor_interval_ > 0 && ++since_refactor_ >= refactor_interval_) {
     refactor();  // recomputes A^-1 from A (the rank-1 step would be overwritten), folds the scale, recomputes theta

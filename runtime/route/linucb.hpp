@@ -83,6 +83,12 @@ class LinUcbModel {
   /// internal A^-1 x), so that update(x, r, ainv_x) can skip that O(d^2) product.
   double ucb(const double* x, double alpha, double* ainv_x) const;
   static constexpr std::size_t kMaxReusableDim = 64;
+  /// scores[c] = models[c]->ucb(x + c d, alpha, ainv_x + c d) for c < n (bit-identical),
+  /// computed together: the n products first, then the sums of several candidates
+  /// interleaved, so that their chains of additions overlap. x and ainv_x: n x d
+  /// (ainv_x written only when d <= kMaxReusableDim). REQUIRES: the models have one dimension d.
+  static void ucb_batch(const LinUcbModel* const* models, std::size_t n, const double* x, double alpha,
+                        double* ainv_x, double* scores);
 
   /// One observation (features x of size dim, reward r). No allocation.
   void update(const double* x, double r) { update(x, r, nullptr); }

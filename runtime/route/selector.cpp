@@ -44,13 +44,14 @@ std::size_t LinUcbSelector::arm_for(std::string_view key) {
 std::size_t LinUcbSelector::select(std::span<const std::size_t> arms, const double* x, std::size_t n, double alpha) {
   if (n == 0 || arms.size() != n) throw std::invalid_argument("selector.select: need n >= 1 candidates with arms");
   if (scores_.size() < n) scores_.resize(n);
-  if (reuse_ainv_x_ && ys_.size() < n * dim_) ys_.resize(n * dim_);
+  if (ys_.size() < n * dim_) ys_.resize(n * dim_);
+  if (models_.size() < n) models_.resize(n);
   picked_valid_ = false;
+  for (std::size_t i = 0; i < n; ++i) models_[i] = &arms_[arms[i]];
+  LinUcbModel::ucb_batch(models_.data(), n, x, alpha, ys_.data(), scores_.data());
   double best = -INFINITY;
-  for (std::size_t i = 0; i < n; ++i) {
-    scores_[i] = arms_[arms[i]].ucb(x + i * dim_, alpha, reuse_ainv_x_ ? ys_.data() + i * dim_ : nullptr);
+  for (std::size_t i = 0; i < n; ++i)
     if (scores_[i] > best) best = scores_[i];
-  }
   const double tol = 1e-12 * std::max(1.0, std::fabs(best));
   std::size_t ties = 0;
   for (std::size_t i = 0; i < n; ++i) ties += scores_[i] >= best - tol;

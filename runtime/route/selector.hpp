@@ -95,6 +95,7 @@ class LinUcbSelector {
   std::unordered_map<std::string, std::size_t> index_;
   LinUcbModel population_;
   std::vector<double> scores_;  // scratch, grows only
+  std::vector<const LinUcbModel*> models_;  // scratch: the candidates' arms, grows only
   // select() keeps every candidate's A^-1 x (ys_, n x dim, grows only) and remembers
   // the pick; update() of that arm with bit-identical features reuses the product
   // instead of recomputing it (LinUcbModel::update(x, r, ainv_x)). Discount 1 only;
