@@ -53,6 +53,8 @@ double LinUcbModel::mean(const double* x) const { return linalg::dot(theta_.data
 
 std::vector<double> LinUcbModel::a() const {
   std::vector<double> out(a_);
+  for (std::size_t i = 0; i < d_; ++i)
+    for (std::size_t j = i + 1; j < d_; ++j) out[i * d_ + j] = out[j * d_ + i];  // only the lower triangle is kept
   for (auto& v : out) v *= scale_;
   return out;
 }
@@ -68,26 +70,82 @@ double LinUcbModel::width(const double* x) const {
   return q > 0 ? std::sqrt(q) : 0.0;
 }
 
-double LinUcbModel::ucb(const double* x, double alpha) const {
-  double q = 0;
+double LinUcbModel::ucb(const double* x, double alpha, double* ainv_x) const {
+  double q = 0, m = 0;
   if (d_ <= kStackDim) {
     double y[kStackDim];
-    linalg::sym_matvec(a_inv_.data(), x, y, d_);
-    q = linalg::dot(x, y, d_);
+    double* yy = ainv_x != nullptr ? ainv_x : y;
+    linalg::sym_matvec(a_inv_.data(), x, yy, d_);
+    linalg::dot2(theta_.data(), yy, x, d_, m, q);  // m = theta . x, q = x . A_hat^-1 x
   } else {
     q = linalg::quad_form(a_inv_.data(), x, d_);
+    m = linalg::dot(theta_.data(), x, d_);
   }
   q /= scale_;
-  return linalg::dot(theta_.data(), x, d_) + (q > 0 ? alpha * std::sqrt(q) : 0.0);
+  return m + (q > 0 ? alpha * std::sqrt(q) : 0.0);
 }
 
-void LinUcbModel::update(const double* x, double r) {
+namespace {
+
+// The G sums theta_g . x_g and x_g . y_g of G candidates, interleaved: 2 G independent
+// chains of d additions instead of two at a time, each in the order dot2() uses.
+template <std::size_t G>
+void dots(const double* const* theta, const double* x, const double* y, std::size_t d, double* tx, double* xy) {
+  double s[G], t[G];
+  for (std::size_t g = 0; g < G; ++g) s[g] = t[g] = 0;
+  for (std::size_t i = 0; i < d; ++i)
+    for (std::size_t g = 0; g < G; ++g) {
+      const double xi = x[g * d + i];
+      s[g] += theta[g][i] * xi;
+      t[g] += y[g * d + i] * xi;
+    }
+  for (std::size_t g = 0; g < G; ++g) {
+    tx[g] = s[g];
+    xy[g] = t[g];
+  }
+}
+
+}  // namespace
+
+void LinUcbModel::ucb_batch(const LinUcbModel* const* models, std::size_t n, const double* x, double alpha,
+                            double* ainv_x, double* scores) {
+  if (n == 0) return;
+  const std::size_t d = models[0]->d_;
+  if (d > kMaxReusableDim) {  // ucb() uses another formula for the width there
+    for (std::size_t c = 0; c < n; ++c) scores[c] = models[c]->ucb(x + c * d, alpha);
+    return;
+  }
+  // The products first (independent of each other), then the sums, four candidates at a
+  // time, then each score exactly as ucb() computes it.
+  for (std::size_t c = 0; c < n; ++c) linalg::sym_matvec(models[c]->a_inv_.data(), x + c * d, ainv_x + c * d, d);
+  double tx[4], xy[4];
+  const double* th[4];
+  for (std::size_t c0 = 0; c0 < n;) {
+    const std::size_t g = n - c0 >= 4 ? 4 : n - c0 >= 2 ? 2 : 1;
+    for (std::size_t k = 0; k < g; ++k) th[k] = models[c0 + k]->theta_.data();
+    const double* xc = x + c0 * d;
+    const double* yc = ainv_x + c0 * d;
+    if (g == 4)
+      dots<4>(th, xc, yc, d, tx, xy);
+    else if (g == 2)
+      dots<2>(th, xc, yc, d, tx, xy);
+    else
+      dots<1>(th, xc, yc, d, tx, xy);
+    for (std::size_t k = 0; k < g; ++k) {
+      const double q = xy[k] / models[c0 + k]->scale_;
+      scores[c0 + k] = tx[k] + (q > 0 ? alpha * std::sqrt(q) : 0.0);
+    }
+    c0 += g;
+  }
+}
+
+void LinUcbModel::update(const double* x, double r, const double* ainv_x) {
   const std::size_t d = d_;
   double* a = a_.data();
   double* ai = a_inv_.data();
-  double* u = u_.data();
   const double g = cfg_.discount;
   if (g < 1.0) {
+    double* u = u_.data();
     // A <- gamma A: only the scalar (A = s A_hat, A^-1 = A_hat^-1 / s).
     scale_ *= g;
     linalg::scale(b_.data(), g, d);
@@ -101,20 +159,35 @@ void LinUcbModel::update(const double* x, double r) {
     b_[k] += c * prior_[k];
     for (std::size_t i = 0; i < d; ++i) u[i] = ai[k * d + i];  // A_hat^-1 e_k (row k == column k)
     linalg::sym_rank1(ai, u, -ch / (1.0 + ch * u[k]), d);
+    ainv_x = nullptr;  // A_hat^-1 changed since the caller computed it
   }
-  // Data: A += x x^T (A_hat += x x^T / s), b += r x; Sherman–Morrison on A_hat^-1.
+  // Data: Sherman–Morrison on A_hat^-1 with u = A_hat^-1 x; A += x x^T (A_hat += x x^T / s;
+  // lower triangle only), b += r x. A and b are updated after the chain of d additions of
+  // x . u has started, which they do not depend on, so that the processor overlaps them.
   const double w = 1.0 / scale_;
-  linalg::sym_rank1(a, x, w, d);
+  const double* u = ainv_x;
+  if (u == nullptr) {
+    linalg::sym_matvec(ai, x, u_.data(), d);
+    u = u_.data();
+  }
+  const double xu = linalg::dot(x, u, d);
+  linalg::sym_rank1_lower(a, x, w, d);
   for (std::size_t i = 0; i < d; ++i) b_[i] += r * x[i];
-  linalg::sym_matvec(ai, x, u, d);
-  linalg::sym_rank1(ai, u, -w / (1.0 + w * linalg::dot(x, u, d)), d);
+  const double coef = -w / (1.0 + w * xu);
   ++updates_;
   if (refactor_interval_ > 0 && ++since_refactor_ >= refactor_interval_) {
-    refactor();  // also folds the scale and recomputes theta
+    refactor();  // recomputes A^-1 from A (the rank-1 step would be overwritten), folds the scale, recomputes theta
     return;
   }
-  if (scale_ < 1e-100) fold_scale();
-  recompute_theta();
+  if (scale_ < 1e-100) {
+    linalg::sym_rank1(ai, u, coef, d);
+    fold_scale();
+    recompute_theta();
+    return;
+  }
+  // A_hat^-1 += coef u u^T and theta = A_hat^-1 b / s in one pass (== sym_rank1, then recompute_theta()).
+  linalg::sym_rank1_sym_matvec(ai, u, coef, b_.data(), theta_.data(), d);
+  if (scale_ != 1.0) linalg::scale(theta_.data(), 1.0 / scale_, d);
 }
 
 void LinUcbModel::fold_scale() {

@@ -30,7 +30,12 @@
 // Storage: A = s * A_hat and A_inv = A_hat^-1 / s with one scalar s, so the
 // discount costs O(d) (s <- gamma s) instead of two d x d passes; s is folded
 // back into the matrices at every refactorisation (and whenever it falls below
-// 1e-100, so it can never underflow).
+// 1e-100, so it can never underflow). Only the lower triangle (j <= i) of A_hat
+// is kept up to date: it is all the Cholesky refactorisation reads (a() mirrors it).
+//
+// Cost of update() (discount 1): one triangular rank-1 pass over A_hat, one pass
+// for u = A_hat^-1 x (skipped when the caller passes the product ucb() computed),
+// and one fused pass for A_hat^-1 += c u u^T and theta = A_hat^-1 b.
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -71,11 +76,27 @@ class LinUcbModel {
   /// sqrt(x^T A^-1 x) (confidence width, before alpha).
   double width(const double* x) const;
   /// theta^T x + alpha * width(x).
-  double ucb(const double* x, double alpha) const;
+  double ucb(const double* x, double alpha) const { return ucb(x, alpha, nullptr); }
   double ucb(const double* x) const { return ucb(x, cfg_.alpha); }
+  /// The same score; when dim() <= kMaxReusableDim and ainv_x is not null, also
+  /// writes the d-vector this model's update() would compute from x first (its
+  /// internal A^-1 x), so that update(x, r, ainv_x) can skip that O(d^2) product.
+  double ucb(const double* x, double alpha, double* ainv_x) const;
+  static constexpr std::size_t kMaxReusableDim = 64;
+  /// scores[c] = models[c]->ucb(x + c d, alpha, ainv_x + c d) for c < n (bit-identical),
+  /// computed together: the n products first, then the sums of several candidates
+  /// interleaved, so that their chains of additions overlap. x and ainv_x: n x d
+  /// (ainv_x written only when d <= kMaxReusableDim). REQUIRES: the models have one dimension d.
+  static void ucb_batch(const LinUcbModel* const* models, std::size_t n, const double* x, double alpha,
+                        double* ainv_x, double* scores);
 
   /// One observation (features x of size dim, reward r). No allocation.
-  void update(const double* x, double r);
+  void update(const double* x, double r) { update(x, r, nullptr); }
+  /// The same, given ainv_x = what ucb(x, alpha, ainv_x) wrote for this very x on
+  /// the current state (no update, merge or refactor of this model in between;
+  /// a change of prior mean does not matter). The result is bit-identical to
+  /// update(x, r). With discount < 1 ainv_x is ignored (A^-1 changes first).
+  void update(const double* x, double r, const double* ainv_x);
 
   /// Replaces the prior mean (b <- b + reg .* (new - old), theta recomputed): the
   /// posterior becomes the one this model would have had with that prior from the

@@ -95,6 +95,16 @@ class LinUcbSelector {
   std::unordered_map<std::string, std::size_t> index_;
   LinUcbModel population_;
   std::vector<double> scores_;  // scratch, grows only
+  std::vector<const LinUcbModel*> models_;  // scratch: the candidates' arms, grows only
+  // select() keeps every candidate's A^-1 x (ys_, n x dim, grows only) and remembers
+  // the pick; update() of that arm with bit-identical features reuses the product
+  // instead of recomputing it (LinUcbModel::update(x, r, ainv_x)). Discount 1 only;
+  // invalidated by every update() and merge_from().
+  bool reuse_ainv_x_ = false;  // discount == 1 && dim <= LinUcbModel::kMaxReusableDim
+  std::vector<double> ys_;
+  std::vector<double> picked_x_;    // the pick's features (dim)
+  std::size_t picked_arm_ = 0, picked_row_ = 0;
+  bool picked_valid_ = false;
 };
 
 }  // namespace concord::route
