@@ -10,6 +10,8 @@
 #include "messages.hpp"
 #include "planner_actor.hpp"
 #include "real_time.hpp"
+#include "plan/mcpp_planner.hpp"
+#include "plan/policy_registry.hpp"
 #include "service/submission.hpp"
 #include "workflow_actor.hpp"
 
@@ -25,6 +27,7 @@ using namespace concord::service;
 struct HostedRun : Submission {
   WorkflowId id = 0;
   std::string source_name;  // the report's label
+  std::shared_ptr<const FlatWorkflow> planner_flat;  // what the planner plans with: `flat`, or the belief workflow (--profiles)
 };
 
 struct host_state {
@@ -45,7 +48,7 @@ caf::behavior hosted_workflow(caf::stateful_actor<host_state>* self, HostedRun r
   st.run = std::move(run);
   auto& sys = self->system();
   st.ledger = spawn_ledger(sys, st.run.budget);
-  st.planner = spawn_planner(sys, st.run.flat, st.run.policy, derive_seed(st.run.seed, 1));
+  st.planner = spawn_planner(sys, st.run.planner_flat ? st.run.planner_flat : st.run.flat, st.run.policy, derive_seed(st.run.seed, 1));
   WorkflowOptions wo;
   wo.workflow = st.run.flat;
   wo.budget = st.run.budget;
@@ -55,9 +58,16 @@ caf::behavior hosted_workflow(caf::stateful_actor<host_state>* self, HostedRun r
   wo.ledger = st.ledger;
   wo.selector = options.selector;
   wo.planner = st.planner;
-  wo.on_event = [gateway, id = st.run.id](double now_s, EventBody body) {
+  const auto profiles = options.profiles;
+  wo.on_event = [gateway, id = st.run.id, profiles](double now_s, EventBody body) {
+    if (auto* p = std::get_if<Promised>(&body); p && profiles) p->probability = profiles->calibrate(p->raw);
     caf::anon_send(gateway, proto::hosted_event{id, now_s, std::move(body)});
   };
+  if (profiles)
+    wo.on_sample = [profiles, wf = st.run.workflow, flat = st.run.flat](int s, int m, std::uint8_t end, bool success, double latency_s,
+                                                                        std::int64_t tokens) {
+      profiles->observe(*wf, s, flat->model_id(m), learn::Observation{static_cast<learn::SampleEnd>(end), success, latency_s, tokens});
+    };
   st.workflow = spawn_workflow(sys, std::move(wo));
   // Linked: when the gateway stops the host (the node is stopping), its actors stop with it; a host
   // that ends normally stops them itself (a normal exit does not propagate through links).
@@ -86,13 +96,22 @@ caf::behavior hosted_workflow(caf::stateful_actor<host_state>* self, HostedRun r
     std::string detail = st.outcome.failure_detail;
     if (st.outcome.redispatched > 0) detail += (detail.empty() ? "" : "; ") + fmt::format("{} samples re-dispatched", st.outcome.redispatched);
     if (!ledger_note.empty()) detail += (detail.empty() ? "" : "; ") + ledger_note;
+    double promise = st.outcome.promise;
+    if (options.profiles && st.outcome.promise >= 0) {
+      promise = options.profiles->calibrate(st.outcome.promise);
+      try {  // what this run taught is kept for the next ones; a store that fails does not fail the run
+        options.profiles->finish(st.run.workflow->name, st.outcome.promise, promise, r.completed);
+      } catch (const std::exception& ex) {
+        detail += (detail.empty() ? "" : "; ") + std::string("profiles not saved: ") + ex.what();
+      }
+    }
     if (options.report) {
       try {
         e.report = options.report(HostedReport{*st.run.workflow, *st.run.flat, r, st.run.source_name, st.run.policy->name(),
                                                st.run.budget_origin, st.run.deadline_origin, detail,
                                                fmt::format("cluster, hosted by node {} (time scale {})", options.node_name,
                                                            options.time_scale),
-                                               st.run.seed, st.run.budget, st.run.deadline_s, st.outcome.outputs});
+                                               st.run.seed, st.run.budget, st.run.deadline_s, st.outcome.outputs, promise});
       } catch (const std::exception& ex) {
         e.report = std::string("(the report could not be formatted: ") + ex.what() + ")";
       }
@@ -189,6 +208,15 @@ void submit(gateway_self* self, const std::string& peer, SubmitRequest& s) {
   if (auto* r = std::get_if<Refused>(&checked)) return reply(self, peer, std::move(*r));
   HostedRun run;
   static_cast<Submission&>(run) = std::move(std::get<Submission>(checked));
+  if (st.o.profiles) {  // plan with what the node learned (docs/learning.md): MCPP only
+    if (dynamic_cast<McppPlanner*>(run.policy.get())) {
+      auto plan = st.o.profiles->prepare(*run.workflow, *run.flat, run.seed);
+      run.planner_flat = plan.belief;
+      auto policy = make_policy(s.policy.empty() ? "mcpp" : s.policy, *plan.belief, run.seed);
+      if (auto* learner = dynamic_cast<McppPlanner*>(policy.get())) learner->set_profile_draws(plan.draws, plan.sets);
+      run.policy = std::move(policy);
+    }
+  }
   auto admission = reg.admit(run.tenant, s.idempotency_key, run.name, run.budget);
   if (admission.refused) return reply(self, peer, *admission.refused);
   run.id = admission.id;

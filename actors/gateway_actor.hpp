@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <caf/fwd.hpp>
+#include "learn/live_profiles.hpp"
 #include <caf/actor.hpp>
 
 #include "gateway_observer.hpp"
@@ -35,6 +36,7 @@ struct HostedReport {
   Money budget = 0;
   double deadline_s = 0;
   std::vector<std::string> outputs;  // per subtask: a real worker's accepted output
+  double promise = -1;               // the planner's at its first decision, calibrated (< 0: none)
 };
 
 struct GatewayOptions {
@@ -51,6 +53,9 @@ struct GatewayOptions {
   std::int64_t (*wall_ns)() = unix_time_ns;  // stamps Event.wall_ns (ns since the Unix epoch)
   double tick_s = 1;                   // how often ended workflows past retention are forgotten
   std::shared_ptr<GatewayObserver> observer;  // metrics; may be null
+  /// Learned profiles (`concord node --profiles FILE`, learn/live_profiles.hpp): MCPP plans with
+  /// the posterior, every answered sample updates it, the promise is calibrated. May be null.
+  std::shared_ptr<learn::LiveProfiles> profiles;
 };
 
 proto::gateway_actor spawn_gateway(caf::actor_system& sys, GatewayOptions options);

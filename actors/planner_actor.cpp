@@ -4,6 +4,8 @@
 
 #include <caf/all.hpp>
 
+#include "plan/mcpp_planner.hpp"
+
 namespace concord::actors {
 
 proto::planner_actor spawn_planner(caf::actor_system& sys, std::shared_ptr<const FlatWorkflow> wf, std::shared_ptr<Policy> policy,
@@ -38,6 +40,8 @@ proto::planner_actor spawn_planner(caf::actor_system& sys, std::shared_ptr<const
             if (reply.error.empty()) reply.error = "the policy threw an exception without a message";
           }
           reply.seconds = clk->seconds_since(t0);
+          if (const auto* mcpp = dynamic_cast<const McppPlanner*>(policy.get()); mcpp && reply.error.empty())
+            reply.promise = mcpp->last_decision().promise;
           return reply;
         },
         [=](proto::stop_atom) { self->quit(); },

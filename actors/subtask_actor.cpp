@@ -41,6 +41,13 @@ struct subtask_state {
 
 using subtask_actor = proto::subtask_actor::stateful_base<subtask_state>;
 
+/// What the learner sees of a sample (learn::Observation, by value: end 0 finished, 1 truncated, 2 cancelled).
+void observed(subtask_actor* self, const SampleOutcome& o) {
+  const std::uint8_t end = o.cancelled ? 2 : o.truncated ? 1 : 0;
+  self->send(self->state.o.workflow, proto::observed_atom::value, self->state.o.subtask, self->state.o.model, end, o.success, o.latency_s,
+             o.tokens);
+}
+
 workers::CheckSpec check_spec(const OutputCheck& c) {
   workers::CheckSpec s;
   s.kind = c.command.empty() ? workers::CheckSpec::Kind::regex : workers::CheckSpec::Kind::command;
@@ -181,6 +188,7 @@ proto::subtask_actor::behavior_type subtask(subtask_actor* self, SubtaskOptions 
         out.cost = r.cost;
         out.worker = r.worker;
         out.output = std::move(r.output);
+        out.tokens = r.tokens;
         if (out.success && r.has_output && st.o.check) {
           const workers::CheckSpec spec = check_spec(*st.o.check);
           if (spec.kind == workers::CheckSpec::Kind::regex) {
@@ -196,6 +204,7 @@ proto::subtask_actor::behavior_type subtask(subtask_actor* self, SubtaskOptions 
             return;
           }
         }
+        observed(self, out);
         on(self, [&](BatchRun& b, auto& c) { b.result(j, out, c); });
       },
       [=](proto::verdict_atom, std::int32_t j, bool passed, const std::string&) {
@@ -205,6 +214,7 @@ proto::subtask_actor::behavior_type subtask(subtask_actor* self, SubtaskOptions 
         SampleOutcome out = std::move(it->second);
         st.checking.erase(it);
         out.success = out.success && passed;
+        observed(self, out);
         on(self, [&](BatchRun& b, auto& c) { b.result(j, out, c); });
       },
       [=](proto::cancel_atom) { on(self, [](BatchRun& b, auto& c) { b.cancel(c); }); },  // from the workflow

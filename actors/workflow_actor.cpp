@@ -29,6 +29,7 @@ struct workflow_state {
   std::map<int, proto::subtask_actor> batches;  // the subtask actor running each subtask's batch
   std::map<std::uint64_t, int> batch_subtask;     // batch id -> subtask, while on_event wants settlements
   std::vector<std::string> outputs;               // per subtask: its successful sample's output (real workers)
+  double first_promise = -1;                      // the planner's at its first decision (< 0: none yet)
   Clock::time_point started;
   caf::typed_response_promise<workflow_outcome> promise;
   static inline const char* name = "concord.workflow";
@@ -107,6 +108,11 @@ void ask_planner(workflow_actor* self) {
       .then(
           [=](const plan_reply& reply) {
             end_idle_planning(self);
+            auto& st = self->state;
+            if (st.first_promise < 0 && reply.promise >= 0) {  // the first decision's promise: stated once
+              st.first_promise = reply.promise;
+              if (st.o.on_event) st.o.on_event(st.now_s(), service::Promised{reply.promise, reply.promise});
+            }
             if (!reply.error.empty())  // the policy failed: say why, stop what runs
               on(self, [&](WorkflowRun& r, double now, auto& c) { r.plan_failed(reply.error, now, c); });
             else
@@ -194,6 +200,7 @@ void finish(workflow_actor* self) {
   out.no_worker_left = r.no_worker_left();
   out.samples_per_worker = r.samples_per_worker();
   out.outputs = st.outputs;
+  out.promise = st.first_promise;
   if (st.o.on_end) st.o.on_end();
   st.promise.deliver(std::move(out));
   self->quit();
@@ -241,6 +248,11 @@ proto::workflow_actor::behavior_type workflow(workflow_actor* self, WorkflowOpti
         if (rep.body.success && rep.subtask >= 0 && rep.subtask < self->state.o.workflow->num_subtasks())
           self->state.outputs[static_cast<std::size_t>(rep.subtask)] = rep.body.output;
         on(self, [&](WorkflowRun& r, double now, auto& c) { r.batch_over(rep.subtask, rep.body, now, c); });
+      },
+      [=](proto::observed_atom, std::int32_t s, std::int32_t m, std::uint8_t end, bool success, double latency_s, std::int64_t tokens) {
+        auto& st = self->state;
+        if (st.o.on_sample && s >= 0 && s < st.o.workflow->num_subtasks() && m >= 0 && m < st.o.workflow->num_models())
+          st.o.on_sample(s, m, end, success, latency_s, tokens);
       },
       [=](proto::decide_atom) { on(self, [](WorkflowRun& r, double now, auto& c) { r.decide(now, c); }); },
       [=](proto::settled_atom, std::uint64_t batch_id, std::int64_t released, std::int64_t cost) {

@@ -41,6 +41,10 @@ struct WorkflowOptions {
   /// Called on the workflow's thread for what a watcher sees (batch launched, sample settled,
   /// subtask ended, spend after a batch), at the run's time (simulated s); may be empty.
   std::function<void(double now_s, service::EventBody)> on_event;
+  /// Called on the workflow's thread for each sample a worker answered (the learner's input,
+  /// learn/live_profiles.hpp): subtask, model, end (learn::SampleEnd: 0 finished, 1 truncated,
+  /// 2 cancelled), success (after the subtask's check), latency (simulated s), output tokens.
+  std::function<void(int subtask, int model, std::uint8_t end, bool success, double latency_s, std::int64_t tokens)> on_sample;
   /// Called on the workflow's thread when the run has ended, just before the answer; may be empty.
   std::function<void()> on_end;
 };

@@ -118,10 +118,16 @@ struct Event {
     spend @7 :Spend;
     ended @8 :Ended;
     lost @9 :Lost;             # not in the workflow's sequence: seq = 0 (see Watch)
+    promised @11 :Promised;    # the planner's promise at its first decision (after started)
   }
   wallTimeNanos @10 :Int64;    # the node's real clock when it recorded the event: nanoseconds since
                                # the Unix epoch (0 for `lost`); a client on the same host measures
                                # the event's delivery latency with it
+}
+
+struct Promised {              # predicted probability of completing within budget and deadline
+  probability @0 :Float64;     # calibrated on this node's earlier outcomes (--profiles), else = raw
+  raw @1 :Float64;             # the planner's own estimate from its rollouts
 }
 
 struct Started {

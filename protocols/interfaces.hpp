@@ -63,6 +63,8 @@ using workflow_actor = caf::typed_actor<
     caf::replies_to<start_atom>::with<workflow_outcome>,
     caf::reacts_to<batch_report>,
     caf::reacts_to<settled_atom, std::uint64_t, std::int64_t, std::int64_t>,  // batch, released, cost
+    // one sample's outcome for the learner: subtask, model, end (learn::SampleEnd), success, latency (s), output tokens
+    caf::reacts_to<observed_atom, std::int32_t, std::int32_t, std::uint8_t, bool, double, std::int64_t>,
     caf::reacts_to<decide_atom>,
     caf::reacts_to<deadline_atom>,
     caf::reacts_to<stop_atom>>;

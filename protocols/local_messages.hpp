@@ -29,6 +29,7 @@ struct plan_request {
 struct plan_reply {
   std::vector<Assignment> action;
   double seconds = 0;  // time of the decision, by the planner's clock
+  double promise = -1; // MCPP: predicted P(complete within budget and deadline) (McppDecisionStats::promise); < 0: none
   std::string error;   // non-empty: the policy threw (its message); the action is empty
 };
 
@@ -41,6 +42,7 @@ struct workflow_outcome {
   bool no_worker_left = false;  // a batch found no live worker for its model
   std::map<std::string, int> samples_per_worker;  // sample results received, by worker name
   std::vector<std::string> outputs;  // per subtask: its successful sample's output (real workers; else empty)
+  double promise = -1;               // the planner's at its first decision (< 0: none)
 };
 
 /// A client's decoded request, from the gateway's socket thread: who asked (the transport's

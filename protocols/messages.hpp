@@ -184,6 +184,7 @@ using decide_atom = caf::atom_constant<caf::atom("decide")>;
 using models_atom = caf::atom_constant<caf::atom("models")>;
 using verdict_atom = caf::atom_constant<caf::atom("verdict")>;
 using attach_atom = caf::atom_constant<caf::atom("attach")>;
+using observed_atom = caf::atom_constant<caf::atom("observed")>;
 
 }  // namespace concord::proto
 

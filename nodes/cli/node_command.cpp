@@ -59,6 +59,7 @@ struct NodeCommandOptions {
   std::string worker_endpoint;    // tcp://HOST:PORT: external workers attach here; empty: none
   double worker_heartbeat_s = 1;  // real seconds between a worker's heartbeats
   double worker_timeout_s = 5;    // real seconds of silence after which a worker is dead
+  std::string profiles_file;      // SQLite profile store (learned profiles); empty: none
 };
 
 /// The worker endpoint's socket, reachable from the hub's proxies until the node stops it.
@@ -93,6 +94,7 @@ std::string hosted_report(const actors::HostedReport& h) {
   st.budget_origin = h.budget_origin;
   st.deadline_origin = h.deadline_origin;
   st.outputs = h.outputs;
+  st.promise = h.promise;
   return format_report(h.workflow, h.flat, st, h.result);
 }
 
@@ -149,6 +151,9 @@ int execute(NodeCommandOptions o) {
     allowed = edge::read_allowed_clients(o.clients_dir);
   }
   if (!o.metrics.empty()) host_port(o.metrics, "--metrics");
+  if (!o.profiles_file.empty() && o.gateway.empty()) throw InputError("--profiles", "", "needs --gateway (profiles are learned by the workflows a node hosts)");
+  std::shared_ptr<learn::LiveProfiles> profiles;
+  if (!o.profiles_file.empty()) profiles = std::make_shared<learn::LiveProfiles>(o.profiles_file);  // InputError names the file
 
   // SIGINT/SIGTERM are taken by sigwait() below; every thread CAF starts inherits the mask.
   // A parent may have left them ignored (inherited through exec): sigwait would never see them.
@@ -266,6 +271,7 @@ int execute(NodeCommandOptions o) {
       };
       go.report = hosted_report;
       go.observer = metrics;
+      go.profiles = profiles;
       gateway = actors::spawn_gateway(sys, std::move(go));
       try {
         edge::GatewaySocketOptions so;
@@ -420,6 +426,9 @@ void add_node_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--metrics", opts->metrics, "HOST:PORT: serve Prometheus metrics at /metrics (port 0: any, printed)");
   cmd->add_option("--curve-secret", opts->curve_secret_file, "The gateway's and worker endpoint's CURVE secret key file (`concord keygen`)");
   cmd->add_option("--clients", opts->clients_dir, "Folder of the allowed clients' and workers' CURVE public keys (*.pub)");
+  cmd->add_option("--profiles", opts->profiles_file,
+                  "SQLite profile store: hosted MCPP runs plan with the profiles learned from every answered sample,\n"
+                  "kept here for the next runs; promises are calibrated on earlier outcomes (docs/learning.md)");
   cmd->add_option("--worker-endpoint", opts->worker_endpoint,
                   "tcp://HOST:PORT: external workers attach here (`concord worker`, or any ZeroMQ + Cap'n Proto\n"
                   "program: protocols/concord.capnp's worker protocol). Loopback only, unless CURVE or --insecure");

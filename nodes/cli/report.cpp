@@ -61,6 +61,7 @@ std::string format_report(const Workflow& wf, const FlatWorkflow& flat, const Ru
        st.deadline_origin);
   line("  progress   {}/{} subtasks done, {} batches, {} planner decisions", r.subtasks_done, flat.num_subtasks(),
        r.attempts.size(), r.decisions);
+  if (st.promise >= 0) line("  promise    {:.2f}: predicted P(complete within budget and deadline) at the first decision", st.promise);
   line("");
 
   std::size_t idw = 7, mw = 5;

@@ -21,6 +21,7 @@ struct RunSettings {
   std::string budget_origin;    // "--budget", "file", "nominal"
   std::string deadline_origin;
   std::vector<std::string> outputs;  // per subtask: a real worker's accepted output (empty: none)
+  double promise = -1;               // the planner's promise at its first decision (< 0: none)
 };
 
 /// Why an episode ended, in one sentence a user can act on.

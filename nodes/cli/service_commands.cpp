@@ -76,6 +76,8 @@ int follow(edge::Client& client, WorkflowId id, Seq from, bool quiet, bool event
           std::cerr << fmt::format("concord watch: events {}..{} of workflow {} are no longer available\n", lost->from_seq,
                                    lost->to_seq, id);
         if (const auto* s = std::get_if<SubtaskEnded>(&e.body); s && s->succeeded) outputs[s->subtask] = s->output;
+        if (const auto* p = std::get_if<Promised>(&e.body); p && !quiet)
+          std::fprintf(stderr, "[%8.2f s] promise: P(complete within budget and deadline) = %.2f\n", e.time_s, p->probability);
         if (const auto* s = std::get_if<SubtaskEnded>(&e.body); s && !quiet)
           std::fprintf(stderr, "[%8.2f s] %-12s %-10s x%-3u %-7s %s  (%u/%u done)\n", e.time_s, printable(s->subtask).c_str(),
                        printable(s->model).c_str(), s->k, s->succeeded ? "done" : (s->finished ? "failed" : "cut"),

@@ -128,6 +128,11 @@ void fill(w::Event::Builder b, const Event& e) {
                    x.setSubtasksDone(s.subtasks_done);
                    x.setReport(text(s.report));
                  },
+                 [&](const Promised& s) {
+                   auto x = b.initPromised();
+                   x.setProbability(s.probability);
+                   x.setRaw(s.raw);
+                 },
                  [&](const Lost& s) {
                    auto x = b.initLost();
                    x.setFromSeq(s.from_seq);
@@ -319,6 +324,11 @@ std::variant<Response, std::string> decode_response(std::string_view bytes, cons
           case w::Event::LOST: {
             const auto y = x.getLost();
             e.body = Lost{y.getFromSeq(), y.getToSeq()};
+            break;
+          }
+          case w::Event::PROMISED: {
+            const auto y = x.getPromised();
+            e.body = Promised{y.getProbability(), y.getRaw()};
             break;
           }
           default: return fmt::format("Event: union member {} is unknown", static_cast<unsigned>(x.which()));

@@ -100,7 +100,14 @@ struct Lost {
   Seq from_seq = 0, to_seq = 0;  // inclusive
 };
 
-using EventBody = std::variant<Started, BatchLaunched, SampleSettled, SubtaskEnded, SpendUpdate, Ended, Lost>;
+/// The planner's predicted probability that the run completes within budget and deadline, at its
+/// first decision (the calibrated promise, docs/learning.md).
+struct Promised {
+  double probability = 0;  // calibrated (the raw one when the node keeps no profiles)
+  double raw = 0;          // the planner's own estimate
+};
+
+using EventBody = std::variant<Started, BatchLaunched, SampleSettled, SubtaskEnded, SpendUpdate, Ended, Lost, Promised>;
 
 struct Event {
   WorkflowId workflow = 0;

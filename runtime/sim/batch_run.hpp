@@ -60,6 +60,7 @@ struct SampleOutcome {
   Money cost = 0;        // what it is charged
   std::string worker;
   std::string output;    // what a real worker produced (simulated: empty)
+  std::int64_t tokens = 0;  // output tokens charged (the learner's input)
 };
 
 /// A worker the selector offered, with the dispatch id the outcome is credited to (0: none).

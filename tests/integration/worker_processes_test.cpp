@@ -14,6 +14,7 @@
 #include <regex>
 
 #include "edge/client.hpp"
+#include "learn/profile_store.hpp"
 #include "model/workflow_json.hpp"
 #include "support/node_process.hpp"
 
@@ -292,6 +293,42 @@ TEST_F(ExternalWorkers, AWorkerRegistersAgainWithANodeThatRestarted) {
   ASSERT_TRUE(s.end) << a_->stderr_text();
   EXPECT_TRUE(s.end->completed) << s.end->report << a_->stderr_text();
   EXPECT_NE(w.stderr_text().find("the node forgot this worker"), std::string::npos) << w.stderr_text();
+}
+
+// `--profiles FILE`: every answered sample updates the posterior of its (model, subtask), the
+// planner states a promise at its first decision, and both are in the store for the next runs.
+TEST_F(ExternalWorkers, ANodeWithProfilesLearnsFromEverySampleAndStatesAPromise) {
+  const std::string store = (dir_ / "profiles.db").string();
+  start_a({"--profiles", store});
+  worker("tool", a_workers_, {"--model", "sh", "--capacity", "4", "--exec", kTool});
+  await_workers("sh", 1);
+  for (int run_index = 0; run_index < 2; ++run_index) {
+    const Story s = this->run(kSource + "/examples/real/exec-pipeline.json");
+    ASSERT_TRUE(s.end) << a_->stderr_text();
+    EXPECT_TRUE(s.end->completed) << s.end->report;
+    // The promise comes before the first batch, once.
+    int promised = 0, launched_before = 0;
+    for (const auto& e : s.events) {
+      if (const auto* p = std::get_if<Promised>(&e.body)) {
+        ++promised;
+        EXPECT_GE(p->probability, 0.0);
+        EXPECT_LE(p->probability, 1.0);
+        EXPECT_GE(p->raw, 0.0);
+      }
+      if (std::holds_alternative<BatchLaunched>(e.body) && promised == 0) ++launched_before;
+    }
+    EXPECT_EQ(promised, 1);
+    EXPECT_EQ(launched_before, 0);
+    EXPECT_NE(s.end->report.find("  promise    "), std::string::npos) << s.end->report;
+  }
+  a_.reset();
+  learn::ProfileStore db(store);
+  const auto table = db.load();
+  const auto* plan = table.find("sh", "plan is_prime");  // the subtask key is its label
+  ASSERT_NE(plan, nullptr);
+  EXPECT_GE(plan->finished(), 2) << "each run's plan samples were observed";
+  EXPECT_NE(table.find("sh", "write is_prime"), nullptr);
+  EXPECT_EQ(db.load_promises().size(), 2u);
 }
 
 /// Runs `concord ARGS` (stderr to /dev/null) from the source folder; its exit code and stdout.
