@@ -3,6 +3,14 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <caf/openssl/all.hpp>
+#include <caf/io/basp/header.hpp>
+#include <caf/io/network/default_multiplexer.hpp>
+#include <caf/io/network/scribe_impl.hpp>
+#include <fmt/format.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <iostream>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -26,9 +34,75 @@ std::optional<HostPort> parse_host_port(const std::string& s) {
   return HostPort{s.substr(0, colon), static_cast<std::uint16_t>(port)};
 }
 
-void configure_cluster_network(caf::actor_system_config& cfg, double heartbeat_interval_s, double connection_timeout_s) {
+namespace {
+
+constexpr const char* kMaxMessageSizeKey = "middleman.max-message-size";
+
+/// A plain TCP connection whose BASP reads are bounded. CAF 0.17's BASP broker answers a header
+/// announcing payload_len bytes with configure_read(exactly(payload_len)), and the stream then
+/// resizes (zero-fills) its read buffer to that size before a byte of it arrives
+/// (libcaf_io/src/io/network/stream.cpp:120, stream::prepare_next_read, `rd_buf_.resize(max_)`):
+/// a 32-byte header announcing 4 GiB made the node allocate and touch 4 GiB. Here a read above
+/// the bound is refused before CAF allocates: one line on stderr, the socket shut down, and
+/// CAF's own error path (end of stream) drops the connection.
+class BoundedScribe : public caf::io::network::scribe_impl {
+ public:
+  BoundedScribe(caf::io::network::default_multiplexer& mx, caf::io::network::native_socket fd, std::size_t max)
+      : scribe_impl(mx, fd), max_(max) {}
+
+  void configure_read(caf::io::receive_policy::config config) override {
+    // The first payload of a connection is the peer's BASP handshake (its node id and the
+    // published actor: well below 64 KiB); before it, the peer is nobody.
+    const bool first = payloads_ == 0;
+    const std::size_t bound = first ? std::min(kMaxHandshakeSize, max_) : max_;
+    if (config.second > bound) {
+      if (!refused_) {
+        refused_ = true;
+        std::cerr << fmt::format("concord: refused the connection from {}:{}: it announced a message of {} bytes, above the {} of "
+                                 "{} bytes ({})\n",
+                                 addr(), port(), config.second, first ? "limit for a peer's first (handshake) message" : "limit",
+                                 bound, first ? "before the BASP handshake" : "[middleman] max-message-size")
+                  << std::flush;
+        ::shutdown(stream_.fd(), SHUT_RDWR);
+      }
+      scribe_impl::configure_read(caf::io::receive_policy::exactly(caf::io::basp::header_size));
+      return;
+    }
+    if (config.second != caf::io::basp::header_size) ++payloads_;
+    scribe_impl::configure_read(config);
+  }
+
+ private:
+  std::size_t max_;
+  std::size_t payloads_ = 0;
+  bool refused_ = false;
+};
+
+/// CAF's multiplexer, with every plain TCP connection (accepted or opened) a BoundedScribe.
+/// TLS connections are the openssl module's own scribes: a peer needs a certificate of the
+/// cluster's CA before it can send a BASP header at all.
+class BoundedMultiplexer : public caf::io::network::default_multiplexer {
+ public:
+  explicit BoundedMultiplexer(caf::actor_system* sys)
+      : default_multiplexer(sys),
+        max_(static_cast<std::size_t>(caf::get_or(sys->config(), kMaxMessageSizeKey, static_cast<std::int64_t>(kDefaultMaxMessageSize)))) {}
+
+  caf::io::scribe_ptr new_scribe(caf::io::network::native_socket fd) override {
+    return caf::make_counted<BoundedScribe>(*this, fd, max_);
+  }
+
+ private:
+  std::size_t max_;
+};
+
+}  // namespace
+
+void configure_cluster_network(caf::actor_system_config& cfg, double heartbeat_interval_s, double connection_timeout_s,
+                               std::size_t max_message_size) {
   auto span = [](double s) { return caf::timespan{static_cast<std::int64_t>(s * 1e9)}; };
-  cfg.load<caf::io::middleman>();
+  // Read by BoundedMultiplexer (set directly: it is no CAF option, cfg.set would refuse it).
+  caf::put(cfg.content, kMaxMessageSizeKey, static_cast<std::int64_t>(max_message_size));
+  cfg.load<caf::io::middleman, BoundedMultiplexer>();
   cfg.set("middleman.heartbeat-interval", span(heartbeat_interval_s));
   cfg.set("middleman.connection-timeout", span(connection_timeout_s));
   cfg.set("middleman.enable-automatic-connections", true);
