@@ -7,7 +7,13 @@
 #include <caf/io/network/default_multiplexer.hpp>
 #include <caf/io/network/scribe_impl.hpp>
 #include <fmt/format.h>
+#include <arpa/inet.h>
+#include <dlfcn.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+
+#include <atomic>
+#include <cstring>
 
 #include <algorithm>
 #include <iostream>
@@ -145,8 +151,96 @@ std::optional<std::string> check_tls_files(const TlsFiles& tls, const std::array
   return std::nullopt;
 }
 
+namespace {
+
+// The accepting side of a refused TLS handshake. CAF 0.17's openssl module fails the handshake
+// inside session::do_some / handle_ssl_result (libcaf_openssl/src/openssl/session.cpp:107, 296),
+// reports it only through CAF_LOG_INFO (compiled out in Debian's build: CAF_LOG_LEVEL_QUIET) and
+// closes the socket; no message reaches the application (the BASP broker never saw a peer). Its
+// SSL_CTX is made per connection (session.cpp:205, create_ssl_context) and given
+// SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr)
+// (session.cpp:242): Concord defines SSL_CTX_set_verify itself (below; the executable's symbol
+// wins over libssl's for libcaf_openssl's call) to add a verify callback and an info callback
+// to exactly those contexts, and logs one line when an accepted connection's handshake fails.
+std::atomic<bool> log_tls_refusals{false};
+thread_local std::string tls_verify_failure;  // set by the verify callback, read at the handshake's end
+
+std::string peer_of(const SSL* ssl) {
+  sockaddr_storage sa{};
+  socklen_t len = sizeof sa;
+  const int fd = SSL_get_fd(ssl);
+  if (fd < 0 || ::getpeername(fd, reinterpret_cast<sockaddr*>(&sa), &len) != 0) return "an unknown peer";
+  char host[INET6_ADDRSTRLEN] = "?";
+  std::uint16_t port = 0;
+  if (sa.ss_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&sa);
+    ::inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+    port = ntohs(in->sin_port);
+  } else if (sa.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&sa);
+    ::inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+    port = ntohs(in6->sin6_port);
+  }
+  return fmt::format("{}:{}", host, port);
+}
+
+int verify_and_note(int preverify_ok, X509_STORE_CTX* store) {
+  const auto* ssl = static_cast<const SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  if (!preverify_ok && ssl != nullptr && SSL_is_server(ssl)) {
+    const int err = X509_STORE_CTX_get_error(store);
+    std::string subject = "?";
+    if (X509* cert = X509_STORE_CTX_get_current_cert(store)) {
+      char buf[256] = "";
+      X509_NAME_oneline(X509_get_subject_name(cert), buf, sizeof buf);
+      subject = buf;
+    }
+    tls_verify_failure = fmt::format("its certificate ({}) is not signed by the cluster's CA: {}", subject,
+                                     X509_verify_cert_error_string(err));
+  }
+  return preverify_ok;
+}
+
+/// The peer's address, noted at the handshake's first step (at its failure the peer may be gone).
+int peer_index() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, [](void*, void* p, CRYPTO_EX_DATA*, int, long, void*) {
+    delete static_cast<std::string*>(p);
+  });
+  return index;
+}
+
+void note_handshake_end(const SSL* ssl, int where, int ret) {
+  if (SSL_is_server(ssl) && SSL_get_ex_data(ssl, peer_index()) == nullptr) {
+    if (std::string peer = peer_of(ssl); peer != "an unknown peer")
+      SSL_set_ex_data(const_cast<SSL*>(ssl), peer_index(), new std::string(std::move(peer)));
+  }
+  if ((where & SSL_CB_ACCEPT_EXIT) != SSL_CB_ACCEPT_EXIT || !SSL_is_server(ssl)) return;  // the accepting side only
+  // Done, or waiting for more bytes (SSL_want says "reading" in both cases; only the state
+  // machine's error state, "SSLERR", tells a failed handshake).
+  if (ret == 1 || std::strcmp(SSL_state_string(ssl), "SSLERR") != 0) {
+    tls_verify_failure.clear();
+    return;
+  }
+  const unsigned long err = ERR_peek_last_error();  // not consumed: CAF reads the queue after us
+  std::string reason = tls_verify_failure;
+  tls_verify_failure.clear();
+  if (reason.empty()) {
+    const char* r = ERR_reason_error_string(err);
+    reason = r ? r : fmt::format("OpenSSL error {:#x}", err);
+    if (ERR_GET_REASON(err) == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE) reason += " (it has no certificate)";
+    else if (ERR_GET_REASON(err) == SSL_R_WRONG_VERSION_NUMBER || ERR_GET_REASON(err) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+      reason += " (it does not speak TLS: a node or client without --tls-cert/--tls-key/--tls-ca?)";
+    else if (ERR_GET_REASON(err) == SSL_R_TLSV1_ALERT_UNKNOWN_CA)
+      reason += " (it does not trust this node's certificate: another cluster CA in its --tls-ca?)";
+  }
+  const auto* noted = static_cast<const std::string*>(SSL_get_ex_data(ssl, peer_index()));
+  std::cerr << fmt::format("concord: refused a TLS connection from {}: {}\n", noted ? *noted : peer_of(ssl), reason) << std::flush;
+}
+
+}  // namespace
+
 void configure_cluster_tls(caf::actor_system_config& cfg, const TlsFiles& tls) {
   if (!tls.enabled()) return;
+  log_tls_refusals = true;
   cfg.load<caf::openssl::manager>();  // after the middleman (CAF-0.17.md, P4)
   cfg.set("openssl.certificate", tls.cert);
   cfg.set("openssl.key", tls.key);
@@ -174,3 +268,17 @@ void unpublish_node(caf::actor_system& sys, const caf::actor& whom, std::uint16_
 }
 
 }  // namespace concord::actors
+
+// See log_tls_refusals above. Every other caller (another mode, or its own callback) gets
+// OpenSSL's function unchanged.
+extern "C" void SSL_CTX_set_verify(SSL_CTX* ctx, int mode, SSL_verify_cb callback) {
+  using Fn = void (*)(SSL_CTX*, int, SSL_verify_cb);
+  static const Fn real = reinterpret_cast<Fn>(::dlsym(RTLD_NEXT, "SSL_CTX_set_verify"));
+  if (callback == nullptr && mode == (SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT) &&
+      concord::actors::log_tls_refusals.load()) {
+    real(ctx, mode, concord::actors::verify_and_note);
+    SSL_CTX_set_info_callback(ctx, concord::actors::note_handshake_end);
+    return;
+  }
+  real(ctx, mode, callback);
+}

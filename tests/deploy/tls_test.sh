@@ -4,6 +4,7 @@
 # CA's certificate, one that trusts another CA, and one without TLS cannot join (exit 2, told
 # why); a TLS workflow client completes a run while a node is killed (healing over TLS); a plain
 # client is refused; unusable TLS files are refused before anything starts (exit 2 naming them).
+# The accepting side (the seed) logs one line per refused peer: its address and the reason.
 # Every node is on loopback and is killed at the end, pass or fail.
 # Usage: tls_test.sh SOURCE_DIR CONCORD_BIN
 set -euo pipefail
@@ -62,20 +63,45 @@ wait_joined b
 start_node c $(tls cluster c) --seed "$seed"
 wait_joined c
 
-refused() {  # WHAT ARGS...: a node that must not join
-  local what="$1"; shift
-  local rc=0
+refused() {  # WHAT SEED_LOG_LINE ARGS...: a node that must not join; the seed logs one line why
+  local what="$1" why="$2"; shift 2
+  local rc=0 lines_before
+  lines_before=$(grep -c "refused a TLS connection" "$work/a.err" || true)
   timeout 20 "$concord" node --name "x$RANDOM" --listen 127.0.0.1:0 --workers "$workers" --seed "$seed" "$@" \
     >"$work/refused.out" 2>"$work/refused.err" || rc=$?
   ((rc == 2)) || fail "$what: exit $rc, expected 2 (refused): $(cat "$work/refused.err")"
   grep -q "cannot connect: system_error(disconnect_during_handshake) (the seed hung up: with TLS on either side" "$work/refused.err" ||
     fail "$what: not told why: $(cat "$work/refused.err")"
+  # The accepting side (the seed) logs one line naming the peer and the reason.
+  local step
+  for ((step = 0; step < 30; ++step)); do
+    (($(grep -c "refused a TLS connection" "$work/a.err" || true) > lines_before)) && break
+    sleep 0.1
+  done
+  tail -n +"$((lines_before + 1))" "$work/a.err" | grep "refused a TLS connection" >"$work/why.txt" || true
+  grep -qE "^concord: refused a TLS connection from 127\.0\.0\.1:[0-9]+: $why" "$work/why.txt" ||
+    fail "$what: the seed did not log /$why/: $(cat "$work/a.err")"
 }
 # shellcheck disable=SC2046
-refused "a certificate of another CA" $(tls other intruder)
+refused "a certificate of another CA" "tlsv1 alert unknown ca \(it does not trust this node's certificate" $(tls other intruder)
 # shellcheck disable=SC2046
-refused "a cluster certificate, trusting another CA" $(tls cluster client other)
-refused "no TLS" 
+refused "a certificate of another CA, trusting the cluster's CA" \
+  "its certificate \(.*CN ?= ?intruder.*\) is not signed by the cluster's CA: unable to get local issuer certificate" \
+  $(tls other intruder cluster)
+# shellcheck disable=SC2046
+refused "a cluster certificate, trusting another CA" "tlsv1 alert unknown ca \(it does not trust this node's certificate" \
+  $(tls cluster client other)
+refused "no TLS" "wrong version number \(it does not speak TLS"
+# A TLS peer with no certificate at all (openssl s_client): the seed logs that too.
+before=$(grep -c "refused a TLS connection" "$work/a.err" || true)
+timeout 10 openssl s_client -connect "$seed" -CAfile "$work/cluster/ca.pem" </dev/null >/dev/null 2>&1 || true
+for ((step = 0; step < 30; ++step)); do
+  (($(grep -c "refused a TLS connection" "$work/a.err" || true) > before)) && break
+  sleep 0.1
+done
+tail -n +"$((before + 1))" "$work/a.err" |
+  grep -qE "^concord: refused a TLS connection from 127\.0\.0\.1:[0-9]+: peer did not return a certificate \(it has no certificate\)" ||
+  fail "a TLS peer without a certificate: the seed did not log why: $(cat "$work/a.err")"
 
 # The seed still serves valid peers after the failed handshakes: a TLS client runs a workflow,
 # and node c is killed while it runs.
