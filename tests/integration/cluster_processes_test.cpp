@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -38,10 +39,22 @@ class ThreeNodes : public ::testing::Test {
     std::ofstream(dir_ / "workers.json")
         << R"({"workers": [{"model": "goedel32b", "count": 2}, {"model": "goedel8b", "count": 2}, {"model": "kimina7b", "count": 2}]})";
     const std::string workers = (dir_ / "workers.json").string();
-    nodes_.push_back(std::make_unique<NodeProcess>("a", std::vector<std::string>{"--workers", workers}, dir_));
+    if (tls_) {  // a cluster CA and a certificate per node and for the test's client (deploy/tls/make-ca.sh)
+      const std::string cmd = "'" CONCORD_SOURCE_DIR "/deploy/tls/make-ca.sh' '" + (dir_ / "tls").string() + "' a b c client >/dev/null 2>&1";
+      ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    }
+    const auto args = [&](const std::string& name, std::vector<std::string> a) {
+      if (tls_)
+        for (const auto& [flag, file] : {std::pair{"--tls-cert", name + ".pem"}, {"--tls-key", name + ".key"}, {"--tls-ca", std::string("ca.pem")}}) {
+          a.push_back(flag);
+          a.push_back((dir_ / "tls" / file).string());
+        }
+      return a;
+    };
+    nodes_.push_back(std::make_unique<NodeProcess>("a", args("a", {"--workers", workers}), dir_));
     ASSERT_FALSE(nodes_[0]->address().empty()) << nodes_[0]->stderr_text();
     for (const char* n : {"b", "c"}) {
-      nodes_.push_back(std::make_unique<NodeProcess>(n, std::vector<std::string>{"--workers", workers, "--seed", nodes_[0]->address()}, dir_));
+      nodes_.push_back(std::make_unique<NodeProcess>(n, args(n, {"--workers", workers, "--seed", nodes_[0]->address()}), dir_));
       ASSERT_FALSE(nodes_.back()->address().empty()) << nodes_.back()->stderr_text();
       // Joined once it lists the seed as a member.
       bool joined = false;
@@ -69,6 +82,8 @@ class ThreeNodes : public ::testing::Test {
     actors::ClusterOptions co;
     co.join = {nodes_[0]->address()};
     co.time_scale = 40;
+    if (tls_) co.tls = {(dir_ / "tls/client.pem").string(), (dir_ / "tls/client.key").string(), (dir_ / "tls/ca.pem").string()};
+    for (auto& n : nodes_) ASSERT_EQ(n->first_line().find("mutual TLS") != std::string::npos, tls_) << n->first_line();
     actors::EmbeddedCluster cluster(wf_, co);
     ASSERT_EQ(cluster.member_names().size(), 3u);
     ASSERT_EQ(cluster.worker_names().size(), 18u);
@@ -105,6 +120,7 @@ class ThreeNodes : public ::testing::Test {
                 run.result.makespan_s);
   }
 
+  bool tls_ = false;  // mutual TLS between the nodes and the test's client (ThreeTlsNodes)
   fs::path dir_;
   std::vector<std::unique_ptr<NodeProcess>> nodes_;
   std::shared_ptr<const FlatWorkflow> wf_;
@@ -115,6 +131,18 @@ TEST_F(ThreeNodes, WorkflowCompletesWhenTheBusiestWorkersNodeIsKilled) { run_wit
 TEST_F(ThreeNodes, WorkflowCompletesWhenTheBusiestWorkersNodeIsKilledDuringWideBatches) { run_with_fault(SIGKILL, 4); }
 
 TEST_F(ThreeNodes, WorkflowCompletesWhenAWorkerNodeHangs) { run_with_fault(SIGSTOP, 1); }
+
+/// The same healing tests on a cluster speaking mutual TLS (certificates from deploy/tls/make-ca.sh).
+class ThreeTlsNodes : public ThreeNodes {
+ protected:
+  ThreeTlsNodes() { tls_ = true; }
+};
+
+TEST_F(ThreeTlsNodes, WorkflowCompletesWhenTheBusiestWorkersNodeIsKilled) { run_with_fault(SIGKILL, 1); }
+
+TEST_F(ThreeTlsNodes, WorkflowCompletesWhenTheBusiestWorkersNodeIsKilledDuringWideBatches) { run_with_fault(SIGKILL, 4); }
+
+TEST_F(ThreeTlsNodes, WorkflowCompletesWhenAWorkerNodeHangs) { run_with_fault(SIGSTOP, 1); }
 
 TEST_F(ThreeNodes, NodeWithAnotherProtocolVersionIsRefusedOnBothSides) {
   NodeProcess bad("old", {"--workers", (dir_ / "workers.json").string(), "--seed", nodes_[0]->address(), "--protocol-version", "0"},
