@@ -44,6 +44,12 @@ namespace {
 
 constexpr const char* kMaxMessageSizeKey = "middleman.max-message-size";
 
+/// The bound caf::io::network::stream::configure_read applies (below; 0: none): the last
+/// configure_cluster_network's max_message_size, for every connection of the process.
+std::atomic<std::size_t> stream_max_message_size{0};
+
+std::string peer_of_fd(int fd);
+
 /// A plain TCP connection whose BASP reads are bounded. CAF 0.17's BASP broker answers a header
 /// announcing payload_len bytes with configure_read(exactly(payload_len)), and the stream then
 /// resizes (zero-fills) its read buffer to that size before a byte of it arrives
@@ -108,6 +114,7 @@ void configure_cluster_network(caf::actor_system_config& cfg, double heartbeat_i
   auto span = [](double s) { return caf::timespan{static_cast<std::int64_t>(s * 1e9)}; };
   // Read by BoundedMultiplexer (set directly: it is no CAF option, cfg.set would refuse it).
   caf::put(cfg.content, kMaxMessageSizeKey, static_cast<std::int64_t>(max_message_size));
+  stream_max_message_size = max_message_size;
   cfg.load<caf::io::middleman, BoundedMultiplexer>();
   cfg.set("middleman.heartbeat-interval", span(heartbeat_interval_s));
   cfg.set("middleman.connection-timeout", span(connection_timeout_s));
@@ -165,10 +172,11 @@ namespace {
 std::atomic<bool> log_tls_refusals{false};
 thread_local std::string tls_verify_failure;  // set by the verify callback, read at the handshake's end
 
-std::string peer_of(const SSL* ssl) {
+std::string peer_of(const SSL* ssl) { return peer_of_fd(SSL_get_fd(ssl)); }
+
+std::string peer_of_fd(int fd) {
   sockaddr_storage sa{};
   socklen_t len = sizeof sa;
-  const int fd = SSL_get_fd(ssl);
   if (fd < 0 || ::getpeername(fd, reinterpret_cast<sockaddr*>(&sa), &len) != 0) return "an unknown peer";
   char host[INET6_ADDRSTRLEN] = "?";
   std::uint16_t port = 0;
@@ -281,4 +289,25 @@ extern "C" void SSL_CTX_set_verify(SSL_CTX* ctx, int mode, SSL_verify_cb callbac
     return;
   }
   real(ctx, mode, callback);
+}
+
+// The bound for connections Concord cannot wrap: CAF's openssl module makes its TLS scribes
+// itself (libcaf_openssl/src/openssl/middleman_actor.cpp:120, a private scribe_impl whose
+// configure_read calls stream::configure_read of libcaf_io), so BoundedScribe never sees them.
+// This definition takes the place of libcaf_io's (libcaf_io/src/io/network/stream.cpp:57; the
+// executable's symbol wins over the shared library's for libcaf_openssl's call): the same two
+// assignments, after refusing a read above [middleman] max-message-size, before CAF sizes its
+// buffer for it (stream.cpp:120). A TLS peer has a certificate of the cluster's CA by then.
+void caf::io::network::stream::configure_read(caf::io::receive_policy::config config) {
+  const std::size_t max = concord::actors::stream_max_message_size.load();
+  if (max != 0 && config.second > max) {
+    std::cerr << fmt::format("concord: refused the connection from {}: it announced a message of {} bytes, above the limit of {} bytes "
+                             "([middleman] max-message-size)\n",
+                             concord::actors::peer_of_fd(fd()), config.second, max)
+              << std::flush;
+    ::shutdown(fd(), SHUT_RDWR);
+    config = caf::io::receive_policy::exactly(caf::io::basp::header_size);
+  }
+  state_.rd_flag = caf::io::to_integer(config.first);
+  max_ = config.second;
 }

@@ -7,7 +7,8 @@ such header made a node allocate ~4 GiB. Concord refuses, before CAF allocates, 
 [middleman] max-message-size (default 64 MiB) and any first message (the handshake) above 64 KiB.
 
 The test starts `concord node` on 127.0.0.1 (plain, then TLS), opens two connections that each send
-such a header (payload_len 0xFFFFFFFF, then 100 MiB), and reads the node's RSS from /proc for 3 s:
+such a header (payload_len 0xFFFFFFFF, then 100 MiB; to the TLS node also from an authenticated peer,
+inside TLS), and reads the node's RSS from /proc for 3 s:
 it must stay within +256 MiB of what it was; the node must drop the connections, say why on stderr
 (plain), and still accept a node that joins afterwards. Also: the option's parsing in the INI.
 Usage: oversized_header_test.py SOURCE_DIR CONCORD_BIN
@@ -16,6 +17,7 @@ import os
 import re
 import signal
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -77,16 +79,22 @@ class Node:
                 self.proc.wait()
 
 
-def probe(node, what, payload_lens, expect_line):
-    """Sends one header per connection; watches RSS for 3 s; the connections must be dropped."""
+def probe(node, what, payload_lens, expect_line, tls=None):
+    """Sends one header per connection (inside TLS with `tls`, an ssl.SSLContext holding a
+    certificate of the cluster's CA); watches RSS for 3 s; the connections must be dropped."""
     pid = node.proc.pid
     time.sleep(0.3)
     before = rss_kib(pid)
     conns = []
     for n in payload_lens:
-        s = socket.create_connection(("127.0.0.1", node.port), timeout=5)
-        s.sendall(basp_header(n))
-        conns.append(s)
+        try:
+            s = socket.create_connection(("127.0.0.1", node.port), timeout=5)
+            if tls:
+                s = tls.wrap_socket(s, server_hostname="localhost")  # handshake done: an authenticated peer
+            s.sendall(basp_header(n))
+            conns.append(s)
+        except OSError as e:  # ssl.SSLError and timeouts too: e.g. the node is busy allocating
+            fail(f"{what}: could not send a header announcing {n} bytes: {e!r}")
     peak = before
     deadline = time.monotonic() + 3.0
     while time.monotonic() < deadline and node.proc.poll() is None:
@@ -106,7 +114,7 @@ def probe(node, what, payload_lens, expect_line):
                 if not data:
                     closed = True
                     break
-        except (ConnectionResetError, BrokenPipeError):
+        except (ConnectionResetError, BrokenPipeError, ssl.SSLError):
             closed = True
         except socket.timeout:
             pass
@@ -115,7 +123,7 @@ def probe(node, what, payload_lens, expect_line):
         s.close()
     if expect_line:
         for n in payload_lens:
-            line = f"it announced a message of {n} bytes, above the limit for a peer's first (handshake) message of 65536 bytes"
+            line = expect_line.format(n)
             if line not in node.err():
                 fail(f"{what}: the node's stderr has no line '...{line}...': {node.err()!r}")
 
@@ -129,7 +137,8 @@ def main():
         if a.port is None:
             fail(f"node a did not start: {a.err()}")
             return
-        probe(a, "plain node", [0xFFFFFFFF, 100 << 20], True)
+        probe(a, "plain node", [0xFFFFFFFF, 100 << 20],
+              "it announced a message of {} bytes, above the limit for a peer's first (handshake) message of 65536 bytes")
         # Still serving: a node joins it afterwards.
         b = Node(work, "b", "--seed", f"127.0.0.1:{a.port}")
         nodes.append(b)
@@ -142,14 +151,21 @@ def main():
 
         # TLS: the header is not even a TLS record; the handshake fails before any BASP read.
         tls = os.path.join(work, "tls")
-        subprocess.run([os.path.join(SRC, "deploy/tls/make-ca.sh"), tls, "t"], check=True, stdout=subprocess.DEVNULL,
+        subprocess.run([os.path.join(SRC, "deploy/tls/make-ca.sh"), tls, "t", "peer"], check=True, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
         t = Node(work, "t", "--tls-cert", f"{tls}/t.pem", "--tls-key", f"{tls}/t.key", "--tls-ca", f"{tls}/ca.pem")
         nodes.append(t)
         if t.port is None:
             fail(f"TLS node t did not start: {t.err()}")
         else:
-            probe(t, "TLS node", [0xFFFFFFFF, 0xFFFFFFFF], False)
+            probe(t, "TLS node, peer without TLS", [0xFFFFFFFF, 0xFFFFFFFF], None)
+            # An authenticated peer (a certificate of the cluster's CA): bounded by max-message-size.
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.load_verify_locations(f"{tls}/ca.pem")
+            ctx.load_cert_chain(f"{tls}/peer.pem", f"{tls}/peer.key")
+            ctx.check_hostname = False  # CAF checks no host name; neither does this peer
+            probe(t, "TLS node, authenticated peer", [0xFFFFFFFF, 100 << 20],
+                  "it announced a message of {} bytes, above the limit of 67108864 bytes ([middleman] max-message-size)", ctx)
 
         # [middleman] max-message-size: accepted forms and refusals (exit 2 naming the key).
         for value, ok in [("64MiB", True), ("65536", True), ("1GiB", True), ("4095MiB", True), ("4GiB", False),
