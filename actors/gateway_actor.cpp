@@ -92,7 +92,7 @@ caf::behavior hosted_workflow(caf::stateful_actor<host_state>* self, HostedRun r
                                                st.run.budget_origin, st.run.deadline_origin, detail,
                                                fmt::format("cluster, hosted by node {} (time scale {})", options.node_name,
                                                            options.time_scale),
-                                               st.run.seed, st.run.budget, st.run.deadline_s});
+                                               st.run.seed, st.run.budget, st.run.deadline_s, st.outcome.outputs});
       } catch (const std::exception& ex) {
         e.report = std::string("(the report could not be formatted: ") + ex.what() + ")";
       }

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <caf/fwd.hpp>
 #include <caf/actor.hpp>
@@ -33,6 +34,7 @@ struct HostedReport {
   std::uint64_t seed = 1;
   Money budget = 0;
   double deadline_s = 0;
+  std::vector<std::string> outputs;  // per subtask: a real worker's accepted output
 };
 
 struct GatewayOptions {

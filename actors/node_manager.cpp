@@ -1,5 +1,6 @@
 #include "node_manager.hpp"
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 
@@ -16,6 +17,7 @@ struct node_state {
   NodeOptions options;
   std::vector<proto::beacon> workers;          // name, model, handle of each hosted worker
   std::map<std::string, caf::actor> members;   // peers by name
+  std::vector<caf::actor> selectors;           // every selector that asked for our workers' beacons
   static inline const char* name = "concord.node";
 };
 
@@ -39,7 +41,12 @@ caf::behavior node_manager(node_actor* self, NodeOptions options) {
       if (st.options.selector) self->send(b.handle, proto::subscribe_atom::value, st.options.selector);
       st.workers.push_back(std::move(b));
     }
+  if (st.options.selector) st.selectors.push_back(st.options.selector);
   self->set_down_handler([=](caf::down_msg& dm) {
+    auto& ws = self->state.workers;  // an attached (external) worker gone: no longer offered
+    const auto before = ws.size();
+    ws.erase(std::remove_if(ws.begin(), ws.end(), [&](const proto::beacon& b) { return b.handle.address() == dm.source; }), ws.end());
+    if (ws.size() != before) return;
     for (auto it = self->state.members.begin(); it != self->state.members.end(); ++it)
       if (it->second.address() == dm.source) {
         if (self->state.options.on_member_down) self->state.options.on_member_down(it->first);
@@ -87,7 +94,14 @@ caf::behavior node_manager(node_actor* self, NodeOptions options) {
       },
       [=](proto::workers_atom) { return self->state.workers; },
       [=](proto::subscribe_atom, const caf::actor& selector) {
+        auto& sels = self->state.selectors;
+        if (std::find(sels.begin(), sels.end(), selector) == sels.end()) sels.push_back(selector);
         for (const auto& w : self->state.workers) self->send(w.handle, proto::subscribe_atom::value, selector);
+      },
+      [=](proto::attach_atom, proto::beacon& b) {  // an external worker's proxy (worker_hub.hpp) joins the node's workers
+        self->monitor(b.handle);
+        for (const auto& s : self->state.selectors) self->send(b.handle, proto::subscribe_atom::value, s);
+        self->state.workers.push_back(std::move(b));
       },
       [=](proto::members_atom) {
         std::vector<std::string> names{self->state.options.name};

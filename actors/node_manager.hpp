@@ -37,7 +37,8 @@ struct NodeOptions {
 /// Messages:
 ///   join_request                  -> join_reply (accepted with members, or refused with the reason)
 ///   (workers_atom)                -> std::vector<proto::beacon> (one per hosted worker, with its handle)
-///   (subscribe_atom, selector)    -> (every hosted worker beacons to `selector` from now on)
+///   (subscribe_atom, selector)    -> (every hosted worker beacons to `selector` from now on, also later ones)
+///   (attach_atom, beacon)         -> (an external worker's proxy joins the hosted workers until it exits)
 ///   (members_atom)                -> std::vector<std::string> member names (this node first)
 ///   (stop_atom)                   -> stops the workers and the manager
 /// A join_request carrying a manager also subscribes this node's selector to that member's workers.

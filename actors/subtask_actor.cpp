@@ -1,6 +1,7 @@
 #include "subtask_actor.hpp"
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "sim/batch_run.hpp"
 #include "sim/execution_rules.hpp"
 #include "virtual_time.hpp"
+#include "output_check.hpp"
 
 namespace concord::actors {
 
@@ -22,6 +24,7 @@ struct subtask_state {
   SubtaskOptions o;
   std::optional<BatchRun> run;
   std::vector<proto::worker_actor> workers;  // worker id i + 1 (BatchRun's opaque ids) is workers[i]
+  std::map<int, SampleOutcome> checking;     // samples whose output a check command is judging
   static inline const char* name = "concord.subtask";
 
   std::uint64_t sample_id(int j) const { return exec::sample_id(o.batch_id, static_cast<std::uint64_t>(j)); }
@@ -37,6 +40,14 @@ struct subtask_state {
 };
 
 using subtask_actor = proto::subtask_actor::stateful_base<subtask_state>;
+
+workers::CheckSpec check_spec(const OutputCheck& c) {
+  workers::CheckSpec s;
+  s.kind = c.command.empty() ? workers::CheckSpec::Kind::regex : workers::CheckSpec::Kind::command;
+  s.text = c.command.empty() ? c.regex : c.command;
+  s.time_limit_s = c.time_limit_s;
+  return s;
+}
 
 void act(subtask_actor* self, BatchRun::Commands& cmds);
 
@@ -67,6 +78,10 @@ proto::sample_request request_for(const subtask_state& st, int j) {
   r.price_per_token = st.o.price_per_token;
   r.profile = st.o.profile;
   r.time_scale = st.o.time_scale;
+  r.subtask_id = st.o.subtask_id;
+  r.model_id = st.o.model_id;
+  r.prompt = st.o.prompt;
+  r.time_limit_s = st.o.time_limit_s;
   return r;
 }
 
@@ -157,6 +172,7 @@ proto::subtask_actor::behavior_type subtask(subtask_actor* self, SubtaskOptions 
         auto& st = self->state;
         if (exec::batch_of(r.sample_id) != st.o.batch_id) return;
         const int j = static_cast<int>(r.sample_id - exec::sample_id(st.o.batch_id, 0));
+        if (j < 0 || j >= st.o.k || st.checking.count(j)) return;
         SampleOutcome out;
         out.success = r.success;
         out.truncated = r.truncated;
@@ -164,6 +180,31 @@ proto::subtask_actor::behavior_type subtask(subtask_actor* self, SubtaskOptions 
         out.latency_s = r.latency_s;
         out.cost = r.cost;
         out.worker = r.worker;
+        out.output = std::move(r.output);
+        if (out.success && r.has_output && st.o.check) {
+          const workers::CheckSpec spec = check_spec(*st.o.check);
+          if (spec.kind == workers::CheckSpec::Kind::regex) {
+            out.success = workers::run_check(spec, out.output).passed;
+          } else {  // a command blocks: it runs on a helper thread; the sample waits for the verdict
+            const auto subtask = caf::actor_cast<proto::subtask_actor>(self);
+            std::string output = out.output;
+            st.checking.emplace(j, std::move(out));
+            self->system().spawn<caf::detached>([subtask, spec, output = std::move(output), j]() {
+              const auto v = workers::run_check(spec, output);
+              caf::anon_send(subtask, proto::verdict_atom::value, static_cast<std::int32_t>(j), v.passed, v.detail);
+            });
+            return;
+          }
+        }
+        on(self, [&](BatchRun& b, auto& c) { b.result(j, out, c); });
+      },
+      [=](proto::verdict_atom, std::int32_t j, bool passed, const std::string&) {
+        auto& st = self->state;
+        auto it = st.checking.find(j);
+        if (it == st.checking.end()) return;
+        SampleOutcome out = std::move(it->second);
+        st.checking.erase(it);
+        out.success = out.success && passed;
         on(self, [&](BatchRun& b, auto& c) { b.result(j, out, c); });
       },
       [=](proto::cancel_atom) { on(self, [](BatchRun& b, auto& c) { b.cancel(c); }); },  // from the workflow

@@ -9,13 +9,18 @@
 // does) and tells the workflow (settled_atom, batch id, released, cost); once every
 // sample is settled it reports the batch to its workflow and exits. A sample that
 // never ran commits 0. Every request it makes has a finite timeout.
+// A real worker's output must pass the subtask's check before it counts as a success: a regex is
+// matched on the actor's thread (bounded input), a command runs on a detached helper thread and
+// its verdict comes back as a message; until then the sample is still running for BatchRun.
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include <caf/fwd.hpp>
 #include <caf/actor.hpp>
 
 #include "interfaces.hpp"
+#include "model/workflow.hpp"
 
 namespace concord::actors {
 
@@ -32,6 +37,11 @@ struct SubtaskOptions {
   std::int64_t input_cost = 0;
   std::int64_t price_per_token = 0;
   proto::sample_profile profile;
+  // What real workers need (simulated ones ignore it):
+  std::string subtask_id;
+  std::string prompt;                // rendered: the parents' outputs are in place
+  std::optional<OutputCheck> check;  // applies to the output of a real worker's sample
+  double time_limit_s = 0;           // real seconds per sample; 0: none
   std::int32_t attempt = 1;          // this batch's attempt number for its subtask (1-based)
   std::uint64_t seed = 0;            // the episode's: sample j draws from exec::sample_seed(seed, subtask, attempt, j)
   double time_scale = 0;             // passed to workers with every sample

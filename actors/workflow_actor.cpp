@@ -13,6 +13,7 @@
 #include "sim/workflow_run.hpp"
 #include "subtask_actor.hpp"
 #include "virtual_time.hpp"
+#include "model/prompt_template.hpp"
 
 namespace concord::actors {
 
@@ -27,6 +28,7 @@ struct workflow_state {
   std::optional<WorkflowRun> run;
   std::map<int, proto::subtask_actor> batches;  // the subtask actor running each subtask's batch
   std::map<std::uint64_t, int> batch_subtask;     // batch id -> subtask, while on_event wants settlements
+  std::vector<std::string> outputs;               // per subtask: its successful sample's output (real workers)
   Clock::time_point started;
   caf::typed_response_promise<workflow_outcome> promise;
   static inline const char* name = "concord.workflow";
@@ -148,6 +150,18 @@ void launch(workflow_actor* self, const WorkflowCommand& c) {
   so.ledger = st.o.ledger;
   so.selector = st.o.selector;
   so.virtual_time = st.o.virtual_time;
+  const SubtaskContent& content = wf.content(a.subtask);
+  so.subtask_id = wf.subtask_id(a.subtask);
+  so.check = content.check;
+  so.time_limit_s = content.time_limit_s;
+  if (!content.prompt.empty()) {
+    so.prompt = render_prompt(content.prompt, [&](const std::string& id) -> const std::string* {
+      const int p = wf.subtask_index(id);
+      return p >= 0 ? &st.outputs[static_cast<std::size_t>(p)] : nullptr;
+    });
+  } else {
+    so.prompt = content.label.empty() ? so.subtask_id : content.label;
+  }
   st.batches[a.subtask] = spawn_subtask(self->system(), std::move(so));
   if (st.o.on_event) {
     st.batch_subtask[c.batch_id] = a.subtask;
@@ -164,7 +178,8 @@ void batch_over_event(workflow_actor* self, const AttemptTrace& t) {
   st.o.on_event(now, service::SubtaskEnded{wf.subtask_id(t.subtask), wf.model_id(t.model), static_cast<std::uint32_t>(t.k),
                                            static_cast<std::uint32_t>(t.attempt), t.succeeded, t.finished, t.cost,
                                            static_cast<std::uint32_t>(st.run->subtasks_done()),
-                                           static_cast<std::uint32_t>(wf.num_subtasks())});
+                                           static_cast<std::uint32_t>(wf.num_subtasks()),
+                                           t.succeeded ? st.outputs[static_cast<std::size_t>(t.subtask)] : std::string()});
   st.o.on_event(now, service::SpendUpdate{st.run->spent(), st.run->reserved(), st.o.budget});
 }
 
@@ -178,6 +193,7 @@ void finish(workflow_actor* self) {
   out.failure_detail = r.failure_detail();
   out.no_worker_left = r.no_worker_left();
   out.samples_per_worker = r.samples_per_worker();
+  out.outputs = st.outputs;
   if (st.o.on_end) st.o.on_end();
   st.promise.deliver(std::move(out));
   self->quit();
@@ -210,6 +226,7 @@ proto::workflow_actor::behavior_type workflow(workflow_actor* self, WorkflowOpti
   st.o = std::move(o);
   // Decisions wait for the end of the instant on a virtual clock (the simulator's order).
   st.run.emplace(*st.o.workflow, st.o.budget, st.o.deadline_s, st.o.virtual_time != nullptr);
+  st.outputs.resize(static_cast<std::size_t>(st.o.workflow->num_subtasks()));
   return {
       [=](proto::start_atom) {
         auto& st = self->state;
@@ -221,6 +238,8 @@ proto::workflow_actor::behavior_type workflow(workflow_actor* self, WorkflowOpti
       },
       [=](proto::batch_report& rep) {
         self->state.batches.erase(rep.subtask);
+        if (rep.body.success && rep.subtask >= 0 && rep.subtask < self->state.o.workflow->num_subtasks())
+          self->state.outputs[static_cast<std::size_t>(rep.subtask)] = rep.body.output;
         on(self, [&](WorkflowRun& r, double now, auto& c) { r.batch_over(rep.subtask, rep.body, now, c); });
       },
       [=](proto::decide_atom) { on(self, [](WorkflowRun& r, double now, auto& c) { r.decide(now, c); }); },

@@ -5,6 +5,7 @@
 #   PREFIX/include/concord/concord.hpp              the embedding API   (Concord::embed)
 #   PREFIX/include/concord/core/{model,sim,...}/    libconcord_core     (Concord::core)
 #   PREFIX/include/concord/{protocols,actors}/      CAF messages, actors (Concord::protocols, Concord::actors)
+#   PREFIX/include/concord/workers/                 external worker kinds, output checks (Concord::workers)
 #   PREFIX/include/concord/protocols/edge/client.hpp the service-edge client (Concord::client: ZeroMQ + Cap'n Proto)
 #   PREFIX/lib/libconcord_*.a
 #   PREFIX/lib/cmake/Concord/                       ConcordConfig.cmake, targets, FindCAF.cmake
@@ -16,12 +17,13 @@ set(CONCORD_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/Concord")
 set_target_properties(concord_core PROPERTIES EXPORT_NAME core)
 set_target_properties(concord_protocols PROPERTIES EXPORT_NAME protocols)
 set_target_properties(concord_actors PROPERTIES EXPORT_NAME actors)
+set_target_properties(concord_workers PROPERTIES EXPORT_NAME workers)
 set_target_properties(concord_edge PROPERTIES EXPORT_NAME client)
 # concord_warnings only carries -W flags; it is exported because the static libraries name it as
 # a (link-only, empty) dependency.
 set_target_properties(concord_warnings PROPERTIES EXPORT_NAME warnings)
 
-install(TARGETS concord_core concord_protocols concord_actors concord_embed concord_edge concord_warnings
+install(TARGETS concord_core concord_workers concord_protocols concord_actors concord_embed concord_edge concord_warnings
         EXPORT ConcordTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
@@ -30,6 +32,8 @@ install(TARGETS concord RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/runtime/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/concord/core
         FILES_MATCHING PATTERN "*.hpp")
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/protocols/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/concord/protocols
+        FILES_MATCHING PATTERN "*.hpp")
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/workers/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/concord/workers
         FILES_MATCHING PATTERN "*.hpp")
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/actors/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/concord/actors
         FILES_MATCHING PATTERN "*.hpp")

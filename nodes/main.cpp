@@ -11,6 +11,7 @@
 #include "cli/printable.hpp"
 #include "cli/run_command.hpp"
 #include "cli/service_commands.hpp"
+#include "cli/worker_command.hpp"
 #include "cli/workload_command.hpp"
 #include "edge/client.hpp"
 #include "model/input_error.hpp"
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
   add_workload_command(app, exit_code);
   add_node_command(app, exit_code);
   add_service_commands(app, exit_code);
+  add_worker_command(app, exit_code);
   add_bench_routing_command(*add_bench_command(app, exit_code), exit_code);
   try {
     app.parse(argc, argv);

@@ -158,6 +158,7 @@ struct SubtaskEnded {          # a batch ended: the subtask is done, or this att
   costPicodollars @6 :Int64;   # charged for this batch
   subtasksDone @7 :UInt32;
   subtasksTotal @8 :UInt32;
+  output @9 :Text;             # succeeded on a real worker: the accepted output (else empty)
 }
 
 struct Spend {                 # the workflow's ledger after a batch ended
@@ -211,5 +212,110 @@ struct Status {
     budgetPicodollars @6 :Int64;
     lastSeq @7 :UInt64;
     enum State { running @0; ended @1; }
+  }
+}
+
+# ================================================================================== worker protocol
+#
+# External model workers (`concord worker`, or any program in any language) attach to a node's
+# worker endpoint (`concord node --worker-endpoint tcp://HOST:PORT`): the node binds a ROUTER
+# socket, a worker connects a DEALER socket (CURVE when the node has --curve-secret: the worker's
+# public key must be in the node's --clients folder). Framing as above: one frame, one message.
+# A worker sends WorkerMessage; the node sends NodeMessage.
+#
+# Life of a worker: Register -> Registered (or RegisterRefused) -> Heartbeat every
+# heartbeatIntervalSeconds (each carries its beacon: queue length and free slots) -> SampleRequest /
+# Cancel from the node, SampleResult back. A worker silent for heartbeatTimeoutSeconds is dead:
+# the node re-dispatches its samples (under the same reservations) and forgets it; a worker that
+# hears nothing for as long should register again. Results are matched by sampleId; a result the
+# node does not expect (late, duplicate, after a cancel) is ignored. A worker registering again
+# under a name it already holds replaces its earlier registration (its samples are re-dispatched).
+# A heartbeat or result from a worker the node does not know is answered unknownWorker.
+
+struct WorkerMessage {
+  version @0 :UInt32;          # wireVersion (1)
+  union {
+    register @1 :Register;
+    heartbeat @2 :Heartbeat;
+    result @3 :SampleResult;
+  }
+}
+
+struct NodeMessage {
+  version @0 :UInt32;          # wireVersion (1)
+  union {
+    registered @1 :Registered;
+    registerRefused @2 :Text;  # why (bad name, no model, wrong version...): the worker should exit
+    sample @3 :SampleRequest;
+    cancel @4 :UInt64;         # the sampleId to stop: answer its SampleResult (cancelled) at once
+    unknownWorker @5 :Void;    # a message from a worker the node does not know (it restarted, or
+                               # declared the worker dead): register again
+  }
+}
+
+struct Register {
+  name @0 :Text;               # unique per node: [A-Za-z0-9._-]{1,64}
+  models @1 :List(ModelOffer); # at least one
+  capacity @2 :UInt32;         # samples it runs at once (>= 1): the node never sends more
+  kind @3 :Text;               # informational: "openai", "exec", "simulate", ...
+
+  struct ModelOffer {
+    model @0 :Text;            # a model id as workflow files name it
+    usdPerMtokIn @1 :Float64;  # what the worker's provider charges per 1M input tokens (dollars)
+    usdPerMtokOut @2 :Float64; # per 1M output tokens
+  }
+}
+
+struct Registered {
+  node @0 :Text;               # the node's name
+  heartbeatIntervalSeconds @1 :Float64;   # real seconds between heartbeats
+  heartbeatTimeoutSeconds @2 :Float64;    # silent this long: dead
+}
+
+struct Heartbeat {
+  queue @0 :UInt32;            # samples it holds (running + waiting)
+  freeSlots @1 :UInt32;        # capacity - running
+}
+
+struct SampleRequest {
+  sampleId @0 :UInt64;
+  model @1 :Text;              # which of its models
+  subtask @2 :Text;            # the subtask's id in the workflow (a simulated worker looks its profile up)
+  seed @3 :UInt64;             # the simulated kind's draw; others ignore it
+  messages @4 :List(ChatMessage);  # the rendered prompt
+  tokenCap @5 :Int64;          # max output tokens; more = truncated, failed, charged at the cap
+  timeLimitSeconds @6 :Float64;    # real seconds; 0 = none
+  timeScale @7 :Float64;       # simulated seconds per real second (the simulated kind sleeps latency / timeScale)
+
+  struct ChatMessage {
+    role @0 :Text;             # "system", "user", "assistant"
+    content @1 :Text;
+  }
+}
+
+struct SampleResult {
+  sampleId @0 :UInt64;
+  success @1 :Bool;            # the worker's own verdict (a subtask's check may still refuse the output)
+  output @2 :Text;             # at most 1 MiB is kept
+  inputTokens @3 :Int64;
+  outputTokens @4 :Int64;      # the node charges min(outputTokens, tokenCap) x price: never above the reservation
+  latencySeconds @5 :Float64;  # real seconds the sample ran
+  error @6 :ErrorClass;
+  detail @7 :Text;             # one line: HTTP status, exit code, parse error
+  usageKnown @8 :Bool;         # true: outputTokens is what the sample consumed. false (the default;
+                               # e.g. an HTTP request cut short, whose provider may still bill it):
+                               # the node charges the sample's whole reservation
+
+  enum ErrorClass {
+    none @0;
+    httpStatus @1;             # HTTP status other than 2xx and 429
+    rateLimited @2;            # HTTP 429
+    timeout @3;
+    malformed @4;              # a body that is not the protocol's
+    transport @5;              # connection refused/reset, DNS, TLS
+    cancelled @6;
+    truncated @7;              # the output reached the token cap
+    execFailed @8;             # the command could not start
+    exitStatus @9;             # the command exited non-zero or was killed
   }
 }

@@ -53,8 +53,10 @@ using worker_actor = caf::typed_actor<
 /// The planner: a workflow's state in, an action out.
 using planner_actor = caf::typed_actor<caf::replies_to<plan_request>::with<plan_reply>, caf::reacts_to<stop_atom>>;
 
-/// One batch (sim/batch_run.hpp): its samples' results, a cancel from its workflow, its expiry timer.
-using subtask_actor = caf::typed_actor<caf::reacts_to<sample_result>, caf::reacts_to<cancel_atom>, caf::reacts_to<expire_atom>>;
+/// One batch (sim/batch_run.hpp): its samples' results, a cancel from its workflow, its expiry timer,
+/// the verdict of a check command run for it on a helper thread.
+using subtask_actor = caf::typed_actor<caf::reacts_to<sample_result>, caf::reacts_to<cancel_atom>, caf::reacts_to<expire_atom>,
+                                       caf::reacts_to<verdict_atom, std::int32_t, bool, std::string>>;  // sample, check passed, why not
 
 /// One workflow run (sim/workflow_run.hpp): start answers with the outcome when the run is over.
 using workflow_actor = caf::typed_actor<

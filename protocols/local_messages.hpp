@@ -40,6 +40,7 @@ struct workflow_outcome {
   std::string failure_detail;  // e.g. "no worker left for model m"
   bool no_worker_left = false;  // a batch found no live worker for its model
   std::map<std::string, int> samples_per_worker;  // sample results received, by worker name
+  std::vector<std::string> outputs;  // per subtask: its successful sample's output (real workers; else empty)
 };
 
 /// A client's decoded request, from the gateway's socket thread: who asked (the transport's

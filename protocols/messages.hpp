@@ -19,7 +19,8 @@ namespace concord::proto {
 
 /// Bumped whenever a message's fields or meaning change.
 // 2: batch_report.no_worker_left/.workers, ledger_reply, ledger_status; 3: (cancel, sample id, stop_after_s) to workers
-inline constexpr std::uint32_t kProtocolVersion = 3;
+// 4: sample content (prompt, names, time limit) in requests, output in results and batch reports
+inline constexpr std::uint32_t kProtocolVersion = 4;
 
 /// What a simulated worker draws from: the (subtask, model) profile, shipped with
 /// the request so any worker on any node can simulate any subtask.
@@ -47,11 +48,16 @@ struct sample_request {
   std::int64_t price_per_token = 0;
   double time_scale = 0;        // simulated seconds per real second (0: the worker's own)
   sample_profile profile;
+  // What a real worker needs (simulated workers ignore it):
+  std::string subtask_id;       // the subtask's id in the workflow file
+  std::string model_id;
+  std::string prompt;           // rendered (parents' outputs in place); empty: the label, else the id
+  double time_limit_s = 0;      // real seconds; 0: none
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, sample_request& x) {
   return f(caf::meta::type_name("sample_request"), x.sample_id, x.seed, x.subtask, x.model, x.token_cap, x.input_cost,
-           x.price_per_token, x.time_scale, x.profile);
+           x.price_per_token, x.time_scale, x.profile, x.subtask_id, x.model_id, x.prompt, x.time_limit_s);
 }
 
 /// The outcome of a sample: finished, truncated at the cap, or cancelled (charged pro-rata).
@@ -65,11 +71,13 @@ struct sample_result {
   std::int64_t tokens = 0;     // output tokens charged
   std::int64_t cost = 0;       // picodollars charged
   std::string worker;          // who ran it
+  std::string output;          // what a real worker produced (simulated: empty)
+  bool has_output = false;     // a real worker answered: the subtask's check applies
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, sample_result& x) {
   return f(caf::meta::type_name("sample_result"), x.sample_id, x.subtask, x.success, x.truncated, x.cancelled, x.latency_s,
-           x.tokens, x.cost, x.worker);
+           x.tokens, x.cost, x.worker, x.output, x.has_output);
 }
 
 /// A worker's advertisement (DESIGN.md §5), sent every beacon interval.
@@ -123,7 +131,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, batch_report& x) {
   auto& b = x.body;
   return f(caf::meta::type_name("batch_report"), x.batch_id, x.subtask, b.granted, b.success, b.successes, b.failures,
-           b.truncated, b.cancelled, b.redispatched, b.cost, b.no_worker_left, b.reason, b.workers);
+           b.truncated, b.cancelled, b.redispatched, b.cost, b.no_worker_left, b.reason, b.workers, b.output);
 }
 
 /// The ledger actor's answer to a reserve (one id or a batch), commit or release: the core
@@ -174,6 +182,8 @@ using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using members_atom = caf::atom_constant<caf::atom("members")>;
 using decide_atom = caf::atom_constant<caf::atom("decide")>;
 using models_atom = caf::atom_constant<caf::atom("models")>;
+using verdict_atom = caf::atom_constant<caf::atom("verdict")>;
+using attach_atom = caf::atom_constant<caf::atom("attach")>;
 
 }  // namespace concord::proto
 

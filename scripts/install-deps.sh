@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential cmake ninja-build ccache pkg-config clang-14 libfuzzer-14-dev
 libcaf-dev cppzmq-dev libzmq3-dev libcapnp-dev capnproto libtbb-dev
 libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev libfmt-dev libssl-dev libcairo2-dev
-prometheus-cpp-dev python3 python3-zmq"
+prometheus-cpp-dev python3 python3-zmq libcurl4-openssl-dev"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -26,6 +26,7 @@ struct SampleJob {
   std::vector<ChatMessage> messages; // the rendered prompt (usually one "user" message)
   std::int64_t token_cap = 0;        // max output tokens (0: no cap); more is a truncated, failed sample
   double time_limit_s = 0;           // real seconds (0: none); past it the sample fails with `timeout`
+  double time_scale = 1;             // simulated seconds per real second (the simulated kind sleeps latency / time_scale)
 };
 
 /// Why a sample failed (none: it did not). Stable names: logs, metrics and the wire use them.
@@ -52,6 +53,10 @@ struct SampleOutcome {
   double latency_s = 0;
   ErrorClass error = ErrorClass::none;
   std::string detail;  // one human-readable line: HTTP status and body excerpt, exit code, parse error
+  /// false: the worker cannot know what the sample consumed (an HTTP request cut short by a
+  /// cancel or a timeout, or a body it could not read: the provider may still bill it). The node
+  /// then charges the sample's whole reservation: money is never under-counted.
+  bool usage_known = true;
 };
 
 /// A kind of worker. run() blocks the calling thread until the sample ends, the time limit passes

@@ -25,6 +25,8 @@
 #include "edge/curve_keys.hpp"
 #include "edge/gateway_socket.hpp"
 #include "gateway_actor.hpp"
+#include "worker_hub.hpp"
+#include "edge/worker_socket.hpp"
 #include "selector_actor.hpp"
 #include "messages.hpp"
 #include "model/input_error.hpp"
@@ -54,6 +56,15 @@ struct NodeCommandOptions {
   std::string curve_secret_file;  // the node's CURVE secret key (`concord keygen`)
   std::string clients_dir;        // allowed clients' *.pub
   std::string metrics;            // HOST:PORT: Prometheus text format at /metrics; empty: none
+  std::string worker_endpoint;    // tcp://HOST:PORT: external workers attach here; empty: none
+  double worker_heartbeat_s = 1;  // real seconds between a worker's heartbeats
+  double worker_timeout_s = 5;    // real seconds of silence after which a worker is dead
+};
+
+/// The worker endpoint's socket, reachable from the hub's proxies until the node stops it.
+struct WorkerSocketRef {
+  std::mutex mx;
+  std::unique_ptr<edge::WorkerSocket> socket;
 };
 
 /// The gateway's socket, reachable from the gateway actor's thread until the node stops it.
@@ -81,6 +92,7 @@ std::string hosted_report(const actors::HostedReport& h) {
   st.detail = h.detail;
   st.budget_origin = h.budget_origin;
   st.deadline_origin = h.deadline_origin;
+  st.outputs = h.outputs;
   return format_report(h.workflow, h.flat, st, h.result);
 }
 
@@ -125,7 +137,17 @@ int execute(NodeCommandOptions o) {
   if (o.curve_secret_file.empty() != o.clients_dir.empty())
     throw InputError(o.curve_secret_file.empty() ? "--clients" : "--curve-secret", "",
                      "--curve-secret and --clients go together (the node's secret key, the allowed clients' public keys)");
-  if (!o.curve_secret_file.empty() && o.gateway.empty()) throw InputError("--curve-secret", "", "needs --gateway");
+  if (!o.curve_secret_file.empty() && o.gateway.empty() && o.worker_endpoint.empty())
+    throw InputError("--curve-secret", "", "needs --gateway or --worker-endpoint");
+  if (!o.worker_endpoint.empty()) {
+    if (o.worker_endpoint.rfind("tcp://", 0) != 0)
+      throw InputError("--worker-endpoint", "", fmt::format("\"{}\": expected tcp://HOST:PORT", o.worker_endpoint));
+    if (!loopback_endpoint(o.worker_endpoint) && !o.insecure && o.curve_secret_file.empty())
+      throw InputError("--worker-endpoint", "", fmt::format("\"{}\" is not a loopback address: give it CURVE authentication "
+                                                            "(--curve-secret, --clients) or pass --insecure", o.worker_endpoint));
+    if (!(o.worker_timeout_s > o.worker_heartbeat_s))
+      throw InputError("--worker-timeout", "", fmt::format("{} s must be longer than --worker-heartbeat ({} s)", o.worker_timeout_s, o.worker_heartbeat_s));
+  }
   std::string curve_secret;
   std::set<std::string> allowed;
   if (!o.curve_secret_file.empty()) {
@@ -271,6 +293,42 @@ int execute(NodeCommandOptions o) {
         code = kExitBadInput;
       }
     }
+    auto worker_socket_ref = std::make_shared<WorkerSocketRef>();
+    caf::actor hub;
+    auto external_counters = std::make_shared<actors::ExternalWorkerCounters>();
+    if (code == kExitOk && !o.worker_endpoint.empty()) {
+      actors::WorkerHubOptions ho;
+      ho.node_name = o.name;
+      ho.node_manager = manager;
+      ho.heartbeat_interval_s = o.worker_heartbeat_s;
+      ho.heartbeat_timeout_s = o.worker_timeout_s;
+      ho.counters = external_counters;
+      ho.send = [worker_socket_ref](const std::string& peer, const service::NodeMessage& m) {
+        std::lock_guard lock(worker_socket_ref->mx);
+        if (worker_socket_ref->socket) worker_socket_ref->socket->send(peer, m);
+      };
+      ho.log = [name = o.name](const std::string& line) { std::cerr << fmt::format("concord node {}: {}\n", printable(name), printable(line)); };
+      hub = actors::spawn_worker_hub(sys, std::move(ho));
+      if (metrics) metrics->attach_external(external_counters);
+      try {
+        edge::WorkerSocketOptions wo;
+        wo.endpoint = o.worker_endpoint;
+        wo.curve_secret_z85 = curve_secret;
+        wo.allowed_clients = allowed;
+        auto socket = std::make_unique<edge::WorkerSocket>(wo, [hub](std::string peer, service::WorkerMessage m) {
+          caf::anon_send(hub, proto::external_message{std::move(peer), std::move(m)});
+        });
+        std::cout << fmt::format("concord node {}: worker endpoint on {}{}", printable(o.name), socket->bound_endpoint(),
+                                 curve_secret.empty() ? std::string(" (no authentication)")
+                                                      : fmt::format(" (CURVE, {} allowed keys)", allowed.size()))
+                  << std::endl;
+        std::lock_guard lock(worker_socket_ref->mx);
+        worker_socket_ref->socket = std::move(socket);
+      } catch (const std::exception& e) {
+        std::cerr << fmt::format("concord node {}: error: --worker-endpoint {}: {}\n", printable(o.name), printable(o.worker_endpoint), e.what());
+        code = kExitBadInput;
+      }
+    }
     if (metrics && code == kExitOk)
       std::cout << fmt::format("concord node {}: metrics on http://{}:{}/metrics", printable(o.name),
                                printable(o.metrics.substr(0, o.metrics.rfind(':'))), metrics->port())
@@ -293,6 +351,14 @@ int execute(NodeCommandOptions o) {
     }
     // Every actor must exit or the actor system's destructor waits forever (CAF-0.17.md).
     if (gateway) self->send(gateway, proto::stop_atom::value);
+    if (hub) self->send(hub, proto::stop_atom::value);
+    {
+      std::unique_ptr<edge::WorkerSocket> socket;
+      {
+        std::lock_guard lock(worker_socket_ref->mx);
+        socket = std::move(worker_socket_ref->socket);
+      }
+    }  // the worker socket's thread is joined here
     {
       std::unique_ptr<edge::GatewaySocket> socket;
       {
@@ -360,10 +426,20 @@ void add_node_command(CLI::App& app, int& exit_code) {
       ->transform(integer_in(16, 10'000'000))
       ->capture_default_str();
   cmd->add_flag("--insecure", opts->insecure,
-                "Allow --listen (without TLS) or --gateway (without CURVE) on a non-loopback address; or [node] insecure=true");
+                "Allow --listen (without TLS), a gateway or worker endpoint (without CURVE) on a non-loopback\n"
+                "address; or [node] insecure=true");
   cmd->add_option("--metrics", opts->metrics, "HOST:PORT: serve Prometheus metrics at /metrics (port 0: any, printed)");
-  cmd->add_option("--curve-secret", opts->curve_secret_file, "The gateway's CURVE secret key file (`concord keygen`)");
-  cmd->add_option("--clients", opts->clients_dir, "Folder of the allowed clients' CURVE public keys (*.pub)");
+  cmd->add_option("--curve-secret", opts->curve_secret_file, "The gateway's and worker endpoint's CURVE secret key file (`concord keygen`)");
+  cmd->add_option("--clients", opts->clients_dir, "Folder of the allowed clients' and workers' CURVE public keys (*.pub)");
+  cmd->add_option("--worker-endpoint", opts->worker_endpoint,
+                  "tcp://HOST:PORT: external workers attach here (`concord worker`, or any ZeroMQ + Cap'n Proto\n"
+                  "program: protocols/concord.capnp's worker protocol). Loopback only, unless CURVE or --insecure");
+  cmd->add_option("--worker-heartbeat", opts->worker_heartbeat_s, "Real seconds between an external worker's heartbeats")
+      ->transform(real_in(0.01, 3600, false, "seconds"))
+      ->capture_default_str();
+  cmd->add_option("--worker-timeout", opts->worker_timeout_s, "Real seconds of silence after which an external worker is dead")
+      ->transform(real_in(0.02, 36000, false, "seconds"))
+      ->capture_default_str();
   cmd->add_option("--protocol-version", opts->protocol_version, "Protocol version to announce (for tests)")
       ->transform(integer_in(0, 4294967295))
       ->group("");

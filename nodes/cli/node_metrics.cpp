@@ -52,11 +52,45 @@ class SocketCollector : public prometheus::Collectable {
   const edge::GatewayCounters* counters_ = nullptr;
 };
 
+/// The external workers' counters (shared with the node's proxies), read at scrape time.
+class ExternalCollector : public prometheus::Collectable {
+ public:
+  void set(std::shared_ptr<const actors::ExternalWorkerCounters> c) {
+    std::lock_guard lock(mx_);
+    counters_ = std::move(c);
+  }
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    std::lock_guard lock(mx_);
+    std::vector<prometheus::MetricFamily> out;
+    if (!counters_) return out;
+    auto family = [&](const char* name, const char* help, std::uint64_t v) {
+      prometheus::MetricFamily f;
+      f.name = name;
+      f.help = help;
+      f.type = prometheus::MetricType::Counter;
+      prometheus::ClientMetric m;
+      m.counter.value = static_cast<double>(v);
+      f.metric.push_back(m);
+      out.push_back(std::move(f));
+    };
+    family("concord_external_samples_total", "Samples sent to external workers attached to this node", counters_->samples.load());
+    family("concord_external_results_total", "Sample results accepted from external workers", counters_->results.load());
+    family("concord_external_lies_total", "External worker results with an impossible claim (logged; charged by the node's rule)",
+           counters_->lies.load());
+    return out;
+  }
+
+ private:
+  mutable std::mutex mx_;
+  std::shared_ptr<const actors::ExternalWorkerCounters> counters_;
+};
+
 }  // namespace
 
 struct NodeMetrics::Impl {
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
   std::shared_ptr<SocketCollector> socket = std::make_shared<SocketCollector>();
+  std::shared_ptr<ExternalCollector> external = std::make_shared<ExternalCollector>();
   std::unique_ptr<prometheus::Exposer> exposer;
   prometheus::Family<prometheus::Counter>& requests =
       prometheus::BuildCounter().Name("concord_gateway_requests_total").Help("Requests decoded, by kind").Register(*registry);
@@ -111,6 +145,7 @@ NodeMetrics::NodeMetrics(const std::string& host_port) : impl_(std::make_unique<
   }
   impl_->exposer->RegisterCollectable(impl_->registry);
   impl_->exposer->RegisterCollectable(impl_->socket);
+  impl_->exposer->RegisterCollectable(impl_->external);
 }
 
 NodeMetrics::~NodeMetrics() = default;
@@ -121,6 +156,7 @@ int NodeMetrics::port() const {
 }
 
 void NodeMetrics::attach_socket(const edge::GatewayCounters* counters) { impl_->socket->set(counters); }
+void NodeMetrics::attach_external(std::shared_ptr<const actors::ExternalWorkerCounters> counters) { impl_->external->set(std::move(counters)); }
 void NodeMetrics::detach_socket() { impl_->socket->set(nullptr); }
 void NodeMetrics::member_lost() { impl_->members_lost.Increment(); }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "edge/gateway_socket.hpp"
+#include "external_worker.hpp"
 #include "gateway_observer.hpp"
 
 namespace concord::cli {
@@ -21,6 +22,8 @@ class NodeMetrics : public actors::GatewayObserver {
   /// call detach_socket() before destroying it).
   void attach_socket(const edge::GatewayCounters* counters);
   void detach_socket();
+  /// The external workers' counters (worker_hub.hpp), read at every scrape.
+  void attach_external(std::shared_ptr<const actors::ExternalWorkerCounters> counters);
   void member_lost();
 
   void request(Request kind) override;

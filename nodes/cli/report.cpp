@@ -90,6 +90,21 @@ std::string format_report(const Workflow& wf, const FlatWorkflow& flat, const Ru
     line("  {:<{}}  {:<{}}  {:>4}  {:>8}  {:>9.2f}  {:>9.2f}  {:<10}  {:>12}", sid[s], idw,
          mid[last->model], mw, last->k, count, first->start_s, last->end_s, outcome, format_dollars(cost));
   }
+  // Real workers' outputs: each subtask's first line (the whole text: events, --output DIR).
+  bool any = false;
+  for (const auto& o : st.outputs) any = any || !o.empty();
+  if (any) {
+    line("");
+    line("  {:<{}}  output", "subtask", idw);
+    for (int s : flat.topological_order()) {
+      const auto i = static_cast<std::size_t>(s);
+      if (i >= st.outputs.size() || st.outputs[i].empty()) continue;
+      const std::string& o = st.outputs[i];
+      std::string first = o.substr(0, std::min(o.find('\n'), std::size_t{72}));
+      const bool more = first.size() < o.size() && !(first.size() + 1 == o.size() && o.back() == '\n');
+      line("  {:<{}}  {}{}  ({} bytes)", sid[s], idw, printable(first), more ? " ..." : "", o.size());
+    }
+  }
   return out;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The human-readable report of one episode (`concord run`).
 #include <string>
+#include <vector>
 
 #include "model/workflow.hpp"
 #include "sim/episode.hpp"
@@ -19,6 +20,7 @@ struct RunSettings {
   std::string detail;           // extra words about a failure
   std::string budget_origin;    // "--budget", "file", "nominal"
   std::string deadline_origin;
+  std::vector<std::string> outputs;  // per subtask: a real worker's accepted output (empty: none)
 };
 
 /// Why an episode ended, in one sentence a user can act on.

@@ -1,7 +1,9 @@
 #include "cli/service_commands.hpp"
 
+#include <map>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include <fmt/format.h>
@@ -9,6 +11,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/load_workflow.hpp"
 #include "cli/number_options.hpp"
+#include "cli/output_files.hpp"
 #include "cli/printable.hpp"
 #include "edge/client.hpp"
 #include "edge/curve_keys.hpp"
@@ -63,7 +66,8 @@ int unexpected(const char* command, const Response& r) {
 }
 
 /// Watches to the end: progress on stderr (as `concord run`), the report on stdout.
-int follow(edge::Client& client, WorkflowId id, Seq from, bool quiet, bool events, double idle_s) {
+int follow(edge::Client& client, WorkflowId id, Seq from, bool quiet, bool events, double idle_s, const std::string& output_dir) {
+  std::map<std::string, std::string> outputs;  // completed subtasks' accepted outputs
   auto end = client.watch(
       id, from,
       [&](const Event& e) {
@@ -71,6 +75,7 @@ int follow(edge::Client& client, WorkflowId id, Seq from, bool quiet, bool event
         if (const auto* lost = std::get_if<Lost>(&e.body))
           std::cerr << fmt::format("concord watch: events {}..{} of workflow {} are no longer available\n", lost->from_seq,
                                    lost->to_seq, id);
+        if (const auto* s = std::get_if<SubtaskEnded>(&e.body); s && s->succeeded) outputs[s->subtask] = s->output;
         if (const auto* s = std::get_if<SubtaskEnded>(&e.body); s && !quiet)
           std::fprintf(stderr, "[%8.2f s] %-12s %-10s x%-3u %-7s %s  (%u/%u done)\n", e.time_s, printable(s->subtask).c_str(),
                        printable(s->model).c_str(), s->k, s->succeeded ? "done" : (s->finished ? "failed" : "cut"),
@@ -79,6 +84,7 @@ int follow(edge::Client& client, WorkflowId id, Seq from, bool quiet, bool event
       },
       idle_s);
   if (!end) return kExitInternal;
+  if (!output_dir.empty()) write_output_files(output_dir, outputs);
   std::cout << end->report << std::flush;
   return end->completed ? kExitOk : kExitConstraintsFailed;
 }
@@ -92,6 +98,7 @@ struct SubmitOptions {
   bool watch = false, quiet = false, events = false;
   double idle_s = 600;
   LoadOptions load;
+  std::string output_dir;
 };
 
 int submit(const SubmitOptions& o) {
@@ -115,7 +122,7 @@ int submit(const SubmitOptions& o) {
                            o.c.to)
             << std::endl;
   if (!o.watch) return kExitOk;
-  return follow(client, a->workflow, 1, o.quiet, o.events, o.idle_s);
+  return follow(client, a->workflow, 1, o.quiet, o.events, o.idle_s, o.output_dir);
 }
 
 }  // namespace
@@ -146,6 +153,7 @@ void add_service_commands(CLI::App& app, int& exit_code) {
         ->transform(real_in(0.0, 1e6, false, "seconds"))
         ->capture_default_str();
     cmd->add_option("--datasets", o->load.datasets_dir, "Datasets folder for proofflow:N / codeflow:N");
+    cmd->add_option("--output", o->output_dir, "With --watch: write each completed subtask's output to DIR/ID.txt");
     cmd->callback([o, &exit_code] { exit_code = submit(*o); });
   }
   {
@@ -155,6 +163,7 @@ void add_service_commands(CLI::App& app, int& exit_code) {
       Connection c;
       bool quiet = false, events = false;
       double idle_s = 600;
+      std::string output_dir;
     };
     auto o = std::make_shared<WatchOptions>();
     CLI::App* cmd = app.add_subcommand("watch", "Follow a workflow hosted by a node: live progress, then the final report");
@@ -169,10 +178,11 @@ void add_service_commands(CLI::App& app, int& exit_code) {
     cmd->add_option("--idle-timeout", o->idle_s, "Give up after this many seconds without an event")
         ->transform(real_in(0.0, 1e6, false, "seconds"))
         ->capture_default_str();
+    cmd->add_option("--output", o->output_dir, "Write each completed subtask's output to DIR/ID.txt");
     cmd->callback([o, &exit_code] {
       auto client = connect(o->c);
       try {
-        exit_code = follow(client, o->id, o->from, o->quiet, o->events, o->idle_s);
+        exit_code = follow(client, o->id, o->from, o->quiet, o->events, o->idle_s, o->output_dir);
       } catch (const edge::ClientError& e) {
         std::cerr << "concord watch: " << printable_lines(e.what()) << '\n';
         exit_code = kExitBadInput;

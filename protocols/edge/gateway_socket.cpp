@@ -1,6 +1,7 @@
 #include "edge/gateway_socket.hpp"
 
-#include <array>
+#include "edge/curve_server.hpp"
+
 #include <deque>
 #include <optional>
 #include <map>
@@ -49,15 +50,7 @@ struct GatewaySocket::Impl {
     socket.set(zmq::sockopt::rcvhwm, options.receive_hwm);
     socket.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(options.limits.max_bytes));
     socket.set(zmq::sockopt::linger, 0);
-    if (!options.curve_secret_z85.empty()) {
-      // The ZAP handler must be bound before any handshake: libzmq asks it about every client.
-      zap.emplace(context, zmq::socket_type::rep);
-      zap->set(zmq::sockopt::linger, 0);
-      zap->bind("inproc://zeromq.zap.01");
-      socket.set(zmq::sockopt::curve_server, 1);
-      socket.set(zmq::sockopt::curve_secretkey, options.curve_secret_z85);
-      socket.set(zmq::sockopt::zap_domain, "concord");
-    }
+    zap = enable_curve_server(context, socket, options.curve_secret_z85);
     try {
       socket.bind(options.endpoint);
     } catch (const zmq::error_t& e) {
@@ -166,21 +159,7 @@ struct GatewaySocket::Impl {
 
   /// One ZAP request (RFC 27): CURVE credentials are the client's 32-byte public key.
   void authenticate() {
-    std::vector<zmq::message_t> req;
-    if (!zmq::recv_multipart(*zap, std::back_inserter(req), zmq::recv_flags::dontwait)) return;
-    if (req.size() < 6) return;  // not ZAP: nothing sensible to answer
-    bool ok = false;
-    if (req[5].to_string_view() == "CURVE" && req.size() >= 7 && req[6].size() == 32) {
-      char z85[41] = {};
-      zmq_z85_encode(z85, static_cast<const std::uint8_t*>(req[6].data()), 32);
-      ok = options.allowed_clients.count(z85) != 0;
-    }
-    if (!ok) counters.unauthenticated.fetch_add(1, std::memory_order_relaxed);
-    std::array<zmq::const_buffer, 6> reply{zmq::str_buffer("1.0"), zmq::buffer(req[1].data(), req[1].size()),
-                                           ok ? zmq::str_buffer("200") : zmq::str_buffer("400"),
-                                           ok ? zmq::str_buffer("OK") : zmq::str_buffer("client key not allowed"),
-                                           zmq::str_buffer(""), zmq::str_buffer("")};
-    zmq::send_multipart(*zap, reply);
+    if (!answer_zap(*zap, options.allowed_clients)) counters.unauthenticated.fetch_add(1, std::memory_order_relaxed);
   }
 
   void loop() {

@@ -9,6 +9,7 @@
 #include <kj/exception.h>
 
 #include "concord.capnp.h"
+#include "edge/capnp_bytes.hpp"
 
 namespace concord::edge {
 
@@ -17,21 +18,7 @@ using namespace concord::service;
 
 namespace {
 
-template <class... F>
-struct overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-overloaded(F...) -> overloaded<F...>;
-
-kj::StringPtr text(const std::string& s) { return kj::StringPtr(s.c_str(), s.size()); }
-std::string str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
-
-std::string to_bytes(capnp::MallocMessageBuilder& mb) {
-  const auto words = capnp::messageToFlatArray(mb);
-  const auto bytes = words.asBytes();
-  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
-}
+using namespace detail;
 
 w::Refused::Code to_wire(RefusalCode c) {
   switch (c) {
@@ -124,6 +111,7 @@ void fill(w::Event::Builder b, const Event& e) {
                    x.setCostPicodollars(s.cost);
                    x.setSubtasksDone(s.subtasks_done);
                    x.setSubtasksTotal(s.subtasks_total);
+                   x.setOutput(text(s.output));
                  },
                  [&](const SpendUpdate& s) {
                    auto x = b.initSpend();
@@ -149,28 +137,6 @@ void fill(w::Event::Builder b, const Event& e) {
              e.body);
 }
 
-struct BadBytes {
-  std::string why;
-};
-
-/// Bytes -> a reader, within the limits; throws BadBytes.
-struct Reader {
-  kj::Array<capnp::word> words;
-  std::optional<capnp::FlatArrayMessageReader> reader;
-  Reader(std::string_view bytes, const DecodeLimits& limits) {
-    if (bytes.size() > limits.max_bytes)
-      throw BadBytes{fmt::format("message of {} bytes is larger than the limit of {} bytes", bytes.size(), limits.max_bytes)};
-    if (bytes.empty()) throw BadBytes{"empty message"};
-    if (bytes.size() % sizeof(capnp::word) != 0)
-      throw BadBytes{fmt::format("message of {} bytes is not a whole number of 8-byte words (truncated?)", bytes.size())};
-    words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
-    std::memcpy(words.begin(), bytes.data(), bytes.size());  // Cap'n Proto reads aligned words
-    capnp::ReaderOptions o;
-    o.traversalLimitInWords = limits.traversal_words;
-    o.nestingLimit = limits.nesting;
-    reader.emplace(words.asPtr(), o);
-  }
-};
 
 }  // namespace
 
@@ -334,7 +300,7 @@ std::variant<Response, std::string> decode_response(std::string_view bytes, cons
           case w::Event::SUBTASK_ENDED: {
             const auto y = x.getSubtaskEnded();
             e.body = SubtaskEnded{str(y.getSubtask()), str(y.getModel()), y.getK(), y.getAttempt(), y.getSucceeded(), y.getFinished(),
-                                  y.getCostPicodollars(), y.getSubtasksDone(), y.getSubtasksTotal()};
+                                  y.getCostPicodollars(), y.getSubtasksDone(), y.getSubtasksTotal(), str(y.getOutput())};
             break;
           }
           case w::Event::SPEND: {

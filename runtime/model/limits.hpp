@@ -13,6 +13,7 @@
 // what timers (the actors' std::chrono durations in nanoseconds: 2^63 ns = 292 years)
 // and the simulator's clock can hold after scaling. Readers, command lines and
 // builders refuse anything outside these bounds with exit code 2 (docs/workflow-format.md).
+#include <cstddef>
 #include <cstdint>
 
 namespace concord::limits {
@@ -20,6 +21,8 @@ namespace concord::limits {
 /// Subtasks in one workflow. The planner plans any accepted size in bounded time
 /// (McppConfig::work_budget); the simulator and actors are linear in it.
 inline constexpr int kMaxSubtasks = 10'000;
+/// A subtask's prompt template (bytes).
+inline constexpr std::size_t kMaxPromptBytes = 1u << 20;
 /// Models in one workflow.
 inline constexpr int kMaxModels = 256;
 /// Recorded samples in one profile (a sample index is 32 bits; this keeps the

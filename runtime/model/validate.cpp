@@ -1,5 +1,8 @@
 #include "model/validate.hpp"
 
+#include <regex.h>
+
+#include <algorithm>
 #include <cmath>
 #include <set>
 #include <unordered_map>
@@ -8,6 +11,7 @@
 
 #include "model/limits.hpp"
 #include "model/money.hpp"
+#include "model/prompt_template.hpp"
 
 namespace concord {
 
@@ -55,6 +59,34 @@ void check_models(const Workflow& wf, IssueCollector& out) {
   }
 }
 
+/// A subtask's content: its prompt's references are dependencies, its check is one thing that works.
+void check_content(const std::string& f, const Subtask& s, IssueCollector& out) {
+  if (s.prompt.size() > limits::kMaxPromptBytes)
+    out.add(f + ".prompt", fmt::format("{} bytes: at most {} are accepted", s.prompt.size(), limits::kMaxPromptBytes));
+  for (const auto& ref : prompt_references(s.prompt))
+    if (std::find(s.deps.begin(), s.deps.end(), ref) == s.deps.end())
+      out.add(f + ".prompt", fmt::format("{{{{{}}}}} is not one of the subtask's deps: a prompt can only use its parents' outputs", ref));
+  if (s.time_limit_s && !(*s.time_limit_s > 0 && *s.time_limit_s <= limits::kMaxSeconds))
+    out.add(f + ".time_limit_s", fmt::format("must be in (0, {}] seconds (got {})", limits::kMaxSeconds, *s.time_limit_s));
+  if (!s.check) return;
+  const auto& c = *s.check;
+  const auto cf = f + ".check";
+  if (c.command.empty() == c.regex.empty()) out.add(cf, "give exactly one of \"command\" and \"regex\"");
+  if (!(c.time_limit_s > 0 && c.time_limit_s <= limits::kMaxSeconds))
+    out.add(cf + ".time_limit_s", fmt::format("must be in (0, {}] seconds (got {})", limits::kMaxSeconds, c.time_limit_s));
+  if (!c.regex.empty()) {
+    regex_t re;
+    const int rc = regcomp(&re, c.regex.c_str(), REG_EXTENDED | REG_NOSUB);
+    if (rc != 0) {
+      char why[256] = {};
+      regerror(rc, &re, why, sizeof why);
+      out.add(cf + ".regex", fmt::format("does not compile as a POSIX extended regular expression: {}", why));
+    } else {
+      regfree(&re);
+    }
+  }
+}
+
 void check_profile(const std::string& f, const Profile& p, IssueCollector& out) {
   if (p.empty()) out.add(f, "empty profile: give samples or a parametric summary");
   if (p.samples.size() > static_cast<std::size_t>(limits::kMaxSamplesPerProfile))
@@ -97,6 +129,7 @@ void check_subtasks(const Workflow& wf, IssueCollector& out) {
       else if (!deps.insert(s.deps[d]).second) out.add(df, fmt::format("duplicate dependency \"{}\"", s.deps[d]));
     }
     out.in_range(f + ".input_tokens", s.input_tokens, 0, limits::kMaxTokens);
+    check_content(f, s, out);
     if (s.profiles.empty()) out.add(f + ".profiles", "empty: no model can run this subtask");
     for (const auto& [model, profile] : s.profiles) {
       const auto pf = fmt::format("{}.profiles.{}", f, model);

@@ -49,6 +49,17 @@ struct Profile {
   friend bool operator==(const Profile&, const Profile&) = default;
 };
 
+/// A subtask's check (field "check"): decides whether a real worker's output is acceptable.
+/// Exactly one of command (run by /bin/sh -c with the output on stdin; acceptable iff it exits 0
+/// within time_limit_s real seconds) and regex (POSIX extended; acceptable iff it matches somewhere).
+struct OutputCheck {
+  std::string command;
+  std::string regex;
+  double time_limit_s = 30;
+
+  friend bool operator==(const OutputCheck&, const OutputCheck&) = default;
+};
+
 struct ModelSpec {
   std::string id;
   std::optional<double> usd_per_mtok_out;  // required; optional only so validation can name it
@@ -65,6 +76,11 @@ struct Subtask {
   std::string label;                 // free text shown in reports (e.g. the lemma)
   std::optional<int> layer;          // kept for DAG-pool round trips
   std::map<std::string, Profile> profiles;  // model id -> profile
+  /// What a real worker is asked (model/prompt_template.hpp: {{ID}} is replaced by parent ID's
+  /// output). Empty: none (simulated workers need none; a real one receives the label, else the id).
+  std::string prompt;
+  std::optional<OutputCheck> check;        // none: the worker's own verdict decides
+  std::optional<double> time_limit_s;      // real seconds a sample may run (none: until the deadline)
 
   friend bool operator==(const Subtask&, const Subtask&) = default;
 };

@@ -64,7 +64,7 @@ ModelSpec read_model(const FieldReader& r, const json& j, const std::string& f) 
 
 Subtask read_subtask(const FieldReader& r, const json& j, const std::string& f) {
   r.object(j, f);
-  r.only_keys(j, f, {"id", "deps", "input_tokens", "label", "layer", "profiles"});
+  r.only_keys(j, f, {"id", "deps", "input_tokens", "label", "layer", "profiles", "prompt", "check", "time_limit_s"});
   Subtask s;
   s.id = r.string(r.require(j, f, "id"), FieldReader::join(f, "id"));
   if (const json* d = r.find(j, "deps")) {
@@ -79,6 +79,18 @@ Subtask read_subtask(const FieldReader& r, const json& j, const std::string& f) 
     const std::int64_t layer = r.integer(*v, lf);
     if (layer < INT32_MIN || layer > INT32_MAX) r.fail(lf, fmt::format("out of range (got {})", layer));
     s.layer = static_cast<int>(layer);
+  }
+  if (const json* v = r.find(j, "prompt")) s.prompt = r.string(*v, FieldReader::join(f, "prompt"));
+  if (const json* v = r.find(j, "time_limit_s")) s.time_limit_s = r.number(*v, FieldReader::join(f, "time_limit_s"));
+  if (const json* c = r.find(j, "check")) {
+    const auto cf = FieldReader::join(f, "check");
+    r.object(*c, cf);
+    r.only_keys(*c, cf, {"command", "regex", "time_limit_s"});
+    OutputCheck check;
+    if (const json* v = r.find(*c, "command")) check.command = r.string(*v, FieldReader::join(cf, "command"));
+    if (const json* v = r.find(*c, "regex")) check.regex = r.string(*v, FieldReader::join(cf, "regex"));
+    if (const json* v = r.find(*c, "time_limit_s")) check.time_limit_s = r.number(*v, FieldReader::join(cf, "time_limit_s"));
+    s.check = std::move(check);
   }
   if (const json* p = r.find(j, "profiles")) {
     const auto pf = FieldReader::join(f, "profiles");
@@ -140,6 +152,15 @@ std::string write_workflow_json(const Workflow& wf) {
     if (!s.label.empty()) js["label"] = s.label;
     if (s.input_tokens) js["input_tokens"] = s.input_tokens;
     if (s.layer) js["layer"] = *s.layer;
+    if (!s.prompt.empty()) js["prompt"] = s.prompt;
+    if (s.time_limit_s) js["time_limit_s"] = *s.time_limit_s;
+    if (s.check) {
+      ojson jc = ojson::object();
+      if (!s.check->command.empty()) jc["command"] = s.check->command;
+      if (!s.check->regex.empty()) jc["regex"] = s.check->regex;
+      jc["time_limit_s"] = s.check->time_limit_s;
+      js["check"] = std::move(jc);
+    }
     ojson profiles = ojson::object();
     for (const auto& [model, p] : s.profiles) {
       ojson jp = ojson::object();

@@ -83,6 +83,7 @@ struct SubtaskEnded {
   bool succeeded = false, finished = false;
   Money cost = 0;
   std::uint32_t subtasks_done = 0, subtasks_total = 0;
+  std::string output;  // succeeded with a real worker: its output (else empty)
 };
 struct SpendUpdate {
   Money committed = 0, reserved = 0, budget = 0;

@@ -112,6 +112,7 @@ void BatchRun::result(int j, const SampleOutcome& o, Commands& out) {
     // First success: the subtask is done. The siblings launched with it stop at its latency (a
     // sibling as long as it finishes: exec::cancelled_by), charged pro-rata.
     succeeded_ = true;
+    report_.output = o.output;
     cancel_running(s.redispatched ? -1.0 : o.latency_s, out);
   }
   check_done(out);

@@ -50,6 +50,7 @@ struct BatchReport {
   bool no_worker_left = false;  // a sample found no live worker for the model: the plan cannot run
   std::string reason;           // why, for the user, when something went wrong
   std::vector<std::string> workers;  // the worker of each sample result received
+  std::string output;                // the first successful sample's output (real workers; else empty)
 };
 
 /// The outcome of one sample as its worker reports it.
@@ -58,6 +59,7 @@ struct SampleOutcome {
   double latency_s = 0;  // simulated seconds it ran (relative to its start)
   Money cost = 0;        // what it is charged
   std::string worker;
+  std::string output;    // what a real worker produced (simulated: empty)
 };
 
 /// A worker the selector offered, with the dispatch id the outcome is credited to (0: none).

@@ -12,6 +12,9 @@ FlatWorkflow FlatWorkflow::compile(const Workflow& wf) {
   std::unordered_map<std::string, int> sidx, midx;
   for (std::size_t i = 0; i < n; ++i) {
     f.subtask_ids_.push_back(wf.subtasks[i].id);
+    const Subtask& st = wf.subtasks[i];
+    f.content_.push_back(SubtaskContent{st.prompt, st.check, st.time_limit_s.value_or(0.0), st.label});
+    if (!st.prompt.empty() || st.check) f.has_content_ = true;
     sidx.emplace(wf.subtasks[i].id, static_cast<int>(i));
   }
   for (std::size_t m = 0; m < nm; ++m) {

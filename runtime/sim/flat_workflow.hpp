@@ -4,6 +4,7 @@
 // exact picodollars per token. Immutable after compile(); shared read-only by
 // simulators on many threads.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,14 @@ struct FlatProfile {
   double mean_output_tokens = 0;
 };
 
+/// What real workers need of a subtask (simulated ones need none of it).
+struct SubtaskContent {
+  std::string prompt;                // template (model/prompt_template.hpp); empty: none
+  std::optional<OutputCheck> check;  // none: the worker's verdict decides
+  double time_limit_s = 0;           // real seconds per sample; 0: none
+  std::string label;
+};
+
 class FlatWorkflow {
  public:
   /// REQUIRES: validate_workflow(wf) passed.
@@ -42,6 +51,10 @@ class FlatWorkflow {
   /// -1 when unknown.
   int model_index(const std::string& id) const;
   int subtask_index(const std::string& id) const;
+
+  const SubtaskContent& content(int s) const { return content_[s]; }
+  /// Some subtask has a prompt or a check (a workflow for real workers).
+  bool has_content() const { return has_content_; }
 
   const std::vector<int>& parents(int s) const { return parents_[s]; }
   const std::vector<int>& children(int s) const { return children_[s]; }
@@ -93,6 +106,8 @@ class FlatWorkflow {
   std::vector<Draw> samples_;
   std::vector<Money> price_out_, input_cost_;
   std::vector<std::int64_t> token_cap_;
+  std::vector<SubtaskContent> content_;
+  bool has_content_ = false;
 };
 
 }  // namespace concord

@@ -47,7 +47,7 @@ TEST(WireCodec, EveryEventKindSurvivesARoundTrip) {
       Started{9, 1000, 188.5, "from the file", "nominal", "mcpp", 3},
       BatchLaunched{"l3", "goedel8b", 16, 2, 77},
       SampleSettled{"l3", 77, 4242},
-      SubtaskEnded{"l3", "goedel8b", 16, 2, true, true, 5000, 7, 9},
+      SubtaskEnded{"l3", "goedel8b", 16, 2, true, true, 5000, 7, 9, "def f():\n  return 1"},
       SpendUpdate{100, 50, 1000},
       Ended{true, EndReason::interrupted, 999, 171.9, 9, "the report\n"},
       Lost{3, 8},
