@@ -2,6 +2,7 @@
 // What every process of a cluster (nodes, run clients, benchmarks) must agree on:
 // the middleman's failure detection settings, and how HOST:PORT is written.
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,10 +21,20 @@ struct HostPort {
 /// "HOST:PORT" with a port in 0..65535 (0: pick one); nullopt when malformed.
 std::optional<HostPort> parse_host_port(const std::string& s);
 
+/// Largest message a peer may announce ([middleman] max-message-size): 64 MiB.
+inline constexpr std::size_t kDefaultMaxMessageSize = std::size_t{64} << 20;
+/// Largest first message (the BASP handshake) on a connection: 64 KiB.
+inline constexpr std::size_t kMaxHandshakeSize = std::size_t{64} << 10;
+
 /// Loads the middleman and sets heartbeat interval and connection timeout (the same on
 /// every process: a silent peer is dropped after the timeout), with direct connections
 /// between all nodes rather than routes through the seed.
-void configure_cluster_network(caf::actor_system_config& cfg, double heartbeat_interval_s, double connection_timeout_s);
+/// Also bounds what a peer can make this process allocate for one message (CAF 0.17 would
+/// allocate whatever a BASP header announces, up to 4 GiB, before reading it): a plain TCP
+/// connection announcing more than `max_message_size` bytes, or more than kMaxHandshakeSize
+/// for its first message (the handshake, sent before the peer is known), is refused and closed.
+void configure_cluster_network(caf::actor_system_config& cfg, double heartbeat_interval_s, double connection_timeout_s,
+                               std::size_t max_message_size = kDefaultMaxMessageSize);
 
 /// Mutual TLS between the processes of a cluster (CAF's openssl module): this process's
 /// certificate chain and key (PEM), and the CA that signed every member's certificate.

@@ -6,6 +6,7 @@
 #   PREFIX/include/concord/core/{model,sim,...}/    libconcord_core     (Concord::core)
 #   PREFIX/include/concord/{protocols,actors}/      CAF messages, actors (Concord::protocols, Concord::actors)
 #   PREFIX/include/concord/workers/                 external worker kinds, output checks (Concord::workers)
+#   PREFIX/include/concord/protocols/edge/client.hpp the service-edge client (Concord::client: ZeroMQ + Cap'n Proto)
 #   PREFIX/lib/libconcord_*.a
 #   PREFIX/lib/cmake/Concord/                       ConcordConfig.cmake, targets, FindCAF.cmake
 #   PREFIX/lib/systemd/system/concord-node@.service, PREFIX/share/doc/concord/ (deploy files)
@@ -17,11 +18,12 @@ set_target_properties(concord_core PROPERTIES EXPORT_NAME core)
 set_target_properties(concord_protocols PROPERTIES EXPORT_NAME protocols)
 set_target_properties(concord_actors PROPERTIES EXPORT_NAME actors)
 set_target_properties(concord_workers PROPERTIES EXPORT_NAME workers)
+set_target_properties(concord_edge PROPERTIES EXPORT_NAME client)
 # concord_warnings only carries -W flags; it is exported because the static libraries name it as
 # a (link-only, empty) dependency.
 set_target_properties(concord_warnings PROPERTIES EXPORT_NAME warnings)
 
-install(TARGETS concord_core concord_workers concord_protocols concord_actors concord_embed concord_warnings
+install(TARGETS concord_core concord_workers concord_protocols concord_actors concord_embed concord_edge concord_warnings
         EXPORT ConcordTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
@@ -36,6 +38,8 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/workers/ DESTINATION ${CMAKE_INSTALL_INC
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/actors/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/concord/actors
         FILES_MATCHING PATTERN "*.hpp")
 install(FILES ${PROJECT_SOURCE_DIR}/embed/include/concord/concord.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/concord)
+install(FILES ${PROJECT_BINARY_DIR}/protocols/concord.capnp.h ${PROJECT_SOURCE_DIR}/protocols/concord.capnp
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/concord/protocols)
 
 install(EXPORT ConcordTargets NAMESPACE Concord:: DESTINATION ${CONCORD_CMAKE_DIR})
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/ConcordConfig.cmake.in

@@ -51,7 +51,9 @@ Options of `up`:
   --port P           every node listens on HOST_IP:P (default 7000)
   --config INI       CAF settings for every node (`concord node --config`)
   --time-scale X     `concord node --time-scale`
-  --node-arg ARG     one more argument for every `concord node` (repeatable)
+  --node-arg ARG     one more argument for every `concord node` (repeatable); nodes get
+                     --insecure (plain text on the private bridge) unless --node-arg --tls-cert
+                     is given (then also pass --tls-key and --tls-ca)
 
 Common option:
   --state DIR        (before or after COMMAND; for exec, before the host index)
@@ -316,6 +318,9 @@ cmd_up() {
     [[ -z "$config" ]] || args+=(--config "$config")
     [[ -z "$time_scale" ]] || args+=(--time-scale "$time_scale")
     args+=("${node_args[@]}")
+    # The hosts' addresses are not loopback: `concord node` wants TLS or --insecure. Plain text on
+    # the cluster's private bridge, unless TLS is given with --node-arg --tls-cert ... .
+    [[ " ${node_args[*]} " == *" --tls-cert "* ]] || args+=(--insecure)
     # A join can time out on a loaded machine (the seed answers 15 handshakes at once): a node
     # that could not connect to the seed is started again, at most JOIN_ATTEMPTS times.
     local attempt

@@ -118,8 +118,14 @@ int execute(NodeCommandOptions o) {
   if (o.workers_file.empty()) o.workers_file = settings.node.workers_file;
   if (o.time_scale == 0) o.time_scale = settings.node.time_scale > 0 ? settings.node.time_scale : actors::kDefaultTunables.time_scale;
   if (!o.tls.enabled()) o.tls = settings.node.tls;
+  o.insecure = o.insecure || settings.node.insecure;
   if (const auto bad = actors::check_tls_files(o.tls, {"--tls-cert", "--tls-key", "--tls-ca"})) throw InputError(*bad, "", "");
   const auto [host, port] = host_port(o.listen, "--listen");
+  // A cluster port reachable from other hosts takes any peer's messages: TLS, or an explicit --insecure.
+  if (!loopback_endpoint(o.listen) && host != "::1" && !o.tls.enabled() && !o.insecure)
+    throw InputError("--listen", "", fmt::format("\"{}\" is not a loopback address: give the cluster TLS (--tls-cert, --tls-key, "
+                                                 "--tls-ca) or pass --insecure",
+                                                 o.listen));
   for (const auto& seed : o.seeds) host_port(seed, "--seed");
   std::vector<actors::HostedWorkers> workers;
   if (!o.workers_file.empty()) workers = read_workers_file(o.workers_file);
@@ -167,7 +173,7 @@ int execute(NodeCommandOptions o) {
 
   caf::actor_system_config cfg;
   proto::register_messages(cfg);
-  actors::configure_cluster_network(cfg, settings.heartbeat_interval_s, settings.connection_timeout_s);
+  actors::configure_cluster_network(cfg, settings.heartbeat_interval_s, settings.connection_timeout_s, settings.max_message_size);
   actors::configure_cluster_tls(cfg, o.tls);
   cfg.set("scheduler.max-threads",
           settings.max_threads ? settings.max_threads : static_cast<std::size_t>(std::max(1u, std::thread::hardware_concurrency())));
@@ -387,10 +393,13 @@ void add_node_command(CLI::App& app, int& exit_code) {
       "(count: 1..1024 workers of that model, default 1).\n"
       "Settings come from --config or ./caf-application.ini: [node] listen, seeds, workers,\n"
       "time-scale (the flags of the same names win), [scheduler] max-threads, [middleman]\n"
-      "heartbeat-interval / connection-timeout, [logger] verbosity; unknown keys are refused.\n"
+      "heartbeat-interval / connection-timeout / max-message-size (largest message a peer may\n"
+      "announce, default 64MiB; a peer's first message: 64KiB), [logger] verbosity; unknown keys\n"
+      "are refused.\n"
       "TLS (--tls-cert/--tls-key/--tls-ca or [node] tls-cert/tls-key/tls-ca): mutual; every\n"
       "node and `concord run --join` client needs a certificate signed by the same CA\n"
-      "(deploy/tls/make-ca.sh makes them). Example: deploy/systemd/node.ini.example.\n"
+      "(deploy/tls/make-ca.sh makes them). A --listen address outside loopback (127.0.0.0/8, ::1,\n"
+      "localhost) needs TLS or --insecure. Example: deploy/systemd/node.ini.example.\n"
       "Node names are unique: a node named like a live member is refused. Defaults: heartbeat\n"
       "50ms, timeout 400ms (a hung peer is dropped within 0.45 s), max-threads = cores. SIGINT or\n"
       "SIGTERM stops the node within 3 s. Run a workflow on the cluster with\n"
@@ -422,7 +431,9 @@ void add_node_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--events-per-workflow", opts->events_per_workflow, "Events buffered per workflow for watchers that reconnect")
       ->transform(integer_in(16, 10'000'000))
       ->capture_default_str();
-  cmd->add_flag("--insecure", opts->insecure, "Allow a gateway or worker endpoint on a non-loopback address without authentication");
+  cmd->add_flag("--insecure", opts->insecure,
+                "Allow --listen (without TLS), a gateway or worker endpoint (without CURVE) on a non-loopback\n"
+                "address; or [node] insecure=true");
   cmd->add_option("--metrics", opts->metrics, "HOST:PORT: serve Prometheus metrics at /metrics (port 0: any, printed)");
   cmd->add_option("--curve-secret", opts->curve_secret_file, "The gateway's and worker endpoint's CURVE secret key file (`concord keygen`)");
   cmd->add_option("--clients", opts->clients_dir, "Folder of the allowed clients' and workers' CURVE public keys (*.pub)");

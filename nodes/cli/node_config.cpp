@@ -127,6 +127,21 @@ NodeCafSettings read_caf_settings(const std::string& path, NodeCafSettings s) {
       s.heartbeat_interval_s = parse_timespan(value, path, field);
     } else if (field == "middleman.connection-timeout") {
       s.connection_timeout_s = parse_timespan(value, path, field);
+    } else if (field == "middleman.max-message-size") {
+      // BYTES, or with a KiB / MiB / GiB suffix; 64 KiB .. 4 GiB - 1 (a BASP header's payload_len).
+      std::size_t used = 0;
+      unsigned long long n = 0;
+      try {
+        n = std::stoull(value, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      const std::string unit = used ? trim(value.substr(used)) : "";
+      const int shift = unit.empty() ? 0 : unit == "KiB" ? 10 : unit == "MiB" ? 20 : unit == "GiB" ? 30 : -1;
+      const unsigned long long bytes = shift >= 0 && n < (1ull << 33) ? n << shift : 0;
+      if (used == 0 || value.front() == '-' || shift < 0 || bytes < actors::kMaxHandshakeSize || bytes > 0xFFFFFFFFull)
+        throw InputError(path, field, fmt::format("expected a size in 64KiB..4GiB-1, in bytes or with a KiB, MiB or GiB suffix (got \"{}\")", value));
+      s.max_message_size = static_cast<std::size_t>(bytes);
     } else if (field == "node.listen") {
       s.node.listen = host_port_value(value, path, field);
     } else if (field == "node.seeds") {
@@ -147,6 +162,9 @@ NodeCafSettings read_caf_settings(const std::string& path, NodeCafSettings s) {
       if (used == 0 || used != value.size() || !(x >= 1 && x <= 1e7))
         throw InputError(path, field, fmt::format("expected simulated seconds per real second in 1..10000000 (got \"{}\")", value));
       s.node.time_scale = x;
+    } else if (field == "node.insecure") {
+      if (value != "true" && value != "false") throw InputError(path, field, fmt::format("expected true or false (got \"{}\")", value));
+      s.node.insecure = value == "true";
     } else if (field == "logger.verbosity") {
       std::string v = value;
       if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
@@ -156,9 +174,9 @@ NodeCafSettings read_caf_settings(const std::string& path, NodeCafSettings s) {
     } else {
       throw InputError(path, fmt::format("{} ({})", field, where),
                        "unknown option: CAF would ignore it silently, Concord refuses it "
-                       "(known: node.listen, node.seeds, node.workers, node.time-scale, node.tls-cert, node.tls-key, node.tls-ca, "
+                       "(known: node.listen, node.seeds, node.workers, node.time-scale, node.tls-cert, node.tls-key, node.tls-ca, node.insecure, "
                        "scheduler.max-threads, "
-                       "middleman.heartbeat-interval, middleman.connection-timeout, logger.verbosity)");
+                       "middleman.heartbeat-interval, middleman.connection-timeout, middleman.max-message-size, logger.verbosity)");
     }
   }
   if (s.connection_timeout_s < 2 * s.heartbeat_interval_s)

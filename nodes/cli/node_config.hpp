@@ -25,6 +25,7 @@ struct NodeFileSettings {
   std::string workers_file;          // workers="FILE" (relative: to the INI file's folder)
   double time_scale = 0;             // time-scale=X (0: not set)
   actors::TlsFiles tls;              // tls-cert, tls-key, tls-ca="FILE" (relative: to the INI file's folder)
+  bool insecure = false;             // insecure=true: as --insecure (non-loopback --listen without TLS, --gateway without CURVE)
 };
 
 /// A node's configuration file: the CAF options it accepts plus `[node]` (in `[section]` /
@@ -33,6 +34,7 @@ struct NodeCafSettings {
   std::size_t max_threads = 0;            // [scheduler] max-threads (0: the number of cores)
   double heartbeat_interval_s = actors::kDefaultTunables.heartbeat_interval_s;  // [middleman] heartbeat-interval
   double connection_timeout_s = actors::kDefaultTunables.connection_timeout_s;  // [middleman] connection-timeout (>= 2 x heartbeat-interval)
+  std::size_t max_message_size = actors::kDefaultMaxMessageSize;  // [middleman] max-message-size (bytes; KiB/MiB/GiB suffix)
   std::string log_verbosity = "quiet";    // [logger] verbosity
   NodeFileSettings node;                  // [node]
 };

@@ -10,6 +10,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <regex>
@@ -114,6 +115,7 @@ TEST(NodeConfigFile, BadNodeSettingsNameTheFileFieldAndReason) {
       {"[node]\nworkers=\"\"\n", "node.workers: empty file name"},
       {"[node]\nworkers=\"missing.json\"\n", "/missing.json: ", false},
       {"[node]\ngateway=\"tcp://0.0.0.0:5555\"\n", "node.gateway (line 2): unknown option"},
+      {"[node]\ninsecure=yes\n", "node.insecure: expected true or false"},
       {"[nodes]\nlisten=\"127.0.0.1:0\"\n", "line 1: unknown section [nodes] (known: node, scheduler, middleman, logger)"},
   };
   for (const auto& c : cases) {
@@ -125,6 +127,39 @@ TEST(NodeConfigFile, BadNodeSettingsNameTheFileFieldAndReason) {
     }
     EXPECT_THAT(r.output, HasSubstr(c.message)) << c.content;
   }
+}
+
+// A cluster port outside loopback takes any peer's messages: the node needs TLS or an explicit
+// --insecure ([node] insecure=true), else it refuses to start (exit 2) and says so.
+TEST(NodeConfigFile, ANonLoopbackListenAddressNeedsTlsOrInsecure) {
+  TempDir dir;
+  dir.file("workers.json", kWorkers);
+  for (const std::string& how : {std::string("--listen 0.0.0.0:0"), "--config '" +
+                                                          dir.file("plain.ini", "[node]\nlisten=\"127.0.0.1:0\"\n") + "' --listen 0.0.0.0:0",
+                                "--config '" + dir.file("any.ini", "[node]\nlisten=\"0.0.0.0:0\"\n") + "'"}) {
+    // A node that starts (the rule broken) would run until stopped: `timeout` ends it (exit 124).
+    const auto r = concord("node --help >/dev/null && timeout -s KILL 10 '" CONCORD_BIN "' node --name a " + how);
+    EXPECT_EQ(r.code, 2) << how << r.output;
+    EXPECT_THAT(r.output, HasSubstr("--listen")) << how;
+    EXPECT_THAT(r.output, HasSubstr("\"0.0.0.0:0\" is not a loopback address: give the cluster TLS (--tls-cert, --tls-key, --tls-ca) "
+                                    "or pass --insecure"))
+        << how << r.output;
+  }
+  const auto started = [&](const std::vector<std::string>& args, const std::string& expect) {
+    std::vector<std::string> a{"--name", "a", "--workers", dir.path("workers.json")};
+    a.insert(a.end(), args.begin(), args.end());
+    Node node(a, dir.path("a.err"));
+    const std::string line = node.read_line(std::chrono::seconds(10));
+    EXPECT_THAT(line, HasSubstr(expect)) << line;
+    node.signal(SIGTERM);
+    EXPECT_EQ(node.wait_exit(std::chrono::seconds(10)), 0);
+  };
+  started({"--listen", "0.0.0.0:0", "--insecure"}, "listening on 0.0.0.0:");
+  started({"--config", dir.file("ok.ini", "[node]\nlisten=\"0.0.0.0:0\"\ninsecure=true\n")}, "listening on 0.0.0.0:");
+  started({"--listen", "127.0.0.9:0"}, "listening on 127.0.0.9:");  // loopback: no TLS needed
+  ASSERT_EQ(std::system(("'" CONCORD_SOURCE_DIR "/deploy/tls/make-ca.sh' '" + dir.path("tls") + "' a >/dev/null 2>&1").c_str()), 0);
+  started({"--listen", "0.0.0.0:0", "--tls-cert", dir.path("tls/a.pem"), "--tls-key", dir.path("tls/a.key"), "--tls-ca", dir.path("tls/ca.pem")},
+          "mutual TLS");
 }
 
 TEST(NodeConfigFile, TheSystemdExampleConfigurationParses) {

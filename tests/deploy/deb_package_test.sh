@@ -25,9 +25,10 @@ grep -q "^Package: concord$" "$work/control.txt" || fail "Package is not concord
 grep -q "^Depends: .*libcaf-core0.17" "$work/control.txt" || fail "Depends lacks libcaf-core0.17 (dpkg-shlibdeps)"
 mkdir "$work/root"
 dpkg-deb -x "$deb" "$work/root"
-# Not `concord node --help | grep -q`: under pipefail, grep -q leaving early can SIGPIPE the writer.
-node_help=$("$work/root/usr/bin/concord" node --help) || fail "the packaged concord does not run"
-grep -qe "--tls-cert" <<<"$node_help" || fail "the packaged concord's node --help lacks --tls-cert"
+# Into a file first: `| grep -q` would exit at the first match and, under pipefail, a help text longer
+# than one write would end concord with SIGPIPE (seen once --help passed 4 KiB).
+"$work/root/usr/bin/concord" node --help >"$work/node-help.txt" || fail "the packaged concord does not run"
+grep -q -- "--tls-cert" "$work/node-help.txt" || fail "the packaged concord's node --help lacks --tls-cert"
 help="$work/root/usr/share/doc/concord/concord-help.txt"
 for cmd in run node bench workload; do grep -q "^== concord $cmd --help" "$help" || fail "concord-help.txt lacks concord $cmd --help"; done
 ! grep -q "_CPack_Packages" "$help" || fail "concord-help.txt names the staging folder"

@@ -12,7 +12,8 @@ trap 'rm -rf "$work"' EXIT
 
 cmake --install "$build" --prefix "$work/prefix" >"$work/install.log" 2>&1 || fail "cmake --install: $(tail -n 5 "$work/install.log")"
 for f in bin/concord include/concord/concord.hpp include/concord/core/model/workflow.hpp lib/libconcord_core.a \
-         lib/libconcord_actors.a lib/libconcord_embed.a lib/cmake/Concord/ConcordConfig.cmake \
+         lib/libconcord_actors.a lib/libconcord_embed.a lib/libconcord_edge.a include/concord/protocols/edge/client.hpp \
+         include/concord/protocols/concord.capnp.h lib/cmake/Concord/ConcordConfig.cmake \
          lib/cmake/Concord/ConcordConfigVersion.cmake lib/cmake/Concord/FindCAF.cmake lib/systemd/system/concord-node@.service; do
   [[ -e "$work/prefix/$f" ]] || fail "not installed: $f"
 done
@@ -25,6 +26,48 @@ cp -r "$src/examples/embedding" "$work/agent-src"
 cmake -S "$work/agent-src" -B "$work/agent" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$work/prefix" \
   >"$work/configure.log" 2>&1 || fail "configure: $(tail -n 20 "$work/configure.log")"
 nice cmake --build "$work/agent" >"$work/build.log" 2>&1 || fail "build: $(tail -n 30 "$work/build.log")"
+
+# Concord::client: the service-edge client (edge/client.hpp; ZeroMQ + Cap'n Proto, no CAF). No node
+# needed: a status request to a port nobody serves must end in ClientError after its timeout.
+mkdir -p "$work/client-src"
+cat >"$work/client-src/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.16)
+project(edge_client C CXX)   # C: Cap'n Proto's CMake package needs it
+set(CMAKE_CXX_STANDARD 20)
+find_package(Concord 0.1 REQUIRED)
+add_executable(edge_client edge_client.cpp)
+target_link_libraries(edge_client PRIVATE Concord::client)
+CMAKE
+cat >"$work/client-src/edge_client.cpp" <<'CPP'
+#include <edge/client.hpp>
+
+#include <chrono>
+#include <iostream>
+
+int main() {
+  concord::edge::ClientOptions options;
+  options.endpoint = "tcp://127.0.0.1:1";
+  options.timeout_s = 0.2;
+  concord::edge::Client client(options);
+  const auto t0 = std::chrono::steady_clock::now();
+  try {
+    client.call(concord::service::StatusRequest{});
+  } catch (const concord::edge::ClientError& e) {
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::cout << "ClientError after " << s << " s: " << e.what() << "\n";
+    return s < 5 ? 0 : 1;
+  }
+  std::cout << "no ClientError\n";
+  return 1;
+}
+CPP
+cmake -S "$work/client-src" -B "$work/client" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$work/prefix" \
+  >"$work/client-configure.log" 2>&1 || fail "Concord::client: configure: $(tail -n 20 "$work/client-configure.log")"
+nice cmake --build "$work/client" >"$work/client-build.log" 2>&1 || fail "Concord::client: build: $(tail -n 30 "$work/client-build.log")"
+grep -rl "include.*<caf/" "$work/prefix/include/concord/protocols/edge" && fail "CAF headers reached the client API"
+timeout 20 "$work/client/edge_client" >"$work/client.out" 2>&1 || fail "edge_client: exit $?: $(cat "$work/client.out")"
+grep -q "^ClientError after 0\.[0-9]* s: " "$work/client.out" || fail "edge_client: $(cat "$work/client.out")"
+cat "$work/client.out"
 
 # find_package(Concord 9) must refuse: the version file is there and honest.
 mkdir -p "$work/v9"
@@ -46,4 +89,4 @@ expect '^request 4: error: RunRequest: budget_usd: must be in 0..1000000 dollars
 # Virtual time: the same request gives the same answer (deterministic for a seed).
 printf 'research 3\n' | timeout 60 "$work/agent/agent_service" | grep "^request 1" >"$work/again.txt"
 grep -q "^$(grep '^request 1' "$work/out.txt" | sed 's/[$.]/\\&/g')$" "$work/again.txt" || fail "request 1 differs on a second run"
-echo "PASS: installed, found with find_package(Concord), built and ran examples/embedding"
+echo "PASS: installed, found with find_package(Concord), built and ran examples/embedding and a Concord::client program"

@@ -62,6 +62,12 @@ done
 rc=0; "$cluster" --state "$state" exec 2 sh -c 'exit 7' || rc=$?
 ((rc == 7)) || fail "exec: exit $rc, expected the command's 7"
 
+# A node on a host's (non-loopback) address without TLS or --insecure refuses to start.
+rc=0; "$cluster" --state "$state" exec 2 "$concord" node --name plain --listen "$HOST_2_IP:7100" >"$work/plain.out" 2>&1 || rc=$?
+((rc == 2)) || fail "a plain node on $HOST_2_IP: exit $rc, expected 2: $(cat "$work/plain.out")"
+grep -q -- "--listen.*not a loopback address: give the cluster TLS (--tls-cert, --tls-key, --tls-ca) or pass --insecure" "$work/plain.out" ||
+  fail "a plain node on $HOST_2_IP: no reason naming --listen: $(cat "$work/plain.out")"
+
 # -- a workflow from inside host 1, host 3's node killed while it runs ----------------------------
 "$cluster" --state "$state" exec 1 "$concord" run "$src/examples/proofflow-euler.json" --join "$CLUSTER_SEED" \
   --time-scale 100 --deadline 5000 --quiet >"$work/run.out" 2>"$work/run.err" &

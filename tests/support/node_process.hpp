@@ -18,12 +18,13 @@ class NodeProcess : public testing_support::ChildProcess {
   NodeProcess(const std::string& name, const std::vector<std::string>& extra, const fs::path& dir)
       : ChildProcess(args(name, extra), (dir / (name + ".stderr")).string(), dir.string()), name_(name) {
     // The first line names the address: "concord node NAME: listening on HOST:PORT ...".
-    const std::string line = read_line(std::chrono::seconds(10));
+    const std::string line = first_line_ = read_line(std::chrono::seconds(10));
     std::smatch m;
     if (std::regex_search(line, m, std::regex("listening on ([0-9.]+:[0-9]+)"))) address_ = m[1];
   }
   const std::string& address() const { return address_; }
   const std::string& name() const { return name_; }
+  const std::string& first_line() const { return first_line_; }
 
  private:
   static std::vector<std::string> args(const std::string& name, const std::vector<std::string>& extra) {
@@ -31,7 +32,7 @@ class NodeProcess : public testing_support::ChildProcess {
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }
-  std::string name_, address_;
+  std::string name_, address_, first_line_;
 };
 
 }  // namespace concord
