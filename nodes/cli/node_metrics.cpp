@@ -15,6 +15,18 @@ namespace concord::cli {
 
 namespace {
 
+/// One counter read at scrape time, as Prometheus exposes it.
+prometheus::MetricFamily counter_family(const char* name, const char* help, std::uint64_t value) {
+  prometheus::MetricFamily f;
+  f.name = name;
+  f.help = help;
+  f.type = prometheus::MetricType::Counter;
+  prometheus::ClientMetric m;
+  m.counter.value = static_cast<double>(value);
+  f.metric.push_back(m);
+  return f;
+}
+
 /// The socket's atomic counters, as counters, read at scrape time.
 class SocketCollector : public prometheus::Collectable {
  public:
@@ -26,16 +38,7 @@ class SocketCollector : public prometheus::Collectable {
     std::lock_guard lock(mx_);
     std::vector<prometheus::MetricFamily> out;
     if (!counters_) return out;
-    auto family = [&](const char* name, const char* help, std::uint64_t v) {
-      prometheus::MetricFamily f;
-      f.name = name;
-      f.help = help;
-      f.type = prometheus::MetricType::Counter;
-      prometheus::ClientMetric m;
-      m.counter.value = static_cast<double>(v);
-      f.metric.push_back(m);
-      out.push_back(std::move(f));
-    };
+    auto family = [&](const char* name, const char* help, std::uint64_t v) { out.push_back(counter_family(name, help, v)); };
     family("concord_gateway_frames_received_total", "Frames the gateway socket received", counters_->received.load());
     family("concord_gateway_frames_refused_total", "Frames refused at the socket: undecodable, wrong version or framing",
            counters_->refused.load());
@@ -63,16 +66,7 @@ class ExternalCollector : public prometheus::Collectable {
     std::lock_guard lock(mx_);
     std::vector<prometheus::MetricFamily> out;
     if (!counters_) return out;
-    auto family = [&](const char* name, const char* help, std::uint64_t v) {
-      prometheus::MetricFamily f;
-      f.name = name;
-      f.help = help;
-      f.type = prometheus::MetricType::Counter;
-      prometheus::ClientMetric m;
-      m.counter.value = static_cast<double>(v);
-      f.metric.push_back(m);
-      out.push_back(std::move(f));
-    };
+    auto family = [&](const char* name, const char* help, std::uint64_t v) { out.push_back(counter_family(name, help, v)); };
     family("concord_external_samples_total", "Samples sent to external workers attached to this node", counters_->samples.load());
     family("concord_external_results_total", "Sample results accepted from external workers", counters_->results.load());
     family("concord_external_lies_total", "External worker results with an impossible claim (logged; charged by the node's rule)",

@@ -8,6 +8,14 @@
 
 namespace concord::edge {
 
+void configure_router(zmq::socket_t& socket, int send_hwm, int receive_hwm, std::size_t max_message_bytes) {
+  socket.set(zmq::sockopt::router_mandatory, 1);
+  socket.set(zmq::sockopt::sndhwm, send_hwm);
+  socket.set(zmq::sockopt::rcvhwm, receive_hwm);
+  socket.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(max_message_bytes));
+  socket.set(zmq::sockopt::linger, 0);
+}
+
 std::optional<zmq::socket_t> enable_curve_server(zmq::context_t& context, zmq::socket_t& socket, const std::string& secret_z85) {
   if (secret_z85.empty()) return std::nullopt;
   zmq::socket_t zap(context, zmq::socket_type::rep);

@@ -1,6 +1,7 @@
 #pragma once
 // A ROUTER socket as a CURVE server with a ZAP handler (RFC 27) that admits the listed client
 // keys: what the gateway's and the worker endpoint's sockets share. Internal: includes cppzmq.
+#include <cstddef>
 #include <optional>
 #include <set>
 #include <string>
@@ -8,6 +9,11 @@
 #include <zmq.hpp>
 
 namespace concord::edge {
+
+/// The options both ROUTER sockets of a node take: failing sends to unknown peers
+/// (ROUTER_MANDATORY), high-water marks, ZMQ_MAXMSGSIZE (a peer sending more is disconnected by
+/// ZeroMQ), no linger.
+void configure_router(zmq::socket_t& socket, int send_hwm, int receive_hwm, std::size_t max_message_bytes);
 
 /// Makes `socket` a CURVE server with `secret_z85` and binds the context's ZAP handler socket
 /// (before any bind: libzmq asks it about every handshake). Empty secret: nothing, no handler.

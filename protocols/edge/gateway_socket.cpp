@@ -45,11 +45,7 @@ struct GatewaySocket::Impl {
   std::thread thread;
 
   Impl(GatewaySocketOptions o, OnRequest f) : options(std::move(o)), on_request(std::move(f)) {
-    socket.set(zmq::sockopt::router_mandatory, 1);  // sends to an unknown client fail instead of vanishing
-    socket.set(zmq::sockopt::sndhwm, options.send_hwm);
-    socket.set(zmq::sockopt::rcvhwm, options.receive_hwm);
-    socket.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(options.limits.max_bytes));
-    socket.set(zmq::sockopt::linger, 0);
+    configure_router(socket, options.send_hwm, options.receive_hwm, options.limits.max_bytes);
     zap = enable_curve_server(context, socket, options.curve_secret_z85);
     try {
       socket.bind(options.endpoint);

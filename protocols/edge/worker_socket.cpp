@@ -33,11 +33,7 @@ struct WorkerSocket::Impl {
   std::thread thread;
 
   Impl(WorkerSocketOptions o, OnMessage f) : options(std::move(o)), on_message(std::move(f)) {
-    socket.set(zmq::sockopt::router_mandatory, 1);
-    socket.set(zmq::sockopt::sndhwm, options.hwm);
-    socket.set(zmq::sockopt::rcvhwm, options.hwm);
-    socket.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(options.limits.max_bytes));
-    socket.set(zmq::sockopt::linger, 0);
+    configure_router(socket, options.hwm, options.hwm, options.limits.max_bytes);
     zap = enable_curve_server(context, socket, options.curve_secret_z85);
     try {
       socket.bind(options.endpoint);
