@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2016  # the $ in the patterns are literal dollars
 # find_package(Concord) end to end: install Concord into a temporary prefix, configure and build
-# examples/embedding against it (a separate CMake project), and run the agent service on a few
+# examples/embed against it (a separate CMake project), and run the agent service on a few
 # requests: each must come back with its outcome, spend and makespan; a bad one with its error.
 # Usage: embedding_test.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
@@ -22,7 +22,7 @@ grep -rl "include.*<caf/" "$work/prefix/include/concord/concord.hpp" "$work/pref
   fail "CAF headers reached the embedding API"
 
 # A separate project, finding Concord only through the prefix (no path into this source tree).
-cp -r "$src/examples/embedding" "$work/agent-src"
+cp -r "$src/examples/embed" "$work/agent-src"
 cmake -S "$work/agent-src" -B "$work/agent" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$work/prefix" \
   >"$work/configure.log" 2>&1 || fail "configure: $(tail -n 20 "$work/configure.log")"
 nice cmake --build "$work/agent" >"$work/build.log" 2>&1 || fail "build: $(tail -n 30 "$work/build.log")"
@@ -89,4 +89,4 @@ expect '^request 4: error: RunRequest: budget_usd: must be in 0..1000000 dollars
 # Virtual time: the same request gives the same answer (deterministic for a seed).
 printf 'research 3\n' | timeout 60 "$work/agent/agent_service" | grep "^request 1" >"$work/again.txt"
 grep -q "^$(grep '^request 1' "$work/out.txt" | sed 's/[$.]/\\&/g')$" "$work/again.txt" || fail "request 1 differs on a second run"
-echo "PASS: installed, found with find_package(Concord), built and ran examples/embedding and a Concord::client program"
+echo "PASS: installed, found with find_package(Concord), built and ran examples/embed and a Concord::client program"
