@@ -9,7 +9,8 @@
 //   build/bench/bench_cluster_external_worker [--samples N] [--warmup W]
 //
 // Prints p50/p90/p99/max of both and of their difference (external - in-process, p50 and p99).
-// Samples are sequential (one in flight): latency, not throughput.
+// Samples are sequential (one in flight; latency, not throughput) and alternate between the two
+// workers, so that a noisy machine affects both alike.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -40,35 +41,43 @@ double percentile(std::vector<double> v, double q) {
   return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))];
 }
 
-/// Round trips (µs) of n sequential samples to `worker`.
-std::vector<double> round_trips(caf::actor_system& sys, const caf::actor& worker, int n, int warmup) {
-  std::vector<double> us;
+/// One sample's round trip (µs) to `worker`, or < 0 when no successful answer came within 10 s.
+double round_trip(caf::scoped_actor& self, const caf::actor& worker, std::uint64_t id) {
+  proto::sample_request r;
+  r.sample_id = id;
+  r.seed = 7;
+  r.subtask_id = "s";
+  r.model_id = "m";
+  r.prompt = "ping";
+  r.token_cap = 100;
+  r.price_per_token = 1;
+  r.time_scale = 1e6;
+  r.profile.latency_s = {1e-6};
+  r.profile.success = {1};
+  r.profile.tokens = {10};
+  const auto t0 = Steady::now();
+  self->send(caf::actor_cast<proto::worker_actor>(worker), r);
+  bool ok = false;
+  self->receive([&](proto::sample_result& res) { ok = res.sample_id == id && res.success; },
+                caf::after(std::chrono::seconds(10)) >> [&] {});
+  return ok ? std::chrono::duration<double, std::micro>(Steady::now() - t0).count() : -1;
+}
+
+/// n samples to each worker, alternating (local, external, local, ...) so that both see the same
+/// machine: on a shared machine the noise moves both alike.
+bool alternate(caf::actor_system& sys, const caf::actor& local, const caf::actor& external, int n, int warmup,
+               std::vector<double>& local_us, std::vector<double>& external_us) {
   caf::scoped_actor self{sys};
   for (int i = 0; i < warmup + n; ++i) {
-    proto::sample_request r;
-    r.sample_id = static_cast<std::uint64_t>(i) + 1;
-    r.seed = 7;
-    r.subtask_id = "s";
-    r.model_id = "m";
-    r.prompt = "ping";
-    r.token_cap = 100;
-    r.price_per_token = 1;
-    r.time_scale = 1e6;
-    r.profile.latency_s = {1e-6};
-    r.profile.success = {1};
-    r.profile.tokens = {10};
-    const auto t0 = Steady::now();
-    self->send(caf::actor_cast<proto::worker_actor>(worker), r);
-    bool ok = false;
-    self->receive([&](proto::sample_result& res) { ok = res.sample_id == r.sample_id && res.success; },
-                  caf::after(std::chrono::seconds(10)) >> [&] {});
-    if (!ok) {
-      std::fprintf(stderr, "sample %d: no successful answer within 10 s\n", i);
-      return us;
+    const double a = round_trip(self, local, 2 * static_cast<std::uint64_t>(i) + 1);
+    const double b = round_trip(self, external, 2 * static_cast<std::uint64_t>(i) + 2);
+    if (a < 0 || b < 0) {
+      std::fprintf(stderr, "sample %d: no successful answer within 10 s (%s)\n", i, a < 0 ? "in-process" : "external");
+      return false;
     }
-    if (i >= warmup) us.push_back(std::chrono::duration<double, std::micro>(Steady::now() - t0).count());
+    if (i >= warmup) local_us.push_back(a), external_us.push_back(b);
   }
-  return us;
+  return true;
 }
 
 void print(const char* what, const std::vector<double>& v) {
@@ -105,7 +114,7 @@ int main(int argc, char** argv) {
   wo.model = "m";
   wo.beacon_interval_s = 0;
   const auto local = caf::actor_cast<caf::actor>(actors::spawn_simulated_worker(sys, wo));
-  const auto in_process = round_trips(sys, local, n, warmup);
+  std::vector<double> in_process;
 
   // External: hub + socket + a real `concord worker --simulate` process.
   struct Attached {
@@ -161,7 +170,7 @@ int main(int argc, char** argv) {
     if (!proxy) {
       std::fprintf(stderr, "the worker never registered: %s\n", worker.stderr_text().c_str());
     } else {
-      external = round_trips(sys, proxy, n, warmup);
+      if (!alternate(sys, local, proxy, n, warmup, in_process, external)) in_process.clear(), external.clear();
     }
   }
   caf::anon_send(hub, proto::stop_atom::value);
