@@ -3,7 +3,8 @@
 # (deploy/netns/cluster.sh), simulated workers at a high time scale, and C clients (in hosts
 # 1..C) submitting a stream of workflows (`concord run --join`) for a fixed time; one node is
 # killed halfway. Prints completions, wall time per run against its simulated makespan (the
-# difference is planning + coordination + joining), and memory per node. A benchmark, never a
+# difference is planning + coordination + joining), how long the other nodes took to detect the
+# kill (their "member hI lost" log lines), and memory per node. A benchmark, never a
 # test; needs root. Everything it starts is brought down at the end (trap).
 #
 #   bench/netns_scale.sh [--hosts 16] [--clients 2] [--seconds 30] [--time-scale 1000] [--concord BIN]
@@ -61,8 +62,29 @@ client() {  # I: runs workflows from host I until the time is up; one line per r
 for ((c = 1; c <= clients; ++c)); do client "$c" >"$work/client-$c.txt" & done
 sleep "$(echo "$seconds / 2" | bc)"
 victim=$((hosts - 1))
+killed_at=$(date +%s.%N)
 "$cluster" --state "$work/cluster" kill "$victim" >/dev/null
 echo "killed host $victim's node at $(echo "$seconds / 2" | bc) s"
+# Detection: when each surviving node logged the victim lost (its line carries the unix time, ms),
+# against the kill; waits at most 10 s. Lines from before the kill are false detections (a member
+# taken for dead by the heartbeat timeout while alive: CPU starvation); they are counted apart.
+for ((poll = 0; poll < 100; ++poll)); do
+  sleep 0.1
+  n=0
+  for ((i = 0; i < hosts - 1; ++i)); do
+    grep -h "member h$victim lost" "$work/cluster/h$i.log" 2>/dev/null | sed 's/.*at unix time //' |
+      awk -v k="$killed_at" '$1 >= k {found = 1} END {exit !found}' && n=$((n + 1))
+  done
+  ((n >= hosts - 1)) && break
+done
+for ((i = 0; i < hosts - 1; ++i)); do
+  { grep -h "member h$victim lost" "$work/cluster/h$i.log" 2>/dev/null || true; } | sed 's/.*at unix time //' |
+    awk -v k="$killed_at" '$1 < k {early++} $1 >= k && !seen {seen = 1; printf "%.0f", ($1 - k) * 1000} END {if (!seen) printf "none"; printf " %d\n", early}'
+done | awk -v total=$((hosts - 1)) '$1 != "none" {d[++n] = $1} {early += $2} END {
+    if (n == 0) { printf "detection: no surviving node logged the kill within 10 s (%d false detections before it)\n", early; exit }
+    for (i = 1; i <= n; ++i) for (j = i + 1; j <= n; ++j) if (d[j] < d[i]) {t = d[i]; d[i] = d[j]; d[j] = t}
+    printf "detection: %d of %d surviving nodes logged the kill; after %d ms (first), %d ms (median), %d ms (last); %d false detections of the victim before it\n",
+      n, total, d[1], d[int((n + 1) / 2)], d[n], early }'
 wait
 rss_end=0 alive=0 max_rss=0
 for ((i = 0; i < hosts; ++i)); do

@@ -25,6 +25,7 @@
 #include "edge/curve_keys.hpp"
 #include "edge/gateway_socket.hpp"
 #include "gateway_actor.hpp"
+#include "time/clock.hpp"
 #include "worker_hub.hpp"
 #include "edge/worker_socket.hpp"
 #include "selector_actor.hpp"
@@ -193,8 +194,14 @@ int execute(NodeCommandOptions o) {
         std::cerr << fmt::format("concord node {}: error: --metrics {}: {}\n", printable(o.name), printable(o.metrics), e.what());
         return kExitBadInput;
       }
-      no.on_member_down = [metrics](const std::string&) { metrics->member_lost(); };
     }
+    // One line per member lost (crash or heartbeat timeout), on stderr: operators and
+    // bench/netns_scale.sh (detection times) read it.
+    no.on_member_down = [metrics, name = o.name](const std::string& member) {
+      if (metrics) metrics->member_lost();
+      std::cerr << fmt::format("concord node {}: member {} lost (crashed, or silent past the heartbeat timeout) at unix time {:.3f}\n",
+                               printable(name), printable(member), static_cast<double>(unix_time_ns()) / 1e9);
+    };
     // A node with a gateway has a selector for the workflows it hosts: every worker of the cluster
     // beacons to it. A node without one hosts nothing and has none (no beacon traffic for it).
     proto::selector_actor selector;
