@@ -43,6 +43,7 @@ using subtask_actor = proto::subtask_actor::stateful_base<subtask_state>;
 
 /// What the learner sees of a sample (learn::Observation, by value: end 0 finished, 1 truncated, 2 cancelled).
 void observed(subtask_actor* self, const SampleOutcome& o) {
+  if (!self->state.o.report_samples) return;  // nobody learns from them: no message per sample
   const std::uint8_t end = o.cancelled ? 2 : o.truncated ? 1 : 0;
   self->send(self->state.o.workflow, proto::observed_atom::value, self->state.o.subtask, self->state.o.model, end, o.success, o.latency_s,
              o.tokens);

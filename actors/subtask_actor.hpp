@@ -42,6 +42,7 @@ struct SubtaskOptions {
   std::string prompt;                // rendered: the parents' outputs are in place
   std::optional<OutputCheck> check;  // applies to the output of a real worker's sample
   double time_limit_s = 0;           // real seconds per sample; 0: none
+  bool report_samples = false;       // tell the workflow each sample's outcome (observed_atom: its learner wants them)
   std::int32_t attempt = 1;          // this batch's attempt number for its subtask (1-based)
   std::uint64_t seed = 0;            // the episode's: sample j draws from exec::sample_seed(seed, subtask, attempt, j)
   double time_scale = 0;             // passed to workers with every sample

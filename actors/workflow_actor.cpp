@@ -160,6 +160,7 @@ void launch(workflow_actor* self, const WorkflowCommand& c) {
   so.subtask_id = wf.subtask_id(a.subtask);
   so.check = content.check;
   so.time_limit_s = content.time_limit_s;
+  so.report_samples = static_cast<bool>(st.o.on_sample);
   if (!content.prompt.empty()) {
     so.prompt = render_prompt(content.prompt, [&](const std::string& id) -> const std::string* {
       const int p = wf.subtask_index(id);
