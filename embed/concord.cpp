@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "edge/curve_keys.hpp"
 #include "embedded_cluster.hpp"
+#include "gateway_run.hpp"
 #include "model/limits.hpp"
 #include "model/money.hpp"
 #include "model/validate.hpp"
@@ -56,6 +58,24 @@ Runtime::Runtime(RuntimeOptions options) : options_(std::move(options)) {
     throw InputError("RuntimeOptions", "", *bad);
   if (!(options_.time_scale >= 1 && options_.time_scale <= 1e7))
     throw InputError("RuntimeOptions", "time_scale", "must be in 1..10000000 simulated seconds per real second");
+  if (!options_.gateway.empty()) {
+    if (!options_.join.empty()) throw InputError("RuntimeOptions", "gateway", "goes without join (one way to reach a cluster)");
+    if (options_.gateway.rfind("tcp://", 0) != 0 && options_.gateway.rfind("ipc://", 0) != 0)
+      throw InputError("RuntimeOptions", "gateway", fmt::format("'{}' is not tcp://HOST:PORT (or ipc://PATH)", options_.gateway));
+    if (options_.gateway_server_key.empty() != options_.gateway_client_key.empty())
+      throw InputError("RuntimeOptions", options_.gateway_server_key.empty() ? "gateway_client_key" : "gateway_server_key",
+                       "gateway_server_key and gateway_client_key go together");
+    if (!options_.gateway_server_key.empty()) {
+      curve_server_public_ = edge::read_curve_key(options_.gateway_server_key);  // InputError naming the file
+      curve_secret_ = edge::read_curve_key(options_.gateway_client_key);
+    }
+    if (!(options_.gateway_timeout_s > 0 && options_.gateway_timeout_s <= 3600))
+      throw InputError("RuntimeOptions", "gateway_timeout_s", "must be above 0 and at most 3600 seconds");
+    if (!(options_.gateway_idle_timeout_s > 0 && options_.gateway_idle_timeout_s <= 1e6))
+      throw InputError("RuntimeOptions", "gateway_idle_timeout_s", "must be above 0 and at most 1000000 seconds");
+  } else if (!options_.gateway_server_key.empty() || !options_.gateway_client_key.empty() || !options_.tenant.empty()) {
+    throw InputError("RuntimeOptions", options_.tenant.empty() ? "gateway_server_key" : "tenant", "applies only with gateway");
+  }
 }
 
 RunReport Runtime::run(const Workflow& wf, const RunRequest& request, ProgressCallback progress) const {
@@ -69,6 +89,15 @@ RunReport Runtime::run(const Workflow& wf, const RunRequest& request, ProgressCa
     throw InputError("RunRequest", "budget_usd", fmt::format("must be in 0..{} dollars", limits::kMaxBudgetUsd));
   if (deadline && !(*deadline > 0 && *deadline <= kMaxDeadlineS))
     throw InputError("RunRequest", "deadline_s", fmt::format("must be above 0 and at most {} seconds", kMaxDeadlineS));
+  if (!options_.gateway.empty()) {
+    if (request.budget_usd && *request.budget_usd == 0)
+      throw InputError("RunRequest", "budget_usd", "must be above 0 through a gateway (0 on the wire means the workflow's own)");
+    std::vector<std::string> ids;
+    for (int s = 0; s < flat.num_subtasks(); ++s) ids.push_back(flat.subtask_id(s));
+    const embed::GatewayTarget target{options_.gateway, curve_server_public_, curve_secret_, options_.tenant,
+                                      options_.policy, options_.gateway_timeout_s, options_.gateway_idle_timeout_s};
+    return embed::run_through_gateway(wf, ids, request, progress, target);
+  }
   cfg.budget = budget ? money_from_dollars(*budget) : nominal_budget(flat);
   cfg.deadline_s = deadline ? *deadline : nominal_deadline_s(flat);
   cfg.seed = request.seed;

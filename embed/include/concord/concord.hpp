@@ -11,15 +11,19 @@
 // with prices, per-(subtask, model) profiles), built in code or parsed from the JSON format of
 // docs/workflow-format.md. Runtime::run() plans it with MCPP and executes it on the same actors
 // a `concord node` cluster runs: on an embedded cluster of simulated workers (virtual time:
-// deterministic for a seed, as fast as the machine goes), or on the workers of a running
-// cluster (RuntimeOptions::join, real time). Link Concord::embed (find_package(Concord)).
+// deterministic for a seed, as fast as the machine goes), or on a running cluster: through a
+// node's gateway (RuntimeOptions::gateway: the service edge's client path, real time; the node
+// hosts the workflow), or as a member of the cluster (RuntimeOptions::join, TLS: this process
+// hosts the workflow's actors, the members' workers run its samples). Link Concord::embed
+// (find_package(Concord)).
 //
 // Thread safety: one Runtime may be used from several threads; each run() is independent
 // (its own actor system). run() blocks; submit() runs it on a thread of its own.
 // Errors: an invalid workflow, budget, deadline or policy throws concord::InputError (a
 // std::runtime_error naming the source, field and reason); a cluster that cannot be joined
-// throws std::runtime_error. Nothing else throws once a run has started: its outcome is the
-// report (completed, or the reason it did not).
+// throws std::runtime_error, as does a gateway that does not accept a submission (no answer
+// within gateway_timeout_s, busy, refused: the node's reason). Nothing else throws once a run
+// has started: its outcome is the report (completed, or the reason it did not).
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -46,6 +50,24 @@ struct RuntimeOptions {
   std::string tls_cert, tls_key, tls_ca;
   /// Planning policy: "mcpp" (default), "mcpp:faithful", "greedy", "cheapest", "seq:MODEL:K".
   std::string policy = "mcpp";
+
+  /// Non-empty (tcp://HOST:PORT of a `concord node --gateway`): run on a running cluster through
+  /// the service edge, the client path of `concord submit --watch` (Cap'n Proto over ZeroMQ,
+  /// docs/service.md). The node validates, plans, hosts and runs each workflow on its cluster's
+  /// workers and ledger; this process submits it, follows its events (progress, report) and
+  /// cancels it. Excludes `join`; `nodes`, `workers_per_model`, `time_scale` and the TLS files
+  /// do not apply (the node has its own).
+  std::string gateway;
+  /// With `gateway`, CURVE (both or neither): the node's public key file (NODE.pub) and this
+  /// client's secret key file (CLIENT.key, its CLIENT.pub in the node's --clients folder);
+  /// `concord keygen` writes them.
+  std::string gateway_server_key, gateway_client_key;
+  std::string tenant;  // with `gateway`: the tenant the workflows are submitted for ("" = "default")
+  /// With `gateway` (real seconds): how long to wait for the node to accept a submission, and
+  /// how long a run may go without any event before run() stops following it (the report then
+  /// says `no_answer` and gives the workflow's id on the node, where it may still be running).
+  double gateway_timeout_s = 10;
+  double gateway_idle_timeout_s = 600;
 };
 
 struct RunRequest {
@@ -55,6 +77,9 @@ struct RunRequest {
   /// Set it to true (from any thread) to stop the run: in-flight samples are cancelled and
   /// settled, the report says `interrupted`.
   const std::atomic<bool>* cancel = nullptr;
+  /// Gateway runs: the node starts one workflow per key; run() again with the same key (e.g.
+  /// after a lost connection) follows that workflow instead of starting another. "" = none.
+  std::string idempotency_key;
 };
 
 /// One subtask's outcome in a report.
@@ -67,11 +92,14 @@ struct SubtaskOutcome {
   double end_s = 0;    // last batch's end
   bool done = false;
   double cost_usd = 0;
+  /// Its first successful sample's output, from a real worker of a node (gateway runs; simulated
+  /// workers have none).
+  std::string output;
 };
 
 struct RunReport {
   bool completed = false;     // every subtask completed within budget and deadline
-  std::string reason;         // "completed", "budget_exhausted", "deadline_exhausted", "interrupted", ...
+  std::string reason;         // "completed", "budget_exhausted", "deadline_exhausted", "interrupted", "no_answer", ...
   std::string detail;         // more words on a failure, or re-dispatches after a worker died
   double spend_usd = 0;
   double budget_usd = 0;
@@ -81,6 +109,8 @@ struct RunReport {
   int subtasks_total = 0;
   int planner_decisions = 0;
   std::vector<SubtaskOutcome> subtasks;  // in the workflow's order (never started: attempts == 0)
+  /// Gateway runs: the workflow's id on the node (for `concord watch ID` / `concord cancel ID`).
+  std::uint64_t workflow_id = 0;
 };
 
 /// A batch that ended: for live progress.
@@ -114,6 +144,7 @@ class Runtime {
 
  private:
   RuntimeOptions options_;
+  std::string curve_server_public_, curve_secret_;  // Z85, read from the gateway key files
 };
 
 /// The report as `concord run` prints its summary lines (result, spend, makespan, progress).
