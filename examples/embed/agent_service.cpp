@@ -3,14 +3,18 @@
 // It reads one request per line on stdin and answers one line per request on stdout:
 //   KIND STEPS [BUDGET_USD [DEADLINE_S]]   e.g. `research 3` or `review 5 0.05 600`
 // Each request becomes a workflow built in code (a plan step, STEPS parallel steps of KIND,
-// then a summary), planned and run by Concord on an embedded cluster of simulated workers;
-// the answer carries whether it completed, its spend and its makespan. A line starting with
-// '{' is a workflow in Concord's JSON format instead. `quit` or end of input stops it.
+// then a summary), planned and run by Concord on an embedded cluster of simulated workers, or
+// with --gateway on a running cluster through a node's gateway (the service edge's client path:
+// the node plans and runs it on its workers); the answer carries whether it completed, its spend
+// and its makespan. A line starting with '{' is a workflow in Concord's JSON format instead.
+// `quit` or end of input stops it.
 //
 //   printf 'research 3\nreview 5 0.05 600\n' | ./agent_service
+//   ./agent_service --gateway tcp://127.0.0.1:7000 [--server-key NODE.pub --client-key CLIENT.key]
 #include <concord/concord.hpp>
 
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -48,9 +52,41 @@ concord::Workflow build(const std::string& kind, int steps) {
 
 }  // namespace
 
-int main() {
-  concord::Runtime runtime;  // an embedded cluster: 3 nodes x 2 simulated workers per model
-  std::cout << "agent_service: Concord " << concord::version() << ", ready" << std::endl;
+const char* const kUsage =
+    "usage: agent_service [--gateway tcp://HOST:PORT [--server-key NODE.pub --client-key CLIENT.key]]\n"
+    "Reads requests on stdin, one per line: KIND STEPS [BUDGET_USD [DEADLINE_S]], or a workflow in JSON;\n"
+    "answers one line each on stdout. Without --gateway: an embedded cluster of simulated workers.\n"
+    "Exit codes: 0 end of input or quit; 2 bad arguments.\n";
+
+int main(int argc, char** argv) {
+  concord::RuntimeOptions options;  // default: an embedded cluster, 3 nodes x 2 simulated workers per model
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (arg == "--help" || arg == "-h") {
+      std::cout << kUsage;
+      return 0;
+    } else if (arg == "--gateway" && has_value) {
+      options.gateway = argv[++i];
+    } else if (arg == "--server-key" && has_value) {
+      options.gateway_server_key = argv[++i];
+    } else if (arg == "--client-key" && has_value) {
+      options.gateway_client_key = argv[++i];
+    } else {
+      std::cerr << "agent_service: bad argument '" << arg << "'\n" << kUsage;
+      return 2;
+    }
+  }
+  std::optional<concord::Runtime> made;
+  try {
+    made.emplace(options);
+  } catch (const std::exception& e) {  // concord::InputError: names the option and the reason
+    std::cerr << "agent_service: " << e.what() << "\n";
+    return 2;
+  }
+  const concord::Runtime& runtime = *made;
+  std::cout << "agent_service: Concord " << concord::version() << ", ready"
+            << (options.gateway.empty() ? "" : ", through " + options.gateway) << std::endl;
   std::string line;
   for (int n = 1; std::getline(std::cin, line); ++n) {
     if (line.empty()) continue;
@@ -76,7 +112,8 @@ int main() {
       const concord::RunReport r = runtime.run(wf, req);
       std::cout << "request " << n << ": " << wf.name << ": " << (r.completed ? "completed" : "failed (" + r.reason + ")")
                 << ", spend $" << r.spend_usd << " of $" << r.budget_usd << ", makespan " << r.makespan_s << " s of "
-                << r.deadline_s << " s, " << r.subtasks_done << "/" << r.subtasks_total << " subtasks" << std::endl;
+                << r.deadline_s << " s, " << r.subtasks_done << "/" << r.subtasks_total << " subtasks"
+                << (r.workflow_id ? ", workflow " + std::to_string(r.workflow_id) + " on the node" : "") << std::endl;
     } catch (const std::exception& e) {  // concord::InputError names the field and the reason
       std::cout << "request " << n << ": error: " << e.what() << std::endl;
     }

@@ -89,4 +89,36 @@ expect '^request 4: error: RunRequest: budget_usd: must be in 0..1000000 dollars
 # Virtual time: the same request gives the same answer (deterministic for a seed).
 printf 'research 3\n' | timeout 60 "$work/agent/agent_service" | grep "^request 1" >"$work/again.txt"
 grep -q "^$(grep '^request 1' "$work/out.txt" | sed 's/[$.]/\\&/g')$" "$work/again.txt" || fail "request 1 differs on a second run"
-echo "PASS: installed, found with find_package(Concord), built and ran examples/embed and a Concord::client program"
+
+# The same service through a node's gateway (RuntimeOptions::gateway, the service edge's client
+# path): the installed `concord node` hosts and runs the workflows on its own simulated workers.
+# Loopback only; the node is killed on exit (also when a check fails).
+cat >"$work/workers.json" <<'JSON'
+{"workers": [{"model": "small", "count": 2}, {"model": "large", "count": 2}, {"model": "search-tool", "count": 1}]}
+JSON
+"$work/prefix/bin/concord" node --name gw --listen 127.0.0.1:0 --gateway tcp://127.0.0.1:0 --workers "$work/workers.json" \
+  --time-scale 200 >"$work/node.out" 2>"$work/node.err" &
+node_pid=$!
+trap 'kill -9 "$node_pid" 2>/dev/null; wait "$node_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+endpoint=""
+for _ in $(seq 100); do  # bounded: 10 s for the node to print its gateway address
+  endpoint=$(grep -o 'gateway on tcp://127\.0\.0\.1:[0-9]*' "$work/node.out" | sed 's/^gateway on //' || true)
+  [[ -n "$endpoint" ]] && break
+  sleep 0.1
+done
+[[ -n "$endpoint" ]] || fail "the node printed no gateway address: $(cat "$work/node.out" "$work/node.err")"
+printf 'research 3\n%s\n' "$workflow_json" |
+  timeout 120 "$work/agent/agent_service" --gateway "$endpoint" >"$work/gw.txt" 2>&1 || fail "agent_service --gateway: exit $?: $(cat "$work/gw.txt")"
+cat "$work/gw.txt"
+grep -qE "^agent_service: Concord [0-9.]+, ready, through $endpoint\$" "$work/gw.txt" || fail "agent_service --gateway: no ready line"
+grep -qE '^request 1: research-3: completed, spend \$[0-9.e-]+ of \$[0-9.e-]+, makespan [0-9.]+ s of [0-9.]+ s, 5/5 subtasks, workflow 1 on the node$' "$work/gw.txt" ||
+  fail "agent_service --gateway: request 1 did not complete on the node"
+grep -qE '^request 2: research-agent: completed, spend .* of \$0.25, makespan .* of 90 s, 6/6 subtasks, workflow 2 on the node$' "$work/gw.txt" ||
+  fail "agent_service --gateway: request 2 did not complete on the node"
+# The node says it hosted both (its own status, through the installed CLI).
+"$work/prefix/bin/concord" status --to "$endpoint" >"$work/status.txt" 2>&1 || fail "concord status: $(cat "$work/status.txt")"
+[[ $(grep -cE '^ *[12] .*ended' "$work/status.txt") == 2 ]] || fail "the node's status does not list workflows 1 and 2 as ended: $(cat "$work/status.txt")"
+# A bad option is an error naming it (exit 2), not a crash.
+"$work/agent/agent_service" --gateway http://nowhere </dev/null >"$work/bad.txt" 2>&1 && fail "agent_service accepted --gateway http://nowhere"
+grep -q "RuntimeOptions: gateway: 'http://nowhere' is not tcp://HOST:PORT" "$work/bad.txt" || fail "bad --gateway: $(cat "$work/bad.txt")"
+echo "PASS: installed, found with find_package(Concord), built and ran examples/embed (embedded and through a node's gateway) and a Concord::client program"
