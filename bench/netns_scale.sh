@@ -8,9 +8,10 @@
 # test; needs root. Everything it starts is brought down at the end (trap).
 #
 #   bench/netns_scale.sh [--hosts 16] [--clients 2] [--seconds 30] [--time-scale 1000] [--concord BIN]
+#                        [--config INI]   (CAF settings for every node, e.g. [middleman] heartbeats)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-hosts=16 clients=2 seconds=30 scale=1000 concord="${CONCORD_BIN:-$here/build/nodes/concord}"
+hosts=16 clients=2 seconds=30 scale=1000 concord="${CONCORD_BIN:-$here/build/nodes/concord}" config=""
 while (($#)); do
   case "$1" in
     --hosts) hosts="$2"; shift ;;
@@ -18,7 +19,8 @@ while (($#)); do
     --seconds) seconds="$2"; shift ;;
     --time-scale) scale="$2"; shift ;;
     --concord) concord="$2"; shift ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --config) config="$2"; shift ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "netns_scale.sh: error: unknown argument \"$1\" (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -32,7 +34,7 @@ trap 'exit 143' TERM
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 t0=$(date +%s.%N)
-"$cluster" up "$hosts" --state "$work/cluster" --concord "$concord" --time-scale "$scale" >/dev/null
+"$cluster" up "$hosts" --state "$work/cluster" --concord "$concord" --time-scale "$scale" ${config:+--config "$config"} >/dev/null
 t1=$(date +%s.%N)
 # shellcheck disable=SC1091
 source "$work/cluster/cluster.env"
