@@ -75,6 +75,7 @@ struct EmbeddedCluster::Impl {
             wo.beacon_interval_s = o.beacon_interval_s;
             wo.beacon_target = caf::actor_cast<caf::actor>(selector);
             if (vt) wo.clock = wo.virtual_time = vt.get();
+            if (o.worker_faults) wo.faults = o.worker_faults(static_cast<int>(workers.size()), wo.name);
             workers.emplace_back(wo.name, caf::actor_cast<caf::actor>(spawn_simulated_worker(sys, wo)));
           }
     }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "chaos/worker_fault.hpp"
 #include "sim/episode.hpp"
 #include "sim/flat_workflow.hpp"
 #include "sim/policy.hpp"
@@ -45,6 +46,9 @@ struct ClusterOptions {
   bool pace = false;
   /// The real time pacing waits on (the run's thread sleeps until it reaches each event's due time).
   const Clock* pace_clock = &real_clock();
+  /// Embedded only, fault injection (`concord chaos`, tests): the faults worker number `index`
+  /// (in spawn order: node, model, then worker) named `name` plays. Unset: none.
+  std::function<std::vector<chaos::WorkerFault>(int index, const std::string& name)> worker_faults;
 };
 
 struct ClusterRun {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <unordered_map>
 
@@ -36,10 +37,41 @@ struct worker_state {
   std::uint64_t next_token = 1;
   Clock::time_point born;
   double latency_ewma_s = 0, reputation = 1;
+  // Fault injection: what a hang holds back until it ends (run in arrival order), and whether
+  // the wake-up is scheduled.
+  std::vector<std::function<void()>> deferred;
+  bool wake_scheduled = false;
   static inline const char* name = "concord.worker";
 };
 
 using worker_actor = proto::worker_actor::stateful_base<worker_state>;
+
+using chaos::WorkerFaultKind;
+constexpr std::uint64_t kWakeToken = 0;  // finish_atom with it ends a hang (sample tokens start at 1)
+
+/// Simulated seconds since the worker started.
+double now_s(const worker_state& st) {
+  return st.options.virtual_time ? st.options.virtual_time->now_s() : st.options.clock->seconds_since(st.born) * st.options.time_scale;
+}
+
+const chaos::WorkerFault* fault(const worker_state& st, WorkerFaultKind kind) {
+  return st.options.faults.empty() ? nullptr : chaos::active_fault(st.options.faults, kind, now_s(st));
+}
+
+/// During a hang, `work` waits for its end (as a stopped process's messages wait in its socket).
+/// Returns true when it was held back.
+bool held_by_hang(worker_actor* self, std::function<void()> work) {
+  auto& st = self->state;
+  const chaos::WorkerFault* h = fault(st, WorkerFaultKind::hang);
+  if (!h) return false;
+  st.deferred.push_back(std::move(work));
+  if (!st.wake_scheduled) {
+    st.wake_scheduled = true;
+    send_later(self, st.options.virtual_time, h->to_s - now_s(st), st.options.time_scale, TimePhase::event, proto::finish_atom::value,
+               kWakeToken);
+  }
+  return true;
+}
 
 void send_beacon(worker_actor* self) {
   auto& st = self->state;
@@ -73,14 +105,31 @@ void reply(worker_actor* self, std::uint64_t token, bool cancelled, double stop_
     st.reputation = 0.9 * st.reputation + 0.1 * (result.success ? 1.0 : 0.0);
   }
   st.token_of.erase({caf::actor_cast<caf::actor_addr>(f.reply_to), f.request.sample_id});
-  if (f.reply_to) self->send(caf::actor_cast<proto::subtask_actor>(f.reply_to), std::move(result));
+  const auto to = caf::actor_cast<caf::actor>(f.reply_to);
   st.in_flight.erase(it);
+  if (!to) return;
+  if (!cancelled) {
+    if (const auto* lie = fault(st, WorkerFaultKind::lie_tokens)) {  // claims more than it did
+      result.tokens = static_cast<std::int64_t>(static_cast<double>(result.tokens) * lie->factor);
+      result.cost = static_cast<Money>(std::min(static_cast<double>(result.cost) * lie->factor, 1e15));
+    }
+  }
+  if (fault(st, WorkerFaultKind::drop_result)) return;
+  if (fault(st, WorkerFaultKind::duplicate_result)) self->send(caf::actor_cast<proto::subtask_actor>(to), result);
+  if (const auto* d = fault(st, WorkerFaultKind::delay_result)) {
+    if (VirtualTime* vt = st.options.virtual_time) vt->at(vt->now_s() + d->factor, TimePhase::event, to, caf::make_message(std::move(result)));
+    else self->delayed_send(caf::actor_cast<proto::subtask_actor>(to), real_delay(d->factor / st.options.time_scale), std::move(result));
+    return;
+  }
+  self->send(caf::actor_cast<proto::subtask_actor>(to), std::move(result));
 }
 
 void schedule_beacon(worker_actor* self) {
   const auto& o = self->state.options;
   send_later(self, o.virtual_time, o.beacon_interval_s * o.time_scale, o.time_scale, TimePhase::event, proto::tick_atom::value);
 }
+
+void start_sample(worker_actor* self, proto::sample_request r, const caf::strong_actor_ptr& sender);
 
 proto::worker_actor::behavior_type worker(worker_actor* self, WorkerOptions options) {
   self->state.options = std::move(options);
@@ -91,35 +140,39 @@ proto::worker_actor::behavior_type worker(worker_actor* self, WorkerOptions opti
     send_beacon(self);
     schedule_beacon(self);
   }
+  for (const chaos::WorkerFault& f : self->state.options.faults)  // a crash is for good: the worker exits then
+    if (f.kind == WorkerFaultKind::crash)
+      send_later(self, self->state.options.virtual_time, std::max(0.0, f.from_s - now_s(self->state)), self->state.options.time_scale,
+                 TimePhase::event, proto::stop_atom::value);
   return {
       [=](proto::sample_request& r) {
-        InFlight f;
-        f.sample = simulate_sample(r);
-        f.reply_to = self->current_sender();
-        f.started = self->state.options.clock->now();
-        auto& st = self->state;
-        const std::pair key{caf::actor_cast<caf::actor_addr>(f.reply_to), r.sample_id};
-        if (st.token_of.count(key)) return;  // a duplicate of a sample already running here
-        const std::uint64_t token = st.next_token++;
-        st.token_of.emplace(key, token);
-        const double scale = r.time_scale > 0 ? r.time_scale : self->state.options.time_scale;
-        const double latency_s = f.sample.latency_s;
-        f.time_scale = scale;
-        f.request = std::move(r);
-        VirtualTime* vt = st.options.virtual_time;
-        if (vt) f.started_s = vt->now_s();
-        st.in_flight[token] = std::move(f);
-        // Ends at start + latency (simulated seconds): on the virtual clock, the very instant the simulator computes.
-        send_later(self, vt, latency_s, scale, TimePhase::event, proto::finish_atom::value, token);
+        if (held_by_hang(self, [self, r, sender = self->current_sender()] { start_sample(self, r, sender); })) return;
+        start_sample(self, r, self->current_sender());
       },
-      [=](proto::finish_atom, std::uint64_t token) { reply(self, token, false); },
-      [=](proto::cancel_atom, std::uint64_t sample_id, double stop_after_s) {  // from the requester of that sample
+      [=](proto::finish_atom, std::uint64_t token) {
         auto& st = self->state;
-        auto it = st.token_of.find({caf::actor_cast<caf::actor_addr>(self->current_sender()), sample_id});
-        if (it != st.token_of.end()) reply(self, it->second, true, stop_after_s);
+        if (token == kWakeToken) {  // the hang is over: what it held back runs now, in order
+          st.wake_scheduled = false;
+          auto held = std::move(st.deferred);
+          st.deferred.clear();
+          for (auto& work : held) work();
+          return;
+        }
+        if (held_by_hang(self, [self, token] { reply(self, token, false); })) return;
+        reply(self, token, false);
+      },
+      [=](proto::cancel_atom, std::uint64_t sample_id, double stop_after_s) {  // from the requester of that sample
+        const auto sender = caf::actor_cast<caf::actor_addr>(self->current_sender());
+        auto cancel = [self, sample_id, stop_after_s, sender] {
+          auto& st = self->state;
+          auto it = st.token_of.find({sender, sample_id});
+          if (it != st.token_of.end()) reply(self, it->second, true, stop_after_s);
+        };
+        if (held_by_hang(self, cancel)) return;
+        cancel();
       },
       [=](proto::tick_atom) {
-        send_beacon(self);
+        if (!fault(self->state, WorkerFaultKind::hang)) send_beacon(self);  // a hung worker is silent
         schedule_beacon(self);
       },
       [=](proto::subscribe_atom, const caf::actor& dynamic) {  // a selector (maybe remote) wants our beacons
@@ -130,6 +183,28 @@ proto::worker_actor::behavior_type worker(worker_actor* self, WorkerOptions opti
       },
       [=](proto::stop_atom) { self->quit(); },
   };
+}
+
+void start_sample(worker_actor* self, proto::sample_request r, const caf::strong_actor_ptr& sender) {
+  InFlight f;
+  f.sample = simulate_sample(r);
+  if (const auto* slow = fault(self->state, WorkerFaultKind::slow)) f.sample.latency_s *= slow->factor;
+  f.reply_to = sender;
+  f.started = self->state.options.clock->now();
+  auto& st = self->state;
+  const std::pair key{caf::actor_cast<caf::actor_addr>(f.reply_to), r.sample_id};
+  if (st.token_of.count(key)) return;  // a duplicate of a sample already running here
+  const std::uint64_t token = st.next_token++;
+  st.token_of.emplace(key, token);
+  const double scale = r.time_scale > 0 ? r.time_scale : self->state.options.time_scale;
+  const double latency_s = f.sample.latency_s;
+  f.time_scale = scale;
+  f.request = std::move(r);
+  VirtualTime* vt = st.options.virtual_time;
+  if (vt) f.started_s = vt->now_s();
+  st.in_flight[token] = std::move(f);
+  // Ends at start + latency (simulated seconds): on the virtual clock, the very instant the simulator computes.
+  send_later(self, vt, latency_s, scale, TimePhase::event, proto::finish_atom::value, token);
 }
 
 }  // namespace

@@ -7,10 +7,12 @@
 // after its start when stop_after_s >= 0 (the batch's first success: the simulator's settlement),
 // else now.
 #include <string>
+#include <vector>
 
 #include <caf/fwd.hpp>
 #include "interfaces.hpp"
 
+#include "chaos/worker_fault.hpp"
 #include "time/clock.hpp"
 #include "cluster_tunables.hpp"
 
@@ -28,6 +30,9 @@ struct WorkerOptions {
   /// Set: the worker runs on this virtual clock (samples end and beacons go at virtual times;
   /// `clock` should then be the same object). Null: real time.
   VirtualTime* virtual_time = nullptr;
+  /// Fault injection (`concord chaos`, tests): the faults this worker plays, at simulated times
+  /// since it started (chaos/worker_fault.hpp). Empty: none.
+  std::vector<chaos::WorkerFault> faults;
 };
 
 /// Spawns a simulated worker.

@@ -168,7 +168,7 @@ void act(subtask_actor* self, BatchRun::Commands& cmds) {
 proto::subtask_actor::behavior_type subtask(subtask_actor* self, SubtaskOptions o) {
   auto& st = self->state;
   st.o = std::move(o);
-  st.run.emplace(st.o.batch_id, st.o.k, st.o.model_id);
+  st.run.emplace(st.o.batch_id, st.o.k, st.o.model_id, st.per_sample());
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& st = self->state;
     for (std::size_t i = 0; i < st.workers.size(); ++i)

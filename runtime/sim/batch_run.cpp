@@ -8,8 +8,12 @@ namespace concord {
 
 using Kind = BatchCommand::Kind;
 
-BatchRun::BatchRun(std::uint64_t batch_id, int k, std::string model_id)
-    : batch_id_(batch_id), k_(k), model_id_(std::move(model_id)), samples_(static_cast<std::size_t>(k > 0 ? k : 0)) {}
+BatchRun::BatchRun(std::uint64_t batch_id, int k, std::string model_id, Money per_sample_reservation)
+    : batch_id_(batch_id),
+      k_(k),
+      per_sample_reservation_(per_sample_reservation),
+      model_id_(std::move(model_id)),
+      samples_(static_cast<std::size_t>(k > 0 ? k : 0)) {}
 
 void BatchRun::start(Commands& out) { out.push_back({Kind::reserve}); }
 
@@ -93,9 +97,16 @@ void BatchRun::result(int j, const SampleOutcome& o, Commands& out) {
   if (j < 0 || j >= k_) return;
   Sample& s = samples_[static_cast<std::size_t>(j)];
   if (s.state != SampleState::running) return;  // a duplicate, or from a re-dispatched sample's first worker
-  report_.cost += o.cost;
+  Money cost = o.cost < 0 ? 0 : o.cost;
+  if (cost > per_sample_reservation_) {  // more than its worst case: a lie, or a broken worker
+    if (report_.reason.empty())
+      report_.reason = "worker " + o.worker + " claimed " + std::to_string(cost) + " pUSD for sample " +
+                       std::to_string(exec::sample_id(batch_id_, static_cast<std::uint64_t>(j))) + ", above its reservation of " +
+                       std::to_string(per_sample_reservation_) + ": charged the reservation";
+    cost = per_sample_reservation_;
+  }
   report_.workers.push_back(o.worker);
-  settle(j, o.cost, out);
+  settle(j, cost, out);
   // A cancelled sample says nothing about its worker: no credit either way.
   if (o.cancelled) {
     out.push_back({Kind::forget, j, 0, 0, s.dispatch_id});
@@ -140,6 +151,7 @@ void BatchRun::committed(int j, ledger::Code code, Commands& out) {
                   (s.cost == 0 && (code == ledger::Code::unknown_id || code == ledger::Code::not_granted));
   s.state = SampleState::settled;
   if (ok) {
+    report_.cost += s.cost;
     BatchCommand c{Kind::settled, j};
     c.cost = s.cost;
     out.push_back(c);

@@ -8,6 +8,7 @@
 // actor only turns commands into messages and answers into events. Samples are 0..k-1;
 // workers are the caller's opaque ids.
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 #include <vector>
@@ -46,7 +47,7 @@ struct BatchReport {
   bool granted = true;   // false: the ledger refused the reservation; nothing ran
   bool success = false;  // a sample succeeded: the subtask is complete
   int successes = 0, failures = 0, truncated = 0, cancelled = 0, redispatched = 0;
-  Money cost = 0;               // committed for the batch
+  Money cost = 0;               // committed for the batch (the ledger accepted each sample's commit)
   bool no_worker_left = false;  // a sample found no live worker for the model: the plan cannot run
   std::string reason;           // why, for the user, when something went wrong
   std::vector<std::string> workers;  // the worker of each sample result received
@@ -72,8 +73,11 @@ struct WorkerPick {
 class BatchRun {
  public:
   using Commands = std::vector<BatchCommand>;
-  /// batch_id names the batch's samples in messages (exec::sample_id); model_id, its model.
-  BatchRun(std::uint64_t batch_id, int k, std::string model_id);
+  /// batch_id names the batch's samples in messages (exec::sample_id); model_id, its model;
+  /// per_sample_reservation, what the ledger holds for each sample: a worker's claim above it (a
+  /// lying or broken worker) is charged at it, a negative claim at 0 — never more than was
+  /// reserved, so the ledger never refuses a commit for its amount.
+  BatchRun(std::uint64_t batch_id, int k, std::string model_id, Money per_sample_reservation = std::numeric_limits<Money>::max());
 
   int k() const { return k_; }
   bool over() const { return reported_; }
@@ -112,6 +116,7 @@ class BatchRun {
 
   std::uint64_t batch_id_;
   int k_;
+  Money per_sample_reservation_;
   std::string model_id_;
   std::vector<Sample> samples_;
   BatchReport report_;

@@ -1,0 +1,242 @@
+#include "chaos_command.hpp"
+
+#include <dirent.h>
+
+#include <array>
+#include <chrono>
+#include <iostream>
+#include <map>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "chaos/fault_plan.hpp"
+#include "chaos/invariants.hpp"
+#include "embedded_cluster.hpp"
+#include "exit_codes.hpp"
+#include "load_workflow.hpp"
+#include "model/input_error.hpp"
+#include "number_options.hpp"
+#include "plan/policy_registry.hpp"
+#include "printable.hpp"
+#include "sim/flat_workflow.hpp"
+#include "sim/nominal.hpp"
+#include "workloads/codeflow.hpp"
+#include "workloads/proofflow.hpp"
+
+namespace concord::cli {
+
+namespace {
+
+struct ChaosOptions {
+  std::string workload = "proofflow";
+  int dags = 24;
+  std::string datasets_dir;
+  std::uint64_t runs = 1000;
+  std::uint64_t seed = 1;
+  std::int64_t only_run = -1;  // --run K: replay that run alone
+  std::string policy = "mcpp";
+  int max_faults = 3;
+  int nodes = 3, workers_per_model = 2;
+  bool quiet = false;
+};
+
+/// Entries in a /proc folder (threads of the process, open file descriptors); -1 if unreadable.
+long count_entries(const char* dir) {
+  DIR* d = ::opendir(dir);
+  if (!d) return -1;
+  long n = 0;
+  while (const dirent* e = ::readdir(d))
+    if (e->d_name[0] != '.') ++n;
+  ::closedir(d);
+  return n - (std::string(dir) == "/proc/self/fd" ? 1 : 0);  // the folder's own descriptor
+}
+
+std::vector<Workflow> load(const ChaosOptions& o) {
+  std::vector<Workflow> out;
+  if (o.workload == "proofflow" || o.workload == "codeflow") {
+    WorkloadOptions wo;
+    if (!o.datasets_dir.empty()) wo.datasets_dir = o.datasets_dir;
+    out = (o.workload == "proofflow" ? build_proofflow(wo) : build_codeflow(wo)).workflows;
+  } else {
+    out.push_back(load_workflow(o.workload, LoadOptions{}));
+  }
+  if (out.empty()) throw InputError(o.workload, "", "holds no runnable workflow");
+  if (o.dags > 0 && static_cast<std::size_t>(o.dags) < out.size()) out.resize(static_cast<std::size_t>(o.dags));
+  return out;
+}
+
+std::string replay_command(const ChaosOptions& o, std::uint64_t run) {
+  return fmt::format("concord chaos {} --dags {} --seed {} --run {} --policy {} --max-faults {} --nodes {} --workers-per-model {}",
+                     o.workload, o.dags, o.seed, run, o.policy, o.max_faults, o.nodes, o.workers_per_model);
+}
+
+struct Tally {
+  std::uint64_t runs = 0, violating_runs = 0;
+  std::array<std::uint64_t, chaos::kWorkerFaultKinds> planned{}, started{};
+  std::map<std::string, std::uint64_t> reasons;
+  std::map<std::string, std::uint64_t> violations;  // by invariant
+};
+
+int run_chaos(const ChaosOptions& o) {
+  const std::vector<Workflow> workflows = load(o);
+  std::vector<std::shared_ptr<const FlatWorkflow>> flats;
+  std::vector<double> deadlines;
+  for (const Workflow& wf : workflows) {
+    flats.push_back(std::make_shared<const FlatWorkflow>(FlatWorkflow::compile(wf)));
+    deadlines.push_back(nominal_deadline_s(*flats.back()));
+  }
+  make_policy(o.policy, *flats.front(), 1);  // an unknown policy is refused before any run
+  chaos::PlanOptions po;
+  po.max_faults = o.max_faults;
+  const std::uint64_t first = o.only_run >= 0 ? static_cast<std::uint64_t>(o.only_run) : 0;
+  const std::uint64_t last = o.only_run >= 0 ? first + 1 : o.runs;
+  std::cout << fmt::format("concord chaos: {} run{}, seed {}, {} ({} workflows), policy {}, embedded cluster ({} nodes x {} "
+                           "simulated workers per model, virtual clock)\n",
+                           last - first, last - first == 1 ? "" : "s", o.seed, printable(o.workload), workflows.size(), o.policy,
+                           o.nodes, o.workers_per_model)
+            << std::flush;
+  const auto t0 = std::chrono::steady_clock::now();
+  Tally t;
+  long threads_base = -1, fds_base = -1;
+  for (std::uint64_t run = first; run < last; ++run) {
+    const chaos::RunPlan plan = chaos::plan_run(o.seed, run, deadlines, po);
+    const auto& flat = flats[plan.workflow];
+    EpisodeConfig cfg;
+    cfg.semantics = Semantics::runtime;
+    cfg.budget = static_cast<Money>(static_cast<double>(nominal_budget(*flat)) * plan.budget_ratio);
+    cfg.deadline_s = deadlines[plan.workflow] * plan.deadline_ratio;
+    cfg.seed = plan.seed;
+    actors::ClusterOptions co;
+    co.nodes = o.nodes;
+    co.workers_per_model = o.workers_per_model;
+    co.virtual_time = true;
+    co.pace = false;
+    co.threads = 1;
+    const int workers = o.nodes * o.workers_per_model * flat->num_models();
+    co.worker_faults = [&](int index, const std::string&) {
+      std::vector<chaos::WorkerFault> mine;
+      for (const auto& f : plan.faults)
+        if (static_cast<int>(f.worker % static_cast<std::uint32_t>(workers)) == index) mine.push_back(f.fault);
+      return mine;
+    };
+    chaos::RunFacts facts;
+    // Resources before the cluster exists and after it is gone: the first run's "after" is the
+    // base (libraries start their threads once per process, e.g. TBB's arena).
+    facts.threads_before = threads_base >= 0 ? threads_base : count_entries("/proc/self/task");
+    facts.fds_before = fds_base >= 0 ? fds_base : count_entries("/proc/self/fd");
+    actors::ClusterRun r;
+    {
+      actors::EmbeddedCluster cluster(flat, co);
+      r = cluster.run(make_policy(o.policy, *flat, plan.seed), cfg);
+    }
+    facts.threads_after = count_entries("/proc/self/task");
+    facts.fds_after = count_entries("/proc/self/fd");
+    if (threads_base < 0) {
+      threads_base = facts.threads_after;
+      fds_base = facts.fds_after;
+      facts.threads_before = facts.threads_after;
+      facts.fds_before = facts.fds_after;
+    }
+    facts.budget = cfg.budget;
+    facts.spend = r.result.spend;
+    if (r.ledger.size() == 3) {
+      facts.ledger_committed = r.ledger[1];
+      facts.ledger_reserved = r.ledger[2];
+    } else {
+      facts.ledger_reserved = -1;  // unknown: reported as a violation
+    }
+    facts.successes_per_subtask.assign(static_cast<std::size_t>(flat->num_subtasks()), 0);
+    for (const AttemptTrace& a : r.result.attempts) {
+      facts.settled += a.cost;
+      if (a.succeeded) ++facts.successes_per_subtask[static_cast<std::size_t>(a.subtask)];
+    }
+    facts.completed = r.result.completed;
+    facts.end_reason = std::string(to_string(r.result.reason));
+    facts.subtasks_done = r.result.subtasks_done;
+    facts.subtasks_total = flat->num_subtasks();
+    facts.end_s = r.result.makespan_s;
+    facts.deadline_s = cfg.deadline_s;
+    // A worker's death is seen when its beacons stop: stale_after_intervals beacon intervals.
+    facts.detection_bound_s = co.stale_after_intervals * co.beacon_interval_s * co.time_scale;
+    const auto violations = chaos::check_invariants(facts);
+
+    ++t.runs;
+    ++t.reasons[facts.end_reason];
+    for (const auto& f : plan.faults) {
+      ++t.planned[static_cast<std::size_t>(f.fault.kind)];
+      if (f.fault.from_s < facts.end_s) ++t.started[static_cast<std::size_t>(f.fault.kind)];
+    }
+    if (!violations.empty()) {
+      ++t.violating_runs;
+      for (const auto& v : violations) {
+        ++t.violations[v.substr(0, v.find(':'))];
+        std::cout << fmt::format("VIOLATION run {}: {}\n", run, v);
+      }
+      std::cout << fmt::format("  replay: {}\n", replay_command(o, run)) << std::flush;
+    }
+    if (o.only_run >= 0 || !o.quiet) {
+      if (o.only_run >= 0 || (run + 1) % 100 == 0)
+        std::cout << fmt::format("run {}: {} ({}), {} fault{}, spend ${:.6f} of ${:.6f}, end {:.2f} s of {:.2f} s; {} runs, {} violating\n",
+                                 run, facts.end_reason, workflows[plan.workflow].name, plan.faults.size(),
+                                 plan.faults.size() == 1 ? "" : "s", dollars(facts.spend), dollars(facts.budget), facts.end_s,
+                                 facts.deadline_s, t.runs, t.violating_runs)
+                  << std::flush;
+    }
+  }
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::cout << fmt::format("\nfault kind        planned  started before the run ended\n");
+  for (int k = 0; k < chaos::kWorkerFaultKinds; ++k)
+    std::cout << fmt::format("{:<17} {:>7}  {:>7}\n", to_string(static_cast<chaos::WorkerFaultKind>(k)), t.planned[static_cast<std::size_t>(k)],
+                             t.started[static_cast<std::size_t>(k)]);
+  std::cout << "end reasons      ";
+  for (const auto& [reason, n] : t.reasons) std::cout << fmt::format(" {} {}", reason, n);
+  std::cout << fmt::format("\ninvariant violations: {} in {} of {} runs", t.violations.empty() ? 0 : [&] {
+    std::uint64_t n = 0;
+    for (const auto& [name, c] : t.violations) n += c;
+    return n;
+  }(), t.violating_runs, t.runs);
+  for (const auto& [name, n] : t.violations) std::cout << fmt::format("; {} {}", name, n);
+  std::cout << fmt::format("\nwall time {:.1f} s ({:.3f} s per run)\n", wall, wall / static_cast<double>(t.runs ? t.runs : 1));
+  return t.violating_runs == 0 ? kExitOk : kExitConstraintsFailed;
+}
+
+}  // namespace
+
+void add_chaos_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<ChaosOptions>();
+  CLI::App* cmd = app.add_subcommand("chaos", "Run workflows on an embedded cluster whose workers play seeded faults; check the invariants");
+  cmd->footer(
+      "Each run draws (from --seed and its number) a workflow of WORKLOAD, a budget (0.3-1.5 x nominal),\n"
+      "a deadline (0.5-2 x nominal) and 1..--max-faults faults for random workers: crash, hang,\n"
+      "slow, lie_tokens, drop_result, duplicate_result, delay_result. The cluster runs on a virtual\n"
+      "clock, so `--run K` replays run K exactly. After each run: spend <= budget, the ledger's\n"
+      "committed total = the sum of the batches' settlements = the reported spend, nothing left\n"
+      "reserved, each subtask completed at most once, an end with a reason no later than the\n"
+      "deadline plus the detection bound, no leaked thread or file descriptor (docs/chaos.md).\n"
+      "Exit codes: 0 no invariant violated; 1 a violation (each printed with its replay command);\n"
+      "2 bad input; 3 internal error.");
+  cmd->add_option("WORKLOAD", o->workload, "proofflow | codeflow (shared datasets, synthetic profiles) | FILE.json")->capture_default_str();
+  cmd->add_option("--dags", o->dags, "Use the first N workflows of the workload (0: all)")->transform(integer_in(0, 100000))->capture_default_str();
+  cmd->add_option("--datasets", o->datasets_dir, "Datasets folder for proofflow / codeflow")->default_str("$CONCORD_DATASETS or ../shared/datasets");
+  cmd->add_option("--runs", o->runs, "Number of runs")->transform(integer_in(1, 100000000))->capture_default_str();
+  cmd->add_option("--seed", o->seed, "Root seed of the schedule")->transform(unsigned64())->capture_default_str();
+  cmd->add_option("--run", o->only_run, "Replay run K alone (printed with every violation)")->transform(integer_in(0, 100000000));
+  cmd->add_option("--policy", o->policy, "Planning policy (as `concord run --policy`)")->capture_default_str();
+  cmd->add_option("--max-faults", o->max_faults, "Faults per run: 1..N")->transform(integer_in(1, 64))->capture_default_str();
+  cmd->add_option("--nodes", o->nodes, "Logical nodes of the embedded cluster")->transform(integer_in(1, 64))->capture_default_str();
+  cmd->add_option("--workers-per-model", o->workers_per_model, "Simulated workers per model and node")
+      ->transform(integer_in(1, 64))
+      ->capture_default_str();
+  cmd->add_flag("--quiet", o->quiet, "Print violations and the summary only (no progress line every 100 runs)");
+  cmd->callback([o, &exit_code] {
+    try {
+      exit_code = run_chaos(*o);
+    } catch (const InputError& e) {
+      std::cerr << "concord chaos: " << printable_lines(e.what()) << '\n';
+      exit_code = kExitBadInput;
+    }
+  });
+}
+
+}  // namespace concord::cli

@@ -1,0 +1,36 @@
+#include "chaos/fault_plan.hpp"
+
+#include "sim/rng.hpp"
+
+namespace concord::chaos {
+
+RunPlan plan_run(std::uint64_t root_seed, std::uint64_t run, const std::vector<double>& nominal_deadlines_s, const PlanOptions& o) {
+  Rng rng(derive_seed(root_seed, run));
+  RunPlan p;
+  p.seed = derive_seed(root_seed ^ 0xC4A05u, run);
+  p.workflow = nominal_deadlines_s.empty() ? 0 : static_cast<std::uint32_t>(rng.below(nominal_deadlines_s.size()));
+  const double nominal_deadline_s = nominal_deadlines_s.empty() ? 0 : nominal_deadlines_s[p.workflow];
+  p.budget_ratio = 0.3 + 1.2 * rng.uniform();    // tight to ample
+  p.deadline_ratio = 0.5 + 1.5 * rng.uniform();
+  const double deadline_s = nominal_deadline_s * p.deadline_ratio;
+  const int n = 1 + static_cast<int>(rng.below(static_cast<std::uint64_t>(o.max_faults > 0 ? o.max_faults : 1)));
+  for (int i = 0; i < n; ++i) {
+    PlacedFault f;
+    f.worker = static_cast<std::uint32_t>(rng.next() >> 32);
+    f.fault.kind = o.kinds.empty() ? static_cast<WorkerFaultKind>(rng.below(kWorkerFaultKinds))
+                                   : o.kinds[rng.below(o.kinds.size())];
+    f.fault.from_s = 0.6 * deadline_s * rng.uniform();
+    const double length = (0.05 + 0.25 * rng.uniform()) * deadline_s;
+    f.fault.to_s = f.fault.from_s + length;
+    switch (f.fault.kind) {
+      case WorkerFaultKind::slow: f.fault.factor = 2 + 6 * rng.uniform(); break;
+      case WorkerFaultKind::lie_tokens: f.fault.factor = 2 + 98 * rng.uniform(); break;
+      case WorkerFaultKind::delay_result: f.fault.factor = (0.05 + 0.35 * rng.uniform()) * deadline_s; break;
+      default: f.fault.factor = 1; break;
+    }
+    p.faults.push_back(f);
+  }
+  return p;
+}
+
+}  // namespace concord::chaos

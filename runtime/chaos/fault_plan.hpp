@@ -1,0 +1,36 @@
+#pragma once
+// The seeded schedule of one chaos run: which workflow, its budget and deadline, and the faults
+// its workers play. Pure: plan_run(seed, run) is the same on every machine, so a run is replayed
+// exactly from (seed, run) (the cluster runs on a virtual clock).
+#include <cstdint>
+#include <vector>
+
+#include "chaos/worker_fault.hpp"
+
+namespace concord::chaos {
+
+struct PlacedFault {
+  std::uint32_t worker = 0;  // index into the cluster's workers (taken modulo their number)
+  WorkerFault fault;
+};
+
+struct RunPlan {
+  std::uint64_t seed = 0;          // the run's own seed (policy, workers' draws)
+  std::uint32_t workflow = 0;      // index into the workload
+  double budget_ratio = 1;         // of the workflow's nominal budget
+  double deadline_ratio = 1;       // of the workflow's nominal deadline
+  std::vector<PlacedFault> faults;
+};
+
+struct PlanOptions {
+  int max_faults = 3;              // faults per run: 1..max_faults
+  std::vector<WorkerFaultKind> kinds;  // the kinds to draw from (empty: every kind)
+};
+
+/// `nominal_deadlines_s`: the workload's workflows' nominal deadlines (one per workflow; not
+/// empty). Times are drawn relative to the run's deadline (nominal x deadline_ratio): a fault
+/// starts in its first 60 %, lasts 5-30 % of it; a delay is 5-40 % of it.
+RunPlan plan_run(std::uint64_t root_seed, std::uint64_t run, const std::vector<double>& nominal_deadlines_s,
+                 const PlanOptions& options = {});
+
+}  // namespace concord::chaos
