@@ -297,6 +297,10 @@ ClusterRun EmbeddedCluster::Impl::run_virtual(std::shared_ptr<Policy> policy, co
       lost = vt->timeline().empty() ? "nothing left to happen" : "more than " + std::to_string(kMaxEvents) + " events";
       break;
     }
+    if (options.virtual_limit_s > 0 && vt->timeline().next_s() > options.virtual_limit_s) {
+      lost = "still running at the limit of " + std::to_string(options.virtual_limit_s) + " simulated seconds";
+      break;
+    }
     if (options.pace && options.time_scale > 0) {  // no sooner than simulated time / time scale after the start
       const double due_s = vt->timeline().next_s() / options.time_scale;  // real seconds after the start
       for (double left_s; (left_s = due_s - wall.seconds_since(wall_start)) > 0 && !(config.stop && config.stop->load());)
@@ -312,6 +316,7 @@ ClusterRun EmbeddedCluster::Impl::run_virtual(std::shared_ptr<Policy> policy, co
         [&](caf::error& e) { lost = "workflow did not answer: " + caf::to_string(e); });
   }
   if (!lost.empty()) {
+    out.ended = false;
     out.result.completed = false;
     out.result.reason = EndReason::stalled;
     out.detail = "virtual-time run stopped: " + lost;

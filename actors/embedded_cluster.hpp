@@ -49,6 +49,9 @@ struct ClusterOptions {
   /// Embedded only, fault injection (`concord chaos`, tests): the faults worker number `index`
   /// (in spawn order: node, model, then worker) named `name` plays. Unset: none.
   std::function<std::vector<chaos::WorkerFault>(int index, const std::string& name)> worker_faults;
+  /// Virtual time only: a run still going at this simulated time is stopped and reported as not
+  /// ended by itself (ClusterRun::ended false). 0: no limit but the event backstop.
+  double virtual_limit_s = 0;
 };
 
 struct ClusterRun {
@@ -58,6 +61,7 @@ struct ClusterRun {
   std::string detail;          // extra words on a failure (e.g. no worker left for a model)
   std::vector<std::int64_t> ledger;  // {budget, committed, reserved} at the end (picodollars)
   std::map<std::string, int> samples_per_worker;  // sample results received, by worker name
+  bool ended = true;  // false: the workflow never ended by itself (virtual time: nothing left to happen, or a limit)
 };
 
 using BatchCallback = std::function<void(const AttemptTrace&, int done, int total)>;

@@ -8,6 +8,7 @@
 
 #include <caf/all.hpp>
 
+#include "chaos/safeguards.hpp"
 #include "messages.hpp"
 #include "planner_actor.hpp"
 #include "sim/workflow_run.hpp"
@@ -69,6 +70,7 @@ void on(workflow_actor* self, Event&& event) {
 void arm_deadline(workflow_actor* self) {
   auto& st = self->state;
   if (!std::isfinite(st.o.deadline_s)) return;
+  if (!chaos::safeguard_on(chaos::Safeguard::deadline_timer)) return;  // the mutation check only (docs/chaos.md)
   if (VirtualTime* vt = st.o.virtual_time) {
     vt->at(std::max(st.o.deadline_s, 0.0), TimePhase::deadline, caf::actor_cast<caf::actor>(self),
            caf::make_message(proto::deadline_atom::value));

@@ -12,6 +12,7 @@
 
 #include "chaos/fault_plan.hpp"
 #include "chaos/invariants.hpp"
+#include "chaos/safeguards.hpp"
 #include "embedded_cluster.hpp"
 #include "exit_codes.hpp"
 #include "load_workflow.hpp"
@@ -38,7 +39,8 @@ struct ChaosOptions {
   std::string policy = "mcpp";
   int max_faults = 3;
   int nodes = 3, workers_per_model = 2;
-  bool quiet = false;
+  bool quiet = false, verbose = false;
+  std::string disable;  // --disable-safeguard NAME: the mutation check
 };
 
 /// Entries in a /proc folder (threads of the process, open file descriptors); -1 if unreadable.
@@ -67,8 +69,9 @@ std::vector<Workflow> load(const ChaosOptions& o) {
 }
 
 std::string replay_command(const ChaosOptions& o, std::uint64_t run) {
-  return fmt::format("concord chaos {} --dags {} --seed {} --run {} --policy {} --max-faults {} --nodes {} --workers-per-model {}",
-                     o.workload, o.dags, o.seed, run, o.policy, o.max_faults, o.nodes, o.workers_per_model);
+  return fmt::format("concord chaos {} --dags {} --seed {} --run {} --policy {} --max-faults {} --nodes {} --workers-per-model {}{}",
+                     o.workload, o.dags, o.seed, run, o.policy, o.max_faults, o.nodes, o.workers_per_model,
+                     o.disable.empty() ? "" : " --disable-safeguard " + o.disable);
 }
 
 struct Tally {
@@ -87,6 +90,12 @@ int run_chaos(const ChaosOptions& o) {
     deadlines.push_back(nominal_deadline_s(*flats.back()));
   }
   make_policy(o.policy, *flats.front(), 1);  // an unknown policy is refused before any run
+  if (!o.disable.empty()) {
+    const auto s = chaos::safeguard_named(o.disable);
+    if (!s) throw InputError("--disable-safeguard", "", fmt::format("unknown safeguard '{}' (see --help)", printable(o.disable)));
+    chaos::disable_safeguard(*s);
+    std::cout << fmt::format("MUTATION CHECK: safeguard {} is off; the invariants should break\n", o.disable);
+  }
   chaos::PlanOptions po;
   po.max_faults = o.max_faults;
   const std::uint64_t first = o.only_run >= 0 ? static_cast<std::uint64_t>(o.only_run) : 0;
@@ -113,6 +122,8 @@ int run_chaos(const ChaosOptions& o) {
     co.virtual_time = true;
     co.pace = false;
     co.threads = 1;
+    // A run still going well past its deadline is stopped and counted as never ended.
+    co.virtual_limit_s = 2 * cfg.deadline_s + co.stale_after_intervals * co.beacon_interval_s * co.time_scale + 60;
     const int workers = o.nodes * o.workers_per_model * flat->num_models();
     co.worker_faults = [&](int index, const std::string&) {
       std::vector<chaos::WorkerFault> mine;
@@ -152,7 +163,7 @@ int run_chaos(const ChaosOptions& o) {
       if (a.succeeded) ++facts.successes_per_subtask[static_cast<std::size_t>(a.subtask)];
     }
     facts.completed = r.result.completed;
-    facts.end_reason = std::string(to_string(r.result.reason));
+    facts.end_reason = r.ended ? std::string(to_string(r.result.reason)) : "";
     facts.subtasks_done = r.result.subtasks_done;
     facts.subtasks_total = flat->num_subtasks();
     facts.end_s = r.result.makespan_s;
@@ -175,13 +186,12 @@ int run_chaos(const ChaosOptions& o) {
       }
       std::cout << fmt::format("  replay: {}\n", replay_command(o, run)) << std::flush;
     }
-    if (o.only_run >= 0 || !o.quiet) {
-      if (o.only_run >= 0 || (run + 1) % 100 == 0)
-        std::cout << fmt::format("run {}: {} ({}), {} fault{}, spend ${:.6f} of ${:.6f}, end {:.2f} s of {:.2f} s; {} runs, {} violating\n",
-                                 run, facts.end_reason, workflows[plan.workflow].name, plan.faults.size(),
-                                 plan.faults.size() == 1 ? "" : "s", dollars(facts.spend), dollars(facts.budget), facts.end_s,
-                                 facts.deadline_s, t.runs, t.violating_runs)
-                  << std::flush;
+    if (o.verbose || o.only_run >= 0 || (!o.quiet && (run + 1) % 100 == 0)) {
+      std::cout << fmt::format("run {}: {} ({}), {} fault{}, spend ${:.6f} of ${:.6f}, end {:.2f} s of {:.2f} s; {} runs, {} violating\n",
+                               run, facts.end_reason, workflows[plan.workflow].name, plan.faults.size(),
+                               plan.faults.size() == 1 ? "" : "s", dollars(facts.spend), dollars(facts.budget), facts.end_s,
+                               facts.deadline_s, t.runs, t.violating_runs)
+                << std::flush;
     }
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -228,7 +238,11 @@ void add_chaos_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--workers-per-model", o->workers_per_model, "Simulated workers per model and node")
       ->transform(integer_in(1, 64))
       ->capture_default_str();
+  cmd->add_option("--disable-safeguard", o->disable,
+                  "Mutation check: turn one safeguard off (reservation_check, overclaim_clamp, redispatch, settle_once,\n"
+                  "deadline_timer) to show the invariants catch its absence");
   cmd->add_flag("--quiet", o->quiet, "Print violations and the summary only (no progress line every 100 runs)");
+  cmd->add_flag("--verbose", o->verbose, "A line for every run (its end, spend and faults)");
   cmd->callback([o, &exit_code] {
     try {
       exit_code = run_chaos(*o);

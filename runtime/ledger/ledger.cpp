@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "chaos/safeguards.hpp"
+
 namespace concord::ledger {
 
 namespace {
@@ -39,6 +41,7 @@ Answer Ledger::answer_for(Code code, bool repeated, const Reservation* r) const 
 }
 
 void Ledger::check_invariant() const {
+  if (!chaos::safeguard_on(chaos::Safeguard::reservation_check)) return;  // the mutation check only (docs/chaos.md)
   // Every bound below is <= kMaxBudget = 1e18 < INT64_MAX, so no expression overflows.
   if (budget_ < 0 || budget_ > kMaxBudget) die("budget out of range", budget_, committed_, reserved_);
   if (committed_ < 0 || reserved_ < 0) die("negative total", budget_, committed_, reserved_);
@@ -58,7 +61,7 @@ Decision Ledger::decide_reserve(ReservationId id, Money amount) {
     return {answer_for(first, true, known), std::nullopt};
   }
   Reservation r{id, ReservationState::reserved, amount, 0, DenyReason::none};
-  if (amount > available()) {
+  if (amount > available() && chaos::safeguard_on(chaos::Safeguard::reservation_check)) {
     r.state = ReservationState::denied;
     r.deny_reason = DenyReason::over_budget;
   } else if (source_ && !source_->on_reserve(id, amount)) {
@@ -128,7 +131,7 @@ std::optional<std::string> Ledger::apply(const Event& e) {
     case Event::Kind::grant:
       if (is_known) return "grant of an id already recorded";
       if (e.amount < 0) return "grant of a negative amount";
-      if (e.amount > available()) return "grant exceeds the available budget";
+      if (e.amount > available() && chaos::safeguard_on(chaos::Safeguard::reservation_check)) return "grant exceeds the available budget";
       ids_.emplace(e.id, Reservation{e.id, ReservationState::reserved, e.amount, 0, DenyReason::none});
       reserved_ += e.amount;
       ++open_;
@@ -200,7 +203,7 @@ BatchAnswer Ledger::reserve_all(std::span<const ReservationId> ids, Money each) 
   Money need = 0;  // saturating: a batch whose total overflows exceeds every budget
   for (ReservationId id : ids)
     if (ids_.find(id) == ids_.end()) need = saturating_add(need, each);
-  if (need > available()) {
+  if (need > available() && chaos::safeguard_on(chaos::Safeguard::reservation_check)) {
     out.code = Code::denied;
     out.deny_reason = DenyReason::over_budget;
     return out;

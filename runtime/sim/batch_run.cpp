@@ -2,6 +2,7 @@
 
 #include <cassert>
 
+#include "chaos/safeguards.hpp"
 #include "sim/execution_rules.hpp"
 
 namespace concord {
@@ -79,7 +80,8 @@ void BatchRun::dispatch(int j, const WorkerPick& p, bool redispatched, Commands&
 
 void BatchRun::settle(int j, Money cost, Commands& out) {
   Sample& s = samples_[static_cast<std::size_t>(j)];
-  assert(s.state != SampleState::settling && s.state != SampleState::settled);  // each sample settles once
+  // Each sample settles once (the settle_once safeguard off: the mutation check, docs/chaos.md).
+  assert(!chaos::safeguard_on(chaos::Safeguard::settle_once) || (s.state != SampleState::settling && s.state != SampleState::settled));
   s.state = SampleState::settling;
   s.cost = cost;
   BatchCommand c{Kind::commit, j};
@@ -96,9 +98,13 @@ void BatchRun::settle_unrun(Commands& out) {
 void BatchRun::result(int j, const SampleOutcome& o, Commands& out) {
   if (j < 0 || j >= k_) return;
   Sample& s = samples_[static_cast<std::size_t>(j)];
-  if (s.state != SampleState::running) return;  // a duplicate, or from a re-dispatched sample's first worker
+  // A duplicate, or from a re-dispatched sample's first worker (settle_once off, the mutation
+  // check: a duplicate of a settling or settled sample is settled again).
+  const bool again = !chaos::safeguard_on(chaos::Safeguard::settle_once) &&
+                     (s.state == SampleState::settling || s.state == SampleState::settled);
+  if (s.state != SampleState::running && !again) return;
   Money cost = o.cost < 0 ? 0 : o.cost;
-  if (cost > per_sample_reservation_) {  // more than its worst case: a lie, or a broken worker
+  if (cost > per_sample_reservation_ && chaos::safeguard_on(chaos::Safeguard::overclaim_clamp)) {  // more than its worst case: a lie, or a broken worker
     if (report_.reason.empty())
       report_.reason = "worker " + o.worker + " claimed " + std::to_string(cost) + " pUSD for sample " +
                        std::to_string(exec::sample_id(batch_id_, static_cast<std::uint64_t>(j))) + ", above its reservation of " +
@@ -144,7 +150,7 @@ void BatchRun::cancel_running(double stop_after_s, Commands& out) {
 void BatchRun::committed(int j, ledger::Code code, Commands& out) {
   if (j < 0 || j >= k_) return;
   Sample& s = samples_[static_cast<std::size_t>(j)];
-  if (s.state != SampleState::settling) return;
+  if (s.state != SampleState::settling && chaos::safeguard_on(chaos::Safeguard::settle_once)) return;
   // A sample that never ran commits 0: its id may be unknown to the ledger (the batch was
   // cancelled before its reservation) and that is not an error.
   const bool ok = code == ledger::Code::granted || code == ledger::Code::committed || code == ledger::Code::released ||
@@ -200,6 +206,10 @@ void BatchRun::worker_down(std::uint64_t worker, Commands& out) {
     }
   }
   if (orphans.empty()) return;
+  if (!chaos::safeguard_on(chaos::Safeguard::redispatch)) {  // the mutation check only: the samples are lost
+    for (int j : orphans) samples_[static_cast<std::size_t>(j)].state = SampleState::settled;  // never committed
+    return check_done(out);
+  }
   if (succeeded_ || cancelling_) {  // nothing to run again: they just end, unpaid
     for (int j : orphans) ++report_.cancelled, settle(j, 0, out);
     return check_done(out);

@@ -267,5 +267,40 @@ TEST(BatchRun, EverySampleIsSettledExactlyOnceWhateverTheOrderOfEvents) {
   }
 }
 
+TEST(BatchRun, AClaimAboveTheReservationIsChargedTheReservationAndANegativeOneNothing) {
+  // A lying or broken worker (found by `concord chaos`: a claim above the reservation made the
+  // ledger refuse the commit, leaving the money reserved and the reported spend above the ledger's).
+  Commands out;
+  BatchRun b(7, 2, "m", /*per_sample_reservation=*/1000);
+  b.start(out);
+  b.reserved(true, "", out);
+  const std::vector<WorkerPick> picks{{1, 100}, {2, 101}};
+  b.picked(picks, out);
+  out.clear();
+  b.result(0, finished(false, 1.0, 250'000), out);  // claims 250x its worst case
+  b.result(1, finished(false, 1.0, -5), out);
+  const auto commits = of_kind(out, Kind::commit);
+  ASSERT_EQ(commits.size(), 2u);
+  EXPECT_EQ(commits[0].cost, 1000);
+  EXPECT_EQ(commits[1].cost, 0);
+  EXPECT_NE(b.report().reason.find("above its reservation"), std::string::npos) << b.report().reason;
+  EXPECT_EQ(b.report().cost, 0);  // counted only once the ledger accepts each commit
+  b.committed(0, ledger::Code::committed, out);
+  b.committed(1, ledger::Code::committed, out);
+  ASSERT_TRUE(b.over());
+  EXPECT_EQ(b.report().cost, 1000);
+}
+
+TEST(BatchRun, ARefusedCommitIsNotCountedInTheBatchCost) {
+  Commands out;
+  BatchRun b = dispatched(1, {{1, 100}}, out);
+  b.result(0, finished(true, 1.0, 300), out);
+  b.committed(0, ledger::Code::conflict, out);
+  ASSERT_TRUE(b.over());
+  EXPECT_EQ(b.report().cost, 0);
+  EXPECT_TRUE(of_kind(out, Kind::settled).empty());
+  EXPECT_NE(b.report().reason.find("refused the commit"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace concord

@@ -1,0 +1,124 @@
+// The chaos harness's pure parts: the seeded fault schedule (chaos/fault_plan.hpp), what a worker
+// fault means at a time (chaos/worker_fault.hpp), the invariants (chaos/invariants.hpp) and the
+// safeguard switches (chaos/safeguards.hpp). Each invariant is shown to fire on facts that break
+// it and to stay quiet on facts that do not.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "chaos/fault_plan.hpp"
+#include "chaos/invariants.hpp"
+#include "chaos/safeguards.hpp"
+#include "chaos/worker_fault.hpp"
+
+namespace concord::chaos {
+namespace {
+
+TEST(FaultPlan, TheSameSeedAndRunGiveTheSamePlanAndEveryKindIsDrawn) {
+  const std::vector<double> deadlines{100, 250, 40};
+  std::set<WorkerFaultKind> kinds;
+  std::set<std::uint32_t> workflows;
+  for (std::uint64_t run = 0; run < 200; ++run) {
+    const RunPlan a = plan_run(7, run, deadlines), b = plan_run(7, run, deadlines);
+    ASSERT_EQ(a.seed, b.seed);
+    ASSERT_EQ(a.workflow, b.workflow);
+    ASSERT_EQ(a.faults.size(), b.faults.size());
+    EXPECT_GE(a.faults.size(), 1u);
+    EXPECT_LE(a.faults.size(), 3u);
+    EXPECT_LT(a.workflow, deadlines.size());
+    workflows.insert(a.workflow);
+    const double deadline = deadlines[a.workflow] * a.deadline_ratio;
+    for (std::size_t i = 0; i < a.faults.size(); ++i) {
+      EXPECT_EQ(a.faults[i].fault.kind, b.faults[i].fault.kind);
+      EXPECT_EQ(a.faults[i].fault.from_s, b.faults[i].fault.from_s);
+      EXPECT_GE(a.faults[i].fault.from_s, 0);
+      EXPECT_LE(a.faults[i].fault.from_s, 0.6 * deadline);
+      EXPECT_GT(a.faults[i].fault.to_s, a.faults[i].fault.from_s);
+      kinds.insert(a.faults[i].fault.kind);
+    }
+  }
+  EXPECT_EQ(kinds.size(), static_cast<std::size_t>(kWorkerFaultKinds));
+  EXPECT_EQ(workflows.size(), deadlines.size());
+  EXPECT_NE(plan_run(7, 0, deadlines).seed, plan_run(8, 0, deadlines).seed);
+  // Restricted kinds are honoured.
+  PlanOptions only;
+  only.kinds = {WorkerFaultKind::hang};
+  for (std::uint64_t run = 0; run < 20; ++run)
+    for (const auto& f : plan_run(1, run, deadlines, only).faults) EXPECT_EQ(f.fault.kind, WorkerFaultKind::hang);
+}
+
+TEST(WorkerFault, ACrashIsForGoodOtherFaultsHoldInTheirWindow) {
+  const WorkerFault crash{WorkerFaultKind::crash, 5, 6, 1};
+  EXPECT_FALSE(crash.active_at(4.9));
+  EXPECT_TRUE(crash.active_at(5));
+  EXPECT_TRUE(crash.active_at(1e6));
+  const WorkerFault hang{WorkerFaultKind::hang, 5, 6, 1};
+  EXPECT_TRUE(hang.active_at(5.5));
+  EXPECT_FALSE(hang.active_at(6));
+  const std::vector<WorkerFault> faults{hang, {WorkerFaultKind::slow, 0, 10, 3}};
+  EXPECT_EQ(active_fault(faults, WorkerFaultKind::slow, 5.5)->factor, 3);
+  EXPECT_EQ(active_fault(faults, WorkerFaultKind::hang, 7), nullptr);
+  EXPECT_EQ(to_string(WorkerFaultKind::duplicate_result), "duplicate_result");
+}
+
+RunFacts healthy() {
+  RunFacts f;
+  f.budget = 1000;
+  f.spend = f.ledger_committed = f.settled = 600;
+  f.successes_per_subtask = {1, 1, 0};
+  f.completed = false;
+  f.end_reason = "deadline_exhausted";
+  f.subtasks_done = 2;
+  f.subtasks_total = 3;
+  f.end_s = f.deadline_s = 100;
+  f.detection_bound_s = 4;
+  f.threads_before = f.threads_after = 3;
+  f.fds_before = f.fds_after = 9;
+  return f;
+}
+
+/// The names of the invariants `f` breaks.
+std::set<std::string> broken(const RunFacts& f) {
+  std::set<std::string> names;
+  for (const auto& v : check_invariants(f)) names.insert(v.substr(0, v.find(':')));
+  return names;
+}
+
+TEST(Invariants, EachFiresOnFactsThatBreakItAndNoneOnAHealthyRun) {
+  EXPECT_TRUE(check_invariants(healthy()).empty());
+  auto with = [](auto change) {
+    RunFacts f = healthy();
+    change(f);
+    return broken(f);
+  };
+  EXPECT_TRUE(with([](RunFacts& f) { f.spend = f.ledger_committed = f.settled = 1001; }).count("spend_within_budget"));
+  EXPECT_TRUE(with([](RunFacts& f) { f.ledger_reserved = 401; }).count("ledger_within_budget"));
+  EXPECT_TRUE(with([](RunFacts& f) { f.ledger_reserved = 1; }).count("nothing_left_reserved"));
+  EXPECT_TRUE(with([](RunFacts& f) { f.settled = 599; }).count("ledger_equals_settlements"));
+  EXPECT_TRUE(with([](RunFacts& f) { f.spend = 601; }).count("reported_spend_is_the_ledgers"));
+  EXPECT_TRUE(with([](RunFacts& f) { f.successes_per_subtask[0] = 2; }).count("subtask_completed_at_most_once"));
+  EXPECT_TRUE(with([](RunFacts& f) { f.subtasks_done = 3; }).count("done_count"));
+  EXPECT_TRUE(with([](RunFacts& f) { f.end_reason.clear(); }).count("ended_with_a_reason"));
+  EXPECT_TRUE(with([](RunFacts& f) { f.completed = true; }).count("completed_means_completed"));
+  EXPECT_TRUE(with([](RunFacts& f) { f.end_s = 104.5; }).count("ended_by_the_deadline"));
+  EXPECT_TRUE(with([](RunFacts& f) { f.end_s = 103.9; }).empty());  // within the detection bound
+  EXPECT_TRUE(with([](RunFacts& f) { f.threads_after = 4; }).count("no_leaked_thread"));
+  EXPECT_TRUE(with([](RunFacts& f) { f.fds_after = 10; }).count("no_leaked_file_descriptor"));
+}
+
+TEST(Safeguards, AllOnUntilOneIsDisabledAndNamesRoundTrip) {
+  for (int i = 0; i < kSafeguards; ++i) {
+    const auto s = static_cast<Safeguard>(i);
+    EXPECT_TRUE(safeguard_on(s));
+    EXPECT_EQ(safeguard_named(to_string(s)), s);
+  }
+  EXPECT_FALSE(safeguard_named("no_such_safeguard"));
+  disable_safeguard(Safeguard::redispatch);
+  EXPECT_FALSE(safeguard_on(Safeguard::redispatch));
+  EXPECT_TRUE(safeguard_on(Safeguard::deadline_timer));
+  restore_safeguards();
+  EXPECT_TRUE(safeguard_on(Safeguard::redispatch));
+}
+
+}  // namespace
+}  // namespace concord::chaos
