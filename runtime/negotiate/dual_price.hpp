@@ -18,8 +18,8 @@
 // above a positive `floor`.
 //
 // Step size (the paper, Theorem 1): regret <= C1 + C2 * eta * T + C3 / eta over T steps, so
-// eta = Theta(1/sqrt(T)) gives O(sqrt(T)) regret; for the Euclidean map a natural scale is
-// eta ~ mu_scale / (G * sqrt(T)), G = max |rho - b_t|, mu_scale = the expected price.
+// eta = Theta(1/sqrt(T)) gives O(sqrt(T)) regret; the usual tuning of the mirror-descent bound
+// V_h(mu*, mu_1)/eta + eta G^2 T/2 is eta = |mu* - mu_1| / (G sqrt(T)) (euclidean), G = max |rho - b_t|.
 // Budget pace: while max_price never binds, sum_t b_t <= rho * T + (mu_{T+1} - mu_1) / eta
 // (euclidean) or rho * T + ln(mu_{T+1} / mu_1) / eta (entropic) -- exactly, every run -- so
 // spend runs ahead of pace by at most O(1/eta). The price does not enforce a budget: the
