@@ -18,8 +18,7 @@ std::optional<std::size_t> priced_choice(std::span<const double> values, std::sp
 
 std::optional<std::size_t> priced_choice(std::span<const double> values, std::span<const double> uses,
                                          std::span<const double> prices) {
-  assert(uses.size() == values.size() * prices.size() && "a use of every resource for every candidate");
-  if (values.empty()) return std::nullopt;
+  if (values.empty() || uses.size() != values.size() * prices.size()) return std::nullopt;
   const std::size_t resources = prices.size();
   std::size_t best = 0;
   double best_score = priced_score(values[0], uses.subspan(0, resources), prices);

@@ -31,12 +31,12 @@ inline double priced_score(double value, double use, double price) { return valu
 double priced_score(double value, std::span<const double> uses, std::span<const double> prices);
 
 /// Index of the candidate with the largest priced score (ties: the first); nullopt if there are
-/// none. One resource: candidate i has value values[i] and use uses[i].
-/// REQUIRES values.size() == uses.size().
+/// none, or if the sizes do not match. One resource: candidate i has value values[i] and use uses[i]
+/// (uses.size() == values.size()).
 std::optional<std::size_t> priced_choice(std::span<const double> values, std::span<const double> uses, double price);
 
-/// The same with R resources: candidate i uses uses[i * R + j] of resource j, R = prices.size().
-/// REQUIRES uses.size() == values.size() * prices.size().
+/// The same with R resources: candidate i uses uses[i * R + j] of resource j, R = prices.size()
+/// (uses.size() == values.size() * R; otherwise nullopt).
 std::optional<std::size_t> priced_choice(std::span<const double> values, std::span<const double> uses,
                                          std::span<const double> prices);
 

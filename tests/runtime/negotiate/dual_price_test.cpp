@@ -201,6 +201,50 @@ TEST_P(PriceConvergence, EntropicAveragePriceIsWithinTheStepSizeBoundOfTheCleari
 INSTANTIATE_TEST_SUITE_P(Seeds, PriceConvergence,
                          ::testing::Values(1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 42u, 20240601u));
 
+// ---------------------------------------------------------------- planners and owner together
+//
+// The paper's loop: each round every planner best-responds to the posted price (priced_choice
+// over "wait" -- value 0, cost 0, listed first -- and 4 actions with value ~ U[0, v_max) and
+// cost ~ U[0, c_max) dollars), and the owner (a tenant's money, pace rho dollars per round)
+// updates the price on the round's total spend b_t.
+// A bound that does not grow with T, derived from the best response: an action beats "wait"
+// only if v - mu c > 0, i.e. c < v_max / mu; so once mu > mu_hi = N v_max / rho (N planners),
+// b_t < rho, g_t > 0 and the price falls. The price rises only from below mu_hi, by at most
+// eta (b_max - rho) <= eta N c_max. Hence mu_t <= mu_hi + eta N c_max for every t, and with the
+// pace bound above, sum_t b_t <= rho T + (mu_hi + eta N c_max) / eta on every path.
+// The same planners without a price (mu = 0 throughout: today's choice) spend past it.
+
+TEST(PricedPlanners, BestRespondingToThePriceKeepsSpendWithinABoundThatDoesNotGrowWithTime) {
+  constexpr int kPlanners = 5, kActions = 4, kRounds = 5000;
+  const double pace_usd = 0.3, eta = 0.05, value_max = 1.0, cost_max_usd = 0.5;
+  const double price_hi = kPlanners * value_max / pace_usd + eta * kPlanners * cost_max_usd;
+  const double bound_usd = pace_usd * kRounds + price_hi / eta;
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    SCOPED_TRACE(::testing::Message() << "seed " << seed);
+    DualPrice price(euclidean(pace_usd, eta, 0.0));
+    Rng rng(seed);
+    double unpriced_usd = 0, highest_price = 0;
+    std::vector<double> value, cost_usd;
+    for (int round = 0; round < kRounds; ++round) {
+      double spend_usd = 0;
+      for (int planner = 0; planner < kPlanners; ++planner) {
+        value.assign(1, 0.0);
+        cost_usd.assign(1, 0.0);
+        for (int action = 0; action < kActions; ++action) {
+          value.push_back(value_max * rng.uniform());
+          cost_usd.push_back(cost_max_usd * rng.uniform());
+        }
+        spend_usd += cost_usd[priced_choice(value, cost_usd, price.price()).value()];
+        unpriced_usd += cost_usd[priced_choice(value, cost_usd, 0.0).value()];
+      }
+      highest_price = std::max(highest_price, price.update(spend_usd));
+    }
+    EXPECT_LE(highest_price, price_hi);
+    EXPECT_LE(price.total_consumption(), bound_usd + 1e-9 * kRounds);
+    EXPECT_GT(unpriced_usd, bound_usd) << "without the price the same planners keep the pace anyway";
+  }
+}
+
 // ---------------------------------------------------------------- the priced choice
 
 /// Today's choice, copied from MCPP's argmax (plan/mcpp_planner.cpp, "argmax over (candidate,
