@@ -1,5 +1,7 @@
 # Fails when a header of libconcord_core includes CAF, ZeroMQ or Cap'n Proto, or
-# when runtime/ includes anything from actors/, protocols/ or nodes/ (DESIGN.md §2).
+# when runtime/ includes anything from actors/, protocols/ or nodes/ (DESIGN.md §2), or when
+# runtime/ledger/ includes runtime/negotiate/ (the budget is guaranteed by the ledger alone; prices
+# only steer demand, docs/negotiation.md).
 file(GLOB_RECURSE files "${SOURCE_DIR}/runtime/*.hpp" "${SOURCE_DIR}/runtime/*.cpp")
 set(bad "")
 foreach(f IN LISTS files)
@@ -8,10 +10,13 @@ foreach(f IN LISTS files)
     if(l MATCHES "[<\"](caf/|zmq|capnp/|kj/|actors/|protocols/|nodes/|cli/)")
       list(APPEND bad "${f}: ${l}")
     endif()
+    if(f MATCHES "/runtime/ledger/" AND l MATCHES "[<\"]negotiate/")
+      list(APPEND bad "${f}: ${l}")
+    endif()
   endforeach()
 endforeach()
 if(bad)
   string(REPLACE ";" "\n" bad "${bad}")
   message(FATAL_ERROR "layering violated:\n${bad}")
 endif()
-message(STATUS "runtime/ is free of CAF, ZeroMQ, Cap'n Proto and upper layers")
+message(STATUS "runtime/ is free of CAF, ZeroMQ, Cap'n Proto and upper layers; runtime/ledger/ does not use prices")

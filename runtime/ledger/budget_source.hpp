@@ -1,7 +1,8 @@
 #pragma once
 // Seam for the hierarchical ledger (DESIGN.md §6 "a workflow's ledger may draw
-// from a tenant ledger"). NOT implemented yet: a Ledger without a source is a
-// standalone ledger whose budget is all its money.
+// from a tenant ledger"). Implemented by ledger/tenant_account.hpp (a workflow's
+// account at its TenantLedger; docs/negotiation.md). A Ledger without a source is
+// a standalone ledger whose budget is all its money.
 //
 // Contract for an implementation (e.g. a tenant ledger shared by workflows):
 //   - on_reserve is asked only after the local checks passed (amount <= local
