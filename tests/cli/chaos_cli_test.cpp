@@ -12,7 +12,7 @@ namespace concord::cli_testing {
 namespace {
 
 TEST(ChaosCli, AShortRunHoldsEveryInvariantWithEveryFaultKindInjected) {
-  const Outcome o = concord("chaos --runs 20 --seed 1 --quiet");
+  const Outcome o = concord("chaos --runs 20 --seed 1");  // as README.md shows it
   ASSERT_EQ(o.code, 0) << o.output;
   EXPECT_NE(o.output.find("invariant violations: 0 in 0 of 20 runs"), std::string::npos) << o.output;
   for (const char* kind : {"crash", "hang", "slow", "lie_tokens", "drop_result", "duplicate_result", "delay_result"}) {
