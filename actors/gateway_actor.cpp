@@ -352,14 +352,16 @@ service::Ended restored_end(const ledger::RecoveredLedger& r) {
   e.completed = false;
   e.reason = EndReason::coordinator_restarted;
   e.spend = r.committed;
+  const auto usd = [](Money m) { return fmt::format("${:.6f}", static_cast<double>(m) * 1e-12); };  // display only
   e.report = fmt::format(
       "workflow {}: FAILED (coordinator_restarted)\n"
-      "The node hosting it died and restarted; the run was not resumed. Its ledger journal\n"
-      "{} was replayed ({} records{}): {} reservation(s) in flight were charged at their full\n"
-      "reserved amount ({} picodollars), as a worker may have run them to their token cap.\n"
-      "spend: {} picodollars of a budget of {} (committed; nothing is reserved)\n",
+      "  The node hosting it died and restarted; the run was not resumed.\n"
+      "  ledger     {} replayed ({} records{})\n"
+      "  in flight  {} reservation(s) charged at their full reserved amount, {} ({} picodollars):\n"
+      "             a worker may have run them to their token cap\n"
+      "  spend      {} of {} budget ({} picodollars committed; nothing reserved)\n",
       r.workflow, r.path, r.records, r.torn ? fmt::format(", a torn last record of {} bytes dropped", r.torn->bytes) : "",
-      r.in_flight, r.in_flight_charged, r.committed, r.budget);
+      r.in_flight, usd(r.in_flight_charged), r.in_flight_charged, usd(r.committed), usd(r.budget), r.committed);
   return e;
 }
 
