@@ -135,25 +135,34 @@ TEST_F(DurableLedgerNode, KilledMidRunItsRestartChargesTheReservationsInFlightOn
     ASSERT_TRUE(std::holds_alternative<Accepted>(r)) << (std::holds_alternative<Refused>(r) ? std::get<Refused>(r).text : "?");
     ids.push_back(std::get<Accepted>(r).workflow);
   }
-  // Read events until samples have settled and several batches are in flight, then kill -9.
+  // Read events (and the live journals: a grant is written before anyone hears of it) until
+  // samples have settled and many reservations are in flight, then kill -9 at once (a sample
+  // takes seconds at time scale 20: few settle between the look and the kill).
   std::map<WorkflowId, Money> seen_settled;
   std::map<WorkflowId, Seq> last_seq;
-  int settled_samples = 0, batches_open = 0;
+  int settled_samples = 0;
+  std::size_t open_now = 0, workflows_open = 0;
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!(settled_samples >= 4 && batches_open >= 8) && std::chrono::steady_clock::now() < until) {
+  while (!(settled_samples >= 4 && open_now >= 8 && workflows_open >= 3) && std::chrono::steady_clock::now() < until) {
     for (auto& c : clients) {
-      while (auto r = c->receive(0.01)) {
+      while (auto r = c->receive(0.005)) {
         const auto* e = std::get_if<Event>(&*r);
         if (!e) continue;
         last_seq[e->workflow] = std::max(last_seq[e->workflow], e->seq);
         if (const auto* x = std::get_if<SampleSettled>(&e->body)) seen_settled[e->workflow] += x->cost, ++settled_samples;
-        if (std::holds_alternative<BatchLaunched>(e->body)) ++batches_open;
-        if (std::holds_alternative<SubtaskEnded>(e->body)) --batches_open;
         ASSERT_FALSE(e->is_end()) << "a workflow ended before the kill";
       }
     }
+    open_now = workflows_open = 0;
+    for (WorkflowId id : ids) {
+      const std::size_t n = read_journal_money(data_ / ("workflow-" + std::to_string(id) + ".journal")).open.size();
+      open_now += n;
+      workflows_open += n > 0 ? 1 : 0;
+    }
   }
   ASSERT_GE(settled_samples, 4) << node_->stderr_text();
+  ASSERT_GE(open_now, 8u) << "never saw 8 reservations in flight";
+  ASSERT_GE(workflows_open, 3u) << "never saw reservations in flight in 3 workflows at once";
   node_->signal(SIGKILL);
   ASSERT_EQ(node_->wait_exit(std::chrono::seconds(5)), 128 + SIGKILL);
 
