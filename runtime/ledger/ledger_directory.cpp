@@ -101,6 +101,8 @@ Recovery LedgerDirectory::recover() const {
   Recovery out;
   for (std::uint64_t id : live_) {
     const std::string path = live_path(id);
+    std::error_code ec;
+    if (!fs::exists(path, ec) && !ec) continue;  // settled by an earlier recover() of this object
     try {
       RecoveredLedger r;
       r.workflow = id;

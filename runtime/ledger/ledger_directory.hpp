@@ -70,7 +70,8 @@ class LedgerDirectory {
   LedgerDirectory(const LedgerDirectory&) = delete;
   LedgerDirectory& operator=(const LedgerDirectory&) = delete;
 
-  /// Applies the restart rule to every live journal (see above). Call once, before any create().
+  /// Applies the restart rule to every live journal found at open (see above), before any
+  /// create(). A second call finds them settled and returns nothing.
   Recovery recover() const;
 
   /// A new live journal for a workflow (group commit: FsyncPolicy::never + sync()).
