@@ -28,6 +28,7 @@ struct HostedRun : Submission {
   WorkflowId id = 0;
   std::string source_name;  // the report's label
   std::shared_ptr<const FlatWorkflow> planner_flat;  // what the planner plans with: `flat`, or the belief workflow (--profiles)
+  std::shared_ptr<ledger::JournaledLedger> journal;  // --data-dir: its ledger's journal (handed to the ledger actor)
 };
 
 struct host_state {
@@ -47,7 +48,11 @@ caf::behavior hosted_workflow(caf::stateful_actor<host_state>* self, HostedRun r
   auto& st = self->state;
   st.run = std::move(run);
   auto& sys = self->system();
-  st.ledger = spawn_ledger(sys, st.run.budget);
+  if (st.run.journal) {
+    st.ledger = spawn_journaled_ledger(sys, std::move(st.run.journal), [dir = options.data_dir, id = st.run.id] { dir->mark_settled(id); });
+  } else {
+    st.ledger = spawn_ledger(sys, st.run.budget);
+  }
   st.planner = spawn_planner(sys, st.run.planner_flat ? st.run.planner_flat : st.run.flat, st.run.policy, derive_seed(st.run.seed, 1));
   WorkflowOptions wo;
   wo.workflow = st.run.flat;
@@ -122,7 +127,7 @@ caf::behavior hosted_workflow(caf::stateful_actor<host_state>* self, HostedRun r
     }
     caf::anon_send(gateway, proto::hosted_event{st.run.id, r.makespan_s, std::move(e)});
     self->send_exit(st.planner, caf::exit_reason::user_shutdown);
-    self->send_exit(st.ledger, caf::exit_reason::user_shutdown);
+    self->send(st.ledger, proto::stop_atom::value);  // over: a journaled ledger with nothing reserved is marked settled
     self->quit();
   };
   return {
@@ -217,6 +222,15 @@ void submit(gateway_self* self, const std::string& peer, SubmitRequest& s) {
       run.policy = std::move(policy);
     }
   }
+  // --data-dir: the journal exists before anyone hears of the workflow, under the id admission gives
+  // next (admission refuses only when busy, checked first; nothing runs in between: one actor).
+  if (st.o.data_dir && reg.running_count() < reg.options().max_running) {
+    try {
+      run.journal = std::make_shared<ledger::JournaledLedger>(st.o.data_dir->create(reg.next_id(), run.budget));
+    } catch (const std::exception& e) {
+      return refuse(self, peer, RefusalCode::internal, fmt::format("the workflow's ledger journal could not be created: {}", e.what()));
+    }
+  }
   auto admission = reg.admit(run.tenant, s.idempotency_key, run.name, run.budget);
   if (admission.refused) return reply(self, peer, *admission.refused);
   run.id = admission.id;
@@ -259,6 +273,15 @@ proto::gateway_actor::behavior_type gateway(gateway_self* self, GatewayOptions o
   st.o = std::move(o);
   st.registry.emplace(st.o.registry);
   st.born = st.o.clock->now();
+  if (st.o.data_dir) st.registry->number_above(st.o.data_dir->max_workflow_id());
+  for (const auto& r : st.o.restored) {
+    st.registry->restore_ended(r.workflow, fmt::format("workflow {} (restored)", r.workflow), r.budget, restored_end(r), st.now_s(),
+                               st.o.wall_ns());
+    if (st.o.observer) {
+      st.o.observer->workflow_started();
+      st.o.observer->workflow_ended(EndReason::coordinator_restarted);
+    }
+  }
   self->delayed_send(self, real_delay(st.o.tick_s), proto::tick_atom::value);
   return {
       [=](proto::client_request& r) {
@@ -323,6 +346,24 @@ proto::gateway_actor::behavior_type gateway(gateway_self* self, GatewayOptions o
 }
 
 }  // namespace
+
+service::Ended restored_end(const ledger::RecoveredLedger& r) {
+  service::Ended e;
+  e.completed = false;
+  e.reason = EndReason::coordinator_restarted;
+  e.spend = r.committed;
+  const auto usd = [](Money m) { return fmt::format("${:.6f}", static_cast<double>(m) * 1e-12); };  // display only
+  e.report = fmt::format(
+      "workflow {}: FAILED (coordinator_restarted)\n"
+      "  The node hosting it died and restarted; the run was not resumed.\n"
+      "  ledger     {} replayed ({} records{})\n"
+      "  in flight  {} reservation(s) charged at their full reserved amount, {} ({} picodollars):\n"
+      "             a worker may have run them to their token cap\n"
+      "  spend      {} of {} budget ({} picodollars committed; nothing reserved)\n",
+      r.workflow, r.path, r.records, r.torn ? fmt::format(", a torn last record of {} bytes dropped", r.torn->bytes) : "",
+      r.in_flight, usd(r.in_flight_charged), r.in_flight_charged, usd(r.committed), usd(r.budget), r.committed);
+  return e;
+}
 
 proto::gateway_actor spawn_gateway(caf::actor_system& sys, GatewayOptions options) { return sys.spawn(gateway, std::move(options)); }
 

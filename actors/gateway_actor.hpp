@@ -15,6 +15,8 @@
 #include "learn/live_profiles.hpp"
 #include <caf/actor.hpp>
 
+#include "ledger/ledger_directory.hpp"
+
 #include "gateway_observer.hpp"
 #include "interfaces.hpp"
 #include "model/workflow.hpp"
@@ -56,7 +58,16 @@ struct GatewayOptions {
   /// Learned profiles (`concord node --profiles FILE`, learn/live_profiles.hpp): MCPP plans with
   /// the posterior, every answered sample updates it, the promise is calibrated. May be null.
   std::shared_ptr<learn::LiveProfiles> profiles;
+  /// `concord node --data-dir`: every hosted workflow's ledger is journaled there, one file per
+  /// workflow (docs/ledger.md, "Durable ledger in a running node"). Null: ledgers in memory.
+  std::shared_ptr<const ledger::LedgerDirectory> data_dir;
+  /// What data_dir->recover() found at startup: each workflow is known again under its id, ended
+  /// `coordinator_restarted` with its replayed spend (watchers see that end).
+  std::vector<ledger::RecoveredLedger> restored;
 };
+
+/// The final event of a workflow whose node restarted (its ledger recovered by the restart rule).
+service::Ended restored_end(const ledger::RecoveredLedger& r);
 
 proto::gateway_actor spawn_gateway(caf::actor_system& sys, GatewayOptions options);
 

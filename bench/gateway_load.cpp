@@ -3,7 +3,11 @@
 // (edge::Client) that submits N workflows back to back, each watched to its end.
 //
 //   build/bench/bench_gateway_load [--workflows N] [--time-scale S] [--policy P] [--workflow FILE]
-//                                  [--workers-per-model W]
+//                                  [--workers-per-model W] [--data-dir DIR]
+//
+// --data-dir: the node journals every ledger there (docs/ledger.md, group commit): compare a run
+// with and without it for the cost of the durable ledger (DIR must not hold journals from an
+// earlier run: use a fresh folder, on the disk you mean to measure).
 //
 // Prints: submits/s (N over the time until the N-th Accepted), events/s through the gateway
 // (every event of every workflow, over the time until the last `ended`), event latency
@@ -47,7 +51,7 @@ double percentile(std::vector<double>& v, double q) {
 int main(int argc, char** argv) {
   int n = 1000, workers_per_model = 64;
   double time_scale = 5;
-  std::string policy = "greedy", file = std::string(CONCORD_SOURCE_DIR) + "/examples/research-agent.json";
+  std::string policy = "greedy", file = std::string(CONCORD_SOURCE_DIR) + "/examples/research-agent.json", data_dir;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i], v = argv[i + 1];
     if (a == "--workflows") n = std::stoi(v);
@@ -55,8 +59,10 @@ int main(int argc, char** argv) {
     else if (a == "--policy") policy = v;
     else if (a == "--workflow") file = v;
     else if (a == "--workers-per-model") workers_per_model = std::stoi(v);
+    else if (a == "--data-dir") data_dir = v;
     else {
-      std::fprintf(stderr, "usage: %s [--workflows N] [--time-scale S] [--policy P] [--workflow FILE] [--workers-per-model W]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--workflows N] [--time-scale S] [--policy P] [--workflow FILE] [--workers-per-model W] [--data-dir DIR]\n",
+                   argv[0]);
       return 2;
     }
   }
@@ -70,9 +76,10 @@ int main(int argc, char** argv) {
       w << (m ? "," : "") << R"({"model": ")" << wf.models[m].id << R"(", "count": )" << workers_per_model << "}";
     w << "]}";
   }
-  NodeProcess node("bench", {"--workers", (dir / "workers.json").string(), "--gateway", "tcp://127.0.0.1:0", "--time-scale",
-                             std::to_string(time_scale), "--max-workflows", std::to_string(n + 16), "--events-per-workflow", "1024"},
-                   dir);
+  std::vector<std::string> node_args{"--workers", (dir / "workers.json").string(), "--gateway", "tcp://127.0.0.1:0", "--time-scale",
+                                     std::to_string(time_scale), "--max-workflows", std::to_string(n + 16), "--events-per-workflow", "1024"};
+  if (!data_dir.empty()) node_args.insert(node_args.end(), {"--data-dir", data_dir});
+  NodeProcess node("bench", node_args, dir);
   const std::string line = node.read_line(std::chrono::seconds(10));
   const auto at = line.find("gateway on ");
   if (at == std::string::npos) {

@@ -174,6 +174,7 @@ bool reason_is_stated(EndReason r) {
     case EndReason::no_worker_left:
     case EndReason::attempts_exhausted:
     case EndReason::interrupted:
+    case EndReason::coordinator_restarted:
       return true;
   }
   return false;

@@ -189,6 +189,9 @@ struct Ended {
     noWorkerLeft @4;
     attemptsExhausted @5;
     interrupted @6;            # cancelled by a client or the node stopping
+    coordinatorRestarted @7;   # the hosting node died and restarted with its --data-dir: the run was not
+                               # resumed; spend = the replayed ledger's committed total, in-flight
+                               # reservations charged at their full reserved amount (docs/ledger.md)
   }
 }
 

@@ -26,6 +26,7 @@ using ledger_actor = caf::typed_actor<
     caf::replies_to<commit_atom, std::uint64_t, std::int64_t>::with<ledger_reply>,
     caf::replies_to<release_atom, std::uint64_t>::with<ledger_reply>,
     caf::replies_to<status_atom>::with<ledger_status>,
+    caf::reacts_to<flush_atom>,  // its own group-commit timer (a journaled ledger)
     caf::reacts_to<stop_atom>>;
 
 /// The beacon selector: beacons in, picks out (workers and the dispatch ids their outcomes are

@@ -185,6 +185,7 @@ using models_atom = caf::atom_constant<caf::atom("models")>;
 using verdict_atom = caf::atom_constant<caf::atom("verdict")>;
 using attach_atom = caf::atom_constant<caf::atom("attach")>;
 using observed_atom = caf::atom_constant<caf::atom("observed")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
 
 }  // namespace concord::proto
 

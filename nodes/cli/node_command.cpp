@@ -25,6 +25,7 @@
 #include "edge/curve_keys.hpp"
 #include "edge/gateway_socket.hpp"
 #include "gateway_actor.hpp"
+#include "ledger/ledger_directory.hpp"
 #include "time/clock.hpp"
 #include "worker_hub.hpp"
 #include "edge/worker_socket.hpp"
@@ -61,6 +62,7 @@ struct NodeCommandOptions {
   double worker_heartbeat_s = 1;  // real seconds between a worker's heartbeats
   double worker_timeout_s = 5;    // real seconds of silence after which a worker is dead
   std::string profiles_file;      // SQLite profile store (learned profiles); empty: none
+  std::string data_dir;           // journals of the hosted workflows' ledgers; empty: the config file's [node] data-dir, else in memory
 };
 
 /// The worker endpoint's socket, reachable from the hub's proxies until the node stops it.
@@ -161,6 +163,27 @@ int execute(NodeCommandOptions o) {
   if (!o.profiles_file.empty() && o.gateway.empty()) throw InputError("--profiles", "", "needs --gateway (profiles are learned by the workflows a node hosts)");
   std::shared_ptr<learn::LiveProfiles> profiles;
   if (!o.profiles_file.empty()) profiles = std::make_shared<learn::LiveProfiles>(o.profiles_file);  // InputError names the file
+  // --data-dir: locked for the node's life, then the restart rule on every live journal (docs/ledger.md).
+  if (o.data_dir.empty()) o.data_dir = settings.node.data_dir;
+  std::shared_ptr<ledger::LedgerDirectory> data_dir;
+  ledger::Recovery recovery;
+  if (!o.data_dir.empty()) {
+    if (o.gateway.empty()) throw InputError("--data-dir", "", "needs --gateway (only the workflows a gateway hosts have ledgers on this node)");
+    try {
+      data_dir = std::make_shared<ledger::LedgerDirectory>(o.data_dir);
+    } catch (const ledger::DataDirError& e) {
+      throw InputError("--data-dir", "", e.what());
+    }
+    recovery = data_dir->recover();
+    for (const auto& s : recovery.skipped)
+      std::cerr << fmt::format("concord node {}: --data-dir: skipping {}: {} (the file is left as it is; its workflow id is not reused)\n",
+                               printable(o.name), printable(s.path), printable(s.reason));
+    for (const auto& r : recovery.recovered)
+      std::cerr << fmt::format("concord node {}: --data-dir: workflow {} ended coordinator_restarted: {} records replayed{}, {} "
+                               "reservation(s) in flight charged at their full amount ({} picodollars), committed {} of {} picodollars ({})\n",
+                               printable(o.name), r.workflow, r.records, r.torn ? fmt::format(" (a torn last record of {} bytes dropped)", r.torn->bytes) : "",
+                               r.in_flight, r.in_flight_charged, r.committed, r.budget, printable(r.path));
+  }
 
   // SIGINT/SIGTERM are taken by sigwait() below; every thread CAF starts inherits the mask.
   // A parent may have left them ignored (inherited through exec): sigwait would never see them.
@@ -285,6 +308,8 @@ int execute(NodeCommandOptions o) {
       go.report = hosted_report;
       go.observer = metrics;
       go.profiles = profiles;
+      go.data_dir = data_dir;
+      go.restored = recovery.recovered;
       gateway = actors::spawn_gateway(sys, std::move(go));
       try {
         edge::GatewaySocketOptions so;
@@ -402,7 +427,7 @@ void add_node_command(CLI::App& app, int& exit_code) {
       "time-scale (the flags of the same names win), [scheduler] max-threads, [middleman]\n"
       "heartbeat-interval / connection-timeout / max-message-size (largest message a peer may\n"
       "announce, default 64MiB; a peer's first message: 64KiB), [logger] verbosity; unknown keys\n"
-      "are refused.\n"
+      "are refused. [node] data-dir=\"DIR\" is --data-dir.\n"
       "TLS (--tls-cert/--tls-key/--tls-ca or [node] tls-cert/tls-key/tls-ca): mutual; every\n"
       "node and `concord run --join` client needs a certificate signed by the same CA\n"
       "(deploy/tls/make-ca.sh makes them). A --listen address outside loopback (127.0.0.0/8, ::1,\n"
@@ -447,6 +472,12 @@ void add_node_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--profiles", opts->profiles_file,
                   "SQLite profile store: hosted MCPP runs plan with the profiles learned from every answered sample,\n"
                   "kept here for the next runs; promises are calibrated on earlier outcomes (docs/learning.md)");
+  cmd->add_option("--data-dir", opts->data_dir,
+                  "Folder (created if missing; one node at a time: locked) where every hosted workflow's ledger is\n"
+                  "journaled, one file per workflow (group commit: one fdatasync per burst of operations). At start,\n"
+                  "the node replays every journal it finds there: reservations in flight are charged at their full\n"
+                  "reserved amount and those workflows end coordinator_restarted; a corrupt journal is logged and\n"
+                  "skipped. Needs --gateway. docs/ledger.md");
   cmd->add_option("--worker-endpoint", opts->worker_endpoint,
                   "tcp://HOST:PORT: external workers attach here (`concord worker`, or any ZeroMQ + Cap'n Proto\n"
                   "program: protocols/concord.capnp's worker protocol). Loopback only, unless CURVE or --insecure");

@@ -151,6 +151,10 @@ NodeCafSettings read_caf_settings(const std::string& path, NodeCafSettings s) {
       if (file.empty()) throw InputError(path, field, "empty file name");
       const std::string resolved = (file.is_relative() ? std::filesystem::path(path).parent_path() / file : file).string();
       (field == "node.workers" ? s.node.workers_file : field == "node.tls-cert" ? s.node.tls.cert : field == "node.tls-key" ? s.node.tls.key : s.node.tls.ca) = resolved;
+    } else if (field == "node.data-dir") {
+      const std::filesystem::path dir = unquote(value);
+      if (dir.empty()) throw InputError(path, field, "empty folder name (leave the key out to keep ledgers in memory)");
+      s.node.data_dir = (dir.is_relative() ? std::filesystem::path(path).parent_path() / dir : dir).string();
     } else if (field == "node.time-scale") {
       std::size_t used = 0;
       double x = 0;
@@ -174,7 +178,7 @@ NodeCafSettings read_caf_settings(const std::string& path, NodeCafSettings s) {
     } else {
       throw InputError(path, fmt::format("{} ({})", field, where),
                        "unknown option: CAF would ignore it silently, Concord refuses it "
-                       "(known: node.listen, node.seeds, node.workers, node.time-scale, node.tls-cert, node.tls-key, node.tls-ca, node.insecure, "
+                       "(known: node.listen, node.seeds, node.workers, node.time-scale, node.tls-cert, node.tls-key, node.tls-ca, node.insecure, node.data-dir, "
                        "scheduler.max-threads, "
                        "middleman.heartbeat-interval, middleman.connection-timeout, middleman.max-message-size, logger.verbosity)");
     }

@@ -26,6 +26,7 @@ struct NodeFileSettings {
   double time_scale = 0;             // time-scale=X (0: not set)
   actors::TlsFiles tls;              // tls-cert, tls-key, tls-ca="FILE" (relative: to the INI file's folder)
   bool insecure = false;             // insecure=true: as --insecure (non-loopback --listen without TLS, --gateway without CURVE)
+  std::string data_dir;              // data-dir="DIR" (relative: to the INI file's folder): as --data-dir
 };
 
 /// A node's configuration file: the CAF options it accepts plus `[node]` (in `[section]` /

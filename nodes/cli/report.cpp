@@ -27,6 +27,9 @@ std::string explain(EndReason reason, Semantics semantics) {
                          limits::kMaxAttemptsPerSubtask);
     case EndReason::interrupted:
       return "interrupted by a signal; in-flight samples were cancelled and settled with the ledger";
+    case EndReason::coordinator_restarted:
+      return "the node hosting the run restarted; its journaled ledger was replayed and every reservation in flight "
+             "charged at its full reserved amount";
   }
   return "?";
 }

@@ -18,6 +18,7 @@
 #include "model/input_error.hpp"
 #include "model/limits.hpp"
 #include "model/workflow_json.hpp"
+#include "service/workflow_registry.hpp"
 
 namespace concord::cli {
 
@@ -73,8 +74,11 @@ int follow(edge::Client& client, WorkflowId id, Seq from, bool quiet, bool event
       [&](const Event& e) {
         if (events) std::cout << fmt::format("event {} seq {} t {:.3f} kind {}", e.workflow, e.seq, e.time_s, e.body.index()) << '\n';
         if (const auto* lost = std::get_if<Lost>(&e.body))
-          std::cerr << fmt::format("concord watch: events {}..{} of workflow {} are no longer available\n", lost->from_seq,
-                                   lost->to_seq, id);
+          std::cerr << fmt::format("concord watch: events {}..{} of workflow {} are no longer available{}\n", lost->from_seq,
+                                   lost->to_seq, id,
+                                   lost->to_seq + 1 == WorkflowRegistry::kRestoredEndSeq
+                                       ? " (its node restarted: the events from before the restart are gone)"
+                                       : "");
         if (const auto* s = std::get_if<SubtaskEnded>(&e.body); s && s->succeeded) outputs[s->subtask] = s->output;
         if (const auto* p = std::get_if<Promised>(&e.body); p && !quiet)
           std::fprintf(stderr, "[%8.2f s] promise: P(complete within budget and deadline) = %.2f\n", e.time_s, p->probability);

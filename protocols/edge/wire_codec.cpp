@@ -53,6 +53,7 @@ w::Ended::EndReason to_wire(EndReason r) {
     case EndReason::no_worker_left: return w::Ended::EndReason::NO_WORKER_LEFT;
     case EndReason::attempts_exhausted: return w::Ended::EndReason::ATTEMPTS_EXHAUSTED;
     case EndReason::interrupted: return w::Ended::EndReason::INTERRUPTED;
+    case EndReason::coordinator_restarted: return w::Ended::EndReason::COORDINATOR_RESTARTED;
   }
   return w::Ended::EndReason::STALLED;
 }
@@ -66,6 +67,7 @@ std::optional<EndReason> from_wire(w::Ended::EndReason r) {
     case w::Ended::EndReason::NO_WORKER_LEFT: return EndReason::no_worker_left;
     case w::Ended::EndReason::ATTEMPTS_EXHAUSTED: return EndReason::attempts_exhausted;
     case w::Ended::EndReason::INTERRUPTED: return EndReason::interrupted;
+    case w::Ended::EndReason::COORDINATOR_RESTARTED: return EndReason::coordinator_restarted;
   }
   return std::nullopt;
 }

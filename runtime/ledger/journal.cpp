@@ -190,4 +190,12 @@ void JournalWriter::append(const Event& e) {
   ++next_seq_;
 }
 
+void JournalWriter::sync() {
+  if (failed_) throw JournalError(path_, bytes_, "journal writer failed earlier; reopen the journal");
+  if (::fdatasync(fd_) != 0) {
+    failed_ = true;
+    throw JournalError(path_, bytes_, errno_text("fdatasync"));
+  }
+}
+
 }  // namespace concord::ledger

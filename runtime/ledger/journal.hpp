@@ -25,7 +25,8 @@ namespace concord::ledger {
 /// When records reach the disk.
 enum class FsyncPolicy : std::uint8_t {
   every_record,  // fdatasync after each record: survives power loss; ~a disk flush per operation
-  never,         // the OS decides: survives kill -9 of the process (page cache), not power loss
+  never,         // the OS decides: survives kill -9 of the process (page cache), not power loss;
+                 // with explicit sync() calls: group commit (the ledger actor's policy, docs/ledger.md)
 };
 
 /// I/O failure or a corrupt journal. what() = "<path>: byte <offset>: <reason>".
@@ -84,6 +85,9 @@ class JournalWriter {
 
   /// Writes one record (one write() call; fdatasync per policy). Throws JournalError.
   void append(const Event& e);
+  /// Makes every record written so far durable (one fdatasync), whatever the policy: group
+  /// commit. Throws JournalError (and poisons the writer: which records are durable is unknown).
+  void sync();
 
   const std::string& path() const { return path_; }
   std::uint64_t records() const { return next_seq_ - 1; }

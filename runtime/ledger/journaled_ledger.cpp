@@ -35,5 +35,8 @@ Answer JournaledLedger::reserve(ReservationId id, Money amount) { return run(led
 Answer JournaledLedger::commit(ReservationId id, Money actual) { return run(ledger_.decide_commit(id, actual)); }
 Answer JournaledLedger::release(ReservationId id) { return run(ledger_.decide_release(id)); }
 Answer JournaledLedger::set_budget(Money budget) { return run(ledger_.decide_set_budget(budget)); }
+BatchAnswer JournaledLedger::reserve_all(std::span<const ReservationId> ids, Money each) {
+  return reserve_all_of(*this, ledger_, ids, each);
+}
 
 }  // namespace concord::ledger

@@ -37,6 +37,11 @@ class JournaledLedger {
   Answer commit(ReservationId id, Money actual);
   Answer release(ReservationId id);
   Answer set_budget(Money budget);
+  /// Ledger::reserve_all's rule, each grant (and each undo release) journaled. A JournalError
+  /// mid-batch leaves the grants already journaled in place (reserved: a restart charges them).
+  BatchAnswer reserve_all(std::span<const ReservationId> ids, Money each);
+  /// Group commit: makes every record so far durable (one fdatasync; JournalWriter::sync).
+  void sync() { writer_.sync(); }
 
   const Ledger& ledger() const { return ledger_; }
   /// The torn record dropped by open(), if any (for the operator's log).

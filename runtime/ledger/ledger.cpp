@@ -195,35 +195,7 @@ Answer Ledger::reserve(ReservationId id, Money amount) {
 }
 
 BatchAnswer Ledger::reserve_all(std::span<const ReservationId> ids, Money each) {
-  BatchAnswer out;
-  if (ids.empty() || each < 0) {
-    out.code = Code::invalid_amount;
-    return out;
-  }
-  Money need = 0;  // saturating: a batch whose total overflows exceeds every budget
-  for (ReservationId id : ids)
-    if (ids_.find(id) == ids_.end()) need = saturating_add(need, each);
-  if (need > available() && chaos::safeguard_on(chaos::Safeguard::reservation_check)) {
-    out.code = Code::denied;
-    out.deny_reason = DenyReason::over_budget;
-    return out;
-  }
-  std::vector<ReservationId> fresh;
-  for (ReservationId id : ids) {
-    const Answer a = reserve(id, each);
-    if (a.code == Code::granted) {
-      if (!a.repeated) fresh.push_back(id);
-      continue;
-    }
-    for (ReservationId f : fresh) release(f);
-    out.code = a.code;
-    out.deny_reason = a.deny_reason();
-    out.refused_id = id;
-    return out;
-  }
-  out.code = Code::granted;
-  out.repeated = fresh.empty();
-  return out;
+  return reserve_all_of(*this, *this, ids, each);
 }
 
 Answer Ledger::commit(ReservationId id, Money actual) {

@@ -34,6 +34,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "chaos/safeguards.hpp"
 #include "ledger/budget_source.hpp"
 #include "ledger/types.hpp"
 
@@ -108,5 +109,40 @@ class Ledger {
   std::unordered_map<ReservationId, Reservation> ids_;
   BudgetSource* source_;
 };
+
+/// The rule of Ledger::reserve_all, over any ledger-like `book` (Ledger, JournaledLedger) whose
+/// reserve/release go through it and whose state `view` shows: all ids or none.
+template <class Book>
+BatchAnswer reserve_all_of(Book& book, const Ledger& view, std::span<const ReservationId> ids, Money each) {
+  BatchAnswer out;
+  if (ids.empty() || each < 0) {
+    out.code = Code::invalid_amount;
+    return out;
+  }
+  Money need = 0;  // saturating: a batch whose total overflows exceeds every budget
+  for (ReservationId id : ids)
+    if (!view.find(id)) need = saturating_add(need, each);
+  if (need > view.available() && chaos::safeguard_on(chaos::Safeguard::reservation_check)) {  // off: the mutation check
+    out.code = Code::denied;
+    out.deny_reason = DenyReason::over_budget;
+    return out;
+  }
+  std::vector<ReservationId> fresh;
+  for (ReservationId id : ids) {
+    const Answer a = book.reserve(id, each);
+    if (a.code == Code::granted) {
+      if (!a.repeated) fresh.push_back(id);
+      continue;
+    }
+    for (ReservationId f : fresh) book.release(f);
+    out.code = a.code;
+    out.deny_reason = a.deny_reason();
+    out.refused_id = id;
+    return out;
+  }
+  out.code = Code::granted;
+  out.repeated = fresh.empty();
+  return out;
+}
 
 }  // namespace concord::ledger

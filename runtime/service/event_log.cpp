@@ -5,7 +5,8 @@
 
 namespace concord::service {
 
-EventLog::EventLog(WorkflowId workflow, std::size_t capacity) : workflow_(workflow), capacity_(std::max<std::size_t>(capacity, 1)) {}
+EventLog::EventLog(WorkflowId workflow, std::size_t capacity, Seq first_seq)
+    : workflow_(workflow), capacity_(std::max<std::size_t>(capacity, 1)), next_seq_(std::max<Seq>(first_seq, 1)) {}
 
 const Event& EventLog::append(double time_s, EventBody body, std::int64_t wall_ns) {
   if (ended_) throw std::logic_error("EventLog::append: the workflow has already ended");

@@ -14,7 +14,9 @@ namespace concord::service {
 
 class EventLog {
  public:
-  explicit EventLog(WorkflowId workflow, std::size_t capacity = 4096);
+  /// `first_seq` > 1 numbers the log from there: the events before it are reported Lost to any
+  /// watcher asking for them (a workflow restored after its node restarted: WorkflowRegistry::restore_ended).
+  explicit EventLog(WorkflowId workflow, std::size_t capacity = 4096, Seq first_seq = 1);
 
   /// Numbers and keeps the event (dropping the oldest beyond capacity); returns it.
   const Event& append(double time_s, EventBody body, std::int64_t wall_ns = 0);

@@ -55,6 +55,20 @@ WorkflowRegistry::Admission WorkflowRegistry::admit(const std::string& tenant, c
   return a;
 }
 
+void WorkflowRegistry::restore_ended(WorkflowId id, const std::string& name, Money budget, Ended ended, double now_s,
+                                     std::int64_t wall_ns) {
+  if (id == 0 || hosted_.count(id)) throw std::invalid_argument(fmt::format("restore_ended: workflow {} is 0 or known", id));
+  Hosted h{WorkflowStatus{}, "", EventLog(id, options_.events_per_workflow, kRestoredEndSeq), {}, 0};
+  h.status.workflow = id;
+  h.status.name = name;
+  h.status.budget = budget;
+  hosted_.emplace(id, std::move(h));
+  ++running_;  // append() of the end counts it down
+  number_above(id);
+  const double time_s = ended.makespan_s;
+  append(id, time_s, std::move(ended), now_s, wall_ns);
+}
+
 WorkflowRegistry::Hosted& WorkflowRegistry::at(WorkflowId id) {
   const auto it = hosted_.find(id);
   if (it == hosted_.end()) throw std::out_of_range(fmt::format("no workflow {}", id));

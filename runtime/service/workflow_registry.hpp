@@ -4,6 +4,7 @@
 // each workflow's event log and watchers, and retention (an ended workflow is kept, with its
 // events, for retention_s real seconds, then forgotten with its key). Pure: the caller passes the
 // time (real seconds, any origin) and owns the actors and sockets.
+#include <algorithm>
 #include <cstddef>
 #include <map>
 #include <optional>
@@ -39,6 +40,17 @@ class WorkflowRegistry {
   };
   Admission admit(const std::string& tenant, const std::string& key, const std::string& name, Money budget);
 
+  /// A workflow hosted before the node restarted (its ledger journal was replayed: docs/ledger.md):
+  /// known again under its old id, already ended with `ended`, which is numbered
+  /// kRestoredEndSeq — above any sequence number the previous run can have given (it would need
+  /// 2^40 events), so a watcher that saw events 1..n gets Lost{n+1, kRestoredEndSeq-1} then the end,
+  /// and a client skipping numbers it has seen never skips it. New ids are numbered above `id`.
+  /// REQUIRES: id > 0 and not known.
+  void restore_ended(WorkflowId id, const std::string& name, Money budget, Ended ended, double now_s, std::int64_t wall_ns = 0);
+  /// New workflows get ids > id (ids of a data directory's journals must never be reused).
+  void number_above(WorkflowId id) { next_id_ = std::max(next_id_, id + 1); }
+  static constexpr Seq kRestoredEndSeq = Seq{1} << 40;
+
   /// Appends to a workflow's events (SpendUpdate / SampleSettled / Ended update its status; Ended
   /// also starts its retention clock at now_s; wall_ns stamps the event). Throws std::out_of_range on an unknown id.
   const Event& append(WorkflowId id, double time_s, EventBody body, double now_s, std::int64_t wall_ns = 0);
@@ -56,6 +68,8 @@ class WorkflowRegistry {
   std::size_t expire(double now_s);
 
   std::size_t running_count() const { return running_; }
+  /// The id the next admission gives.
+  WorkflowId next_id() const { return next_id_; }
   std::size_t hosted_count() const { return hosted_.size(); }
   std::vector<WorkflowStatus> status() const;
   const RegistryOptions& options() const { return options_; }

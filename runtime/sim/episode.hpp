@@ -19,6 +19,8 @@ enum class EndReason : std::uint8_t {
   no_worker_left,      // actor runtime: every worker of a model the plan needs is gone
   attempts_exhausted,  // a subtask failed limits::kMaxAttemptsPerSubtask batches: the run gives up on it
   interrupted,         // the user stopped the run (SIGINT/SIGTERM); in-flight samples were cancelled and settled
+  coordinator_restarted,  // the node hosting the run died and restarted with its --data-dir: the journaled ledger
+                          // was replayed and every in-flight reservation charged in full (docs/ledger.md)
 };
 
 std::string_view to_string(EndReason r);

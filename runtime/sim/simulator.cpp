@@ -20,6 +20,7 @@ std::string_view to_string(EndReason r) {
     case EndReason::no_worker_left: return "no_worker_left";
     case EndReason::attempts_exhausted: return "attempts_exhausted";
     case EndReason::interrupted: return "interrupted";
+    case EndReason::coordinator_restarted: return "coordinator_restarted";
   }
   return "?";
 }

@@ -116,6 +116,7 @@ TEST(NodeConfigFile, BadNodeSettingsNameTheFileFieldAndReason) {
       {"[node]\nworkers=\"missing.json\"\n", "/missing.json: ", false},
       {"[node]\ngateway=\"tcp://0.0.0.0:5555\"\n", "node.gateway (line 2): unknown option"},
       {"[node]\ninsecure=yes\n", "node.insecure: expected true or false"},
+      {"[node]\ndata-dir=\"\"\n", "node.data-dir: empty folder name"},
       {"[nodes]\nlisten=\"127.0.0.1:0\"\n", "line 1: unknown section [nodes] (known: node, scheduler, middleman, logger)"},
   };
   for (const auto& c : cases) {
@@ -160,6 +161,31 @@ TEST(NodeConfigFile, ANonLoopbackListenAddressNeedsTlsOrInsecure) {
   ASSERT_EQ(std::system(("'" CONCORD_SOURCE_DIR "/deploy/tls/make-ca.sh' '" + dir.path("tls") + "' a >/dev/null 2>&1").c_str()), 0);
   started({"--listen", "0.0.0.0:0", "--tls-cert", dir.path("tls/a.pem"), "--tls-key", dir.path("tls/a.key"), "--tls-ca", dir.path("tls/ca.pem")},
           "mutual TLS");
+}
+
+// --data-dir ([node] data-dir, relative to the INI file's folder): validated before anything
+// starts, errors naming the option and the reason (exit 2); one node per folder.
+TEST(NodeConfigFile, DataDirIsValidatedAndUsedByOneNodeAtATime) {
+  TempDir dir;
+  const std::string bin = "timeout -s KILL 10 '" CONCORD_BIN "' node --name a ";
+  const std::string gw = " --gateway tcp://127.0.0.1:0";
+  auto r = concord("node --help >/dev/null && " + bin + "--data-dir '" + dir.path("d") + "'");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("--data-dir: needs --gateway"));
+  dir.file("plain-file", "x");
+  r = concord("node --help >/dev/null && " + bin + "--data-dir '" + dir.path("plain-file") + "'" + gw);
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("--data-dir: " + dir.path("plain-file") + ": exists and is not a directory"));
+  // From the INI file, relative to its folder: the node starts, creates and locks the folder.
+  const std::string ini = dir.file("a.ini", "[node]\nlisten=\"127.0.0.1:0\"\ndata-dir=\"state/ledgers\"\n");
+  Node node({"--name", "a", "--config", ini, "--gateway", "tcp://127.0.0.1:0"}, dir.path("a.err"));
+  ASSERT_THAT(node.read_line(std::chrono::seconds(10)), HasSubstr("listening on"));
+  EXPECT_TRUE(std::ifstream(dir.path("state/ledgers/LOCK")).good());
+  r = concord("node --help >/dev/null && " + bin + "--data-dir '" + dir.path("state/ledgers") + "'" + gw);
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("in use by another process"));
+  node.signal(SIGTERM);
+  EXPECT_EQ(node.wait_exit(std::chrono::seconds(10)), 0);
 }
 
 TEST(NodeConfigFile, TheSystemdExampleConfigurationParses) {

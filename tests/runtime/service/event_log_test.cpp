@@ -99,3 +99,32 @@ TEST(WorkflowRegistry, StatusFollowsSpendAndTheEnd) {
 
 }  // namespace
 }  // namespace concord::service
+
+namespace concord::service {
+namespace {
+
+TEST(WorkflowRegistry, ARestoredWorkflowIsEndedAboveEverySequenceNumberAndItsIdIsNotReused) {
+  WorkflowRegistry reg;
+  reg.number_above(5);  // a data directory's files name ids up to 5
+  Ended end;
+  end.reason = EndReason::coordinator_restarted;
+  end.spend = 240;
+  reg.restore_ended(4, "workflow 4 (restored)", 1000, end, 0.0);
+  EXPECT_TRUE(reg.known(4));
+  EXPECT_FALSE(reg.running(4));
+  EXPECT_EQ(reg.running_count(), 0u);
+  EXPECT_EQ(reg.status_of(4).spend, 240);
+  EXPECT_EQ(reg.status_of(4).reserved, 0);
+  // A watcher that saw events 1..57 before the restart: told what it lost, then the end.
+  const auto r = reg.since(4, 58);
+  ASSERT_TRUE(r.lost.has_value());
+  EXPECT_EQ(r.lost->from_seq, 58u);
+  EXPECT_EQ(r.lost->to_seq, WorkflowRegistry::kRestoredEndSeq - 1);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.events[0].seq, WorkflowRegistry::kRestoredEndSeq);
+  EXPECT_EQ(std::get<Ended>(r.events[0].body).reason, EndReason::coordinator_restarted);
+  EXPECT_EQ(reg.admit("t", "", "new", 10).id, 6u);
+}
+
+}  // namespace
+}  // namespace concord::service
