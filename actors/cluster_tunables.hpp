@@ -12,6 +12,8 @@ struct ClusterTunables {
   double stale_after_intervals = 4;    // a worker silent this many beacon intervals is presumed dead
   double heartbeat_interval_s = 0.05;  // CAF middleman heartbeats between nodes
   double connection_timeout_s = 0.4;   // a peer silent this long is dropped (>= 2 x heartbeat): a hang is seen in 0.35-0.45 s
+  double cancel_grace_s = 2.0;         // cancelled samples that never report are given up after this: a hung
+                                       // worker or a lost result holds a workflow's end past its deadline by at most this much
   std::size_t top_l = 4;               // workers screened per pick and offered to LinUCB (route::ScreenConfig::top_l)
 };
 

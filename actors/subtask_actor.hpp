@@ -19,6 +19,7 @@
 #include <caf/fwd.hpp>
 #include <caf/actor.hpp>
 
+#include "cluster_tunables.hpp"
 #include "interfaces.hpp"
 #include "model/workflow.hpp"
 
@@ -46,7 +47,7 @@ struct SubtaskOptions {
   std::int32_t attempt = 1;          // this batch's attempt number for its subtask (1-based)
   std::uint64_t seed = 0;            // the episode's: sample j draws from exec::sample_seed(seed, subtask, attempt, j)
   double time_scale = 0;             // passed to workers with every sample
-  double cancel_grace_s = 2.0;       // real seconds to wait for cancelled samples to report
+  double cancel_grace_s = kDefaultTunables.cancel_grace_s;  // real seconds to wait for cancelled samples to report
   proto::workflow_actor workflow;
   proto::ledger_actor ledger;
   proto::selector_actor selector;

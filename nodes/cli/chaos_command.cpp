@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <iostream>
@@ -168,8 +169,11 @@ int run_chaos(const ChaosOptions& o) {
     facts.subtasks_total = flat->num_subtasks();
     facts.end_s = r.result.makespan_s;
     facts.deadline_s = cfg.deadline_s;
-    // A worker's death is seen when its beacons stop: stale_after_intervals beacon intervals.
-    facts.detection_bound_s = co.stale_after_intervals * co.beacon_interval_s * co.time_scale;
+    // How late past the deadline an end may come (simulated seconds): a dead worker is seen when
+    // its beacons stop (stale_after_intervals beacon intervals); a sample whose worker hangs, or
+    // whose result was lost, holds its batch until the cancel grace runs out after the cancel.
+    facts.detection_bound_s =
+        std::max(co.stale_after_intervals * co.beacon_interval_s, actors::kDefaultTunables.cancel_grace_s) * co.time_scale;
     const auto violations = chaos::check_invariants(facts);
 
     ++t.runs;
@@ -186,6 +190,10 @@ int run_chaos(const ChaosOptions& o) {
       }
       std::cout << fmt::format("  replay: {}\n", replay_command(o, run)) << std::flush;
     }
+    if (o.only_run >= 0)  // a replay shows what it replays
+      for (const auto& f : plan.faults)
+        std::cout << fmt::format("  fault: {} on worker {} from {:.2f} s to {:.2f} s (factor {:.2f})\n", to_string(f.fault.kind),
+                                 f.worker % static_cast<std::uint32_t>(workers), f.fault.from_s, f.fault.to_s, f.fault.factor);
     if (o.verbose || o.only_run >= 0 || (!o.quiet && (run + 1) % 100 == 0)) {
       std::cout << fmt::format("run {}: {} ({}), {} fault{}, spend ${:.6f} of ${:.6f}, end {:.2f} s of {:.2f} s; {} runs, {} violating\n",
                                run, facts.end_reason, workflows[plan.workflow].name, plan.faults.size(),
