@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <utility>
 
+#include "chaos/fault_points.hpp"
 #include "ledger/journal_record.hpp"
 
 namespace concord::ledger {
@@ -192,6 +193,10 @@ void JournalWriter::append(const Event& e) {
 
 void JournalWriter::sync() {
   if (failed_) throw JournalError(path_, bytes_, "journal writer failed earlier; reopen the journal");
+  if (chaos::buggify(chaos::FaultPoint::journal_fdatasync)) {  // fault injection (tests, chaos) only
+    failed_ = true;
+    throw JournalError(path_, bytes_, "fdatasync: injected failure (chaos fault point journal_fdatasync)");
+  }
   if (::fdatasync(fd_) != 0) {
     failed_ = true;
     throw JournalError(path_, bytes_, errno_text("fdatasync"));

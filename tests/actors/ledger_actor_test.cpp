@@ -10,6 +10,7 @@
 
 #include <caf/all.hpp>
 
+#include "chaos/fault_points.hpp"
 #include "ledger/journal.hpp"
 #include "ledger/journaled_ledger.hpp"
 #include "ledger_actor.hpp"
@@ -195,6 +196,35 @@ TEST_F(JournaledLedgerActor, ItsJournalReplaysToTheStateItAnsweredAndARestartedA
   actor = nullptr;
   EXPECT_TRUE(settled);
   EXPECT_EQ(ledger::replay(path).ledger.committed(), 370);
+}
+
+TEST_F(JournaledLedgerActor, NoAnswerGoesOutBeforeItsRecordIsSyncedAFailedSyncAnswersAnError) {
+  // The fault point journal_fdatasync (chaos/fault_points.hpp) fails the next fdatasync, as a
+  // failing disk would. A ledger that answered before its group commit would say "granted" for
+  // a grant that may not survive a crash; this one answers the sync's error instead.
+  spawn(ledger::JournaledLedger::create(path, 1000, ledger::FsyncPolicy::never));
+  EXPECT_TRUE(reply(proto::reserve_atom::value, std::uint64_t{1}, std::int64_t{100}).ok());  // a healthy sync first
+  chaos::arm_fault(chaos::FaultPoint::journal_fdatasync, 0, 1);
+  std::string error;
+  bool granted = false;
+  self->request(actor, 5s, proto::reserve_atom::value, std::uint64_t{2}, std::int64_t{200})
+      .receive([&](const proto::ledger_reply& r) { granted = r.ok(); }, [&](caf::error& e) { error = caf::to_string(e); });
+  chaos::disarm_faults();
+  EXPECT_FALSE(granted) << "answered before its record was durable";
+  EXPECT_NE(error.find("injected failure"), std::string::npos) << error;
+  // The writer is poisoned: every later change fails too (the journal must be reopened).
+  error.clear();
+  self->request(actor, 5s, proto::commit_atom::value, std::uint64_t{1}, std::int64_t{50})
+      .receive([&](const proto::ledger_reply&) {}, [&](caf::error& e) { error = caf::to_string(e); });
+  EXPECT_FALSE(error.empty());
+  stop_and_wait(caf::exit_reason::kill);
+  // Write-ahead: the unanswered grant is in the journal; after a restart a retry gets it back
+  // (repeated) instead of holding the money twice.
+  spawn(ledger::JournaledLedger::open(path, ledger::FsyncPolicy::never));
+  const proto::ledger_reply retried = reply(proto::reserve_atom::value, std::uint64_t{2}, std::int64_t{200});
+  EXPECT_TRUE(retried.ok());
+  EXPECT_TRUE(retried.repeated);
+  EXPECT_EQ(status().reserved, 300);
 }
 
 TEST_F(JournaledLedgerActor, ManyRequestsInFlightAreEachAnsweredOnceByTheGroupCommits) {
