@@ -471,8 +471,17 @@ int run_chaos_hosts(const ChaosHostsOptions& o) {
                                    fault.start_s, fault.length_s, out);
           std::cout << fmt::format("  replay: {}\n", replay_command(o, run)) << std::flush;
         }
+        // The cluster whole again for the next run; a node restarted by kill_restart must have
+        // rejoined by itself (its workers live again), with no help.
         const int readmitted = make_whole(c, client, o.hosts, all_workers, stop);
         t.readmitted += static_cast<std::uint64_t>(readmitted);
+        if (fault.kind == chaos::HostFaultKind::kill_restart && readmitted > 0) {
+          if (violations.empty()) ++t.violating_runs;
+          ++t.violations["restarted_node_rejoined"];
+          std::cout << fmt::format("VIOLATION run {}: restarted_node_rejoined: host {} was restarted but had not rejoined with its "
+                                   "workers 5 s later\n  replay: {}\n",
+                                   run, fault.host, replay_command(o, run));
+        }
         if (o.verbose || o.only_run >= 0 || (!o.quiet && (run + 1) % 10 == 0))
           std::cout << fmt::format("run {}: {} ({}), {} of host {} at {:.2f} s for {:.2f} s{}, spend ${:.6f} of ${:.6f}, end {:.1f} s of {:.1f} s, "
                                    "{:.1f} s wall{}; {} runs, {} violating\n",
