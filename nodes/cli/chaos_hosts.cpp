@@ -142,13 +142,15 @@ std::string read_text(const std::string& path) {
   return ss.str();
 }
 
-std::string last_lines(const std::string& text, int n) {
-  std::size_t pos = text.size();
-  for (int i = 0; i <= n && pos != std::string::npos && pos > 0; ++i) pos = text.rfind('\n', pos - 1);
-  std::string tail = text.substr(pos == std::string::npos ? 0 : pos + 1);
-  for (char& c : tail)
-    if (c == '\n') c = ' ';
-  return tail;
+std::string last_lines(const std::string& text, int n) {  // the last n non-empty lines, joined by spaces
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) lines.push_back(line);
+  std::string out;
+  for (std::size_t i = lines.size() > static_cast<std::size_t>(n) ? lines.size() - static_cast<std::size_t>(n) : 0; i < lines.size(); ++i)
+    out += (out.empty() ? "" : " ") + lines[i];
+  return out.empty() ? "(no output)" : out;
 }
 
 /// Sleeps up to `s` real seconds; false if interrupted.
