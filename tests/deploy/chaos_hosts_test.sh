@@ -3,7 +3,8 @@
 # `concord chaos --hosts 3 --runs 8` on a deploy/netns cluster: every run's invariants hold (0
 # violations), each host-level fault kind (kill_restart, stop_continue, partition_heal,
 # degrade_link) is injected at least once, and after the harness has brought the cluster down no
-# namespace, link or process of it is left. Bad input is refused naming the option.
+# namespace, link or process of it is left; SIGINT midway: exit 130, and nothing left either. Bad
+# input is refused naming the option.
 # Exit 77 (ctest: skipped) where network namespaces cannot be made (not root, no CAP_SYS_ADMIN).
 # Usage: chaos_hosts_test.sh CLUSTER_SH CONCORD_BIN
 set -euo pipefail
@@ -42,6 +43,29 @@ tag=$(sed -n 's/^cluster up: tag \([a-z0-9]*\),.*/\1/p' "$work/chaos.out")
 left=$(ip netns list | grep "^$tag-" || true)
 [[ -z "$left" ]] || fail "namespaces left: $left"
 ((links_before == $(ip -o link | wc -l))) || fail "links in the root namespace: $links_before before, $(ip -o link | wc -l) after"
-left=$(pgrep -a -f "^$concord node " || true)   # this build's nodes (other builds' clusters may run meanwhile)
+left=$(pgrep -a -f "^$concord (node|chaos-client) " || true)   # this build's nodes (other builds' clusters may run meanwhile)
 [[ -z "$left" ]] || fail "nodes still running: $left"
-echo "PASS: 8 runs on 3 hosts, 0 violations, every host fault kind injected, nothing left"
+
+# -- SIGINT midway: exit 130, and the cluster is brought down all the same -------------------------
+"$concord" chaos --hosts 3 --runs 50 --seed 2 --cluster-script "$cluster" >"$work/int.out" 2>&1 &
+harness=$!
+for ((step = 0; step < 600; ++step)); do grep -q "^cluster up: tag" "$work/int.out" && break; sleep 0.1; done
+grep -q "^cluster up: tag" "$work/int.out" || { kill -KILL "$harness"; fail "the second cluster did not come up in 60 s: $(cat "$work/int.out")"; }
+sleep 4
+kill -INT "$harness"
+rc=0
+for ((step = 0; step < 600 && $(kill -0 "$harness" 2>/dev/null && echo 1 || echo 0); ++step)); do sleep 0.1; done
+kill -0 "$harness" 2>/dev/null && { kill -KILL "$harness"; fail "the harness did not stop within 60 s of SIGINT"; }
+wait "$harness" || rc=$?
+cat "$work/int.out"
+kept=$(sed -n 's/.*client outputs and node logs kept in \(\/tmp\/concord-chaos-hosts\.[A-Za-z0-9]*\)$/\1/p' "$work/int.out")
+[[ -z "$kept" ]] || rm -rf "$kept"   # an interrupted run keeps its folder (by design): this test's goes
+((rc == 130)) || fail "after SIGINT: exit $rc, expected 130"
+grep -q "^after cluster.sh down: no process, namespace or link left" "$work/int.out" || fail "after SIGINT something was left"
+tag=$(sed -n 's/^cluster up: tag \([a-z0-9]*\),.*/\1/p' "$work/int.out")
+left=$(ip netns list | grep "^$tag-" || true)
+[[ -z "$left" ]] || fail "after SIGINT, namespaces left: $left"
+left=$(pgrep -a -f "^$concord (node|chaos-client) " || true)
+[[ -z "$left" ]] || fail "after SIGINT, still running: $left"
+((links_before == $(ip -o link | wc -l))) || fail "after SIGINT, links in the root namespace: $links_before before, $(ip -o link | wc -l) after"
+echo "PASS: 8 runs on 3 hosts, 0 violations, every host fault kind injected, nothing left; SIGINT midway: exit 130, nothing left"
