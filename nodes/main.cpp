@@ -12,6 +12,7 @@
 #include "cli/printable.hpp"
 #include "cli/run_command.hpp"
 #include "cli/chaos_command.hpp"
+#include "cli/chaos_hosts.hpp"
 #include "cli/service_commands.hpp"
 #include "cli/worker_command.hpp"
 #include "cli/workload_command.hpp"
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   add_service_commands(app, exit_code);
   add_worker_command(app, exit_code);
   add_chaos_command(app, exit_code);
+  add_chaos_client_command(app, exit_code);
   CLI::App* bench = add_bench_command(app, exit_code);
   add_bench_routing_command(*bench, exit_code);
   add_bench_calibration_command(*bench, exit_code);

@@ -5,6 +5,10 @@
 #   deploy/netns/cluster.sh up 4 --state /tmp/c1          # 4 "hosts", one `concord node` each
 #   deploy/netns/cluster.sh --state /tmp/c1 exec 1 build/nodes/concord run examples/proofflow-euler.json --join 10.77.0.1:7000
 #   deploy/netns/cluster.sh --state /tmp/c1 kill 2         # fault injection: kill -9 host 2's node
+#   deploy/netns/cluster.sh --state /tmp/c1 restart 2      # ... and start it again (same arguments)
+#   deploy/netns/cluster.sh --state /tmp/c1 partition 1    # host 1 cut off the bridge (heal 1: back)
+#   deploy/netns/cluster.sh --state /tmp/c1 netem 1 delay 50ms 20ms loss 5%   # (netem 1 off)
+#   deploy/netns/cluster.sh --state /tmp/c1 throttle 1 64kbit   # tbf, where the kernel has no netem
 #   deploy/netns/cluster.sh --state /tmp/c1 down
 #
 # Topology: every host is a namespace TAG-hI with one veth `eth0` (SUBNET.(I+1)/24); the other
@@ -25,6 +29,8 @@ readonly MAX_HOSTS=200
 readonly WAIT_STEPS=150          # every wait: at most WAIT_STEPS x 0.1 s
 readonly STOP_STEPS=50           # down: SIGTERM, then up to 5 s before SIGKILL
 readonly JOIN_ATTEMPTS=3         # up: a node that cannot connect to the seed is started again
+readonly RESTART_ATTEMPTS=5      # restart: a node refused by the seed (its old self not yet seen
+                                 # gone: name taken) is started again, 1 s later
 
 usage() {
   cat <<'EOF'
@@ -39,6 +45,17 @@ Commands:
   exec I CMD [ARG..] run CMD inside host I's namespace (its exit code is returned);
                      CONCORD_SEED=HOST:PORT and CONCORD_HOST=I are set for it
   kill I [SIGNAL]    send SIGNAL (default KILL) to host I's node (fault injection)
+  restart I          start host I's node again, with the arguments of `up`, after it died
+                     (kill I); waits until it listens and (I > 0) has joined host 0 again
+  partition I        host I's port on the bridge down: it reaches no other host (heal I: up)
+  heal I             host I's port on the bridge up again
+  netem I SPEC..     delay/loss/reordering on host I's link: `tc qdisc replace dev eth0 root
+                     netem SPEC` in its namespace, e.g. `netem 1 delay 50ms 20ms loss 5%`
+  netem I off        remove it (needs tc, from iproute2, and a kernel with sch_netem: exit 77
+                     with the reason where either is missing)
+  throttle I RATE    host I's outgoing link limited to RATE (e.g. 64kbit) by a token bucket
+                     (tc tbf, 4kb burst): packets queued longer than 100 ms are dropped, so
+                     it delays and loses where netem is missing (throttle I off: removed)
   status             print the state file and whether each node is alive
   check              exit 0 if network namespaces can be made here, 77 (with the reason) if not
 
@@ -54,6 +71,8 @@ Options of `up`:
   --node-arg ARG     one more argument for every `concord node` (repeatable); nodes get
                      --insecure (plain text on the private bridge) unless --node-arg --tls-cert
                      is given (then also pass --tls-key and --tls-ca)
+  --host0-arg ARG    one more argument for host 0's node only (repeatable), e.g.
+                     `--host0-arg --gateway --host0-arg tcp://0.0.0.0:5555`
 
 Common option:
   --state DIR        (before or after COMMAND; for exec, before the host index)
@@ -61,10 +80,12 @@ Common option:
                      default $CONCORD_NETNS_STATE, else ./concord-cluster
 
 The state file is shell syntax (source it): CLUSTER_TAG, CLUSTER_HOSTS, CLUSTER_SEED,
-HOST_I_NS, HOST_I_IP, HOST_I_NODE (HOST:PORT), HOST_I_PID, HOST_I_LOG for every host I.
+HOST_I_NS, HOST_I_IP, HOST_I_NODE (HOST:PORT), HOST_I_PID, HOST_I_LOG and HOST_I_ARGS (the
+node's arguments, a bash array) for every host I; `restart` rewrites HOST_I_PID.
 
 Exit codes: 0 ok; 1 a step failed (up has undone everything it made); 2 bad input;
-77 network namespaces are not available here (not root, no CAP_SYS_ADMIN, no iproute2).
+77 network namespaces are not available here (not root, no CAP_SYS_ADMIN, no iproute2;
+netem: no tc).
 EOF
 }
 
@@ -205,11 +226,13 @@ on_up_exit() {
   exit "$rc"
 }
 
-wait_for_line() {  # FILE PATTERN PID: 0 once FILE has a line matching PATTERN; 1 if PID dies or time runs out
-  local step
+# FILE PATTERN PID [FIRST_LINE]: 0 once FILE has a line matching PATTERN (from line FIRST_LINE on,
+# default 1); 1 if PID dies or time runs out.
+wait_for_line() {
+  local step from="${4:-1}"
   for ((step = 0; step < WAIT_STEPS; ++step)); do
-    grep -q -- "$2" "$1" 2>/dev/null && return 0
-    kill -0 "$3" 2>/dev/null || { grep -q -- "$2" "$1" 2>/dev/null && return 0; return 1; }
+    tail -n "+$from" "$1" 2>/dev/null | grep -q -- "$2" && return 0
+    kill -0 "$3" 2>/dev/null || { tail -n "+$from" "$1" 2>/dev/null | grep -q -- "$2" && return 0; return 1; }
     sleep 0.1
   done
   return 1
@@ -224,7 +247,7 @@ find_concord() {
 cmd_up() {
   local hosts="" workers="$REPO_DIR/examples/workers.json" concord="" tag="" subnet="10.77.0" port=7000
   local config="" time_scale=""
-  local -a node_args=()
+  local -a node_args=() host0_args=()
   while (($#)); do
     case "$1" in
       --workers) workers="${2:?--workers needs a file}"; shift ;;
@@ -235,6 +258,7 @@ cmd_up() {
       --config) config="${2:?--config needs a file}"; shift ;;
       --time-scale) time_scale="${2:?--time-scale needs a number}"; shift ;;
       --node-arg) node_args+=("${2?--node-arg needs an argument}"); shift ;;
+      --host0-arg) host0_args+=("${2?--host0-arg needs an argument}"); shift ;;
       --state) STATE_DIR="${2:?--state needs a directory}"; shift ;;
       -*) bad_input "up: unknown option \"$1\"" ;;
       *) [[ -z "$hosts" ]] || bad_input "up: unexpected argument \"$1\""; hosts="$1" ;;
@@ -318,6 +342,7 @@ cmd_up() {
     [[ -z "$config" ]] || args+=(--config "$config")
     [[ -z "$time_scale" ]] || args+=(--time-scale "$time_scale")
     args+=("${node_args[@]}")
+    ((i > 0)) || args+=("${host0_args[@]}")
     # The hosts' addresses are not loopback: `concord node` wants TLS or --insecure. Plain text on
     # the cluster's private bridge, unless TLS is given with --node-arg --tls-cert ... .
     [[ " ${node_args[*]} " == *" --tls-cert "* ]] || args+=(--insecure)
@@ -349,6 +374,7 @@ cmd_up() {
       echo "HOST_${i}_NODE=$ip:$port"
       echo "HOST_${i}_PID=$pid"
       echo "HOST_${i}_LOG=$log"
+      echo "HOST_${i}_ARGS=(${args[*]@Q})"
       echo "# HOST_${i}_GATEWAY=tcp://$ip:5555   (optional: when \`concord node --gateway\` exists, issue 11)"
     } >>"$env"
   done
@@ -358,7 +384,7 @@ cmd_up() {
   echo "cluster.sh: state file $env, logs $STATE_DIR/h*.log"
 }
 
-# -- exec / kill / status ------------------------------------------------------------------------
+# -- exec / kill / restart / partition / heal / netem / throttle / status ------------------------------------------------------------------------
 
 cmd_exec() {
   (($#)) || bad_input "exec: expected a host index and a command"
@@ -386,6 +412,99 @@ cmd_kill() {
   node_running "$ns" "$pid" || die "kill $1: host $1's node (pid $pid) is not running"
   kill -s "$sig" "$pid" || bad_input "kill $1: cannot send signal $sig"
   echo "cluster.sh: sent SIG${sig#SIG} to host $1's node (pid $pid)"
+}
+
+cmd_restart() {
+  (($# == 1)) || bad_input "restart: expected a host index"
+  load_state
+  check_host_index "$1"
+  local i="$1" ns pid log ip port
+  ns="$(host_var "$i" NS)"
+  pid="$(host_var "$i" PID)"
+  log="$(host_var "$i" LOG)"
+  ip="$(host_var "$i" IP)"
+  port="${CLUSTER_SEED##*:}"
+  node_running "$ns" "$pid" && bad_input "restart $i: host $i's node (pid $pid) is still running (\`kill $i\` first)"
+  local -n saved_args="HOST_${i}_ARGS"
+  ((${#saved_args[@]} > 0)) || die "restart $i: the state file has no HOST_${i}_ARGS (a cluster brought up by an older cluster.sh)"
+  local attempt first newpid=""
+  for ((attempt = 1; attempt <= RESTART_ATTEMPTS; ++attempt)); do
+    first=$(($(wc -l <"$log") + 1))
+    echo "cluster.sh: restart of host $i (attempt $attempt) at unix time $(date +%s.%N)" >>"$log"
+    setsid ip netns exec "$ns" "$CLUSTER_CONCORD" "${saved_args[@]}" </dev/null >>"$log" 2>&1 &
+    newpid=$!
+    echo "$newpid" >>"$STATE_DIR/pids"
+    wait_for_line "$log" "listening on $ip:$port" "$newpid" "$first" ||
+      die "restart $i: the node did not start listening on $ip:$port; its log $log says: $(tail -n 3 "$log" | tr '\n' ' ')"
+    ((i > 0)) || break
+    wait_for_line "$log" "member h0" "$newpid" "$first" && break
+    if ((attempt < RESTART_ATTEMPTS)) && ! kill -0 "$newpid" 2>/dev/null; then
+      note "restart $i: not admitted (attempt $attempt of $RESTART_ATTEMPTS): $(tail -n 1 "$log")"
+      sleep 1
+      continue
+    fi
+    die "restart $i: the node did not join the seed $CLUSTER_SEED; its log $log says: $(tail -n 3 "$log" | tr '\n' ' ')"
+  done
+  sed -i "s/^HOST_${i}_PID=.*/HOST_${i}_PID=$newpid/" "$STATE_DIR/cluster.env"
+  echo "cluster.sh: restarted host $i's node (pid $newpid)"
+}
+
+cmd_link() {  # partition|heal I: host I's port on the bridge down|up
+  local what="$1"; shift
+  (($# == 1)) || bad_input "$what: expected a host index"
+  load_state
+  check_host_index "$1"
+  local updown=down
+  [[ "$what" == heal ]] && updown=up
+  ip -n "$CLUSTER_BRIDGE_NS" link set "h$1" "$updown" ||
+    die "$what $1: cannot set the bridge port h$1 $updown in namespace $CLUSTER_BRIDGE_NS"
+  echo "cluster.sh: host $1's bridge port h$1 is $updown ($what)"
+}
+
+cmd_netem() {
+  (($# >= 2)) || bad_input "netem: expected a host index and a netem spec (e.g. \`netem 1 delay 50ms 20ms loss 5%\`) or off"
+  load_state
+  check_host_index "$1"
+  command -v tc >/dev/null 2>&1 ||
+    { note "netem: tc is not installed here (it comes with iproute2: apt-get install iproute2)"; exit "$EXIT_UNSUPPORTED"; }
+  local i="$1" ns err
+  shift
+  ns="$(host_var "$i" NS)"
+  if [[ "$1" == off && $# -eq 1 ]]; then
+    if ! err=$(ip netns exec "$ns" tc qdisc del dev eth0 root 2>&1); then
+      note "netem $i off: host $i's link had no netem ($err)"
+      return 0
+    fi
+    echo "cluster.sh: host $i's link: netem off"
+    return 0
+  fi
+  if ! err=$(ip netns exec "$ns" tc qdisc replace dev eth0 root netem "$@" 2>&1); then
+    if grep -q "qdisc kind is unknown" <<<"$err"; then
+      note "netem: this kernel has no netem queueing discipline (sch_netem): $err (throttle I RATE works without it)"
+      exit "$EXIT_UNSUPPORTED"
+    fi
+    bad_input "netem $i $*: tc refused the spec: $(head -n 1 <<<"$err") (see \`man tc-netem\`)"
+  fi
+  echo "cluster.sh: host $i's link: netem $*"
+}
+
+cmd_throttle() {
+  (($# == 2)) || bad_input "throttle: expected a host index and a rate (e.g. 64kbit) or off"
+  load_state
+  check_host_index "$1"
+  command -v tc >/dev/null 2>&1 ||
+    { note "throttle: tc is not installed here (it comes with iproute2: apt-get install iproute2)"; exit "$EXIT_UNSUPPORTED"; }
+  local i="$1" rate="$2" ns err
+  ns="$(host_var "$i" NS)"
+  if [[ "$rate" == off ]]; then
+    err=$(ip netns exec "$ns" tc qdisc del dev eth0 root 2>&1) || note "throttle $i off: host $i's link had no throttle ($err)"
+    echo "cluster.sh: host $i's link: throttle off"
+    return 0
+  fi
+  [[ "$rate" =~ ^[0-9]+(bit|kbit|mbit)$ ]] || bad_input "throttle $i \"$rate\": expected a rate like 64kbit (bit, kbit or mbit)"
+  err=$(ip netns exec "$ns" tc qdisc replace dev eth0 root tbf rate "$rate" burst 4kb latency 100ms 2>&1) ||
+    die "throttle $i $rate: tc refused it: $err"
+  echo "cluster.sh: host $i's link: throttled to $rate (tbf)"
 }
 
 cmd_status() {
@@ -436,6 +555,10 @@ main() {
     down) cmd_down "${rest[@]}" ;;
     exec) cmd_exec "${rest[@]}" ;;
     kill) cmd_kill "${rest[@]}" ;;
+    restart) cmd_restart "${rest[@]}" ;;
+    partition|heal) cmd_link "$cmd" "${rest[@]}" ;;
+    netem) cmd_netem "${rest[@]}" ;;
+    throttle) cmd_throttle "${rest[@]}" ;;
     status) cmd_status "${rest[@]}" ;;
     check) cmd_check ;;
     -h|--help|help) usage ;;

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "chaos/fault_plan.hpp"
+#include "chaos_hosts.hpp"
 #include "chaos/invariants.hpp"
 #include "chaos/safeguards.hpp"
 #include "embedded_cluster.hpp"
@@ -42,6 +43,10 @@ struct ChaosOptions {
   int nodes = 3, workers_per_model = 2;
   bool quiet = false, verbose = false;
   std::string disable;  // --disable-safeguard NAME: the mutation check
+  // --hosts N: on a deploy/netns cluster instead (chaos_hosts.hpp)
+  int hosts = 0;
+  std::string cluster_script, workers_file;
+  double time_scale = 100;
 };
 
 /// Entries in a /proc folder (threads of the process, open file descriptors); -1 if unreadable.
@@ -55,19 +60,6 @@ long count_entries(const char* dir) {
   return n - (std::string(dir) == "/proc/self/fd" ? 1 : 0);  // the folder's own descriptor
 }
 
-std::vector<Workflow> load(const ChaosOptions& o) {
-  std::vector<Workflow> out;
-  if (o.workload == "proofflow" || o.workload == "codeflow") {
-    WorkloadOptions wo;
-    if (!o.datasets_dir.empty()) wo.datasets_dir = o.datasets_dir;
-    out = (o.workload == "proofflow" ? build_proofflow(wo) : build_codeflow(wo)).workflows;
-  } else {
-    out.push_back(load_workflow(o.workload, LoadOptions{}));
-  }
-  if (out.empty()) throw InputError(o.workload, "", "holds no runnable workflow");
-  if (o.dags > 0 && static_cast<std::size_t>(o.dags) < out.size()) out.resize(static_cast<std::size_t>(o.dags));
-  return out;
-}
 
 std::string replay_command(const ChaosOptions& o, std::uint64_t run) {
   return fmt::format("concord chaos {} --dags {} --seed {} --run {} --policy {} --max-faults {} --nodes {} --workers-per-model {}{}",
@@ -83,7 +75,7 @@ struct Tally {
 };
 
 int run_chaos(const ChaosOptions& o) {
-  const std::vector<Workflow> workflows = load(o);
+  const std::vector<Workflow> workflows = load_chaos_workload(o.workload, o.dags, o.datasets_dir);
   std::vector<std::shared_ptr<const FlatWorkflow>> flats;
   std::vector<double> deadlines;
   for (const Workflow& wf : workflows) {
@@ -221,6 +213,20 @@ int run_chaos(const ChaosOptions& o) {
 
 }  // namespace
 
+std::vector<Workflow> load_chaos_workload(const std::string& workload, int dags, const std::string& datasets_dir) {
+  std::vector<Workflow> out;
+  if (workload == "proofflow" || workload == "codeflow") {
+    WorkloadOptions wo;
+    if (!datasets_dir.empty()) wo.datasets_dir = datasets_dir;
+    out = (workload == "proofflow" ? build_proofflow(wo) : build_codeflow(wo)).workflows;
+  } else {
+    out.push_back(load_workflow(workload, LoadOptions{}));
+  }
+  if (out.empty()) throw InputError(workload, "", "holds no runnable workflow");
+  if (dags > 0 && static_cast<std::size_t>(dags) < out.size()) out.resize(static_cast<std::size_t>(dags));
+  return out;
+}
+
 void add_chaos_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<ChaosOptions>();
   CLI::App* cmd = app.add_subcommand("chaos", "Run workflows on an embedded cluster whose workers play seeded faults; check the invariants");
@@ -232,6 +238,11 @@ void add_chaos_command(CLI::App& app, int& exit_code) {
       "committed total = the sum of the batches' settlements = the reported spend, nothing left\n"
       "reserved, each subtask completed at most once, an end with a reason no later than the\n"
       "deadline plus the detection bound, no leaked thread or file descriptor (docs/chaos.md).\n"
+      "--hosts N (root): the same workflows on a deploy/netns cluster of N hosts (cluster.sh, a gateway\n"
+      "on host 0, workflows submitted from inside host 0's namespace) while one seeded host fault per\n"
+      "run hits another host: kill_restart, stop_continue, partition_heal, degrade_link (tc netem, or\n"
+      "a tbf throttle where the kernel has no netem); real time, so --run K replays K's schedule, not\n"
+      "its interleaving. After `cluster.sh down`: no process, namespace or link may be left.\n"
       "Exit codes: 0 no invariant violated; 1 a violation (each printed with its replay command);\n"
       "2 bad input; 3 internal error.");
   cmd->add_option("WORKLOAD", o->workload, "proofflow | codeflow (shared datasets, synthetic profiles) | FILE.json")->capture_default_str();
@@ -249,10 +260,37 @@ void add_chaos_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--disable-safeguard", o->disable,
                   "Mutation check: turn one safeguard off (reservation_check, overclaim_clamp, redispatch, settle_once,\n"
                   "deadline_timer) to show the invariants catch its absence");
+  cmd->add_option("--hosts", o->hosts, "Run on a deploy/netns cluster of N >= 3 hosts (root) with host-level faults")
+      ->transform(integer_in(3, 64));
+  cmd->add_option("--cluster-script", o->cluster_script, "With --hosts: deploy/netns/cluster.sh")
+      ->default_str("$CONCORD_CLUSTER_SCRIPT, else EXE_DIR/../../deploy/netns/cluster.sh");
+  cmd->add_option("--workers", o->workers_file, "With --hosts: every node's workers file")->default_str("examples/workers.json next to the script");
+  cmd->add_option("--time-scale", o->time_scale, "With --hosts: the nodes' simulated seconds per real second")
+      ->transform(real_in(1.0, 10000.0, false, "simulated seconds per real second"))
+      ->capture_default_str();
   cmd->add_flag("--quiet", o->quiet, "Print violations and the summary only (no progress line every 100 runs)");
   cmd->add_flag("--verbose", o->verbose, "A line for every run (its end, spend and faults)");
   cmd->callback([o, &exit_code] {
     try {
+      if (o->hosts > 0) {
+        if (!o->disable.empty()) throw InputError("--disable-safeguard", "", "not with --hosts (the safeguards are in the nodes' processes)");
+        ChaosHostsOptions h;
+        h.workload = o->workload;
+        h.dags = o->dags;
+        h.datasets_dir = o->datasets_dir;
+        h.runs = o->runs;
+        h.seed = o->seed;
+        h.only_run = o->only_run;
+        h.policy = o->policy;
+        h.hosts = o->hosts;
+        h.cluster_script = o->cluster_script;
+        h.workers_file = o->workers_file;
+        h.time_scale = o->time_scale;
+        h.quiet = o->quiet;
+        h.verbose = o->verbose;
+        exit_code = run_chaos_hosts(h);
+        return;
+      }
       exit_code = run_chaos(*o);
     } catch (const InputError& e) {
       std::cerr << "concord chaos: " << printable_lines(e.what()) << '\n';

@@ -11,7 +11,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 # A process that exited but was not reaped yet (a zombie: its parent, init, reaps it later) is gone.
 alive() { local st; st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) && [[ -n "$st" && "$st" != Z ]]; }
 help=$("$cluster" --help) || fail "cluster.sh --help: exit $?"
-for word in "up N" "down" "exec I CMD" "kill I" "status" "check" "Exit codes"; do
+for word in "up N" "down" "exec I CMD" "kill I" "restart I" "partition I" "heal I" "netem I SPEC" "netem I off" "throttle I RATE" "--host0-arg" "status" "check" "Exit codes"; do
   grep -qF -- "$word" <<<"$help" || fail "cluster.sh --help does not mention \"$word\""
 done
 rc=0; "$cluster" check || rc=$?
