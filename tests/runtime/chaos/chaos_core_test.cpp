@@ -4,9 +4,11 @@
 // it and to stay quiet on facts that do not.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <set>
 
 #include "chaos/fault_plan.hpp"
+#include "chaos/host_fault.hpp"
 #include "chaos/invariants.hpp"
 #include "chaos/safeguards.hpp"
 #include "chaos/worker_fault.hpp"
@@ -45,6 +47,35 @@ TEST(FaultPlan, TheSameSeedAndRunGiveTheSamePlanAndEveryKindIsDrawn) {
   only.kinds = {WorkerFaultKind::hang};
   for (std::uint64_t run = 0; run < 20; ++run)
     for (const auto& f : plan_run(1, run, deadlines, only).faults) EXPECT_EQ(f.fault.kind, WorkerFaultKind::hang);
+}
+
+TEST(HostFaultPlan, SeededRotatingEveryKindEquallyNeverHittingHostZeroWithinItsBounds) {
+  std::array<int, kHostFaultKinds> per_kind{};
+  for (std::uint64_t run = 0; run < 200; ++run) {
+    const HostFault a = plan_host_fault(1, run, 4, 50), b = plan_host_fault(1, run, 4, 50);
+    ASSERT_EQ(a.kind, b.kind);
+    ASSERT_EQ(a.host, b.host);
+    ASSERT_EQ(a.start_s, b.start_s);
+    EXPECT_GE(a.host, 1);  // host 0 hosts the gateway and the workflow
+    EXPECT_LE(a.host, 3);
+    EXPECT_GE(a.start_s, 0);
+    EXPECT_LE(a.start_s, 0.6 * 50);
+    EXPECT_GE(a.length_s, 0.2);
+    EXPECT_LT(a.length_s, 2);
+    if (a.kind == HostFaultKind::degrade_link) {
+      EXPECT_GE(a.delay_ms, 10);
+      EXPECT_LE(a.delay_ms, 100);
+      EXPECT_LE(a.jitter_ms, a.delay_ms / 2 + 1);
+      EXPECT_GE(a.loss_percent, 0);
+      EXPECT_LE(a.loss_percent, 10);
+      EXPECT_GE(a.throttle_kbit, 16);
+      EXPECT_LE(a.throttle_kbit, 256);
+      EXPECT_NE(a.netem_spec().find("delay "), std::string::npos) << a.netem_spec();
+    }
+    ++per_kind[static_cast<std::size_t>(a.kind)];
+  }
+  for (int n : per_kind) EXPECT_EQ(n, 50);  // 200 runs: exactly 50 of each kind
+  EXPECT_EQ(plan_host_fault(1, 7, 2, 10).host, 1);  // two hosts: only host 1 can be hit
 }
 
 TEST(WorkerFault, ACrashIsForGoodOtherFaultsHoldInTheirWindow) {
