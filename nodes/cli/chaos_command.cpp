@@ -12,20 +12,16 @@
 #include <fmt/format.h>
 
 #include "chaos/fault_plan.hpp"
-#include "chaos_hosts.hpp"
 #include "chaos/invariants.hpp"
 #include "chaos/safeguards.hpp"
+#include "chaos_hosts.hpp"
+#include "chaos_workload.hpp"
 #include "embedded_cluster.hpp"
 #include "exit_codes.hpp"
-#include "load_workflow.hpp"
 #include "model/input_error.hpp"
 #include "number_options.hpp"
 #include "plan/policy_registry.hpp"
 #include "printable.hpp"
-#include "sim/flat_workflow.hpp"
-#include "sim/nominal.hpp"
-#include "workloads/codeflow.hpp"
-#include "workloads/proofflow.hpp"
 
 namespace concord::cli {
 
@@ -75,14 +71,9 @@ struct Tally {
 };
 
 int run_chaos(const ChaosOptions& o) {
-  const std::vector<Workflow> workflows = load_chaos_workload(o.workload, o.dags, o.datasets_dir);
-  std::vector<std::shared_ptr<const FlatWorkflow>> flats;
-  std::vector<double> deadlines;
-  for (const Workflow& wf : workflows) {
-    flats.push_back(std::make_shared<const FlatWorkflow>(FlatWorkflow::compile(wf)));
-    deadlines.push_back(nominal_deadline_s(*flats.back()));
-  }
-  make_policy(o.policy, *flats.front(), 1);  // an unknown policy is refused before any run
+  const ChaosWorkload work(o.workload, o.dags, o.datasets_dir);
+  const std::vector<Workflow>& workflows = work.workflows();
+  make_policy(o.policy, *work.plan(o.seed, 0).flat, 1);  // an unknown policy is refused before any run
   if (!o.disable.empty()) {
     const auto s = chaos::safeguard_named(o.disable);
     if (!s) throw InputError("--disable-safeguard", "", fmt::format("unknown safeguard '{}' (see --help)", printable(o.disable)));
@@ -102,12 +93,13 @@ int run_chaos(const ChaosOptions& o) {
   Tally t;
   long threads_base = -1, fds_base = -1;
   for (std::uint64_t run = first; run < last; ++run) {
-    const chaos::RunPlan plan = chaos::plan_run(o.seed, run, deadlines, po);
-    const auto& flat = flats[plan.workflow];
+    const PlannedRun planned = work.plan(o.seed, run, po);
+    const chaos::RunPlan& plan = planned.plan;
+    const auto& flat = planned.flat;
     EpisodeConfig cfg;
     cfg.semantics = Semantics::runtime;
-    cfg.budget = static_cast<Money>(static_cast<double>(nominal_budget(*flat)) * plan.budget_ratio);
-    cfg.deadline_s = deadlines[plan.workflow] * plan.deadline_ratio;
+    cfg.budget = planned.budget;
+    cfg.deadline_s = planned.deadline_s;
     cfg.seed = plan.seed;
     actors::ClusterOptions co;
     co.nodes = o.nodes;
@@ -188,7 +180,7 @@ int run_chaos(const ChaosOptions& o) {
                                  f.worker % static_cast<std::uint32_t>(workers), f.fault.from_s, f.fault.to_s, f.fault.factor);
     if (o.verbose || o.only_run >= 0 || (!o.quiet && (run + 1) % 100 == 0)) {
       std::cout << fmt::format("run {}: {} ({}), {} fault{}, spend ${:.6f} of ${:.6f}, end {:.2f} s of {:.2f} s; {} runs, {} violating\n",
-                               run, facts.end_reason, workflows[plan.workflow].name, plan.faults.size(),
+                               run, facts.end_reason, planned.workflow->name, plan.faults.size(),
                                plan.faults.size() == 1 ? "" : "s", dollars(facts.spend), dollars(facts.budget), facts.end_s,
                                facts.deadline_s, t.runs, t.violating_runs)
                 << std::flush;
@@ -212,20 +204,6 @@ int run_chaos(const ChaosOptions& o) {
 }
 
 }  // namespace
-
-std::vector<Workflow> load_chaos_workload(const std::string& workload, int dags, const std::string& datasets_dir) {
-  std::vector<Workflow> out;
-  if (workload == "proofflow" || workload == "codeflow") {
-    WorkloadOptions wo;
-    if (!datasets_dir.empty()) wo.datasets_dir = datasets_dir;
-    out = (workload == "proofflow" ? build_proofflow(wo) : build_codeflow(wo)).workflows;
-  } else {
-    out.push_back(load_workflow(workload, LoadOptions{}));
-  }
-  if (out.empty()) throw InputError(workload, "", "holds no runnable workflow");
-  if (dags > 0 && static_cast<std::size_t>(dags) < out.size()) out.resize(static_cast<std::size_t>(dags));
-  return out;
-}
 
 void add_chaos_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<ChaosOptions>();

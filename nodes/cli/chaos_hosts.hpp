@@ -9,10 +9,6 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
-#include "model/workflow.hpp"
-
 namespace concord::cli {
 
 struct ChaosHostsOptions {
@@ -30,14 +26,8 @@ struct ChaosHostsOptions {
   bool quiet = false, verbose = false;
 };
 
-/// The workload's workflows as `concord chaos` uses them (the first `dags`; all if 0).
-std::vector<Workflow> load_chaos_workload(const std::string& workload, int dags, const std::string& datasets_dir);
-
 /// Runs the multi-host chaos; returns the exit code (0: no violation, 1: a violation, 2: bad
 /// input, 3: the harness could not run).
 int run_chaos_hosts(const ChaosHostsOptions& o);
-
-/// Registers the hidden `concord chaos-client` (what the harness runs inside host 0's namespace).
-void add_chaos_client_command(CLI::App& app, int& exit_code);
 
 }  // namespace concord::cli
