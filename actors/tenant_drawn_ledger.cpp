@@ -70,7 +70,7 @@ void send_owed(drawn_self self) {
 template <class Local>
 caf::result<proto::ledger_reply> reserve(drawn_self self, std::vector<ledger::ReservationId> ids, Money each, Local local) {
   auto& st = self->state;
-  auto plan = ledger::plan_tenant_reserve(*st.book, ids, each);
+  auto plan = ledger::plan_tenant_reserve(*st.book, st.relay, ids, each);
   if (!plan.ask) {  // answered by the workflow ledger alone
     auto r = reply_of(local(*st.book));
     send_owed(self);

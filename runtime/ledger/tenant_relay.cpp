@@ -5,19 +5,21 @@
 
 namespace concord::ledger {
 
-TenantPlan plan_tenant_reserve(const Ledger& ledger, std::span<const ReservationId> ids, Money each) {
+TenantPlan plan_tenant_reserve(const Ledger& ledger, TenantRelay& relay, std::span<const ReservationId> ids, Money each) {
   TenantPlan p;
   if (ids.empty() || each < 0) return p;  // invalid: the ledger answers invalid_amount
   std::unordered_set<ReservationId> seen;
   Money need = 0;
   for (ReservationId id : ids) {
     if (ledger.find(id) || !seen.insert(id).second) continue;
+    if (relay.asked(id)) return TenantPlan{};  // asked once already: the local ledger refuses it
     p.fresh.push_back(id);
     need = saturating_add(need, each);
   }
   // Nothing new (repeats, conflicts) or more than the workflow's own money: no tenant message.
   p.ask = !p.fresh.empty() && need <= ledger.available();
   if (!p.ask) p.fresh.clear();
+  relay.mark_asked(p.fresh);
   return p;
 }
 

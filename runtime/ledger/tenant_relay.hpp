@@ -3,9 +3,9 @@
 // (possibly on another node): docs/negotiation.md, "Actors". TenantAccount (tenant_account.hpp)
 // calls the tenant synchronously; an actor cannot, so the ledger actor splits a reserve in three:
 //
-//   1. local check   plan_tenant_reserve(ledger, ids, each): repeats, conflicts and local
+//   1. local check   plan_tenant_reserve(ledger, relay, ids, each): repeats, conflicts and local
 //                    over-budget are answered by the workflow ledger alone (no tenant message);
-//                    otherwise `fresh` = the ids the tenant must grant.
+//                    otherwise `fresh` = the ids the tenant must grant, marked asked (relay.asked).
 //   2. tenant asks   tenant_reserve_all(tenant, workflow, fresh, each, now) in the tenant actor:
 //                    all of `fresh` or none.
 //   3. local reserve relay.grant(fresh, each); ledger.reserve_all(ids, each); relay.clear_grants():
@@ -13,6 +13,12 @@
 //                    the tenant granted. A fresh id the ledger did not end up holding (another
 //                    reserve took the local money meanwhile, or the tenant said no) is released at
 //                    the tenant: relay.release_unheld(ledger, fresh).
+//
+// AN ID GOES TO THE TENANT AT MOST ONCE. A reserve naming an id that was asked before and that
+// the workflow ledger does not know (its ask is still out, or it ended without a local hold and
+// the id was released at the tenant) is not asked again: the local ledger refuses it
+// (source_refused). Otherwise a second ask could be granted as a repeat of a holding whose release
+// is still on its way, and the release would then take money the workflow ledger holds.
 //
 // Commits and releases of the workflow ledger become notices (on_commit / on_release) that the
 // actor sends to the tenant and re-sends until answered; every tenant operation is idempotent by
@@ -27,6 +33,7 @@
 #include <cstdint>
 #include <span>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -51,7 +58,9 @@ struct TenantPlan {
   bool ask = false;
   std::vector<ReservationId> fresh;  // ids the workflow ledger has never answered, in order, no duplicates
 };
-TenantPlan plan_tenant_reserve(const Ledger& ledger, std::span<const ReservationId> ids, Money each);
+class TenantRelay;
+/// REQUIRES `relay` is `ledger`'s BudgetSource. Marks the returned `fresh` ids asked.
+TenantPlan plan_tenant_reserve(const Ledger& ledger, TenantRelay& relay, std::span<const ReservationId> ids, Money each);
 
 /// Step 2 (in the tenant actor): reserves `each` for every (workflow, id), or for none. The money
 /// the new keys need is checked against available() first (a denial then records nothing, as
@@ -76,12 +85,17 @@ class TenantRelay final : public BudgetSource {
   void on_commit(ReservationId id, Money actual) override;
   void on_release(ReservationId id) override;
 
+  /// Was `id` ever sent to the tenant (plan_tenant_reserve)?
+  bool asked(ReservationId id) const { return asked_.count(id) != 0; }
+  void mark_asked(std::span<const ReservationId> ids) { asked_.insert(ids.begin(), ids.end()); }
+
   /// The notices queued since the last take(), in order.
   std::vector<TenantNotice> take() { return std::exchange(outbox_, {}); }
   bool idle() const { return outbox_.empty(); }
 
  private:
   std::unordered_map<ReservationId, Money> granted_;
+  std::unordered_set<ReservationId> asked_;  // every id sent to the tenant (never asked twice)
   std::vector<TenantNotice> outbox_;
 };
 

@@ -48,7 +48,12 @@ struct TenantActor : ::testing::Test {
   std::uint64_t open(const proto::tenant_actor& t, double* lease_s = nullptr) {
     std::uint64_t id = 0;
     self->request(t, 5s, proto::open_atom::value)
-        .receive([&](std::uint64_t w, double l) { id = w, lease_s ? *lease_s = l : 0; }, [&](caf::error& e) { ADD_FAILURE() << caf::to_string(e); });
+        .receive(
+            [&](std::uint64_t w, double l) {
+              id = w;
+              if (lease_s) *lease_s = l;
+            },
+            [&](caf::error& e) { ADD_FAILURE() << caf::to_string(e); });
     return id;
   }
   proto::tenant_status status(const proto::tenant_actor& t) {

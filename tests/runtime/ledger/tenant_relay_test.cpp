@@ -28,17 +28,33 @@ using Ids = std::vector<ReservationId>;
 TEST(TenantRelay, PlanAsksOnlyForNewIdsWithinTheWorkflowsOwnMoney) {
   TenantRelay relay;
   Ledger l(100, &relay);
-  EXPECT_FALSE(plan_tenant_reserve(l, Ids{}, 10).ask);
-  EXPECT_FALSE(plan_tenant_reserve(l, Ids{1}, -1).ask);
-  EXPECT_FALSE(plan_tenant_reserve(l, Ids{1, 2}, 60).ask) << "120 > the workflow's 100: no tenant message";
-  const auto p = plan_tenant_reserve(l, Ids{1, 2, 1}, 30);
+  EXPECT_FALSE(plan_tenant_reserve(l, relay, Ids{}, 10).ask);
+  EXPECT_FALSE(plan_tenant_reserve(l, relay, Ids{1}, -1).ask);
+  EXPECT_FALSE(plan_tenant_reserve(l, relay, Ids{1, 2}, 60).ask) << "120 > the workflow's 100: no tenant message";
+  const auto p = plan_tenant_reserve(l, relay, Ids{1, 2, 1}, 30);
   EXPECT_TRUE(p.ask);
   EXPECT_EQ(p.fresh, (Ids{1, 2})) << "duplicates asked once";
   relay.grant(p.fresh, 30);
   EXPECT_TRUE(l.reserve_all(Ids{1, 2}, 30).ok());
   relay.clear_grants();
-  EXPECT_FALSE(plan_tenant_reserve(l, Ids{1, 2}, 30).ask) << "repeats are the workflow ledger's to answer";
-  EXPECT_EQ(plan_tenant_reserve(l, Ids{1, 3}, 30).fresh, (Ids{3}));
+  EXPECT_FALSE(plan_tenant_reserve(l, relay, Ids{1, 2}, 30).ask) << "repeats are the workflow ledger's to answer";
+  EXPECT_EQ(plan_tenant_reserve(l, relay, Ids{1, 3}, 30).fresh, (Ids{3}));
+}
+
+TEST(TenantRelay, AnIdGoesToTheTenantAtMostOnce) {
+  TenantRelay relay;
+  Ledger l(100, &relay);
+  ASSERT_TRUE(plan_tenant_reserve(l, relay, Ids{1, 2}, 10).ask);  // its answer is still out
+  EXPECT_FALSE(plan_tenant_reserve(l, relay, Ids{2}, 10).ask) << "asked already";
+  EXPECT_EQ(l.reserve_all(Ids{2}, 10).deny_reason, DenyReason::source_refused) << "so the workflow ledger refuses it";
+  // The first ask's answer: granted, but 2 is denied here now: it goes back to the tenant.
+  relay.grant(Ids{1, 2}, 10);
+  EXPECT_FALSE(l.reserve_all(Ids{1, 2}, 10).ok());
+  relay.clear_grants();
+  relay.release_unheld(l, Ids{1, 2});
+  EXPECT_EQ(relay.take(), (std::vector<TenantNotice>{{TenantNotice::Kind::release, 1, 0}, {TenantNotice::Kind::release, 2, 0}}));
+  EXPECT_FALSE(plan_tenant_reserve(l, relay, Ids{1}, 10).ask) << "released at the tenant: never asked again";
+  EXPECT_EQ(l.reserved(), 0);
 }
 
 TEST(TenantRelay, SaysYesToExactlyWhatTheTenantGranted) {
@@ -138,7 +154,7 @@ TEST(TenantRelay, RandomInterleavingsKeepTheTenantWithinBudgetAndConserveMoney) 
           for (std::uint64_t j = 0; j < k; ++j) ids.push_back(wf.next_id++);
           if (pick(5) == 0 && wf.next_id > 4) ids = {wf.next_id - 4};
           const Money each = 10 + static_cast<Money>(pick(60));
-          auto plan = plan_tenant_reserve(*wf.book, ids, each);
+          auto plan = plan_tenant_reserve(*wf.book, wf.relay, ids, each);
           if (!plan.ask) wf.book->reserve_all(ids, each);
           else asks.push_back({w, ids, plan.fresh, each});
           break;
