@@ -3,7 +3,8 @@
 // idempotent retries, all-or-none batches, commits passed on to the tenant, a dead workflow's money
 // returned at lease expiry, and many drawn ledgers at once never taking the tenant over its budget.
 // The tenant's time is a ManualClock where the test moves time; the drawn ledger's heartbeat and
-// the expiry timer run in real time (short leases).
+// the expiry timer run in real time: ADeadWorkflowsReservationsReturnWithinTheLease takes 3 s of
+// real time and allows a second of slack on each bound.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -187,17 +188,19 @@ TEST_F(TenantActor, ADrawnLedgerAsksTheTenantAndPassesCommitsOn) {
 }
 
 TEST_F(TenantActor, ADeadWorkflowsReservationsReturnWithinTheLease) {
-  const auto t = start(1000, 0.3);  // real time: renewed every 0.1 s by a live drawn ledger
+  // Real time (the drawn ledger's heartbeat): lease 1 s, renewed every 1/3 s; margins of a second
+  // so that a loaded machine does not make it flaky.
+  const auto t = start(1000, 1.0);
   const auto l = drawn(t, 1000);
   ASSERT_TRUE(ask_ledger(l, Ids{1, 2}, 100).ok());
-  std::this_thread::sleep_for(1s);  // > 3 leases: only renewals keep the money
+  std::this_thread::sleep_for(2500ms);  // 2.5 leases: only renewals keep the money
   EXPECT_EQ(status(t).reserved, 200) << "a live workflow renews its lease";
   EXPECT_EQ(status(t).live_leases, 1u);
   caf::anon_send_exit(l, caf::exit_reason::kill);  // its node dies: no renew, no release
   const auto killed = std::chrono::steady_clock::now();
-  EXPECT_TRUE(eventually([&] { return status(t).reserved == 0; }, 2000ms));
+  EXPECT_TRUE(eventually([&] { return status(t).reserved == 0; }, 3000ms));
   const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - killed).count();
-  EXPECT_LE(took, 0.3 + 0.5) << "within lease_s (+ ticks and scheduling slack)";
+  EXPECT_LE(took, 1.0 + 1.0) << "within lease_s (+ ticks and scheduling slack)";
   EXPECT_EQ(status(t).expired_holdings, 2u);
 }
 
