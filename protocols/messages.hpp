@@ -236,6 +236,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(concord, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(concord, (concord::proto::ledger_status))
   CAF_ADD_TYPE_ID(concord, (concord::proto::tenant_reply))
   CAF_ADD_TYPE_ID(concord, (concord::proto::tenant_status))
+  CAF_ADD_TYPE_ID(concord, (std::vector<std::uint64_t>))  // a tenant reserve's ids (crosses nodes)
 CAF_END_TYPE_ID_BLOCK(concord)
 
 namespace caf {
