@@ -57,8 +57,7 @@ proto::tenant_actor::behavior_type tenant_behavior(tenant_self self, TenantLedge
         return tenant_reply_of(self->state.book->release(workflow, id, self->state.now_s()));
       },
       [=](proto::status_atom) {
-        auto& st = self->state;
-        st.book->advance(st.now_s());
+        auto& st = self->state;  // a read: the state as of the last operation or tick (at most tick_s old)
         const auto& b = *st.book;
         proto::tenant_status s;
         s.name = st.o.name;

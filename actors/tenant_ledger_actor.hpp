@@ -15,7 +15,8 @@
 // Time: seconds on `clock` since the actor started (real steady time on a node; any Clock, e.g.
 // an embedded cluster's VirtualTime, in tests). The tick runs every tick_s REAL seconds (CAF's
 // timer), so a dead workflow's money returns within lease_s + tick_s of its last renew (every
-// operation also applies expiry first). The core's invariant check aborts on a bug; nothing throws.
+// operation also applies expiry first; a status is a read: the state as of the last operation or
+// tick). The core's invariant check aborts on a bug; nothing throws.
 #include <string>
 
 #include <caf/fwd.hpp>
