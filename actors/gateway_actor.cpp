@@ -102,7 +102,7 @@ caf::behavior hosted_workflow(caf::stateful_actor<host_state>* self, HostedRun r
   auto& sys = self->system();
   if (st.run.tenant_ledger) {
     // The tenant gives the workflow an account (and opens its lease); without one it gets no money.
-    self->request(st.run.tenant_ledger, real_delay(2 * kTenantTimeoutSeconds), proto::open_atom::value)
+    self->request(st.run.tenant_ledger, real_delay(kTenantTimeoutSeconds), proto::open_atom::value)
         .then([=](std::uint64_t account, double lease_s) {
                 start(spawn_tenant_drawn_ledger(self->system(), self->state.run.budget, TenantLink{self->state.run.tenant_ledger, account, lease_s}));
               },
@@ -288,7 +288,7 @@ void submit(gateway_self* self, const std::string& peer, SubmitRequest& s) {
     auto& waiting = st.parked[tenant];
     waiting.emplace_back(peer, std::move(s));
     if (waiting.size() > 1) return;  // a lookup is out already
-    self->request(st.o.node_manager, real_delay(2 * kTenantLookupSeconds + 1), proto::tenant_atom::value, tenant, true)
+    self->request(st.o.node_manager, real_delay(kTenantLookupSeconds + 0.5), proto::tenant_atom::value, tenant, true)
         .then([=](std::vector<caf::actor>& ledgers, std::vector<std::string>& hosts, std::vector<std::string>& configured) {
                 resolve_tenant(self, tenant, std::move(ledgers), std::move(hosts), std::move(configured), "");
               },

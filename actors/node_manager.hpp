@@ -51,7 +51,7 @@ struct NodeOptions {
 ///                                    Several ledgers: the tenant is configured on several nodes (ambiguous).
 ///   (stop_atom)                   -> stops the workers and the manager
 /// A join_request carrying a manager also subscribes this node's selector to that member's workers.
-inline constexpr double kTenantLookupSeconds = 2.0;
+inline constexpr double kTenantLookupSeconds = 1.0;
 
 caf::actor spawn_node_manager(caf::actor_system& sys, const NodeOptions& options);
 

@@ -225,5 +225,44 @@ TEST_F(TenantNodes, ManyConcurrentWorkflowsNeverTakeTheTenantOverItsBudget) {
   EXPECT_NE(out.find(std::to_string(t.committed) + " + 0 <= 50000000000 picodollars"), std::string::npos) << out;
 }
 
+/// Runs `concord ARGS` from the source folder (stderr to /dev/null): exit code and stdout.
+std::pair<int, std::string> concord_cli(const std::string& args) {
+  const std::string cmd = std::string("cd ") + CONCORD_SOURCE_DIR + " && timeout 120 " + CONCORD_BIN + " " + args + " 2>/dev/null";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return {-1, ""};
+  std::string out;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  const int status = ::pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// README.md "Tenant budgets": the commands shown there, against a node started as shown (any free
+// ports instead of the fixed ones).
+TEST(TenantReadme, TheReadmeTenantCommandsWork) {
+  const fs::path dir = fs::temp_directory_path() / ("concord-tenant-readme-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const std::string src = CONCORD_SOURCE_DIR;
+  std::string endpoint;
+  {
+    NodeProcess a("a", {"--workers", src + "/examples/workers.json", "--tenants", src + "/examples/tenants.json", "--gateway", "tcp://127.0.0.1:0"},
+                  dir);
+    ASSERT_FALSE(a.address().empty()) << a.stderr_text();
+    endpoint = gateway_of(a);
+    ASSERT_FALSE(endpoint.empty()) << a.stderr_text();
+    const auto [code, out] = concord_cli("submit examples/proofflow-euler.json --tenant acme --to " + endpoint + " --watch");
+    EXPECT_TRUE(code == 0 || code == 1) << out;
+    EXPECT_NE(out.find("concord run examples/proofflow-euler.json"), std::string::npos) << out;
+    const auto [scode, status] = concord_cli("status --to " + endpoint);
+    EXPECT_EQ(scode, 0) << status;
+    EXPECT_NE(status.find("tenant     acme"), std::string::npos) << status;
+    EXPECT_NE(status.find("of $5.000000 per 3600 s  lease 10 s"), std::string::npos) << status;
+    const auto [rcode, refused] = concord_cli("submit examples/proofflow-euler.json --tenant globex --to " + endpoint);
+    EXPECT_EQ(rcode, 2) << refused;
+  }
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
 }  // namespace
 }  // namespace concord
