@@ -225,6 +225,36 @@ TEST_F(TenantNodes, ManyConcurrentWorkflowsNeverTakeTheTenantOverItsBudget) {
   EXPECT_NE(out.find(std::to_string(t.committed) + " + 0 <= 50000000000 picodollars"), std::string::npos) << out;
 }
 
+// A tenant listed on two nodes has no single home: a submit naming it is refused, naming both nodes;
+// a tenant listed on one of them only is served.
+TEST(TenantHome, ATenantListedOnTwoNodesIsRefusedNamingBoth) {
+  const fs::path dir = fs::temp_directory_path() / ("concord-tenant-home-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "a.json") << R"({"tenants": [{"name": "acme", "budget_usd": 1}, {"name": "solo", "budget_usd": 1}]})";
+  std::ofstream(dir / "b.json") << R"({"tenants": [{"name": "acme", "budget_usd": 2}]})";
+  {
+    NodeProcess a("a", {"--tenants", (dir / "a.json").string()}, dir);
+    ASSERT_FALSE(a.address().empty()) << a.stderr_text();
+    NodeProcess b("b", {"--tenants", (dir / "b.json").string(), "--seed", a.address(), "--gateway", "tcp://127.0.0.1:0", "--workers",
+                        std::string(CONCORD_SOURCE_DIR) + "/examples/workers.json"},
+                  dir);
+    const std::string endpoint = gateway_of(b);
+    ASSERT_FALSE(endpoint.empty()) << b.stderr_text();
+    edge::Client c({endpoint, 10});
+    SubmitRequest s;
+    s.workflow_json = example_json("proofflow-euler.json");
+    s.tenant = "acme";
+    const Response r = c.call(s);
+    ASSERT_TRUE(std::holds_alternative<Refused>(r));
+    EXPECT_NE(std::get<Refused>(r).text.find("tenant: \"acme\" is configured on 2 nodes (b, a)"), std::string::npos) << std::get<Refused>(r).text;
+    s.tenant = "solo";  // on node a only: found there, through the node managers
+    const Response ok = c.call(s);
+    EXPECT_TRUE(std::holds_alternative<Accepted>(ok)) << (std::holds_alternative<Refused>(ok) ? std::get<Refused>(ok).text : "?");
+  }
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
 /// Runs `concord ARGS` from the source folder (stderr to /dev/null): exit code and stdout.
 std::pair<int, std::string> concord_cli(const std::string& args) {
   const std::string cmd = std::string("cd ") + CONCORD_SOURCE_DIR + " && timeout 120 " + CONCORD_BIN + " " + args + " 2>/dev/null";
