@@ -1,18 +1,22 @@
 #include "gateway_actor.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
 #include <caf/all.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "ledger_actor.hpp"
 #include "messages.hpp"
+#include "node_manager.hpp"
 #include "planner_actor.hpp"
 #include "real_time.hpp"
 #include "plan/mcpp_planner.hpp"
 #include "plan/policy_registry.hpp"
 #include "service/submission.hpp"
+#include "tenant_drawn_ledger.hpp"
 #include "workflow_actor.hpp"
 
 namespace concord::actors {
@@ -29,6 +33,8 @@ struct HostedRun : Submission {
   std::string source_name;  // the report's label
   std::shared_ptr<const FlatWorkflow> planner_flat;  // what the planner plans with: `flat`, or the belief workflow (--profiles)
   std::shared_ptr<ledger::JournaledLedger> journal;  // --data-dir: its ledger's journal (handed to the ledger actor)
+  proto::tenant_actor tenant_ledger;  // the tenant's ledger the workflow draws from (docs/negotiation.md "Actors"); null: none
+  std::string tenant_host;     // the node hosting it
 };
 
 struct host_state {
@@ -38,6 +44,8 @@ struct host_state {
   proto::workflow_actor workflow;
   proto::workflow_outcome outcome;
   int settle_checks = 0;
+  bool started = false, stop_asked = false;
+  std::string tenant_note;  // why the tenant did not give the workflow an account (then: no money)
   static inline const char* name = "concord.hosted_workflow";
 };
 
@@ -47,48 +55,67 @@ caf::behavior hosted_workflow(caf::stateful_actor<host_state>* self, HostedRun r
                               GatewayOptions options) {
   auto& st = self->state;
   st.run = std::move(run);
-  auto& sys = self->system();
-  if (st.run.journal) {
-    st.ledger = spawn_journaled_ledger(sys, std::move(st.run.journal), [dir = options.data_dir, id = st.run.id] { dir->mark_settled(id); });
-  } else {
-    st.ledger = spawn_ledger(sys, st.run.budget);
-  }
-  st.planner = spawn_planner(sys, st.run.planner_flat ? st.run.planner_flat : st.run.flat, st.run.policy, derive_seed(st.run.seed, 1));
-  WorkflowOptions wo;
-  wo.workflow = st.run.flat;
-  wo.budget = st.run.budget;
-  wo.deadline_s = st.run.deadline_s;
-  wo.time_scale = options.time_scale;
-  wo.seed = st.run.seed;
-  wo.ledger = st.ledger;
-  wo.selector = options.selector;
-  wo.planner = st.planner;
-  const auto profiles = options.profiles;
-  wo.on_event = [gateway, id = st.run.id, profiles](double now_s, EventBody body) {
-    if (auto* p = std::get_if<Promised>(&body); p && profiles) p->probability = profiles->calibrate(p->raw);
-    caf::anon_send(gateway, proto::hosted_event{id, now_s, std::move(body)});
-  };
-  if (profiles)
-    wo.on_sample = [profiles, wf = st.run.workflow, flat = st.run.flat](int s, int m, std::uint8_t end, bool success, double latency_s,
-                                                                        std::int64_t tokens) {
-      profiles->observe(*wf, s, flat->model_id(m), learn::Observation{static_cast<learn::SampleEnd>(end), success, latency_s, tokens});
+  // Starts the run's actors once its ledger exists (a tenant's account is opened first).
+  auto start = [=](proto::ledger_actor ledger) {
+    auto& st = self->state;
+    auto& sys = self->system();
+    st.ledger = std::move(ledger);
+    st.planner = spawn_planner(sys, st.run.planner_flat ? st.run.planner_flat : st.run.flat, st.run.policy, derive_seed(st.run.seed, 1));
+    WorkflowOptions wo;
+    wo.workflow = st.run.flat;
+    wo.budget = st.run.budget;
+    wo.deadline_s = st.run.deadline_s;
+    wo.time_scale = options.time_scale;
+    wo.seed = st.run.seed;
+    wo.ledger = st.ledger;
+    wo.selector = options.selector;
+    wo.planner = st.planner;
+    const auto profiles = options.profiles;
+    wo.on_event = [gateway, id = st.run.id, profiles](double now_s, EventBody body) {
+      if (auto* p = std::get_if<Promised>(&body); p && profiles) p->probability = profiles->calibrate(p->raw);
+      caf::anon_send(gateway, proto::hosted_event{id, now_s, std::move(body)});
     };
-  st.workflow = spawn_workflow(sys, std::move(wo));
-  // Linked: when the gateway stops the host (the node is stopping), its actors stop with it; a host
-  // that ends normally stops them itself (a normal exit does not propagate through links).
-  for (const caf::actor& a : {caf::actor_cast<caf::actor>(st.ledger), caf::actor_cast<caf::actor>(st.planner),
-                              caf::actor_cast<caf::actor>(st.workflow)})
-    self->link_to(a);
-  // The run ends by itself (its deadline, or nothing left to run); the answer comes then.
-  self->request(st.workflow, caf::infinite, proto::start_atom::value).then([=](proto::workflow_outcome& o) {
-    self->state.outcome = std::move(o);
-    self->send(self, proto::settled_atom::value);
-  }, [=](caf::error& e) {
-    self->state.outcome.result.completed = false;
-    self->state.outcome.result.reason = EndReason::stalled;
-    self->state.outcome.failure_detail = "the workflow did not answer: " + caf::to_string(e);
-    self->send(self, proto::settled_atom::value);
-  });
+    if (profiles)
+      wo.on_sample = [profiles, wf = st.run.workflow, flat = st.run.flat](int s, int m, std::uint8_t end, bool success, double latency_s,
+                                                                          std::int64_t tokens) {
+        profiles->observe(*wf, s, flat->model_id(m), learn::Observation{static_cast<learn::SampleEnd>(end), success, latency_s, tokens});
+      };
+    st.workflow = spawn_workflow(sys, std::move(wo));
+    st.started = true;
+    // Linked: when the gateway stops the host (the node is stopping), its actors stop with it; a host
+    // that ends normally stops them itself (a normal exit does not propagate through links).
+    for (const caf::actor& a : {caf::actor_cast<caf::actor>(st.ledger), caf::actor_cast<caf::actor>(st.planner),
+                                caf::actor_cast<caf::actor>(st.workflow)})
+      self->link_to(a);
+    // The run ends by itself (its deadline, or nothing left to run); the answer comes then.
+    self->request(st.workflow, caf::infinite, proto::start_atom::value).then([=](proto::workflow_outcome& o) {
+      self->state.outcome = std::move(o);
+      self->send(self, proto::settled_atom::value);
+    }, [=](caf::error& e) {
+      self->state.outcome.result.completed = false;
+      self->state.outcome.result.reason = EndReason::stalled;
+      self->state.outcome.failure_detail = "the workflow did not answer: " + caf::to_string(e);
+      self->send(self, proto::settled_atom::value);
+    });
+    if (st.stop_asked) self->send(st.workflow, proto::stop_atom::value);
+  };
+  auto& sys = self->system();
+  if (st.run.tenant_ledger) {
+    // The tenant gives the workflow an account (and opens its lease); without one it gets no money.
+    self->request(st.run.tenant_ledger, real_delay(kTenantTimeoutSeconds), proto::open_atom::value)
+        .then([=](std::uint64_t account, double lease_s) {
+                start(spawn_tenant_drawn_ledger(self->system(), self->state.run.budget, TenantLink{self->state.run.tenant_ledger, account, lease_s}));
+              },
+              [=](caf::error& e) {
+                self->state.tenant_note = fmt::format("tenant {} (node {}) did not open an account: {}; the workflow had no money",
+                                                      self->state.run.tenant, self->state.run.tenant_host, caf::to_string(e));
+                start(spawn_ledger(self->system(), 0));
+              });
+  } else if (st.run.journal) {
+    start(spawn_journaled_ledger(sys, std::move(st.run.journal), [dir = options.data_dir, id = st.run.id] { dir->mark_settled(id); }));
+  } else {
+    start(spawn_ledger(sys, st.run.budget));
+  }
   auto end = [=](Money committed, std::string ledger_note) {
     auto& st = self->state;
     const EpisodeResult& r = st.outcome.result;
@@ -101,6 +128,7 @@ caf::behavior hosted_workflow(caf::stateful_actor<host_state>* self, HostedRun r
     std::string detail = st.outcome.failure_detail;
     if (st.outcome.redispatched > 0) detail += (detail.empty() ? "" : "; ") + fmt::format("{} samples re-dispatched", st.outcome.redispatched);
     if (!ledger_note.empty()) detail += (detail.empty() ? "" : "; ") + ledger_note;
+    if (!st.tenant_note.empty()) detail += (detail.empty() ? "" : "; ") + st.tenant_note;
     double promise = st.outcome.promise;
     if (options.profiles && st.outcome.promise >= 0) {
       promise = options.profiles->calibrate(st.outcome.promise);
@@ -131,7 +159,10 @@ caf::behavior hosted_workflow(caf::stateful_actor<host_state>* self, HostedRun r
     self->quit();
   };
   return {
-      [=](proto::stop_atom) { self->send(self->state.workflow, proto::stop_atom::value); },
+      [=](proto::stop_atom) {
+        if (self->state.started) self->send(self->state.workflow, proto::stop_atom::value);
+        else self->state.stop_asked = true;
+      },
       // The run is over: wait (at most 200 x 10 ms) until subtasks still committing have settled.
       [=](proto::settled_atom) {
         self->request(self->state.ledger, std::chrono::seconds(5), proto::status_atom::value)
@@ -150,11 +181,20 @@ caf::behavior hosted_workflow(caf::stateful_actor<host_state>* self, HostedRun r
 
 // ------------------------------------------------------------------------------ the gateway
 
+/// Where a tenant's ledger lives, as the node managers answered.
+struct TenantRoute {
+  proto::tenant_actor ledger;
+  std::string host;
+};
+
 struct gateway_state {
   GatewayOptions o;
   std::optional<WorkflowRegistry> registry;
   std::map<WorkflowId, caf::actor> hosts;  // running workflows' owners
   Clock::time_point born;
+  std::map<std::string, TenantRoute> tenants;  // tenant ledgers found (forgotten when seen down)
+  std::map<std::string, std::vector<std::pair<std::string, SubmitRequest>>> parked;  // submits waiting for their tenant's lookup
+  Clock::time_point no_tenants_until{};  // a lookup found no tenant configured anywhere: names are labels until then
   static inline const char* name = "concord.gateway";
   double now_s() const { return o.clock->seconds_since(born); }
 };
@@ -200,6 +240,37 @@ void watch(gateway_self* self, const std::string& peer, WorkflowId id, Seq from_
   if (reg.running(id)) reg.watch(id, peer);
 }
 
+void submit(gateway_self* self, const std::string& peer, SubmitRequest& s);
+
+/// The node managers answered where `tenant`'s ledger lives: the submits parked for it go on, or are
+/// refused (unknown tenant, configured on several nodes, lookup failed). No tenant configured on any
+/// node: tenant budgets are off (names are labels, as before issue 13) for the next second.
+void resolve_tenant(gateway_self* self, const std::string& tenant, std::vector<caf::actor> ledgers, std::vector<std::string> hosts,
+                    std::vector<std::string> configured, const std::string& error) {
+  auto& st = self->state;
+  auto waiting = std::move(st.parked[tenant]);
+  st.parked.erase(tenant);
+  std::string refusal;
+  if (!error.empty()) {
+    refusal = fmt::format("tenant: the lookup of tenant \"{}\" failed: {}", tenant, error);
+  } else if (ledgers.size() == 1) {
+    st.tenants[tenant] = TenantRoute{caf::actor_cast<proto::tenant_actor>(ledgers[0]), hosts[0]};
+    self->monitor(ledgers[0]);
+  } else if (ledgers.size() > 1) {
+    refusal = fmt::format("tenant: \"{}\" is configured on {} nodes ({}): a tenant's ledger must live on exactly one node "
+                          "(list it in one node's --tenants file only)", tenant, ledgers.size(), fmt::join(hosts, ", "));
+  } else if (configured.empty()) {
+    st.no_tenants_until = st.o.clock->now() + std::chrono::seconds(1);
+  } else {
+    refusal = fmt::format("tenant: no node of the cluster configures tenant \"{}\" (configured: {}){}", tenant, fmt::join(configured, ", "),
+                          tenant == "default" ? "; this cluster has tenant budgets: name one (concord submit --tenant NAME)" : "");
+  }
+  for (auto& [peer, req] : waiting) {
+    if (!refusal.empty()) refuse(self, peer, RefusalCode::invalid_workflow, refusal);
+    else submit(self, peer, req);
+  }
+}
+
 void submit(gateway_self* self, const std::string& peer, SubmitRequest& s) {
   auto& st = self->state;
   auto& reg = *st.registry;
@@ -209,6 +280,25 @@ void submit(gateway_self* self, const std::string& peer, SubmitRequest& s) {
     if (s.watch) watch(self, peer, *id, 1);
     return;
   }
+  // Which tenant ledger pays (docs/negotiation.md "Actors"): found through the node manager, once.
+  const TenantRoute* route = nullptr;
+  if (auto it = st.tenants.find(tenant); it != st.tenants.end()) {
+    route = &it->second;
+  } else if (st.o.node_manager && st.o.clock->now() >= st.no_tenants_until) {
+    auto& waiting = st.parked[tenant];
+    waiting.emplace_back(peer, std::move(s));
+    if (waiting.size() > 1) return;  // a lookup is out already
+    self->request(st.o.node_manager, real_delay(kTenantLookupSeconds + 0.5), proto::tenant_atom::value, tenant, true)
+        .then([=](std::vector<caf::actor>& ledgers, std::vector<std::string>& hosts, std::vector<std::string>& configured) {
+                resolve_tenant(self, tenant, std::move(ledgers), std::move(hosts), std::move(configured), "");
+              },
+              [=](caf::error& e) { resolve_tenant(self, tenant, {}, {}, {}, caf::to_string(e)); });
+    return;
+  }
+  if (route && st.o.data_dir)
+    return refuse(self, peer, RefusalCode::invalid_workflow,
+                  fmt::format("tenant: \"{}\" has a tenant budget, and this node journals its ledgers (--data-dir): a journaled "
+                              "ledger cannot draw from a tenant yet (submit to a node without --data-dir)", tenant));
   auto checked = check_submission(s);
   if (auto* r = std::get_if<Refused>(&checked)) return reply(self, peer, std::move(*r));
   HostedRun run;
@@ -234,6 +324,7 @@ void submit(gateway_self* self, const std::string& peer, SubmitRequest& s) {
   auto admission = reg.admit(run.tenant, s.idempotency_key, run.name, run.budget);
   if (admission.refused) return reply(self, peer, *admission.refused);
   run.id = admission.id;
+  if (route) run.tenant_ledger = route->ledger, run.tenant_host = route->host;
   run.source_name = !s.source_name.empty() ? s.source_name : fmt::format("workflow {}", run.id);
   reply(self, peer, Accepted{run.id, false});
   Started started{static_cast<std::uint32_t>(run.flat->num_subtasks()), run.budget, run.deadline_s, run.budget_origin,
@@ -252,8 +343,26 @@ void status(gateway_self* self, const std::string& peer) {
   s.node = st.o.node_name;
   s.workflows = st.registry->status();
   s.max_workflows = static_cast<std::uint32_t>(st.o.registry.max_running);
-  // Members and workers come from the node manager and the selector (local actors: fast).
-  auto send_it = [=](StatusReply s) { reply(self, peer, std::move(s)); };
+  // Members and workers come from the node manager and the selector, tenants from the node's tenant
+  // ledgers (local actors: fast).
+  auto send_it = [=](StatusReply s) {
+    if (self->state.o.tenants.empty()) return reply(self, peer, std::move(s));
+    auto acc = std::make_shared<StatusReply>(std::move(s));
+    auto left = std::make_shared<std::size_t>(self->state.o.tenants.size());
+    auto one_done = [=] {
+      if (--*left > 0) return;
+      std::sort(acc->tenants.begin(), acc->tenants.end(), [](const TenantStatus& a, const TenantStatus& b) { return a.name < b.name; });
+      reply(self, peer, std::move(*acc));
+    };
+    for (const auto& [name, t] : self->state.o.tenants)
+      self->request(t, std::chrono::seconds(2), proto::status_atom::value)
+          .then([=](proto::tenant_status& x) {
+                  acc->tenants.push_back(TenantStatus{x.name, x.budget, x.committed, x.reserved, x.committed_total, x.uncovered_total,
+                                                      x.late_commits, x.expired_holdings, x.live_leases, x.period_s, x.lease_s});
+                  one_done();
+                },
+                [=](caf::error&) { one_done(); });
+  };
   self->request(st.o.selector, std::chrono::seconds(2), proto::models_atom::value)
       .then(
           [=](std::vector<std::string>& models, std::vector<std::int32_t>& live) mutable {
@@ -283,6 +392,11 @@ proto::gateway_actor::behavior_type gateway(gateway_self* self, GatewayOptions o
     }
   }
   self->delayed_send(self, real_delay(st.o.tick_s), proto::tick_atom::value);
+  // A tenant ledger seen down (its node died): found again at the next submit naming it.
+  self->set_down_handler([=](caf::down_msg& dm) {
+    auto& ts = self->state.tenants;
+    for (auto it = ts.begin(); it != ts.end();) it = it->second.ledger.address() == dm.source ? ts.erase(it) : std::next(it);
+  });
   return {
       [=](proto::client_request& r) {
         // No exception leaves the actor: a bug answers `internal` and the gateway keeps serving.

@@ -7,6 +7,7 @@
 // runtime/service/workflow_registry.hpp; this actor only translates. The socket thread
 // (protocols/edge/gateway_socket.hpp) feeds it client_request messages.
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,6 +65,9 @@ struct GatewayOptions {
   /// What data_dir->recover() found at startup: each workflow is known again under its id, ended
   /// `coordinator_restarted` with its replayed spend (watchers see that end).
   std::vector<ledger::RecoveredLedger> restored;
+  /// The tenant ledgers this node hosts (`concord node --tenants`), by name: `status` reports them.
+  /// Tenants named at submit are found through node_manager (on any node of the cluster).
+  std::map<std::string, proto::tenant_actor> tenants;
 };
 
 /// The final event of a workflow whose node restarted (its ledger recovered by the restart rule).

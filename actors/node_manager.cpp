@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <iostream>
 #include <map>
+#include <memory>
 
 #include <caf/all.hpp>
 
 #include "messages.hpp"
 #include "model_worker.hpp"
+#include "real_time.hpp"
 
 namespace concord::actors {
 
@@ -22,6 +24,20 @@ struct node_state {
 };
 
 using node_actor = caf::stateful_actor<node_state>;
+
+/// The answer to a tenant lookup, accumulated over the members.
+struct TenantLookup {
+  std::vector<caf::actor> ledgers;
+  std::vector<std::string> hosts;
+  std::vector<std::string> configured;
+  void add_local(const node_state& st, const std::string& name) {
+    if (auto it = st.options.tenants.find(name); it != st.options.tenants.end()) {
+      ledgers.push_back(it->second);
+      hosts.push_back(st.options.name);
+    }
+    for (const auto& [n, a] : st.options.tenants) configured.push_back(n);
+  }
+};
 
 caf::behavior node_manager(node_actor* self, NodeOptions options) {
   auto& st = self->state;
@@ -107,6 +123,35 @@ caf::behavior node_manager(node_actor* self, NodeOptions options) {
         std::vector<std::string> names{self->state.options.name};
         for (const auto& [name, m] : self->state.members) names.push_back(name);
         return names;
+      },
+      [=](proto::tenant_atom, const std::string& name, bool cluster)
+          -> caf::result<std::vector<caf::actor>, std::vector<std::string>, std::vector<std::string>> {
+        auto found = std::make_shared<TenantLookup>();
+        found->add_local(self->state, name);
+        auto rp = self->make_response_promise();
+        auto pending = std::make_shared<std::size_t>(cluster ? self->state.members.size() : 0);
+        auto deliver = [=]() mutable {
+          std::sort(found->configured.begin(), found->configured.end());
+          found->configured.erase(std::unique(found->configured.begin(), found->configured.end()), found->configured.end());
+          rp.deliver(found->ledgers, found->hosts, found->configured);
+        };
+        if (*pending == 0) {
+          deliver();
+          return rp;
+        }
+        for (const auto& [member, handle] : self->state.members)
+          self->request(handle, real_delay(kTenantLookupSeconds), proto::tenant_atom::value, name, false)
+              .then(
+                  [=](std::vector<caf::actor>& ledgers, std::vector<std::string>& hosts, std::vector<std::string>& configured) mutable {
+                    found->ledgers.insert(found->ledgers.end(), ledgers.begin(), ledgers.end());
+                    found->hosts.insert(found->hosts.end(), hosts.begin(), hosts.end());
+                    found->configured.insert(found->configured.end(), configured.begin(), configured.end());
+                    if (--*pending == 0) deliver();
+                  },
+                  [=](caf::error&) mutable {
+                    if (--*pending == 0) deliver();
+                  });
+        return rp;
       },
       [=](proto::stop_atom) {
         for (const auto& w : self->state.workers) self->send_exit(w.handle, caf::exit_reason::user_shutdown);

@@ -5,6 +5,7 @@
 // list, monitors every peer (a crash is seen at once as down_msg, a hang via
 // the middleman's heartbeats), and hands its workers to selectors that ask.
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ struct NodeOptions {
   /// hears of the member (a join_request carrying its manager: the member joined us, or we learned
   /// it from a join reply).
   caf::actor selector;
+  /// The tenant ledgers this node hosts (its --tenants file), by tenant name: the node answers
+  /// tenant lookups for them (a tenant's ledger lives on exactly one node).
+  std::map<std::string, caf::actor> tenants;
   /// Called (on the manager's thread) when a member is seen down: a crash, or a heartbeat timeout.
   std::function<void(const std::string& member)> on_member_down;
 };
@@ -40,8 +44,15 @@ struct NodeOptions {
 ///   (subscribe_atom, selector)    -> (every hosted worker beacons to `selector` from now on, also later ones)
 ///   (attach_atom, beacon)         -> (an external worker's proxy joins the hosted workers until it exits)
 ///   (members_atom)                -> std::vector<std::string> member names (this node first)
+///   (tenant_atom, name, cluster)  -> (vector<actor> ledgers, vector<string> their nodes, vector<string> every
+///                                    tenant configured): where tenant `name`'s ledger lives. cluster = false:
+///                                    this node only; true: this node and every member (asked in parallel,
+///                                    kTenantLookupSeconds each; a member that does not answer counts as none).
+///                                    Several ledgers: the tenant is configured on several nodes (ambiguous).
 ///   (stop_atom)                   -> stops the workers and the manager
 /// A join_request carrying a manager also subscribes this node's selector to that member's workers.
+inline constexpr double kTenantLookupSeconds = 1.0;
+
 caf::actor spawn_node_manager(caf::actor_system& sys, const NodeOptions& options);
 
 }  // namespace concord::actors

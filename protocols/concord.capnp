@@ -206,6 +206,7 @@ struct Status {
   workers @2 :List(ModelWorkers);
   workflows @3 :List(WorkflowStatus);   # hosted by this node (running, and ended within retention)
   maxWorkflows @4 :UInt32;
+  tenants @5 :List(TenantStatus);       # tenant ledgers hosted by this node (`concord node --tenants`)
 
   struct ModelWorkers {
     model @0 :Text;
@@ -221,6 +222,19 @@ struct Status {
     budgetPicodollars @6 :Int64;
     lastSeq @7 :UInt64;
     enum State { running @0; ended @1; }
+  }
+  struct TenantStatus {                # docs/negotiation.md "Actors"; current period unless stated
+    name @0 :Text;
+    budgetPicodollars @1 :Int64;       # per period
+    committedPicodollars @2 :Int64;    # charged in the current period
+    reservedPicodollars @3 :Int64;     # held for running workflows (committed + reserved <= budget)
+    committedTotalPicodollars @4 :Int64;  # charged over all periods
+    uncoveredPicodollars @5 :Int64;    # late commits (after their lease expired) no budget covered
+    lateCommits @6 :UInt64;
+    expiredHoldings @7 :UInt64;        # reservations returned by lease expiry
+    liveLeases @8 :UInt64;             # workflows renewing now
+    periodSeconds @9 :Float64;         # < 0: one period
+    leaseSeconds @10 :Float64;
   }
 }
 

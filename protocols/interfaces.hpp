@@ -29,6 +29,19 @@ using ledger_actor = caf::typed_actor<
     caf::reacts_to<flush_atom>,  // its own group-commit timer (a journaled ledger)
     caf::reacts_to<stop_atom>>;
 
+/// A tenant ledger (ledger/tenant_ledger.hpp behind an actor, actors/tenant_ledger_actor.hpp): one
+/// per tenant in the cluster, on the node whose --tenants file lists it. Keys are (workflow, id);
+/// the workflow number is the tenant's own, given by open_atom. Money in picodollars.
+using tenant_actor = caf::typed_actor<
+    caf::replies_to<open_atom>::with<std::uint64_t, double>,  // a new workflow account (its lease opened): id, lease_s
+    caf::replies_to<renew_atom, std::uint64_t, std::uint64_t>::with<tenant_reply>,  // workflow, seq: the planner's heartbeat
+    caf::replies_to<reserve_atom, std::uint64_t, std::vector<std::uint64_t>, std::int64_t>::with<tenant_reply>,  // all or none
+    caf::replies_to<commit_atom, std::uint64_t, std::uint64_t, std::int64_t>::with<tenant_reply>,  // workflow, id, actual
+    caf::replies_to<release_atom, std::uint64_t, std::uint64_t>::with<tenant_reply>,              // workflow, id
+    caf::replies_to<status_atom>::with<tenant_status>,
+    caf::reacts_to<tick_atom>,  // its lease-expiry timer
+    caf::reacts_to<stop_atom>>;
+
 /// The beacon selector: beacons in, picks out (workers and the dispatch ids their outcomes are
 /// credited to), outcomes to learn from.
 using selector_actor = caf::typed_actor<

@@ -12,6 +12,7 @@
 #include <caf/meta/type_name.hpp>
 #include <caf/type_id.hpp>
 
+#include "ledger/tenant_types.hpp"
 #include "ledger/types.hpp"
 #include "sim/batch_run.hpp"
 
@@ -20,7 +21,8 @@ namespace concord::proto {
 /// Bumped whenever a message's fields or meaning change.
 // 2: batch_report.no_worker_left/.workers, ledger_reply, ledger_status; 3: (cancel, sample id, stop_after_s) to workers
 // 4: sample content (prompt, names, time limit) in requests, output in results and batch reports
-inline constexpr std::uint32_t kProtocolVersion = 4;
+// 5: tenant ledgers (tenant_reply, tenant_status; tenant lookups between node managers)
+inline constexpr std::uint32_t kProtocolVersion = 5;
 
 /// What a simulated worker draws from: the (subtask, model) profile, shipped with
 /// the request so any worker on any node can simulate any subtask.
@@ -161,6 +163,34 @@ typename Inspector::result_type inspect(Inspector& f, ledger_status& x) {
   return f(caf::meta::type_name("ledger_status"), x.budget, x.committed, x.reserved, x.open);
 }
 
+/// A tenant ledger actor's answer (ledger/tenant_types.hpp, carried as integers on the wire).
+/// `holds`: the key holds money now (a reserve is a yes only then).
+struct tenant_reply {
+  std::uint8_t code = 0;         // ledger::TenantCode
+  std::uint8_t deny_reason = 0;  // ledger::TenantDenyReason (denials only)
+  bool repeated = false;
+  bool holds = false;
+  ledger::TenantCode status() const { return static_cast<ledger::TenantCode>(code); }
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tenant_reply& x) {
+  return f(caf::meta::type_name("tenant_reply"), x.code, x.deny_reason, x.repeated, x.holds);
+}
+
+/// A tenant ledger's totals (picodollars, the current period) and terms.
+struct tenant_status {
+  std::string name;
+  std::int64_t budget = 0, committed = 0, reserved = 0;
+  std::int64_t committed_total = 0, uncovered_total = 0;  // over all periods; late spend no budget covered
+  std::uint64_t late_commits = 0, expired_holdings = 0, live_leases = 0;
+  double period_s = 0, lease_s = 0;  // period_s < 0: one period (infinite)
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tenant_status& x) {
+  return f(caf::meta::type_name("tenant_status"), x.name, x.budget, x.committed, x.reserved, x.committed_total, x.uncovered_total,
+           x.late_commits, x.expired_holdings, x.live_leases, x.period_s, x.lease_s);
+}
+
 // -- atoms (CAF 0.17: at most 10 characters) --
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
 using finish_atom = caf::atom_constant<caf::atom("finish")>;
@@ -186,6 +216,10 @@ using verdict_atom = caf::atom_constant<caf::atom("verdict")>;
 using attach_atom = caf::atom_constant<caf::atom("attach")>;
 using observed_atom = caf::atom_constant<caf::atom("observed")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using renew_atom = caf::atom_constant<caf::atom("renew")>;
+using open_atom = caf::atom_constant<caf::atom("open")>;
+using tenant_atom = caf::atom_constant<caf::atom("tenant")>;
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
 
 }  // namespace concord::proto
 
@@ -200,6 +234,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(concord, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(concord, (std::vector<concord::proto::beacon>))
   CAF_ADD_TYPE_ID(concord, (concord::proto::ledger_reply))
   CAF_ADD_TYPE_ID(concord, (concord::proto::ledger_status))
+  CAF_ADD_TYPE_ID(concord, (concord::proto::tenant_reply))
+  CAF_ADD_TYPE_ID(concord, (concord::proto::tenant_status))
+  CAF_ADD_TYPE_ID(concord, (std::vector<std::uint64_t>))  // a tenant reserve's ids (crosses nodes)
 CAF_END_TYPE_ID_BLOCK(concord)
 
 namespace caf {

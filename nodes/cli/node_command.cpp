@@ -1,6 +1,8 @@
 #include "node_command.hpp"
 
 #include <chrono>
+#include <cmath>
+#include <map>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -21,6 +23,7 @@
 #include "cli/node_config.hpp"
 #include "cli/node_metrics.hpp"
 #include "cli/report.hpp"
+#include "cli/tenants_file.hpp"
 #include "cluster_network.hpp"
 #include "edge/curve_keys.hpp"
 #include "edge/gateway_socket.hpp"
@@ -30,8 +33,10 @@
 #include "worker_hub.hpp"
 #include "edge/worker_socket.hpp"
 #include "selector_actor.hpp"
+#include "tenant_ledger_actor.hpp"
 #include "messages.hpp"
 #include "model/input_error.hpp"
+#include "model/money.hpp"
 #include "node_manager.hpp"
 
 namespace concord::cli {
@@ -63,6 +68,7 @@ struct NodeCommandOptions {
   double worker_timeout_s = 5;    // real seconds of silence after which a worker is dead
   std::string profiles_file;      // SQLite profile store (learned profiles); empty: none
   std::string data_dir;           // journals of the hosted workflows' ledgers; empty: the config file's [node] data-dir, else in memory
+  std::string tenants_file;       // tenant ledgers this node hosts (cli/tenants_file.hpp); empty: the config file's [node] tenants, else none
 };
 
 /// The worker endpoint's socket, reachable from the hub's proxies until the node stops it.
@@ -160,6 +166,9 @@ int execute(NodeCommandOptions o) {
     allowed = edge::read_allowed_clients(o.clients_dir);
   }
   if (!o.metrics.empty()) host_port(o.metrics, "--metrics");
+  if (o.tenants_file.empty()) o.tenants_file = settings.node.tenants_file;
+  std::vector<TenantEntry> tenants;
+  if (!o.tenants_file.empty()) tenants = read_tenants_file(o.tenants_file);  // InputError names the file, field, reason
   if (!o.profiles_file.empty() && o.gateway.empty()) throw InputError("--profiles", "", "needs --gateway (profiles are learned by the workflows a node hosts)");
   std::shared_ptr<learn::LiveProfiles> profiles;
   if (!o.profiles_file.empty()) profiles = std::make_shared<learn::LiveProfiles>(o.profiles_file);  // InputError names the file
@@ -232,6 +241,13 @@ int execute(NodeCommandOptions o) {
       selector = actors::spawn_selector(sys, actors::SelectorOptions{});
       no.selector = caf::actor_cast<caf::actor>(selector);
     }
+    // The tenant ledgers this node hosts: found by every node's gateway through the node managers.
+    std::map<std::string, proto::tenant_actor> tenant_ledgers;
+    for (const auto& t : tenants) {
+      const auto a = actors::spawn_tenant_ledger(sys, actors::TenantLedgerOptions{t.name, t.config});
+      tenant_ledgers.emplace(t.name, a);
+      no.tenants.emplace(t.name, caf::actor_cast<caf::actor>(a));
+    }
     const caf::actor manager = actors::spawn_node_manager(sys, no);
     auto bound = actors::publish_node(sys, manager, host, port, o.tls);
     if (!bound) {
@@ -244,6 +260,12 @@ int execute(NodeCommandOptions o) {
     std::cout << fmt::format("concord node {}: listening on {}:{} ({} workers, protocol {}{})", printable(o.name), printable(host), *bound, hosted,
                              o.protocol_version, o.tls.enabled() ? ", mutual TLS" : "")
               << std::endl;
+    for (const auto& t : tenants)
+      std::cout << fmt::format("concord node {}: tenant {}: {} per {}, lease {} s", printable(o.name), t.name,
+                               format_dollars(t.config.budget_per_period),
+                               std::isfinite(t.config.period_s) ? fmt::format("period of {} s", t.config.period_s) : std::string("period (one)"),
+                               t.config.lease_s)
+                << std::endl;
     caf::scoped_actor self{sys};
     for (const auto& seed : o.seeds) {
       const auto [shost, sport] = host_port(seed, "--seed");
@@ -310,6 +332,7 @@ int execute(NodeCommandOptions o) {
       go.profiles = profiles;
       go.data_dir = data_dir;
       go.restored = recovery.recovered;
+      go.tenants = tenant_ledgers;
       gateway = actors::spawn_gateway(sys, std::move(go));
       try {
         edge::GatewaySocketOptions so;
@@ -406,6 +429,7 @@ int execute(NodeCommandOptions o) {
       if (metrics) metrics->detach_socket();
     }  // the socket's thread is joined here
     if (selector) caf::anon_send_exit(selector, caf::exit_reason::user_shutdown);
+    for (const auto& [name, t] : tenant_ledgers) caf::anon_send_exit(t, caf::exit_reason::user_shutdown);
     self->send(manager, proto::stop_atom::value);
     actors::unpublish_node(sys, manager, *bound, o.tls);
     caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
@@ -427,7 +451,7 @@ void add_node_command(CLI::App& app, int& exit_code) {
       "time-scale (the flags of the same names win), [scheduler] max-threads, [middleman]\n"
       "heartbeat-interval / connection-timeout / max-message-size (largest message a peer may\n"
       "announce, default 64MiB; a peer's first message: 64KiB), [logger] verbosity; unknown keys\n"
-      "are refused. [node] data-dir=\"DIR\" is --data-dir.\n"
+      "are refused. [node] data-dir=\"DIR\" is --data-dir, [node] tenants=\"FILE\" is --tenants.\n"
       "TLS (--tls-cert/--tls-key/--tls-ca or [node] tls-cert/tls-key/tls-ca): mutual; every\n"
       "node and `concord run --join` client needs a certificate signed by the same CA\n"
       "(deploy/tls/make-ca.sh makes them). A --listen address outside loopback (127.0.0.0/8, ::1,\n"
@@ -478,6 +502,11 @@ void add_node_command(CLI::App& app, int& exit_code) {
                   "the node replays every journal it finds there: reservations in flight are charged at their full\n"
                   "reserved amount and those workflows end coordinator_restarted; a corrupt journal is logged and\n"
                   "skipped. Needs --gateway. docs/ledger.md");
+  cmd->add_option("--tenants", opts->tenants_file,
+                  "JSON file of the tenant ledgers this node hosts: {\"tenants\": [{\"name\": \"acme\", \"budget_usd\": 5,\n"
+                  "\"period_s\": 3600, \"lease_s\": 10}]}. Workflows submitted (to any node) with --tenant NAME draw\n"
+                  "their money from it; once any node lists a tenant, a submit must name a listed one. Or [node]\n"
+                  "tenants=\"FILE\". docs/negotiation.md");
   cmd->add_option("--worker-endpoint", opts->worker_endpoint,
                   "tcp://HOST:PORT: external workers attach here (`concord worker`, or any ZeroMQ + Cap'n Proto\n"
                   "program: protocols/concord.capnp's worker protocol). Loopback only, unless CURVE or --insecure");

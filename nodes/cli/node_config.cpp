@@ -146,11 +146,16 @@ NodeCafSettings read_caf_settings(const std::string& path, NodeCafSettings s) {
       s.node.listen = host_port_value(value, path, field);
     } else if (field == "node.seeds") {
       s.node.seeds = host_port_list(value, path, field);
-    } else if (field == "node.workers" || field == "node.tls-cert" || field == "node.tls-key" || field == "node.tls-ca") {
+    } else if (field == "node.workers" || field == "node.tls-cert" || field == "node.tls-key" || field == "node.tls-ca" ||
+               field == "node.tenants") {
       const std::filesystem::path file = unquote(value);
       if (file.empty()) throw InputError(path, field, "empty file name");
       const std::string resolved = (file.is_relative() ? std::filesystem::path(path).parent_path() / file : file).string();
-      (field == "node.workers" ? s.node.workers_file : field == "node.tls-cert" ? s.node.tls.cert : field == "node.tls-key" ? s.node.tls.key : s.node.tls.ca) = resolved;
+      (field == "node.workers"    ? s.node.workers_file
+       : field == "node.tenants"  ? s.node.tenants_file
+       : field == "node.tls-cert" ? s.node.tls.cert
+       : field == "node.tls-key"  ? s.node.tls.key
+                                  : s.node.tls.ca) = resolved;
     } else if (field == "node.data-dir") {
       const std::filesystem::path dir = unquote(value);
       if (dir.empty()) throw InputError(path, field, "empty folder name (leave the key out to keep ledgers in memory)");
@@ -178,7 +183,7 @@ NodeCafSettings read_caf_settings(const std::string& path, NodeCafSettings s) {
     } else {
       throw InputError(path, fmt::format("{} ({})", field, where),
                        "unknown option: CAF would ignore it silently, Concord refuses it "
-                       "(known: node.listen, node.seeds, node.workers, node.time-scale, node.tls-cert, node.tls-key, node.tls-ca, node.insecure, node.data-dir, "
+                       "(known: node.listen, node.seeds, node.workers, node.time-scale, node.tls-cert, node.tls-key, node.tls-ca, node.insecure, node.data-dir, node.tenants, "
                        "scheduler.max-threads, "
                        "middleman.heartbeat-interval, middleman.connection-timeout, middleman.max-message-size, logger.verbosity)");
     }

@@ -27,6 +27,7 @@ struct NodeFileSettings {
   actors::TlsFiles tls;              // tls-cert, tls-key, tls-ca="FILE" (relative: to the INI file's folder)
   bool insecure = false;             // insecure=true: as --insecure (non-loopback --listen without TLS, --gateway without CURVE)
   std::string data_dir;              // data-dir="DIR" (relative: to the INI file's folder): as --data-dir
+  std::string tenants_file;          // tenants="FILE" (relative: to the INI file's folder): as --tenants
 };
 
 /// A node's configuration file: the CAF options it accepts plus `[node]` (in `[section]` /

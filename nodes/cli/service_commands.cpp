@@ -243,7 +243,7 @@ void add_service_commands(CLI::App& app, int& exit_code) {
   }
   {
     auto c = std::make_shared<Connection>();
-    CLI::App* cmd = app.add_subcommand("status", "A node's view: cluster members, live workers per model, hosted workflows");
+    CLI::App* cmd = app.add_subcommand("status", "A node's view: cluster members, live workers per model, hosted workflows and tenant ledgers");
     cmd->footer(exits);
     add_connection(cmd, *c);
     cmd->callback([c, &exit_code] {
@@ -267,6 +267,14 @@ void add_service_commands(CLI::App& app, int& exit_code) {
         std::cout << fmt::format("  {:>6}  {:<8} {:<10} {:<24} spend {} of {}  reserved {}  events {}\n", w.workflow,
                                  w.state == WorkflowState::running ? "running" : "ended", printable(w.tenant), printable(w.name),
                                  format_dollars(w.spend), format_dollars(w.budget), format_dollars(w.reserved), w.last_seq);
+      // Tenant ledgers hosted by this node (docs/negotiation.md "Actors"); exact picodollars in brackets.
+      for (const auto& t : s->tenants)
+        std::cout << fmt::format("tenant     {:<16} committed {} + reserved {} of {} per {}  lease {} s  leases {} live  "
+                                 "[{} + {} <= {} picodollars]  total {}  uncovered {}  expired {}\n",
+                                 printable(t.name), format_dollars(t.committed), format_dollars(t.reserved), format_dollars(t.budget),
+                                 t.period_s < 0 ? std::string("period (one)") : fmt::format("{} s", t.period_s), t.lease_s, t.live_leases,
+                                 t.committed, t.reserved, t.budget, format_dollars(t.committed_total), format_dollars(t.uncovered),
+                                 t.expired_holdings);
       exit_code = kExitOk;
     });
   }

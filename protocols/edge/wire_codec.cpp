@@ -219,6 +219,22 @@ std::string encode(const Response& response) {
                      y.setLastSeq(f.last_seq);
                    }
                    x.setMaxWorkflows(s.max_workflows);
+                   auto ts = x.initTenants(static_cast<unsigned>(s.tenants.size()));
+                   for (unsigned i = 0; i < s.tenants.size(); ++i) {
+                     const TenantStatus& t = s.tenants[i];
+                     auto y = ts[i];
+                     y.setName(text(t.name));
+                     y.setBudgetPicodollars(t.budget);
+                     y.setCommittedPicodollars(t.committed);
+                     y.setReservedPicodollars(t.reserved);
+                     y.setCommittedTotalPicodollars(t.committed_total);
+                     y.setUncoveredPicodollars(t.uncovered);
+                     y.setLateCommits(t.late_commits);
+                     y.setExpiredHoldings(t.expired_holdings);
+                     y.setLiveLeases(t.live_leases);
+                     y.setPeriodSeconds(t.period_s);
+                     y.setLeaseSeconds(t.lease_s);
+                   }
                  },
              },
              response);
@@ -350,6 +366,11 @@ std::variant<Response, std::string> decode_response(std::string_view bytes, cons
                                                f.getSpendPicodollars(), f.getReservedPicodollars(), f.getBudgetPicodollars(),
                                                f.getLastSeq()});
         s.max_workflows = x.getMaxWorkflows();
+        for (auto t : x.getTenants())
+          s.tenants.push_back(TenantStatus{str(t.getName()), t.getBudgetPicodollars(), t.getCommittedPicodollars(),
+                                           t.getReservedPicodollars(), t.getCommittedTotalPicodollars(), t.getUncoveredPicodollars(),
+                                           t.getLateCommits(), t.getExpiredHoldings(), t.getLiveLeases(), t.getPeriodSeconds(),
+                                           t.getLeaseSeconds()});
         return Response{std::move(s)};
       }
     }

@@ -133,12 +133,23 @@ struct ModelWorkers {
   std::uint32_t live = 0;
 };
 
+/// A tenant ledger the answering node hosts (docs/negotiation.md "Actors"): money in picodollars,
+/// committed and reserved in the current period; committed + reserved <= budget always.
+struct TenantStatus {
+  std::string name;
+  Money budget = 0, committed = 0, reserved = 0;
+  Money committed_total = 0, uncovered = 0;  // over all periods; late spend no budget covered
+  std::uint64_t late_commits = 0, expired_holdings = 0, live_leases = 0;
+  double period_s = 0, lease_s = 0;  // period_s < 0: one period
+};
+
 struct StatusReply {
   std::string node;
   std::vector<std::string> nodes;
   std::vector<ModelWorkers> workers;
   std::vector<WorkflowStatus> workflows;
   std::uint32_t max_workflows = 0;
+  std::vector<TenantStatus> tenants;  // hosted by this node (its --tenants file)
 };
 
 using Response = std::variant<Accepted, Refused, Event, StatusReply>;

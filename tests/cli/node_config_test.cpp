@@ -188,6 +188,46 @@ TEST(NodeConfigFile, DataDirIsValidatedAndUsedByOneNodeAtATime) {
   EXPECT_EQ(node.wait_exit(std::chrono::seconds(10)), 0);
 }
 
+TEST(NodeConfigFile, TenantsFileIsValidatedNamingFileFieldAndReason) {
+  // `concord node --tenants FILE` (docs/negotiation.md "Actors"): every bad value is refused with
+  // exit code 2 before the node starts, naming the file, the field and the reason.
+  TempDir dir;
+  // A value wrongly accepted would start the node: it is killed after 5 s (then the exit code is 137).
+  const std::string bin = "node --help >/dev/null && timeout -s KILL 5 '" CONCORD_BIN "' node --name a --tenants ";
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {R"({"tenants": []})", "tenants: empty"},
+      {R"({"tenant": []})", "tenant: unknown field (expected one of: tenants)"},
+      {R"({"tenants": [{"budget_usd": 1}]})", "tenants[0].name: missing required field"},
+      {R"({"tenants": [{"name": "", "budget_usd": 1}]})", "tenants[0].name: must be 1..64 characters"},
+      {R"({"tenants": [{"name": "a b", "budget_usd": 1}]})", "tenants[0].name: \"a b\": only letters, digits"},
+      {R"({"tenants": [{"name": "acme"}]})", "tenants[0].budget_usd: missing required field"},
+      {R"({"tenants": [{"name": "acme", "budget_usd": -1}]})", "tenants[0].budget_usd: dollars per period must be in 0..1000000 (got -1)"},
+      {R"({"tenants": [{"name": "acme", "budget_usd": "5"}]})", "tenants[0].budget_usd: expected a number, got string"},
+      {R"({"tenants": [{"name": "acme", "budget_usd": 1, "period_s": 0}]})", "tenants[0].period_s: seconds per period must be in (0, "},
+      {R"({"tenants": [{"name": "acme", "budget_usd": 1, "lease_s": 0.01}]})", "tenants[0].lease_s: seconds must be in 0.1..86400 (got 0.01)"},
+      {R"({"tenants": [{"name": "acme", "budget_usd": 1, "lease": 5}]})", "tenants[0].lease: unknown field"},
+      {R"({"tenants": [{"name": "acme", "budget_usd": 1}, {"name": "acme", "budget_usd": 2}]})",
+       "tenants[1].name: \"acme\" is already tenants[0]: a tenant is listed once"},
+  };
+  for (std::size_t i = 0; i < bad.size(); ++i) {
+    const std::string file = dir.file("t" + std::to_string(i) + ".json", bad[i].first);
+    const auto r = concord(bin + "'" + file + "'");
+    EXPECT_EQ(r.code, 2) << bad[i].first << "\n" << r.output;
+    EXPECT_THAT(r.output, HasSubstr(file + ": " + bad[i].second)) << bad[i].first;
+  }
+  auto r = concord(bin + "'" + dir.path("missing.json") + "'");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr(dir.path("missing.json")));
+  // A good file, from the INI file (relative to its folder): the node starts and reports the tenant.
+  dir.file("tenants.json", R"({"tenants": [{"name": "acme", "budget_usd": 2.5, "period_s": 3600, "lease_s": 10}]})");
+  const std::string ini = dir.file("a.ini", "[node]\nlisten=\"127.0.0.1:0\"\ntenants=\"tenants.json\"\n");
+  Node node({"--name", "a", "--config", ini}, dir.path("a.err"));
+  ASSERT_THAT(node.read_line(std::chrono::seconds(10)), HasSubstr("listening on"));
+  EXPECT_THAT(node.read_line(std::chrono::seconds(10)), HasSubstr("tenant acme: $2.500000 per period of 3600 s, lease 10 s"));
+  node.signal(SIGTERM);
+  EXPECT_EQ(node.wait_exit(std::chrono::seconds(10)), 0);
+}
+
 TEST(NodeConfigFile, TheSystemdExampleConfigurationParses) {
   // deploy/systemd/node.ini.example with its listen, seeds and workers pointed here: every other
   // key is used as shipped.
