@@ -186,6 +186,7 @@ using verdict_atom = caf::atom_constant<caf::atom("verdict")>;
 using attach_atom = caf::atom_constant<caf::atom("attach")>;
 using observed_atom = caf::atom_constant<caf::atom("observed")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
 
 }  // namespace concord::proto
 
