@@ -14,6 +14,10 @@ struct ClusterTunables {
   double connection_timeout_s = 0.4;   // a peer silent this long is dropped (>= 2 x heartbeat): a hang is seen in 0.35-0.45 s
   double cancel_grace_s = 2.0;         // cancelled samples that never report are given up after this: a hung
                                        // worker or a lost result holds a workflow's end past its deadline by at most this much
+  double ledger_retry_s = 0.5;         // a batch that has no answer from its ledger this long asks again (same ids:
+                                       // idempotent); each lost message delays a batch by at most this much
+  int ledger_attempts = 6;             // then it gives up: the reserve is refused, or the commit failed (money stays reserved)
+  int planner_restarts = 8;            // a workflow replaces a planner that died at most this many times, then fails
   std::size_t top_l = 4;               // workers screened per pick and offered to LinUCB (route::ScreenConfig::top_l)
 };
 

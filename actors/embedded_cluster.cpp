@@ -194,8 +194,12 @@ ClusterRun EmbeddedCluster::run(std::shared_ptr<Policy> policy, const EpisodeCon
   if (impl_->vt) return impl_->run_virtual(std::move(policy), config, std::move(on_batch));
   auto& sys = impl_->sys;
   const auto ledger = spawn_ledger(sys, config.budget);
-  const auto planner = spawn_planner(sys, impl_->wf, std::move(policy), derive_seed(config.seed, 1));
-  const auto workflow = spawn_workflow(sys, impl_->workflow_options(config, ledger, planner, std::move(on_batch)));
+  const auto planner = spawn_planner(sys, impl_->wf, policy, derive_seed(config.seed, 1));
+  WorkflowOptions wo = impl_->workflow_options(config, ledger, planner, std::move(on_batch));
+  wo.respawn_planner = [&sys, wf = impl_->wf, policy, seed = config.seed](int n) {  // a replacement decides with the same policy
+    return spawn_planner(sys, wf, policy, derive_seed(seed, 1000 + static_cast<std::uint64_t>(n)));
+  };
+  const auto workflow = spawn_workflow(sys, std::move(wo));
   ClusterRun out;
   caf::scoped_actor self{sys};
   // The watcher: when config.stop becomes true (a signal handler sets it), the workflow is
@@ -267,9 +271,12 @@ ClusterRun EmbeddedCluster::Impl::run_virtual(std::shared_ptr<Policy> policy, co
   auto& sched = test_coordinator();
   vt->restart();  // the run's simulated time starts at 0, as the simulator's
   const auto ledger = spawn_ledger(sys, config.budget);
-  const auto planner = spawn_planner(sys, wf, std::move(policy), derive_seed(config.seed, 1), real_clock(), false);
+  const auto planner = spawn_planner(sys, wf, policy, derive_seed(config.seed, 1), real_clock(), false);
   bool ended = false;
   WorkflowOptions wo = workflow_options(config, ledger, planner, std::move(on_batch));
+  wo.respawn_planner = [this, policy, seed = config.seed](int n) {  // a replacement decides with the same policy
+    return spawn_planner(sys, wf, policy, derive_seed(seed, 1000 + static_cast<std::uint64_t>(n)), real_clock(), false);
+  };
   wo.clock = vt.get();
   wo.virtual_time = vt.get();
   wo.on_end = [&ended] { ended = true; };

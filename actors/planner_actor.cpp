@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 
+#include "chaos/fault_points.hpp"
 #include "plan/mcpp_planner.hpp"
 
 namespace concord::actors {
@@ -15,7 +16,12 @@ proto::planner_actor spawn_planner(caf::actor_system& sys, std::shared_ptr<const
     auto rng = std::make_shared<Rng>(seed);
     policy->reset();
     return {
-        [=](const plan_request& r) -> plan_reply {
+        [=](const plan_request& r) -> caf::result<plan_reply> {
+          if (chaos::buggify(chaos::FaultPoint::planner_crash)) {  // fault injection: dies mid-decision, never answers
+            auto never = self->make_response_promise<plan_reply>();
+            self->quit(caf::exit_reason::unhandled_exception);
+            return never;
+          }
           const auto t0 = clk->now();
           SimState st;
           st.workflow = wf.get();

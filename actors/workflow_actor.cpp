@@ -9,6 +9,7 @@
 #include <caf/all.hpp>
 
 #include "chaos/safeguards.hpp"
+#include "cluster_tunables.hpp"
 #include "messages.hpp"
 #include "planner_actor.hpp"
 #include "sim/workflow_run.hpp"
@@ -31,6 +32,9 @@ struct workflow_state {
   std::map<std::uint64_t, int> batch_subtask;     // batch id -> subtask, while on_event wants settlements
   std::vector<std::string> outputs;               // per subtask: its successful sample's output (real workers)
   double first_promise = -1;                      // the planner's at its first decision (< 0: none yet)
+  std::uint64_t plan_asked = 0;                   // decisions asked so far: an answer to an older one is stale
+  bool planning = false;                          // a decision is owed by st.o.planner
+  int planner_restarts = 0;                       // planners replaced after they died
   Clock::time_point started;
   caf::typed_response_promise<workflow_outcome> promise;
   static inline const char* name = "concord.workflow";
@@ -106,11 +110,15 @@ void ask_planner(workflow_actor* self) {
   req.in_flight = std::move(v.in_flight);
   req.partial_success.assign(static_cast<std::size_t>(st.o.workflow->num_subtasks()), 0);
   if (st.batches.empty() && !st.o.virtual_time) st.idle_planning_since = st.o.clock->now();
+  const std::uint64_t asked = ++st.plan_asked;
+  st.planning = true;
   self->request(st.o.planner, kPlanTimeout, std::move(req))
       .then(
           [=](const plan_reply& reply) {
-            end_idle_planning(self);
             auto& st = self->state;
+            if (asked != st.plan_asked) return;  // asked of a planner that died since: asked again
+            st.planning = false;
+            end_idle_planning(self);
             if (st.first_promise < 0 && reply.promise >= 0) {  // the first decision's promise: stated once
               st.first_promise = reply.promise;
               if (st.o.on_event) st.o.on_event(st.now_s(), service::Promised{reply.promise, reply.promise});
@@ -121,9 +129,30 @@ void ask_planner(workflow_actor* self) {
               on(self, [&](WorkflowRun& r, double now, auto& c) { r.planned(reply.action, reply.seconds, now, c); });
           },
           [=](caf::error& e) {
+            auto& st = self->state;
+            if (asked != st.plan_asked) return;
+            st.planning = false;
             end_idle_planning(self);
             on(self, [&](WorkflowRun& r, double now, auto& c) { r.plan_failed(caf::to_string(e), now, c); });
           });
+}
+
+/// The planner died: replaced (and asked again what it owed), or the run fails if it owed a decision.
+void planner_down(workflow_actor* self, const caf::error& reason) {
+  auto& st = self->state;
+  if (st.o.respawn_planner && st.planner_restarts < kDefaultTunables.planner_restarts) {
+    st.o.planner = st.o.respawn_planner(++st.planner_restarts);
+    self->monitor(st.o.planner);
+    if (st.planning) ask_planner(self);  // the new planner decides from the state as it is now
+    return;
+  }
+  if (!st.planning) return;
+  st.planning = false;
+  ++st.plan_asked;  // whatever the dead one might still send is stale
+  end_idle_planning(self);
+  const std::string why = "the planner died (" + caf::to_string(reason) + ")" +
+                          (st.planner_restarts > 0 ? " after " + std::to_string(st.planner_restarts) + " replacements" : "");
+  on(self, [&](WorkflowRun& r, double now, auto& c) { r.plan_failed(why, now, c); });
 }
 
 void launch(workflow_actor* self, const WorkflowCommand& c) {
@@ -205,6 +234,7 @@ void finish(workflow_actor* self) {
   out.outputs = st.outputs;
   out.promise = st.first_promise;
   if (st.o.on_end) st.o.on_end();
+  if (st.planner_restarts > 0) self->send_exit(st.o.planner, caf::exit_reason::user_shutdown);  // a replacement is ours
   st.promise.deliver(std::move(out));
   self->quit();
 }
@@ -237,6 +267,10 @@ proto::workflow_actor::behavior_type workflow(workflow_actor* self, WorkflowOpti
   // Decisions wait for the end of the instant on a virtual clock (the simulator's order).
   st.run.emplace(*st.o.workflow, st.o.budget, st.o.deadline_s, st.o.virtual_time != nullptr);
   st.outputs.resize(static_cast<std::size_t>(st.o.workflow->num_subtasks()));
+  self->monitor(st.o.planner);
+  self->set_down_handler([=](caf::down_msg& dm) {
+    if (dm.source == self->state.o.planner.address()) planner_down(self, dm.reason);
+  });
   return {
       [=](proto::start_atom) {
         auto& st = self->state;

@@ -32,6 +32,11 @@ struct WorkflowOptions {
   proto::ledger_actor ledger;
   proto::selector_actor selector;
   proto::planner_actor planner;
+  /// Set: a planner that dies (its actor goes down) is replaced by respawn_planner(n), n = 1, 2, ...
+  /// (at most kDefaultTunables.planner_restarts times), and a decision it owed is asked of the new
+  /// one; the workflow stops the replacements when it ends. Empty, or past the limit: a planner
+  /// that dies while deciding fails the run with the reason (never a wait for an answer that cannot come).
+  std::function<proto::planner_actor(int restart)> respawn_planner;
   const Clock* clock = &real_clock();  // what "now" is (the simulated clock is derived from it)
   /// Set: the run is on this virtual clock (simulated seconds, exact; see virtual_time.hpp) and
   /// reacts to what happened at an instant once all of it has happened, as the simulator does.

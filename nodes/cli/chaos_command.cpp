@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "chaos/fault_plan.hpp"
+#include "chaos/fault_points.hpp"
 #include "chaos/invariants.hpp"
 #include "chaos/safeguards.hpp"
 #include "chaos_hosts.hpp"
@@ -36,6 +37,7 @@ struct ChaosOptions {
   std::int64_t only_run = -1;  // --run K: replay that run alone
   std::string policy = "mcpp";
   int max_faults = 3;
+  int max_point_faults = 2;
   int nodes = 3, workers_per_model = 2;
   bool quiet = false, verbose = false;
   std::string disable;  // --disable-safeguard NAME: the mutation check
@@ -58,14 +60,16 @@ long count_entries(const char* dir) {
 
 
 std::string replay_command(const ChaosOptions& o, std::uint64_t run) {
-  return fmt::format("concord chaos {} --dags {} --seed {} --run {} --policy {} --max-faults {} --nodes {} --workers-per-model {}{}",
-                     o.workload, o.dags, o.seed, run, o.policy, o.max_faults, o.nodes, o.workers_per_model,
+  return fmt::format("concord chaos {} --dags {} --seed {} --run {} --policy {} --max-faults {} --max-point-faults {} --nodes {} "
+                     "--workers-per-model {}{}",
+                     o.workload, o.dags, o.seed, run, o.policy, o.max_faults, o.max_point_faults, o.nodes, o.workers_per_model,
                      o.disable.empty() ? "" : " --disable-safeguard " + o.disable);
 }
 
 struct Tally {
   std::uint64_t runs = 0, violating_runs = 0;
   std::array<std::uint64_t, chaos::kWorkerFaultKinds> planned{}, started{};
+  std::array<std::uint64_t, chaos::kFaultPoints> points_armed{}, points_fired{};
   std::map<std::string, std::uint64_t> reasons;
   std::map<std::string, std::uint64_t> violations;  // by invariant
 };
@@ -82,6 +86,7 @@ int run_chaos(const ChaosOptions& o) {
   }
   chaos::PlanOptions po;
   po.max_faults = o.max_faults;
+  po.max_point_faults = o.max_point_faults;
   const std::uint64_t first = o.only_run >= 0 ? static_cast<std::uint64_t>(o.only_run) : 0;
   const std::uint64_t last = o.only_run >= 0 ? first + 1 : o.runs;
   std::cout << fmt::format("concord chaos: {} run{}, seed {}, {} ({} workflows), policy {}, embedded cluster ({} nodes x {} "
@@ -122,9 +127,14 @@ int run_chaos(const ChaosOptions& o) {
     facts.threads_before = threads_base >= 0 ? threads_base : count_entries("/proc/self/task");
     facts.fds_before = fds_base >= 0 ? fds_base : count_entries("/proc/self/fd");
     actors::ClusterRun r;
+    std::array<std::int64_t, chaos::kFaultPoints> fired{};
     {
       actors::EmbeddedCluster cluster(flat, co);
+      chaos::disarm_faults();  // hits count from the run's first ledger call and decision
+      for (const auto& p : plan.points) chaos::arm_fault(p.point, p.after, 1);
       r = cluster.run(make_policy(o.policy, *flat, plan.seed), cfg);
+      for (int i = 0; i < chaos::kFaultPoints; ++i) fired[static_cast<std::size_t>(i)] = chaos::fired(static_cast<chaos::FaultPoint>(i));
+      chaos::disarm_faults();
     }
     facts.threads_after = count_entries("/proc/self/task");
     facts.fds_after = count_entries("/proc/self/fd");
@@ -155,9 +165,13 @@ int run_chaos(const ChaosOptions& o) {
     facts.deadline_s = cfg.deadline_s;
     // How late past the deadline an end may come (simulated seconds): a dead worker is seen when
     // its beacons stop (stale_after_intervals beacon intervals); a sample whose worker hangs, or
-    // whose result was lost, holds its batch until the cancel grace runs out after the cancel.
-    facts.detection_bound_s =
-        std::max(co.stale_after_intervals * co.beacon_interval_s, actors::kDefaultTunables.cancel_grace_s) * co.time_scale;
+    // whose result was lost, holds its batch until the cancel grace runs out after the cancel; and
+    // each lost or late ledger message of the run delays its batch by at most one retry interval.
+    std::int64_t ledger_faults = 0;
+    for (const auto& p : plan.points) ledger_faults += p.point == chaos::FaultPoint::planner_crash ? 0 : 1;
+    facts.detection_bound_s = (std::max(co.stale_after_intervals * co.beacon_interval_s, actors::kDefaultTunables.cancel_grace_s) +
+                               static_cast<double>(ledger_faults) * actors::kDefaultTunables.ledger_retry_s) *
+                              co.time_scale;
     const auto violations = chaos::check_invariants(facts);
 
     ++t.runs;
@@ -166,6 +180,8 @@ int run_chaos(const ChaosOptions& o) {
       ++t.planned[static_cast<std::size_t>(f.fault.kind)];
       if (f.fault.from_s < facts.end_s) ++t.started[static_cast<std::size_t>(f.fault.kind)];
     }
+    for (const auto& p : plan.points) ++t.points_armed[static_cast<std::size_t>(p.point)];
+    for (int i = 0; i < chaos::kFaultPoints; ++i) t.points_fired[static_cast<std::size_t>(i)] += static_cast<std::uint64_t>(fired[static_cast<std::size_t>(i)]);
     if (!violations.empty()) {
       ++t.violating_runs;
       for (const auto& v : violations) {
@@ -178,6 +194,10 @@ int run_chaos(const ChaosOptions& o) {
       for (const auto& f : plan.faults)
         std::cout << fmt::format("  fault: {} on worker {} from {:.2f} s to {:.2f} s (factor {:.2f})\n", to_string(f.fault.kind),
                                  f.worker % static_cast<std::uint32_t>(workers), f.fault.from_s, f.fault.to_s, f.fault.factor);
+    if (o.only_run >= 0)
+      for (const auto& p : plan.points)
+        std::cout << fmt::format("  fault point: {} fails its hit {} ({})\n", to_string(p.point), p.after + 1,
+                                 fired[static_cast<std::size_t>(p.point)] > 0 ? "it did" : "the run ended before it");
     if (o.verbose || o.only_run >= 0 || (!o.quiet && (run + 1) % 100 == 0)) {
       std::cout << fmt::format("run {}: {} ({}), {} fault{}, spend ${:.6f} of ${:.6f}, end {:.2f} s of {:.2f} s; {} runs, {} violating\n",
                                run, facts.end_reason, planned.workflow->name, plan.faults.size(),
@@ -191,6 +211,10 @@ int run_chaos(const ChaosOptions& o) {
   for (int k = 0; k < chaos::kWorkerFaultKinds; ++k)
     std::cout << fmt::format("{:<17} {:>7}  {:>7}\n", to_string(static_cast<chaos::WorkerFaultKind>(k)), t.planned[static_cast<std::size_t>(k)],
                              t.started[static_cast<std::size_t>(k)]);
+  std::cout << fmt::format("fault point                 armed  fired\n");
+  for (const chaos::FaultPoint p : chaos::kChaosPoints)
+    std::cout << fmt::format("{:<26} {:>6}  {:>5}\n", to_string(p), t.points_armed[static_cast<std::size_t>(p)],
+                             t.points_fired[static_cast<std::size_t>(p)]);
   std::cout << "end reasons      ";
   for (const auto& [reason, n] : t.reasons) std::cout << fmt::format(" {} {}", reason, n);
   std::cout << fmt::format("\ninvariant violations: {} in {} of {} runs", t.violations.empty() ? 0 : [&] {
@@ -211,7 +235,9 @@ void add_chaos_command(CLI::App& app, int& exit_code) {
   cmd->footer(
       "Each run draws (from --seed and its number) a workflow of WORKLOAD, a budget (0.3-1.5 x nominal),\n"
       "a deadline (0.5-2 x nominal) and 1..--max-faults faults for random workers: crash, hang,\n"
-      "slow, lie_tokens, drop_result, duplicate_result, delay_result. The cluster runs on a virtual\n"
+      "slow, lie_tokens, drop_result, duplicate_result, delay_result; and 0..--max-point-faults fault points\n"
+      "armed in Concord's own actors: ledger_request_lost, ledger_reply_lost, ledger_request_duplicated,\n"
+      "ledger_request_delayed (between a batch and its ledger), planner_crash. The cluster runs on a virtual\n"
       "clock, so `--run K` replays run K exactly. After each run: spend <= budget, the ledger's\n"
       "committed total = the sum of the batches' settlements = the reported spend, nothing left\n"
       "reserved, each subtask completed at most once, an end with a reason no later than the\n"
@@ -231,13 +257,16 @@ void add_chaos_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--run", o->only_run, "Replay run K alone (printed with every violation)")->transform(integer_in(0, 100000000));
   cmd->add_option("--policy", o->policy, "Planning policy (as `concord run --policy`)")->capture_default_str();
   cmd->add_option("--max-faults", o->max_faults, "Faults per run: 1..N")->transform(integer_in(1, 64))->capture_default_str();
+  cmd->add_option("--max-point-faults", o->max_point_faults, "Fault points armed per run: 0..N (0: none)")
+      ->transform(integer_in(0, 5))
+      ->capture_default_str();
   cmd->add_option("--nodes", o->nodes, "Logical nodes of the embedded cluster")->transform(integer_in(1, 64))->capture_default_str();
   cmd->add_option("--workers-per-model", o->workers_per_model, "Simulated workers per model and node")
       ->transform(integer_in(1, 64))
       ->capture_default_str();
   cmd->add_option("--disable-safeguard", o->disable,
                   "Mutation check: turn one safeguard off (reservation_check, overclaim_clamp, redispatch, settle_once,\n"
-                  "deadline_timer) to show the invariants catch its absence");
+                  "deadline_timer, ledger_retry) to show the invariants catch its absence");
   cmd->add_option("--hosts", o->hosts, "Run on a deploy/netns cluster of N >= 3 hosts (root) with host-level faults")
       ->transform(integer_in(3, 64));
   cmd->add_option("--cluster-script", o->cluster_script, "With --hosts: deploy/netns/cluster.sh")

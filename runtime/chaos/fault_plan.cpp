@@ -1,5 +1,7 @@
 #include "chaos/fault_plan.hpp"
 
+#include <iterator>
+
 #include "sim/rng.hpp"
 
 namespace concord::chaos {
@@ -29,6 +31,18 @@ RunPlan plan_run(std::uint64_t root_seed, std::uint64_t run, const std::vector<d
       default: f.fault.factor = 1; break;
     }
     p.faults.push_back(f);
+  }
+  if (o.max_point_faults > 0) {
+    Rng points(derive_seed(root_seed ^ 0xB0661F7u, run));
+    const auto n_points = static_cast<int>(points.below(static_cast<std::uint64_t>(o.max_point_faults) + 1));
+    for (int i = 0; i < n_points; ++i) {
+      PointFault f;
+      f.point = kChaosPoints[points.below(std::size(kChaosPoints))];
+      f.after = static_cast<std::int64_t>(points.below(f.point == FaultPoint::planner_crash ? 15 : 40));
+      bool taken = false;
+      for (const auto& g : p.points) taken = taken || g.point == f.point;
+      if (!taken) p.points.push_back(f);
+    }
   }
   return p;
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "chaos/fault_points.hpp"
 #include "chaos/worker_fault.hpp"
 
 namespace concord::chaos {
@@ -14,22 +15,37 @@ struct PlacedFault {
   WorkerFault fault;
 };
 
+/// An in-process fault point (chaos/fault_points.hpp) armed for the run: its hit number after + 1 fails.
+struct PointFault {
+  FaultPoint point = FaultPoint::ledger_request_lost;
+  std::int64_t after = 0;
+};
+
+/// The points a chaos run arms (journal_fdatasync needs a journaled ledger: its own tests).
+inline constexpr FaultPoint kChaosPoints[] = {FaultPoint::ledger_request_lost, FaultPoint::ledger_reply_lost,
+                                              FaultPoint::ledger_request_duplicated, FaultPoint::ledger_request_delayed,
+                                              FaultPoint::planner_crash};
+
 struct RunPlan {
   std::uint64_t seed = 0;          // the run's own seed (policy, workers' draws)
   std::uint32_t workflow = 0;      // index into the workload
   double budget_ratio = 1;         // of the workflow's nominal budget
   double deadline_ratio = 1;       // of the workflow's nominal deadline
   std::vector<PlacedFault> faults;
+  std::vector<PointFault> points;  // at most one per point
 };
 
 struct PlanOptions {
   int max_faults = 3;              // faults per run: 1..max_faults
   std::vector<WorkerFaultKind> kinds;  // the kinds to draw from (empty: every kind)
+  int max_point_faults = 2;        // fault points armed per run: 0..max_point_faults, distinct points
 };
 
 /// `nominal_deadlines_s`: the workload's workflows' nominal deadlines (one per workflow; not
 /// empty). Times are drawn relative to the run's deadline (nominal x deadline_ratio): a fault
-/// starts in its first 60 %, lasts 5-30 % of it; a delay is 5-40 % of it.
+/// starts in its first 60 %, lasts 5-30 % of it; a delay is 5-40 % of it. Fault points come from a
+/// stream of their own (max_point_faults 0 leaves the rest of the plan as it was without them): a
+/// ledger point fails one of the run's first 40 ledger calls, planner_crash one of its first 15 decisions.
 RunPlan plan_run(std::uint64_t root_seed, std::uint64_t run, const std::vector<double>& nominal_deadlines_s,
                  const PlanOptions& options = {});
 

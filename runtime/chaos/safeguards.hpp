@@ -17,8 +17,9 @@ enum class Safeguard : std::uint8_t {
   redispatch,         // a dead worker's samples are dispatched again under their reservation
   settle_once,        // a sample is committed once, whatever its worker sends (duplicates dropped)
   deadline_timer,     // the workflow ends at its deadline, whatever still runs
+  ledger_retry,       // a batch asks its ledger again (same ids) when no answer came within the retry interval
 };
-inline constexpr int kSafeguards = 5;
+inline constexpr int kSafeguards = 6;
 
 std::string_view to_string(Safeguard s);
 std::optional<Safeguard> safeguard_named(std::string_view name);

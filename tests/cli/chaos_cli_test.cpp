@@ -20,6 +20,12 @@ TEST(ChaosCli, AShortRunHoldsEveryInvariantWithEveryFaultKindInjected) {
     ASSERT_TRUE(std::regex_search(o.output, m, std::regex(std::string("\n") + kind + " +([0-9]+) +([0-9]+)\n"))) << kind << o.output;
     EXPECT_GE(std::stoi(m[2]), 1) << kind << " never started before a run ended";
   }
+  // The fault points in Concord's own actors: each one armed and fired in some run.
+  for (const char* point : {"ledger_request_lost", "ledger_reply_lost", "ledger_request_duplicated", "ledger_request_delayed", "planner_crash"}) {
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(o.output, m, std::regex(std::string("\n") + point + " +([0-9]+) +([0-9]+)\n"))) << point << o.output;
+    EXPECT_GE(std::stoi(m[2]), 1) << point << " never fired";
+  }
 }
 
 // The first violating run of seed 1 for each safeguard turned off, found by `concord chaos --runs

@@ -5,9 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <map>
+#include <vector>
 #include <set>
 
 #include "chaos/fault_plan.hpp"
+#include "chaos/fault_points.hpp"
 #include "chaos/host_fault.hpp"
 #include "chaos/invariants.hpp"
 #include "chaos/safeguards.hpp"
@@ -47,6 +50,55 @@ TEST(FaultPlan, TheSameSeedAndRunGiveTheSamePlanAndEveryKindIsDrawn) {
   only.kinds = {WorkerFaultKind::hang};
   for (std::uint64_t run = 0; run < 20; ++run)
     for (const auto& f : plan_run(1, run, deadlines, only).faults) EXPECT_EQ(f.fault.kind, WorkerFaultKind::hang);
+}
+
+TEST(FaultPlan, FaultPointsAreSeededDistinctBoundedAndLeaveTheWorkerFaultsAlone) {
+  const std::vector<double> deadlines{100, 250, 40};
+  std::map<FaultPoint, int> armed;
+  PlanOptions none;
+  none.max_point_faults = 0;
+  for (std::uint64_t run = 0; run < 400; ++run) {
+    const RunPlan a = plan_run(3, run, deadlines), b = plan_run(3, run, deadlines), c = plan_run(3, run, deadlines, none);
+    ASSERT_EQ(a.points.size(), b.points.size());
+    EXPECT_LE(a.points.size(), 2u);
+    std::set<FaultPoint> seen;
+    for (std::size_t i = 0; i < a.points.size(); ++i) {
+      EXPECT_EQ(a.points[i].point, b.points[i].point);
+      EXPECT_EQ(a.points[i].after, b.points[i].after);
+      EXPECT_TRUE(seen.insert(a.points[i].point).second);  // at most one arming per point
+      EXPECT_NE(a.points[i].point, FaultPoint::journal_fdatasync);
+      EXPECT_GE(a.points[i].after, 0);
+      EXPECT_LT(a.points[i].after, a.points[i].point == FaultPoint::planner_crash ? 15 : 40);
+      ++armed[a.points[i].point];
+    }
+    // The points come from a stream of their own: without them the rest of the plan is the same.
+    EXPECT_TRUE(c.points.empty());
+    ASSERT_EQ(a.faults.size(), c.faults.size());
+    EXPECT_EQ(a.seed, c.seed);
+    EXPECT_EQ(a.budget_ratio, c.budget_ratio);
+    for (std::size_t i = 0; i < a.faults.size(); ++i) {
+      EXPECT_EQ(a.faults[i].worker, c.faults[i].worker);
+      EXPECT_EQ(a.faults[i].fault.kind, c.faults[i].fault.kind);
+      EXPECT_EQ(a.faults[i].fault.from_s, c.faults[i].fault.from_s);
+    }
+  }
+  EXPECT_EQ(armed.size(), std::size(kChaosPoints));
+  for (const auto& [point, n] : armed) EXPECT_GE(n, 50) << to_string(point);  // ~80 each in 400 runs
+}
+
+TEST(FaultPoints, CountedArmingFailsExactlyTheNamedHitsAndCountsThem) {
+  disarm_faults();
+  arm_fault(FaultPoint::ledger_reply_lost, 2, 3);
+  std::vector<bool> hits;
+  for (int i = 0; i < 8; ++i) hits.push_back(buggify(FaultPoint::ledger_reply_lost));
+  EXPECT_EQ(hits, (std::vector<bool>{false, false, true, true, true, false, false, false}));
+  EXPECT_EQ(fired(FaultPoint::ledger_reply_lost), 3);
+  EXPECT_EQ(fired(FaultPoint::ledger_request_lost), 0);
+  EXPECT_FALSE(buggify(FaultPoint::planner_crash));  // never armed
+  EXPECT_EQ(fault_point_named("planner_crash"), FaultPoint::planner_crash);
+  EXPECT_FALSE(fault_point_named("nope"));
+  disarm_faults();
+  EXPECT_EQ(fired(FaultPoint::ledger_reply_lost), 0);
 }
 
 TEST(HostFaultPlan, SeededRotatingEveryKindEquallyNeverHittingHostZeroWithinItsBounds) {
