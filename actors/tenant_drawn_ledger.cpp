@@ -1,6 +1,8 @@
 #include "tenant_drawn_ledger.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <utility>
 #include <map>
 #include <memory>
 #include <set>
@@ -25,6 +27,12 @@ struct drawn_state {
   std::uint64_t next_notice = 0;
   std::map<std::uint64_t, ledger::TenantNotice> owed;  // notices the tenant has not answered
   std::set<std::uint64_t> in_flight;                   // ... of which a request is out
+  // Ids whose ask is out at the tenant, and the reserves naming any of them, parked until it is
+  // answered: a retried or duplicated reserve (a lost answer, a slow tenant: the subtask asks again
+  // every ledger_retry_s) must get the first one's outcome, not the relay's "asked before" refusal,
+  // which the batch could take as its answer while the first ask's grant lands unused.
+  std::set<ledger::ReservationId> asking;
+  std::vector<std::function<void()>> parked;
   bool stopping = false;
   Clock::time_point stop_by;
   static inline const char* name = "concord.tenant_drawn_ledger";
@@ -66,17 +74,23 @@ void send_owed(drawn_self self) {
   }
 }
 
-/// A reserve of `ids` (a batch, or one id: `batch` false) through the tenant, answered on `rp`.
+/// A reserve of `ids` (a batch, or one id) through the tenant, answered on `rp`.
 template <class Local>
-caf::result<proto::ledger_reply> reserve(drawn_self self, std::vector<ledger::ReservationId> ids, Money each, Local local) {
+void reserve_into(drawn_self self, std::vector<ledger::ReservationId> ids, Money each, Local local,
+                  caf::typed_response_promise<proto::ledger_reply> rp) {
   auto& st = self->state;
+  if (std::any_of(ids.begin(), ids.end(), [&](auto id) { return st.asking.count(id) != 0; })) {
+    st.parked.push_back([=]() mutable { reserve_into(self, ids, each, local, rp); });
+    return;
+  }
   auto plan = ledger::plan_tenant_reserve(*st.book, st.relay, ids, each);
   if (!plan.ask) {  // answered by the workflow ledger alone
     auto r = reply_of(local(*st.book));
     send_owed(self);
-    return r;
+    rp.deliver(r);
+    return;
   }
-  auto rp = self->make_response_promise<proto::ledger_reply>();
+  st.asking.insert(plan.fresh.begin(), plan.fresh.end());
   // After the tenant's answer (granted: it holds `each` for every fresh id; asked: it may have).
   auto finish = [=](bool granted, bool tenant_may_hold) mutable {
     auto& st = self->state;
@@ -86,9 +100,17 @@ caf::result<proto::ledger_reply> reserve(drawn_self self, std::vector<ledger::Re
     if (tenant_may_hold) st.relay.release_unheld(*st.book, plan.fresh);
     send_owed(self);
     rp.deliver(r);
+    for (auto id : plan.fresh) st.asking.erase(id);
+    for (auto& resume : std::exchange(st.parked, {})) resume();  // each parks again if still blocked
   };
   self->request(st.link.tenant, kTenantTimeout, proto::reserve_atom::value, st.link.account, plan.fresh, each)
       .then([=](proto::tenant_reply& t) mutable { finish(t.holds, t.holds); }, [=](caf::error&) mutable { finish(false, true); });
+}
+
+template <class Local>
+caf::result<proto::ledger_reply> reserve(drawn_self self, std::vector<ledger::ReservationId> ids, Money each, Local local) {
+  auto rp = self->make_response_promise<proto::ledger_reply>();
+  reserve_into(self, std::move(ids), each, std::move(local), rp);
   return rp;
 }
 

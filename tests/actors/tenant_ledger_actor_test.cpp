@@ -187,6 +187,26 @@ TEST_F(TenantActor, ADrawnLedgerAsksTheTenantAndPassesCommitsOn) {
   EXPECT_EQ(ls.reserved, 0);
 }
 
+TEST_F(TenantActor, AReserveRetriedWhileTheTenantIsAskedGetsTheFirstOnesAnswer) {
+  // A subtask asks again (same ids) when its ledger's answer is late or lost (ledger_retry_s): the
+  // retry may arrive while the first ask is still out at the tenant. It must get the same grant,
+  // never a refusal that the batch could take as its answer while the first grant lands unused.
+  const auto t = start(1000, 30);
+  const auto l = drawn(t, 1000);
+  for (std::uint64_t base = 1; base < 40; base += 2) {
+    const Ids ids{base, base + 1};
+    auto first = self->request(l, 5s, proto::reserve_atom::value, ids, Money{10});
+    auto again = self->request(l, 5s, proto::reserve_atom::value, ids, Money{10});  // at once: the first ask is out
+    int granted = 0;
+    for (auto* h : {&first, &again})
+      std::move(*h).receive([&](const proto::ledger_reply& r) { granted += r.ok() ? 1 : 0; },
+                            [&](caf::error& e) { ADD_FAILURE() << caf::to_string(e); });
+    EXPECT_EQ(granted, 2) << "ids " << base << ", " << base + 1;
+  }
+  EXPECT_EQ(status(l).reserved, 400);  // 20 batches x 2 x 10, held once each
+  EXPECT_EQ(status(t).reserved, 400);
+}
+
 TEST_F(TenantActor, ADeadWorkflowsReservationsReturnWithinTheLease) {
   // Real time (the drawn ledger's heartbeat): lease 1 s, renewed every 1/3 s; margins of a second
   // so that a loaded machine does not make it flaky.
