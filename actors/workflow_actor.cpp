@@ -268,6 +268,15 @@ proto::workflow_actor::behavior_type workflow(workflow_actor* self, WorkflowOpti
   st.run.emplace(*st.o.workflow, st.o.budget, st.o.deadline_s, st.o.virtual_time != nullptr);
   st.outputs.resize(static_cast<std::size_t>(st.o.workflow->num_subtasks()));
   self->monitor(st.o.planner);
+  // Stopped from outside (a run given up, an interrupted node): what it started goes with it — its
+  // batches (one may wait for an answer that never comes) and a replacement planner it spawned —
+  // so that no actor outlives its workflow and keeps the actor system from shutting down.
+  self->set_exit_handler([=](caf::exit_msg& m) {
+    auto& st = self->state;
+    for (const auto& [subtask, batch] : st.batches) self->send_exit(batch, m.reason);
+    if (st.planner_restarts > 0) self->send_exit(st.o.planner, m.reason);
+    self->quit(m.reason);
+  });
   self->set_down_handler([=](caf::down_msg& dm) {
     if (dm.source == self->state.o.planner.address()) planner_down(self, dm.reason);
   });
