@@ -12,6 +12,7 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include "negotiate/priced_choice.hpp"
 #include "plan/mcpp_candidates.hpp"
 #include "plan/mcpp_model.hpp"
 #include "plan/mcpp_rollout.hpp"
@@ -75,6 +76,40 @@ struct McppPlanner::Impl {
   // Re-use between decisions: which continuation policies (index m * |K| + k-level) the next
   // decision evaluates; empty = all of them.
   std::vector<std::uint8_t> continuation_used;
+
+  // The outlook (set_outlook): queueing delays in the rollouts, prices in the choice.
+  McppOutlook outlook;
+  bool queue_on = false;
+  const McppOutlook* queue_view() const { return queue_on ? &outlook : nullptr; }
+  // Per pair (s x models + m): mean cost of one sample (dollars) and mean latency (seconds),
+  // what the priced choice charges an assignment per sample. Computed on first use.
+  std::vector<double> pair_cost_usd, pair_latency_s;
+  void compute_pair_means() {
+    if (!pair_cost_usd.empty()) return;
+    const auto pairs = static_cast<std::size_t>(model.num_subtasks()) * static_cast<std::size_t>(model.num_models());
+    pair_cost_usd.assign(pairs, 0.0);
+    pair_latency_s.assign(pairs, 0.0);
+    for (int s = 0; s < model.num_subtasks(); ++s)
+      for (int m = 0; m < model.num_models(); ++m) {
+        const PairProfile& p = model.pair(s, m);
+        if (!p.can_run) continue;
+        const std::size_t i = static_cast<std::size_t>(s) * static_cast<std::size_t>(model.num_models()) + static_cast<std::size_t>(m);
+        double cost = 0, latency = 0;
+        if (p.count > 0) {
+          for (std::uint32_t j = p.first; j < p.first + p.count; ++j) {
+            cost += static_cast<double>(model.cost()[j]);
+            latency += model.latency()[j];
+          }
+          cost /= p.count;
+          latency /= p.count;
+        } else {
+          cost = static_cast<double>(p.parametric_cost);
+          latency = std::exp(p.lognormal_mu + p.lognormal_sigma * p.lognormal_sigma / 2);
+        }
+        pair_cost_usd[i] = cost / static_cast<double>(kPicoPerDollar);
+        pair_latency_s[i] = latency;
+      }
+  }
 
   // Posterior planning (set_profile_draws): parameter sets, and per pair the sets' mean p.
   std::vector<DrawnPair> param_sets;
@@ -150,7 +185,7 @@ struct McppPlanner::Impl {
       drawn.store(0);
       arena.execute([&] {
         tbb::parallel_for(tbb::blocked_range<std::size_t>(begin, begin + chunk, 4), [&](const tbb::blocked_range<std::size_t>& range) {
-          Trajectory<W, Runtime> traj(model, sets, max_k, drawn_view());
+          Trajectory<W, Runtime> traj(model, sets, max_k, drawn_view(), queue_view());
           for (std::size_t a = range.begin(); a != range.end(); ++a) {
             const std::size_t i = alive[a];
             const std::size_t c = i / per_candidate;
@@ -205,7 +240,7 @@ struct McppPlanner::Impl {
     std::atomic<std::int64_t> ok{0};
     arena.execute([&] {
       tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks, 1), [&](const tbb::blocked_range<std::size_t>& range) {
-        Trajectory<W, Runtime> traj(model, sets, max_k, drawn_view());
+        Trajectory<W, Runtime> traj(model, sets, max_k, drawn_view(), queue_view());
         for (std::size_t ch = range.begin(); ch != range.end(); ++ch) {
           FastRng rng(derive_seed(decision_seed, (3ull << 40) + ch));
           const int count = std::min(kChunk, n - static_cast<int>(ch) * kChunk);
@@ -422,6 +457,9 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
     const double q = static_cast<double>(impl.successes[i]) / impl.trials[i];
     if (q > best_q + 1e-12) best_q = q, best = i;
   }
+  // Priced choice (plan/mcpp_outlook.hpp): only with a positive price; otherwise the argmax
+  // above is kept as it is (with every price 0 both pick the same candidate).
+  if (impl.outlook.has_price() && best_q >= 0) best = priced_best(cands, most, best);
   // Anytime fallback: a decision cut short (work budget, wall cap) before any rollout of a
   // competing pair succeeded has learnt nothing that ranks its candidates, and its first
   // candidate is an arbitrary one; the greedy heuristic (plan/simple_policies.hpp) is a better
@@ -464,6 +502,55 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
   last_.best_continuation_k = config_.k_levels[best % nk];
   last_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   decision_seconds_.push_back(last_.seconds);
+}
+
+std::size_t McppPlanner::priced_best(const mcpp::CandidateSet& cands, std::int32_t most, std::size_t unpriced) {
+  Impl& impl = *impl_;
+  impl.compute_pair_means();
+  const PlanModel& model = impl.model;
+  const std::size_t nk = config_.k_levels.size();
+  const auto nm = static_cast<std::size_t>(model.num_models());
+  const std::size_t per_candidate = nm * nk;
+  const std::size_t resources = 1 + nm;  // dollars, then slot-seconds of each model
+  std::vector<double> prices(resources, 0.0);
+  prices[0] = impl.outlook.money_price;
+  for (std::size_t m = 0; m < nm && m < impl.outlook.slot_price.size(); ++m) prices[1 + m] = impl.outlook.slot_price[m];
+  std::vector<double> values, uses;
+  std::vector<std::size_t> best_pair;  // per competing candidate: its best pair (ties: the first)
+  for (std::size_t c = 0; c < cands.count(); ++c) {
+    double value = -1;
+    std::size_t pair = 0;
+    for (std::size_t j = 0; j < per_candidate; ++j) {
+      const std::size_t i = c * per_candidate + j;
+      if (impl.trials[i] == 0 || impl.trials[i] < most) continue;
+      const double q = static_cast<double>(impl.successes[i]) / impl.trials[i];
+      if (q > value + 1e-12) value = q, pair = i;
+    }
+    if (value < 0) continue;
+    values.push_back(value);
+    best_pair.push_back(pair);
+    const std::size_t first = uses.size();
+    uses.resize(first + resources, 0.0);
+    const Choice* row = cands.row(c);
+    for (std::size_t r = 0; r < cands.ready.size(); ++r) {
+      if (row[r].k <= 0) continue;
+      const std::size_t pi = static_cast<std::size_t>(cands.ready[r]) * nm + static_cast<std::size_t>(row[r].model);
+      uses[first] += row[r].k * impl.pair_cost_usd[pi];
+      uses[first + 1 + static_cast<std::size_t>(row[r].model)] += row[r].k * impl.pair_latency_s[pi];
+    }
+  }
+  const auto chosen = negotiate::priced_choice(values, uses, prices);
+  return chosen ? best_pair[*chosen] : unpriced;
+}
+
+void McppPlanner::set_outlook(const McppOutlook& outlook) {
+  impl_->outlook = outlook;
+  impl_->queue_on = outlook.has_queue();
+}
+
+void McppPlanner::clear_outlook() {
+  impl_->outlook = McppOutlook{};
+  impl_->queue_on = false;
 }
 
 void McppPlanner::set_profile_draws(const std::vector<ParametricProfile>& draws, int sets) {

@@ -15,9 +15,14 @@
 #include <vector>
 
 #include "plan/mcpp_config.hpp"
+#include "plan/mcpp_outlook.hpp"
 #include "sim/policy.hpp"
 
 namespace concord {
+
+namespace mcpp {
+struct CandidateSet;
+}
 
 /// Statistics of the last decision (for benchmarks and reports).
 struct McppDecisionStats {
@@ -62,6 +67,11 @@ class McppPlanner final : public Policy {
   /// Throws std::invalid_argument if draws.size() != sets x subtasks x models or sets < 1.
   void set_profile_draws(const std::vector<ParametricProfile>& draws, int sets);
   void clear_profile_draws();
+  /// Planning under contention (issue 13, plan/mcpp_outlook.hpp): queueing delays in the
+  /// rollouts and posted prices in the choice, for every later decision until clear_outlook().
+  /// A neutral outlook (no queue, every price 0) leaves every decision exactly as without one.
+  void set_outlook(const McppOutlook& outlook);
+  void clear_outlook();
   /// Wall time of every decision since reset(), in seconds.
   const std::vector<double>& decision_seconds() const { return decision_seconds_; }
 
@@ -70,6 +80,9 @@ class McppPlanner final : public Policy {
   /// Re-use between decisions: keeps the best `reuse_continuations` continuation policies
   /// of this decision for the next one.
   void remember_continuations(std::size_t per_candidate);
+  /// The pair to execute under positive prices: the candidate with the largest priced score
+  /// (its value: its best pair among those with `most` rollouts), and that pair.
+  std::size_t priced_best(const mcpp::CandidateSet& cands, std::int32_t most, std::size_t unpriced);
   std::unique_ptr<Impl> impl_;
   McppConfig config_;
   McppDecisionStats last_;
