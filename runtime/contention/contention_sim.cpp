@@ -325,8 +325,10 @@ class Engine {
       }
       launch(w, a, ids_);
     }
+    const bool waited = action_.empty();  // negotiation: no pair beat waiting at the posted prices
+    if (waited) ++f.out.priced_waits;
     if (!f.open_batches.empty()) return;
-    if (tenant_refused) {  // the tenant may have money again later: ask again
+    if (tenant_refused || waited) {  // the tenant may have money again later, prices may fall: ask again
       if (!f.retry_pending && now_ + cfg_.retry_s < t0 + f.out.deadline_s) {
         f.retry_pending = true;
         push(now_ + cfg_.retry_s, kRetry, w);

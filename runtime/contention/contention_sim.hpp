@@ -11,7 +11,8 @@
 // cap); the first success ends the batch and cancels its siblings (running ones charged
 // pro-rata, waiting ones released); the deadline cancels everything left. A reservation refused
 // by the workflow's own budget with nothing running ends the workflow (budget_exhausted); one
-// refused by the tenant with nothing running is asked again after retry_s. A workflow completes
+// refused by the tenant with nothing running is asked again after retry_s, and so is a negotiating
+// workflow whose planner chose to wait (no action beat waiting at the posted prices). A workflow completes
 // iff every subtask completes by its own deadline (and, by construction, within its own budget).
 //
 // Guarantee (by the ledgers, never by a policy): every tenant's committed + reserved <= its
@@ -60,6 +61,7 @@ struct WorkflowOutcome {
   double planner_s = 0;                  // wall time of its decisions
   double wait_s = 0;                     // queueing delay summed over its samples that ran
   std::int64_t tenant_refusals = 0;      // batches the tenant refused
+  std::int64_t priced_waits = 0;         // negotiation: decisions that launched nothing (waiting beat every action)
 };
 
 struct TenantOutcome {

@@ -11,11 +11,14 @@
 //    wait_per_position_s = mean service time / C). MCPP's rollouts add delay_j to the start of
 //    every sample of a batch they launch (the root's running samples keep their own view).
 //  - Prices (negotiate/dual_price.hpp): money_price per dollar of the tenant's budget, and
-//    slot_price[m] per slot-second of model m's workers. MCPP then picks the candidate action
-//    with the largest  value - money_price x cost_usd - sum_m slot_price[m] x slot_s[m]
-//    (negotiate/priced_choice.hpp), value = its best completion estimate over continuations,
-//    cost_usd = sum over its assignments of k x the pair's mean sample cost, slot_s[m] = sum
-//    over its assignments on m of k x the pair's mean latency (slot-seconds it asks for).
+//    slot_price[m] per slot-second of model m's workers. MCPP then picks, over its (candidate,
+//    continuation) pairs, the largest  value - money_price x cost_usd - sum_m slot_price[m] x slot_s[m]
+//    (negotiate/priced_choice.hpp): value = the pair's completion estimate, cost_usd = the mean
+//    money its rollouts spent (the cost to go of the workflow), slot_s[m] = sum over the
+//    candidate's assignments on m of k x the pair's mean latency (slot-seconds it asks for now).
+//    "Wait" (launch nothing now; value 0, no use) is the last option: when it scores higher
+//    than every pair the decision launches nothing (McppDecisionStats::priced_wait) -- the
+//    primal step of dual mirror descent may decline a request.
 //
 // Neutral outlook (empty vectors or zeros, prices 0): every decision is exactly MCPP's
 // without an outlook (the delays are 0.0 added to each latency, the argmax is the unpriced one).

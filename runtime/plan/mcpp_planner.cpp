@@ -71,6 +71,7 @@ struct McppPlanner::Impl {
   std::vector<std::int32_t> successes;  // per (candidate, continuation model, k)
 
   std::vector<std::int32_t> trials;     // rollouts run per pair
+  std::vector<double> spent;            // per pair: dollars its rollouts spent (cost to go), summed
   std::vector<FastRng> streams;          // per pair (independent streams), persistent across racing rounds
   std::vector<std::size_t> alive;
   // Re-use between decisions: which continuation policies (index m * |K| + k-level) the next
@@ -192,6 +193,7 @@ struct McppPlanner::Impl {
             const int cont_model = static_cast<int>((i % per_candidate) / nk);
             const int cont_k = cfg.k_levels[i % nk];
             std::int32_t ok = 0, ran = 0;
+            double spent_usd = 0;
             for (int j = 0; j < add; ++j) {
               if ((stop && stop->load(std::memory_order_relaxed)) ||
                   (wall_deadline && (expired.load(std::memory_order_relaxed) || clock::now() > *wall_deadline))) {
@@ -202,10 +204,12 @@ struct McppPlanner::Impl {
               FastRng crn(derive_seed(decision_seed, (1ull << 40) + static_cast<std::uint64_t>(trials[i] + j)));
               FastRng& rng = cfg.common_random_numbers ? crn : streams[i];
               ok += traj.run(root, cands.ready, cands.row(c), cont_model, cont_k, cfg.max_rollout_steps, rng) ? 1 : 0;
+              spent_usd += static_cast<double>(traj.spent()) / static_cast<double>(kPicoPerDollar);
               ++ran;
               drawn.fetch_add(traj.drawn(), std::memory_order_relaxed);
             }
             successes[i] += ok;
+            spent[i] += spent_usd;
             trials[i] += ran;
           }
         });
@@ -259,6 +263,7 @@ struct McppPlanner::Impl {
                 std::uint64_t decision_seed) {
     const std::size_t pairs = cands.count() * static_cast<std::size_t>(model.num_models()) * cfg.k_levels.size();
     successes.assign(pairs, 0);
+    spent.assign(pairs, 0.0);
     trials.assign(pairs, 0);
     streams.clear();
     for (std::size_t i = 0; i < pairs; ++i) streams.emplace_back(derive_seed(decision_seed, 1 + i));
@@ -459,7 +464,12 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
   }
   // Priced choice (plan/mcpp_outlook.hpp): only with a positive price; otherwise the argmax
   // above is kept as it is (with every price 0 both pick the same candidate).
-  if (impl.outlook.has_price() && best_q >= 0) best = priced_best(cands, most, best);
+  bool wait = false;
+  if (impl.outlook.has_price() && best_q >= 0) {
+    const auto priced = priced_best(cands, most);
+    if (priced) best = *priced;
+    else wait = true;
+  }
   // Anytime fallback: a decision cut short (work budget, wall cap) before any rollout of a
   // competing pair succeeded has learnt nothing that ranks its candidates, and its first
   // candidate is an arbitrary one; the greedy heuristic (plan/simple_policies.hpp) is a better
@@ -483,7 +493,7 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
     GreedyPolicy greedy;
     Rng greedy_rng(derive_seed(decision_seed, 2));
     greedy.decide(state, greedy_rng, out);
-  } else {
+  } else if (!wait) {
     const Choice* row = cands.row(best / per_candidate);
     for (std::size_t i = 0; i < ready.size(); ++i)
       if (row[i].k > 0) out.push_back({ready[i], row[i].model, row[i].k});  // k = 0: deferred
@@ -494,6 +504,7 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
                             : static_cast<int>(std::count(impl_->continuation_used.begin(), impl_->continuation_used.end(), 1));
   if (config_.reuse_continuations > 0) remember_continuations(per_candidate);
   last_.candidates = static_cast<int>(cands.count());
+  last_.priced_wait = wait;
   last_.trajectories = total;
   last_.work = config_.work_budget - impl.work_left;
   last_.truncated = impl.truncated;
@@ -504,7 +515,7 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
   decision_seconds_.push_back(last_.seconds);
 }
 
-std::size_t McppPlanner::priced_best(const mcpp::CandidateSet& cands, std::int32_t most, std::size_t unpriced) {
+std::optional<std::size_t> McppPlanner::priced_best(const mcpp::CandidateSet& cands, std::int32_t most) {
   Impl& impl = *impl_;
   impl.compute_pair_means();
   const PlanModel& model = impl.model;
@@ -515,32 +526,32 @@ std::size_t McppPlanner::priced_best(const mcpp::CandidateSet& cands, std::int32
   std::vector<double> prices(resources, 0.0);
   prices[0] = impl.outlook.money_price;
   for (std::size_t m = 0; m < nm && m < impl.outlook.slot_price.size(); ++m) prices[1 + m] = impl.outlook.slot_price[m];
-  std::vector<double> values, uses;
-  std::vector<std::size_t> best_pair;  // per competing candidate: its best pair (ties: the first)
+  // One row per competing pair, in pair order (so ties go where MCPP's argmax sends them), then
+  // "wait" (value 0, no use) last: it wins only by a positive margin.
+  std::vector<double> values, uses, action_slots(nm);
+  std::vector<std::size_t> pair_of;
   for (std::size_t c = 0; c < cands.count(); ++c) {
-    double value = -1;
-    std::size_t pair = 0;
-    for (std::size_t j = 0; j < per_candidate; ++j) {
-      const std::size_t i = c * per_candidate + j;
-      if (impl.trials[i] == 0 || impl.trials[i] < most) continue;
-      const double q = static_cast<double>(impl.successes[i]) / impl.trials[i];
-      if (q > value + 1e-12) value = q, pair = i;
-    }
-    if (value < 0) continue;
-    values.push_back(value);
-    best_pair.push_back(pair);
-    const std::size_t first = uses.size();
-    uses.resize(first + resources, 0.0);
+    std::fill(action_slots.begin(), action_slots.end(), 0.0);
     const Choice* row = cands.row(c);
     for (std::size_t r = 0; r < cands.ready.size(); ++r) {
       if (row[r].k <= 0) continue;
       const std::size_t pi = static_cast<std::size_t>(cands.ready[r]) * nm + static_cast<std::size_t>(row[r].model);
-      uses[first] += row[r].k * impl.pair_cost_usd[pi];
-      uses[first + 1 + static_cast<std::size_t>(row[r].model)] += row[r].k * impl.pair_latency_s[pi];
+      action_slots[static_cast<std::size_t>(row[r].model)] += row[r].k * impl.pair_latency_s[pi];
+    }
+    for (std::size_t j = 0; j < per_candidate; ++j) {
+      const std::size_t i = c * per_candidate + j;
+      if (impl.trials[i] == 0 || impl.trials[i] < most) continue;
+      values.push_back(static_cast<double>(impl.successes[i]) / impl.trials[i]);
+      uses.push_back(impl.spent[i] / impl.trials[i]);  // mean cost to go of the pair's rollouts (dollars)
+      uses.insert(uses.end(), action_slots.begin(), action_slots.end());
+      pair_of.push_back(i);
     }
   }
+  values.push_back(0.0);
+  uses.resize(uses.size() + resources, 0.0);
   const auto chosen = negotiate::priced_choice(values, uses, prices);
-  return chosen ? best_pair[*chosen] : unpriced;
+  if (!chosen || *chosen == pair_of.size()) return std::nullopt;
+  return pair_of[*chosen];
 }
 
 void McppPlanner::set_outlook(const McppOutlook& outlook) {

@@ -11,6 +11,7 @@
 // with TBB and gives the same answer on any number of threads.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,7 @@ struct McppDecisionStats {
   // action (then promise_trials rollouts). A fallback decision promises 0.
   double promise = 0;
   std::int64_t promise_trials = 0;
+  bool priced_wait = false;  // under positive prices no pair beat waiting: nothing was launched
 };
 
 class McppPlanner final : public Policy {
@@ -80,9 +82,10 @@ class McppPlanner final : public Policy {
   /// Re-use between decisions: keeps the best `reuse_continuations` continuation policies
   /// of this decision for the next one.
   void remember_continuations(std::size_t per_candidate);
-  /// The pair to execute under positive prices: the candidate with the largest priced score
-  /// (its value: its best pair among those with `most` rollouts), and that pair.
-  std::size_t priced_best(const mcpp::CandidateSet& cands, std::int32_t most, std::size_t unpriced);
+  /// The pair to execute under positive prices (plan/mcpp_outlook.hpp): among the pairs with
+  /// `most` rollouts, the largest priced score (ties: the first); nullopt when waiting (value 0,
+  /// no use) scores higher than every pair.
+  std::optional<std::size_t> priced_best(const mcpp::CandidateSet& cands, std::int32_t most);
   std::unique_ptr<Impl> impl_;
   McppConfig config_;
   McppDecisionStats last_;

@@ -150,6 +150,8 @@ class Trajectory {
 
   /// Samples drawn by the last run() (its work).
   std::int64_t drawn() const { return drawn_; }
+  /// Money the last run() spent or still held when it ended (picodollars): its cost to go.
+  Money spent() const { return b0_ - b_; }
 
   /// Runs one trajectory from `root`; true iff every subtask completes within budget and time.
   /// Gen: FastRng in the planner; a test may script the draws (next(), uniform(), normal()).
@@ -167,6 +169,7 @@ class Trajectory {
     }
     h_ = root.h;
     b_ = root.b;
+    b0_ = root.b;
     nrun_ = 0;
     // Posterior planning: this rollout's parameters are one set, picked with its own stream.
     if (drawn_sets_.pairs)
@@ -449,7 +452,7 @@ class Trajectory {
   double h_ = 0;      // seconds left
   double now_ = 0;    // W == 0: seconds since the root
   std::int64_t drawn_ = 0, draw_cap_ = 0;
-  Money b_ = 0;
+  Money b_ = 0, b0_ = 0;
   int nrun_ = 0;
   Slots<Run> running_{};
   Slots<Launch> launch_{};
