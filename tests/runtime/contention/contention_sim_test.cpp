@@ -127,11 +127,11 @@ TEST(ContentionNegotiation, PricesConvergeOnAStationaryLoad) {
   ContentionConfig c = base_config();
   c.seed = 7;
   c.window_s = 3000;
-  c.arrival_rate_per_s = 0.12;
+  c.arrival_rate_per_s = 0.04;
   c.tenants = 1;
-  c.tenant_budget_usd = 0.4;
-  c.workers_per_model = 2;
-  c.slots_per_worker = 8;
+  c.tenant_budget_usd = 1.5;  // about a fifth of what the ~120 workflows' own budgets add up to
+  c.workers_per_model = 1;
+  c.slots_per_worker = 4;
   c.policy = ContentionPolicy::negotiation;
   const RunResult r = run_contention(proofflow8(), c);
   const PriceScales scales = price_scales(proofflow8(), c);
