@@ -16,9 +16,9 @@
 //    (negotiate/priced_choice.hpp): value = the pair's completion estimate, cost_usd = the mean
 //    money its rollouts spent (the cost to go of the workflow), slot_s[m] = sum over the
 //    candidate's assignments on m of k x the pair's mean latency (slot-seconds it asks for now).
-//    "Wait" (launch nothing now; value 0, no use) is the last option: when it scores higher
-//    than every pair the decision launches nothing (McppDecisionStats::priced_wait) -- the
-//    primal step of dual mirror descent may decline a request.
+//    "Wait" (launch nothing now; value 0, no use) is the first option: unless some pair scores
+//    more, the decision launches nothing (McppDecisionStats::priced_wait) -- the primal step
+//    of dual mirror descent may decline a request. Only under a positive price.
 //
 // Neutral outlook (empty vectors or zeros, prices 0): every decision is exactly MCPP's
 // without an outlook (the delays are 0.0 added to each latency, the argmax is the unpriced one).

@@ -526,9 +526,10 @@ std::optional<std::size_t> McppPlanner::priced_best(const mcpp::CandidateSet& ca
   std::vector<double> prices(resources, 0.0);
   prices[0] = impl.outlook.money_price;
   for (std::size_t m = 0; m < nm && m < impl.outlook.slot_price.size(); ++m) prices[1 + m] = impl.outlook.slot_price[m];
-  // One row per competing pair, in pair order (so ties go where MCPP's argmax sends them), then
-  // "wait" (value 0, no use) last: it wins only by a positive margin.
-  std::vector<double> values, uses, action_slots(nm);
+  // "Wait" first (value 0, no use: under a positive price an action must be worth more than
+  // what it uses), then one row per competing pair in pair order (ties go where MCPP's argmax
+  // sends them).
+  std::vector<double> values{0.0}, uses(resources, 0.0), action_slots(nm);
   std::vector<std::size_t> pair_of;
   for (std::size_t c = 0; c < cands.count(); ++c) {
     std::fill(action_slots.begin(), action_slots.end(), 0.0);
@@ -547,11 +548,9 @@ std::optional<std::size_t> McppPlanner::priced_best(const mcpp::CandidateSet& ca
       pair_of.push_back(i);
     }
   }
-  values.push_back(0.0);
-  uses.resize(uses.size() + resources, 0.0);
   const auto chosen = negotiate::priced_choice(values, uses, prices);
-  if (!chosen || *chosen == pair_of.size()) return std::nullopt;
-  return pair_of[*chosen];
+  if (!chosen || *chosen == 0) return std::nullopt;
+  return pair_of[*chosen - 1];
 }
 
 void McppPlanner::set_outlook(const McppOutlook& outlook) {

@@ -83,8 +83,8 @@ class McppPlanner final : public Policy {
   /// of this decision for the next one.
   void remember_continuations(std::size_t per_candidate);
   /// The pair to execute under positive prices (plan/mcpp_outlook.hpp): among the pairs with
-  /// `most` rollouts, the largest priced score (ties: the first); nullopt when waiting (value 0,
-  /// no use) scores higher than every pair.
+  /// `most` rollouts, the largest priced score (ties: the first); nullopt when no pair scores
+  /// more than waiting (value 0, no use).
   std::optional<std::size_t> priced_best(const mcpp::CandidateSet& cands, std::int32_t most);
   std::unique_ptr<Impl> impl_;
   McppConfig config_;
