@@ -57,6 +57,8 @@ struct ContentionConfig {
   double price_step = 0.05;          // kappa (dimensionless): eta = kappa / (pace per tick x scale), see price_board.hpp
   double slot_target = 1.0;          // slot pace = capacity x tick x this (utilisation the price aims at)
   double max_price_x = 20.0;         // prices are capped at this / scale
+  bool adaptive_pace = true;         // money pace = what is left of the budget over what is left of the
+                                     // window (else the fixed budget / window); price_board.hpp
 
   // -- planning --
   McppConfig planner;                // every workflow's MCPP (threads: set 1 when runs go in parallel)

@@ -460,7 +460,13 @@ class Engine {
       demand[i] = pool_.demand_slot_s(m) - last_demand_[i];
       last_demand_[i] = pool_.demand_slot_s(m);
     }
-    prices_->tick(now_, spent, demand);
+    std::vector<double> pace;
+    if (cfg_.adaptive_pace)
+      for (const auto& t : tenants_) {
+        const double left = static_cast<double>(t->budget() - t->committed_total()) / static_cast<double>(kPicoPerDollar);
+        pace.push_back(std::max(0.0, left) * cfg_.tick_s / std::max(cfg_.tick_s, cfg_.window_s - now_));
+      }
+    prices_->tick(now_, spent, demand, pace);
     if (active()) push(now_ + cfg_.tick_s, kTick, 0);
   }
 

@@ -29,12 +29,17 @@ PriceBoard::PriceBoard(const ContentionConfig& config, const std::vector<int>& c
   trajectory_.slot_demand.resize(slots_.size());
 }
 
-void PriceBoard::tick(double now_s, const std::vector<double>& spent_usd, const std::vector<double>& demand_slot_s) {
+void PriceBoard::tick(double now_s, const std::vector<double>& spent_usd, const std::vector<double>& demand_slot_s,
+                      const std::vector<double>& money_pace_usd) {
   trajectory_.time_s.push_back(now_s);
   for (std::size_t t = 0; t < money_.size(); ++t) {
     const double pace = money_[t].config().pace;
-    trajectory_.money_demand[t].push_back(pace > 0 ? spent_usd[t] / pace : 0.0);
-    trajectory_.money[t].push_back(money_[t].update(spent_usd[t]));
+    // Consumption in units of this tick's pace, times the fixed pace (see the header).
+    double consumption = spent_usd[t];
+    if (t < money_pace_usd.size() && pace > 0)
+      consumption = money_pace_usd[t] > 0 ? spent_usd[t] * pace / money_pace_usd[t] : (spent_usd[t] > 0 ? 1e6 * pace : 0.0);
+    trajectory_.money_demand[t].push_back(pace > 0 ? consumption / pace : 0.0);
+    trajectory_.money[t].push_back(money_[t].update(consumption));
   }
   for (std::size_t m = 0; m < slots_.size(); ++m) {
     const double pace = slots_[m].config().pace;

@@ -5,6 +5,12 @@
 //
 //   money  (tenant t): consumption = dollars committed in the tick,
 //                      pace = tenant budget x tick / window (the budget spread over the window);
+//                      adaptive (ContentionConfig::adaptive_pace): the pace is what is left of the
+//                      budget spread over what is left of the window, rho_t = left x tick / max(tick,
+//                      window - now); DualPrice keeps its fixed pace rho, so it is fed b_t x rho / rho_t
+//                      (the tick's consumption in units of the current pace): the gradient is then
+//                      (rho / rho_t)(rho_t - b_t), mirror descent on the adaptive pace with a rescaled step.
+//                      Money left unspent at light load raises the pace, so bursts do not move the price;
 //   slots  (model m):  consumption = slot-seconds demanded in the tick (busy + queued samples,
 //                      worker_pool.hpp), pace = capacity x tick x slot_target.
 //
@@ -41,8 +47,10 @@ class PriceBoard {
 
   double money_price(int tenant) const { return money_[static_cast<std::size_t>(tenant)].price(); }
   double slot_price(int model) const { return slots_[static_cast<std::size_t>(model)].price(); }
-  /// One tick ending at now_s: consumption per tenant (dollars) and per model (slot-seconds).
-  void tick(double now_s, const std::vector<double>& spent_usd, const std::vector<double>& demand_slot_s);
+  /// One tick ending at now_s: consumption per tenant (dollars) and per model (slot-seconds);
+  /// `money_pace_usd[t]`: tenant t's pace for this tick (dollars; empty: the fixed pace).
+  void tick(double now_s, const std::vector<double>& spent_usd, const std::vector<double>& demand_slot_s,
+            const std::vector<double>& money_pace_usd = {});
 
   const PriceTrajectory& trajectory() const { return trajectory_; }
   const negotiate::DualPrice& money(int tenant) const { return money_[static_cast<std::size_t>(tenant)]; }
