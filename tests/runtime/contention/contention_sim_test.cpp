@@ -228,25 +228,3 @@ TEST(ContentionConfig, ValidateNamesTheField) {
 
 }  // namespace
 }  // namespace concord::contention
-namespace concord::contention {
-TEST(ContentionDebug, DISABLED_PrintPrices) {
-  ContentionConfig c;
-  c.planner = testing::cheap_mcpp();
-  c.seed = 7; c.window_s = 3000; c.arrival_rate_per_s = 0.12; c.tenants = 1; c.tenant_budget_usd = 0.4;
-  c.workers_per_model = 2; c.slots_per_worker = 8; c.policy = ContentionPolicy::negotiation;
-  if (const char* e = std::getenv("RATE")) c.arrival_rate_per_s = std::atof(e);
-  if (const char* e = std::getenv("TB")) c.tenant_budget_usd = std::atof(e);
-  if (const char* e = std::getenv("POL")) parse_policy(e, c.policy);
-  const ContentionWorkload w = testing::contention_workload(8);
-  const RunResult r = run_contention(w, c);
-  const PriceScales s = price_scales(w, c);
-  std::printf("scales money %g slot %g\n", s.money_usd, s.slot_s);
-  for (std::size_t t = 0; t < r.prices.time_s.size(); t += 10) {
-    std::printf("%7.0f money %8.3f d %6.2f |", r.prices.time_s[t], r.prices.money[0][t] * s.money_usd, r.prices.money_demand[0][t]);
-    for (std::size_t m = 0; m < r.prices.slots.size(); ++m) std::printf(" %7.3f d %5.2f", r.prices.slots[m][t] * s.slot_s, r.prices.slot_demand[m][t]);
-    std::printf("\n");
-  }
-  int done = 0; for (auto& x : r.workflows) done += x.completed;
-  std::printf("workflows %zu completed %d spend %g util %g %g %g\n", r.workflows.size(), done, (double)r.tenants[0].committed / kPicoPerDollar, r.utilisation[0], r.utilisation[1], r.utilisation[2]);
-}
-}
