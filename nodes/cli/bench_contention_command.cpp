@@ -48,6 +48,8 @@ struct Options {
   double tick_s = 5;
   double price_step = 0.05;
   double slot_target = 1.0;
+  bool no_prices = false;
+  bool no_queue_view = false;
 };
 
 std::vector<contention::ContentionPolicy> parse_policies(const std::string& text) {
@@ -153,6 +155,8 @@ int execute(const Options& o) {
   c.tick_s = o.tick_s;
   c.price_step = o.price_step;
   c.slot_target = o.slot_target;
+  c.price_signals = !o.no_prices;
+  c.queue_view = !o.no_queue_view;
   // Defaults: the upper half of `concord bench`'s grid of the workload, where a workflow alone
   // completes about 3 times in 4, so that the load, not the workflow's own terms, decides.
   if (o.workload == "codeflow") {
@@ -190,8 +194,9 @@ int execute(const Options& o) {
   std::cout << fmt::format("  workflows  budget x nominal in {{{}}}, deadline x nominal in {{{}}}; typical budget ${:.5f}, "
                            "slot-seconds {:.1f}\n",
                            fmt::join(c.budget_ratios, ", "), fmt::join(c.deadline_ratios, ", "), scales.money_usd, scales.slot_s);
-  std::cout << fmt::format("  planner    MCPP {}; prices: tick {} s, step {}; {} replicates, seed {}\n", o.preset, o.tick_s,
-                           o.price_step, o.replicates, o.seed);
+  std::cout << fmt::format("  planner    MCPP {}; prices: tick {} s, step {}{}{}; {} replicates, seed {}\n", o.preset, o.tick_s,
+                           o.price_step, o.no_prices ? "; ablation: no prices" : "",
+                           o.no_queue_view ? "; ablation: no queue view" : "", o.replicates, o.seed);
   std::cout.flush();
   sc.progress = [](std::size_t done, std::size_t total) {
     std::cerr << fmt::format("\r{}/{} runs", done, total) << (done == total ? "\n" : "") << std::flush;
@@ -260,6 +265,8 @@ void add_bench_contention_command(CLI::App& bench, int& exit_code) {
       ->transform(real_in(0, 1e6, true, ""))->capture_default_str();
   cmd->add_option("--slot-target", o->slot_target, "Slot pace as a fraction of capacity")
       ->transform(real_in(0, 10, true, ""))->capture_default_str();
+  cmd->add_flag("--no-prices", o->no_prices, "Ablation: negotiating planners ignore the posted prices (queue view only)");
+  cmd->add_flag("--no-queue-view", o->no_queue_view, "Ablation: negotiating planners' rollouts ignore queueing (prices only)");
   cmd->add_option("--datasets", o->datasets, "Datasets folder")->default_str("$CONCORD_DATASETS or ../shared/datasets");
   cmd->add_option("--out", o->out, "Output folder (CSV and PNG charts)")->capture_default_str();
   cmd->callback([o, &exit_code] { exit_code = execute(*o); });

@@ -57,6 +57,8 @@ struct ContentionConfig {
   double price_step = 0.05;          // kappa (dimensionless): eta = kappa / (pace per tick x scale), see price_board.hpp
   double slot_target = 1.0;          // slot pace = capacity x tick x this (utilisation the price aims at)
   double max_price_x = 20.0;         // prices are capped at this / scale
+  bool price_signals = true;         // negotiation: planners see the posted prices (false: an ablation, queue view only)
+  bool queue_view = true;            // negotiation: rollouts include the queueing delay (false: an ablation, prices only)
   bool adaptive_pace = true;         // money pace = what is left of the budget over what is left of the
                                      // window (else the fixed budget / window); price_board.hpp
 

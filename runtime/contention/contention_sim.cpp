@@ -261,7 +261,7 @@ class Engine {
           // fcfs / static_split plan as if no queue existed: the sample "started" when sent.
           // Negotiation knows its place in the queue (beacons): it starts after the expected wait.
           double start = s.enqueue_s - t0;
-          if (negotiating()) {
+          if (negotiating() && cfg_.queue_view) {
             const int pos = pool_.queue_position(s.worker, i);
             start = now_ - t0 + (pos + 1) * pool_.service_ewma_s(bt.model) / pool_.slots_per_worker();
           }
@@ -287,11 +287,13 @@ class Engine {
     McppPlanner& p = planner(f.arrival.template_index);
     if (negotiating()) {
       McppOutlook o;
-      o.money_price = prices_->money_price(f.arrival.tenant);
+      if (cfg_.price_signals) o.money_price = prices_->money_price(f.arrival.tenant);
       for (int m = 0; m < pool_.models(); ++m) {
-        o.queue_ahead.push_back(pool_.queue_length(m) - pool_.free_slots(m));
-        o.wait_per_position_s.push_back(pool_.service_ewma_s(m) / pool_.capacity(m));
-        o.slot_price.push_back(prices_->slot_price(m));
+        if (cfg_.queue_view) {
+          o.queue_ahead.push_back(pool_.queue_length(m) - pool_.free_slots(m));
+          o.wait_per_position_s.push_back(pool_.service_ewma_s(m) / pool_.capacity(m));
+        }
+        o.slot_price.push_back(cfg_.price_signals ? prices_->slot_price(m) : 0.0);
       }
       f.out.price_reads += 1 + pool_.models();
       p.set_outlook(o);
