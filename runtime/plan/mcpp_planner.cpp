@@ -12,9 +12,9 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
-#include "negotiate/priced_choice.hpp"
 #include "plan/mcpp_candidates.hpp"
 #include "plan/mcpp_model.hpp"
+#include "plan/mcpp_priced.hpp"
 #include "plan/mcpp_rollout.hpp"
 #include "plan/simple_policies.hpp"
 
@@ -82,35 +82,8 @@ struct McppPlanner::Impl {
   McppOutlook outlook;
   bool queue_on = false;
   const McppOutlook* queue_view() const { return queue_on ? &outlook : nullptr; }
-  // Per pair (s x models + m): mean cost of one sample (dollars) and mean latency (seconds),
-  // what the priced choice charges an assignment per sample. Computed on first use.
-  std::vector<double> pair_cost_usd, pair_latency_s;
-  void compute_pair_means() {
-    if (!pair_cost_usd.empty()) return;
-    const auto pairs = static_cast<std::size_t>(model.num_subtasks()) * static_cast<std::size_t>(model.num_models());
-    pair_cost_usd.assign(pairs, 0.0);
-    pair_latency_s.assign(pairs, 0.0);
-    for (int s = 0; s < model.num_subtasks(); ++s)
-      for (int m = 0; m < model.num_models(); ++m) {
-        const PairProfile& p = model.pair(s, m);
-        if (!p.can_run) continue;
-        const std::size_t i = static_cast<std::size_t>(s) * static_cast<std::size_t>(model.num_models()) + static_cast<std::size_t>(m);
-        double cost = 0, latency = 0;
-        if (p.count > 0) {
-          for (std::uint32_t j = p.first; j < p.first + p.count; ++j) {
-            cost += static_cast<double>(model.cost()[j]);
-            latency += model.latency()[j];
-          }
-          cost /= p.count;
-          latency /= p.count;
-        } else {
-          cost = static_cast<double>(p.parametric_cost);
-          latency = std::exp(p.lognormal_mu + p.lognormal_sigma * p.lognormal_sigma / 2);
-        }
-        pair_cost_usd[i] = cost / static_cast<double>(kPicoPerDollar);
-        pair_latency_s[i] = latency;
-      }
-  }
+  // Per pair: mean sample cost and latency, what the priced choice charges (computed on first use).
+  PairMeans means;
 
   // Posterior planning (set_profile_draws): parameter sets, and per pair the sets' mean p.
   std::vector<DrawnPair> param_sets;
@@ -517,40 +490,9 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
 
 std::optional<std::size_t> McppPlanner::priced_best(const mcpp::CandidateSet& cands, std::int32_t most) {
   Impl& impl = *impl_;
-  impl.compute_pair_means();
-  const PlanModel& model = impl.model;
-  const std::size_t nk = config_.k_levels.size();
-  const auto nm = static_cast<std::size_t>(model.num_models());
-  const std::size_t per_candidate = nm * nk;
-  const std::size_t resources = 1 + nm;  // dollars, then slot-seconds of each model
-  std::vector<double> prices(resources, 0.0);
-  prices[0] = impl.outlook.money_price;
-  for (std::size_t m = 0; m < nm && m < impl.outlook.slot_price.size(); ++m) prices[1 + m] = impl.outlook.slot_price[m];
-  // "Wait" first (value 0, no use: under a positive price an action must be worth more than
-  // what it uses), then one row per competing pair in pair order (ties go where MCPP's argmax
-  // sends them).
-  std::vector<double> values{0.0}, uses(resources, 0.0), action_slots(nm);
-  std::vector<std::size_t> pair_of;
-  for (std::size_t c = 0; c < cands.count(); ++c) {
-    std::fill(action_slots.begin(), action_slots.end(), 0.0);
-    const Choice* row = cands.row(c);
-    for (std::size_t r = 0; r < cands.ready.size(); ++r) {
-      if (row[r].k <= 0) continue;
-      const std::size_t pi = static_cast<std::size_t>(cands.ready[r]) * nm + static_cast<std::size_t>(row[r].model);
-      action_slots[static_cast<std::size_t>(row[r].model)] += row[r].k * impl.pair_latency_s[pi];
-    }
-    for (std::size_t j = 0; j < per_candidate; ++j) {
-      const std::size_t i = c * per_candidate + j;
-      if (impl.trials[i] == 0 || impl.trials[i] < most) continue;
-      values.push_back(static_cast<double>(impl.successes[i]) / impl.trials[i]);
-      uses.push_back(impl.spent[i] / impl.trials[i]);  // mean cost to go of the pair's rollouts (dollars)
-      uses.insert(uses.end(), action_slots.begin(), action_slots.end());
-      pair_of.push_back(i);
-    }
-  }
-  const auto chosen = negotiate::priced_choice(values, uses, prices);
-  if (!chosen || *chosen == 0) return std::nullopt;
-  return pair_of[*chosen - 1];
+  if (impl.means.cost_usd.empty()) impl.means = pair_means(impl.model);
+  const PricedPairs pairs{impl.successes, impl.trials, impl.spent, most};
+  return priced_pair(cands, impl.model, config_.k_levels.size(), pairs, impl.means, impl.outlook);
 }
 
 void McppPlanner::set_outlook(const McppOutlook& outlook) {
