@@ -39,7 +39,7 @@ struct Options {
   double budget_rate = 0;  // 0: the lowest rate
   int workers = 2;
   int slots = 4;
-  int replicates = 10;
+  int replicates = 12;
   std::uint64_t seed = 1;
   int threads = 0;
   std::string preset = "faithful+M16+cap64";
