@@ -7,6 +7,7 @@
 #include <map>
 
 #include "contention/arrivals.hpp"
+#include "contention/contention_bench.hpp"
 #include "contention/contention_sim.hpp"
 #include "contention_support.hpp"
 #include "sim/rng.hpp"
@@ -64,6 +65,7 @@ TEST(ContentionProperty, TenantSpendNeverExceedsTenantBudget) {
     }
     for (const auto& w : r.workflows) {
       EXPECT_LE(w.spend, w.budget);
+      if (c.policy == ContentionPolicy::static_split) EXPECT_LE(w.spend, money_from_dollars(c.static_share_usd()));
       refusals += w.tenant_refusals;
     }
   }
@@ -199,6 +201,26 @@ TEST(ContentionSim, SameSeedSameFiguresOtherSeedOthers) {
     c.seed = 4;
     EXPECT_NE(run_contention(proofflow8(), c).fingerprint(), a.fingerprint()) << to_string(p);
   }
+}
+
+TEST(ContentionSweep, FiguresDoNotDependOnTheThreadCount) {
+  SweepConfig sc;
+  sc.base = base_config();
+  sc.base.window_s = 200;
+  sc.base.tenant_budget_usd = 0.05;
+  sc.rates = {0.02, 0.1};
+  sc.replicates = 2;
+  sc.threads = 1;
+  const SweepResult one = run_sweep(proofflow8(), sc);
+  sc.threads = 2;
+  const SweepResult two = run_sweep(proofflow8(), sc);
+  ASSERT_EQ(one.cells.size(), two.cells.size());
+  for (std::size_t i = 0; i < one.cells.size(); ++i) {
+    EXPECT_EQ(one.cells[i].completion_by_replicate, two.cells[i].completion_by_replicate);
+    EXPECT_EQ(one.cells[i].spend_ratio_max, two.cells[i].spend_ratio_max);
+    EXPECT_EQ(one.cells[i].ledger_messages_per_workflow, two.cells[i].ledger_messages_per_workflow);
+  }
+  EXPECT_EQ(format_csv(one).substr(0, 40), format_csv(two).substr(0, 40));
 }
 
 TEST(ContentionSim, CodeFlowRunsUnderEveryPolicy) {
