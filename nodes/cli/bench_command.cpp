@@ -16,6 +16,7 @@
 
 #include "eval/grid.hpp"
 #include "eval/report.hpp"
+#include "cli/bench_contention_command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/number_options.hpp"
 #include "cli/printable.hpp"
@@ -384,6 +385,7 @@ CLI::App* add_bench_command(CLI::App& app, int& exit_code) {
       throw InputError("bench", "WORKLOAD", "missing: give proofflow, codeflow, FILE.jsonl or FILE.json (or a bench subcommand)");
     exit_code = execute(*opts);
   });
+  add_bench_contention_command(*cmd, exit_code);
   return cmd;
 }
 

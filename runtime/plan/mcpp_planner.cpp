@@ -14,6 +14,7 @@
 
 #include "plan/mcpp_candidates.hpp"
 #include "plan/mcpp_model.hpp"
+#include "plan/mcpp_priced.hpp"
 #include "plan/mcpp_rollout.hpp"
 #include "plan/simple_policies.hpp"
 
@@ -70,11 +71,19 @@ struct McppPlanner::Impl {
   std::vector<std::int32_t> successes;  // per (candidate, continuation model, k)
 
   std::vector<std::int32_t> trials;     // rollouts run per pair
+  std::vector<double> spent;            // per pair: dollars its rollouts spent (cost to go), summed
   std::vector<FastRng> streams;          // per pair (independent streams), persistent across racing rounds
   std::vector<std::size_t> alive;
   // Re-use between decisions: which continuation policies (index m * |K| + k-level) the next
   // decision evaluates; empty = all of them.
   std::vector<std::uint8_t> continuation_used;
+
+  // The outlook (set_outlook): queueing delays in the rollouts, prices in the choice.
+  McppOutlook outlook;
+  bool queue_on = false;
+  const McppOutlook* queue_view() const { return queue_on ? &outlook : nullptr; }
+  // Per pair: mean sample cost and latency, what the priced choice charges (computed on first use).
+  PairMeans means;
 
   // Posterior planning (set_profile_draws): parameter sets, and per pair the sets' mean p.
   std::vector<DrawnPair> param_sets;
@@ -150,13 +159,14 @@ struct McppPlanner::Impl {
       drawn.store(0);
       arena.execute([&] {
         tbb::parallel_for(tbb::blocked_range<std::size_t>(begin, begin + chunk, 4), [&](const tbb::blocked_range<std::size_t>& range) {
-          Trajectory<W, Runtime> traj(model, sets, max_k, drawn_view());
+          Trajectory<W, Runtime> traj(model, sets, max_k, drawn_view(), queue_view());
           for (std::size_t a = range.begin(); a != range.end(); ++a) {
             const std::size_t i = alive[a];
             const std::size_t c = i / per_candidate;
             const int cont_model = static_cast<int>((i % per_candidate) / nk);
             const int cont_k = cfg.k_levels[i % nk];
             std::int32_t ok = 0, ran = 0;
+            double spent_usd = 0;
             for (int j = 0; j < add; ++j) {
               if ((stop && stop->load(std::memory_order_relaxed)) ||
                   (wall_deadline && (expired.load(std::memory_order_relaxed) || clock::now() > *wall_deadline))) {
@@ -167,10 +177,12 @@ struct McppPlanner::Impl {
               FastRng crn(derive_seed(decision_seed, (1ull << 40) + static_cast<std::uint64_t>(trials[i] + j)));
               FastRng& rng = cfg.common_random_numbers ? crn : streams[i];
               ok += traj.run(root, cands.ready, cands.row(c), cont_model, cont_k, cfg.max_rollout_steps, rng) ? 1 : 0;
+              spent_usd += static_cast<double>(traj.spent()) / static_cast<double>(kPicoPerDollar);
               ++ran;
               drawn.fetch_add(traj.drawn(), std::memory_order_relaxed);
             }
             successes[i] += ok;
+            spent[i] += spent_usd;
             trials[i] += ran;
           }
         });
@@ -205,7 +217,7 @@ struct McppPlanner::Impl {
     std::atomic<std::int64_t> ok{0};
     arena.execute([&] {
       tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks, 1), [&](const tbb::blocked_range<std::size_t>& range) {
-        Trajectory<W, Runtime> traj(model, sets, max_k, drawn_view());
+        Trajectory<W, Runtime> traj(model, sets, max_k, drawn_view(), queue_view());
         for (std::size_t ch = range.begin(); ch != range.end(); ++ch) {
           FastRng rng(derive_seed(decision_seed, (3ull << 40) + ch));
           const int count = std::min(kChunk, n - static_cast<int>(ch) * kChunk);
@@ -224,6 +236,7 @@ struct McppPlanner::Impl {
                 std::uint64_t decision_seed) {
     const std::size_t pairs = cands.count() * static_cast<std::size_t>(model.num_models()) * cfg.k_levels.size();
     successes.assign(pairs, 0);
+    spent.assign(pairs, 0.0);
     trials.assign(pairs, 0);
     streams.clear();
     for (std::size_t i = 0; i < pairs; ++i) streams.emplace_back(derive_seed(decision_seed, 1 + i));
@@ -422,6 +435,14 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
     const double q = static_cast<double>(impl.successes[i]) / impl.trials[i];
     if (q > best_q + 1e-12) best_q = q, best = i;
   }
+  // Priced choice (plan/mcpp_outlook.hpp): only with a positive price; otherwise the argmax
+  // above is kept as it is (with every price 0 both pick the same candidate).
+  bool wait = false;
+  if (impl.outlook.has_price() && best_q >= 0) {
+    const auto priced = priced_best(cands, most);
+    if (priced) best = *priced;
+    else wait = true;
+  }
   // Anytime fallback: a decision cut short (work budget, wall cap) before any rollout of a
   // competing pair succeeded has learnt nothing that ranks its candidates, and its first
   // candidate is an arbitrary one; the greedy heuristic (plan/simple_policies.hpp) is a better
@@ -445,7 +466,7 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
     GreedyPolicy greedy;
     Rng greedy_rng(derive_seed(decision_seed, 2));
     greedy.decide(state, greedy_rng, out);
-  } else {
+  } else if (!wait) {
     const Choice* row = cands.row(best / per_candidate);
     for (std::size_t i = 0; i < ready.size(); ++i)
       if (row[i].k > 0) out.push_back({ready[i], row[i].model, row[i].k});  // k = 0: deferred
@@ -456,6 +477,7 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
                             : static_cast<int>(std::count(impl_->continuation_used.begin(), impl_->continuation_used.end(), 1));
   if (config_.reuse_continuations > 0) remember_continuations(per_candidate);
   last_.candidates = static_cast<int>(cands.count());
+  last_.priced_wait = wait;
   last_.trajectories = total;
   last_.work = config_.work_budget - impl.work_left;
   last_.truncated = impl.truncated;
@@ -464,6 +486,23 @@ void McppPlanner::decide(const SimState& state, Rng& rng, std::vector<Assignment
   last_.best_continuation_k = config_.k_levels[best % nk];
   last_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   decision_seconds_.push_back(last_.seconds);
+}
+
+std::optional<std::size_t> McppPlanner::priced_best(const mcpp::CandidateSet& cands, std::int32_t most) {
+  Impl& impl = *impl_;
+  if (impl.means.cost_usd.empty()) impl.means = pair_means(impl.model);
+  const PricedPairs pairs{impl.successes, impl.trials, impl.spent, most};
+  return priced_pair(cands, impl.model, config_.k_levels.size(), pairs, impl.means, impl.outlook);
+}
+
+void McppPlanner::set_outlook(const McppOutlook& outlook) {
+  impl_->outlook = outlook;
+  impl_->queue_on = outlook.has_queue();
+}
+
+void McppPlanner::clear_outlook() {
+  impl_->outlook = McppOutlook{};
+  impl_->queue_on = false;
 }
 
 void McppPlanner::set_profile_draws(const std::vector<ParametricProfile>& draws, int sets) {

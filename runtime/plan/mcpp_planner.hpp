@@ -11,13 +11,19 @@
 // with TBB and gives the same answer on any number of threads.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "plan/mcpp_config.hpp"
+#include "plan/mcpp_outlook.hpp"
 #include "sim/policy.hpp"
 
 namespace concord {
+
+namespace mcpp {
+struct CandidateSet;
+}
 
 /// Statistics of the last decision (for benchmarks and reports).
 struct McppDecisionStats {
@@ -36,6 +42,7 @@ struct McppDecisionStats {
   // action (then promise_trials rollouts). A fallback decision promises 0.
   double promise = 0;
   std::int64_t promise_trials = 0;
+  bool priced_wait = false;  // under positive prices no pair beat waiting: nothing was launched
 };
 
 class McppPlanner final : public Policy {
@@ -62,6 +69,11 @@ class McppPlanner final : public Policy {
   /// Throws std::invalid_argument if draws.size() != sets x subtasks x models or sets < 1.
   void set_profile_draws(const std::vector<ParametricProfile>& draws, int sets);
   void clear_profile_draws();
+  /// Planning under contention (issue 13, plan/mcpp_outlook.hpp): queueing delays in the
+  /// rollouts and posted prices in the choice, for every later decision until clear_outlook().
+  /// A neutral outlook (no queue, every price 0) leaves every decision exactly as without one.
+  void set_outlook(const McppOutlook& outlook);
+  void clear_outlook();
   /// Wall time of every decision since reset(), in seconds.
   const std::vector<double>& decision_seconds() const { return decision_seconds_; }
 
@@ -70,6 +82,10 @@ class McppPlanner final : public Policy {
   /// Re-use between decisions: keeps the best `reuse_continuations` continuation policies
   /// of this decision for the next one.
   void remember_continuations(std::size_t per_candidate);
+  /// The pair to execute under positive prices (plan/mcpp_outlook.hpp): among the pairs with
+  /// `most` rollouts, the largest priced score (ties: the first); nullopt when no pair scores
+  /// more than waiting (value 0, no use).
+  std::optional<std::size_t> priced_best(const mcpp::CandidateSet& cands, std::int32_t most);
   std::unique_ptr<Impl> impl_;
   McppConfig config_;
   McppDecisionStats last_;

@@ -14,6 +14,7 @@
 
 #include "plan/mcpp_candidates.hpp"
 #include "plan/mcpp_model.hpp"
+#include "plan/mcpp_outlook.hpp"
 #include "sim/execution_rules.hpp"
 #include "sim/rng.hpp"
 
@@ -122,14 +123,19 @@ struct SharedSets<0> {
 /// ends the batch and siblings are charged pro-rata; no launch-time deadline check
 /// (the deadline fails a trajectory when a batch would end after it). Simplification:
 /// a batch's reservation is released when the batch ends, not sample by sample.
+/// Queueing (`queue`, plan/mcpp_outlook.hpp; null: none): sample j of every batch launched in
+/// the trajectory starts queue->delay_s(model, j) seconds late; under runtime semantics a
+/// sample still waiting when its batch ends never ran and costs nothing.
 template <int W, bool Runtime = false>
 class Trajectory {
  public:
-  Trajectory(const PlanModel& model, const SharedSets<W>& sets, int max_k = 64, DrawnSets drawn = {})
-      : model_(model), sets_(sets), drawn_sets_(drawn) {
+  Trajectory(const PlanModel& model, const SharedSets<W>& sets, int max_k = 64, DrawnSets drawn = {},
+             const McppOutlook* queue = nullptr)
+      : model_(model), sets_(sets), drawn_sets_(drawn), queue_view_(queue) {
     if (Runtime) {
       tmp_latency_.resize(static_cast<std::size_t>(max_k));
       tmp_tokens_.resize(static_cast<std::size_t>(max_k));
+      tmp_delay_.resize(static_cast<std::size_t>(max_k));
     }
     // Sized once: at most one running batch and one launch per subtask.
     const auto n = static_cast<std::size_t>(model.num_subtasks());
@@ -144,6 +150,8 @@ class Trajectory {
 
   /// Samples drawn by the last run() (its work).
   std::int64_t drawn() const { return drawn_; }
+  /// Money the last run() spent or still held when it ended (picodollars): its cost to go.
+  Money spent() const { return b0_ - b_; }
 
   /// Runs one trajectory from `root`; true iff every subtask completes within budget and time.
   /// Gen: FastRng in the planner; a test may script the draws (next(), uniform(), normal()).
@@ -161,6 +169,7 @@ class Trajectory {
     }
     h_ = root.h;
     b_ = root.b;
+    b0_ = root.b;
     nrun_ = 0;
     // Posterior planning: this rollout's parameters are one set, picked with its own stream.
     if (drawn_sets_.pairs)
@@ -220,6 +229,9 @@ class Trajectory {
     std::int8_t success;  // 1, 0, or -1: unknown, drawn at the end with p_unknown
   };
 
+  /// Queueing delay of sample j of a batch on model m (seconds; 0.0 without a queue view).
+  double wait(int m, int j) const { return queue_view_ ? queue_view_->delay_s(m, j) : 0.0; }
+
   /// Draws allowed per unit of work of a rollout (subtasks left x continuation k).
   static constexpr std::int64_t kDrawFactor = 256;
 
@@ -276,7 +288,7 @@ class Trajectory {
         const DrawnPair& d = set_[static_cast<std::size_t>(l.node) * static_cast<std::size_t>(model_.num_models()) + l.model];
         for (int j = 0; j < l.k; ++j) {
           const exec::Draw x = exec::draw_parametric(d.lognormal_mu, d.lognormal_sigma, d.p_success, d.tokens, rng);
-          batch_end = std::max(batch_end, x.latency_s);
+          batch_end = std::max(batch_end, x.latency_s + wait(l.model, j));
           ok = ok || x.success;
         }
         cost = saturating_add(cost, saturating_mul(d.cost, l.k));
@@ -288,19 +300,19 @@ class Trajectory {
           const std::uint32_t a = first + FastRng::index(static_cast<std::uint32_t>(r), count);
           const std::uint32_t c = first + FastRng::index(static_cast<std::uint32_t>(r >> 32), count);
           cost = saturating_add(cost, cst[a] + cst[c]);  // one sample <= 2e18 (model/limits.hpp)
-          batch_end = std::max(batch_end, std::max(lat[a], lat[c]));
+          batch_end = std::max(batch_end, std::max(lat[a] + wait(l.model, j), lat[c] + wait(l.model, j + 1)));
           ok = ok || suc[a] || suc[c];
         }
         if (j < l.k) {
           const std::uint32_t a = first + FastRng::index(static_cast<std::uint32_t>(rng.next()), count);
           cost = saturating_add(cost, cst[a]);
-          batch_end = std::max(batch_end, lat[a]);
+          batch_end = std::max(batch_end, lat[a] + wait(l.model, j));
           ok = ok || suc[a];
         }
       } else {
         for (int j = 0; j < l.k; ++j) {
           const exec::Draw d = exec::draw_parametric(p.lognormal_mu, p.lognormal_sigma, p.p_success, p.parametric_tokens, rng);
-          batch_end = std::max(batch_end, d.latency_s);
+          batch_end = std::max(batch_end, d.latency_s + wait(l.model, j));
           ok = ok || d.success;
         }
         cost = saturating_add(cost, saturating_mul(p.parametric_cost, l.k));
@@ -353,18 +365,23 @@ class Trajectory {
           t = d.latency_s, x = d.output_tokens, ok = d.success;
         }
         exec::cap_tokens(t, x, ok, p.token_cap);
+        const double delay = wait(l.model, j);  // 0.0 without a queue: t + 0.0 == t
         tmp_latency_[static_cast<std::size_t>(j)] = t;
         tmp_tokens_[static_cast<std::size_t>(j)] = x;
-        settle.add(t, ok);
+        tmp_delay_[static_cast<std::size_t>(j)] = delay;
+        settle.add(delay + t, ok);
       }
       const exec::Settlement settled = settle.result();
       const bool ok = settled.success;
       const double end = settled.end_s;
       Money cost = 0;
-      for (int j = 0; j < l.k; ++j)
+      for (int j = 0; j < l.k; ++j) {
+        const double delay = tmp_delay_[static_cast<std::size_t>(j)];
+        if (delay > 0 && end <= delay) continue;  // still waiting when the batch ended: never ran
         cost += exec::sample_cost(p.input_cost, p.price_per_token,
                                   exec::tokens_after(tmp_latency_[static_cast<std::size_t>(j)],
-                                                     tmp_tokens_[static_cast<std::size_t>(j)], end));
+                                                     tmp_tokens_[static_cast<std::size_t>(j)], end - delay));
+      }
       add_running({end, 0.0, reserve, cost, l.node, static_cast<std::int8_t>(ok ? 1 : 0)});
       mark_running(l.node);
     }
@@ -425,6 +442,7 @@ class Trajectory {
   const PlanModel& model_;
   const SharedSets<W>& sets_;
   DrawnSets drawn_sets_;
+  const McppOutlook* queue_view_;   // null: no queueing delay
   const DrawnPair* set_ = nullptr;  // this rollout's parameter set (posterior planning)
   Bits<W == 0 ? 1 : W> completed_{}, running_set_{};  // W >= 1
   std::vector<NodeState> state_;                       // W == 0
@@ -434,12 +452,13 @@ class Trajectory {
   double h_ = 0;      // seconds left
   double now_ = 0;    // W == 0: seconds since the root
   std::int64_t drawn_ = 0, draw_cap_ = 0;
-  Money b_ = 0;
+  Money b_ = 0, b0_ = 0;
   int nrun_ = 0;
   Slots<Run> running_{};
   Slots<Launch> launch_{};
   std::vector<double> tmp_latency_;  // runtime: the batch being drawn, after the cap (sized once, max k)
   std::vector<std::int64_t> tmp_tokens_;
+  std::vector<double> tmp_delay_;    // runtime: each sample's queueing delay
 };
 
 }  // namespace concord::mcpp
