@@ -21,8 +21,14 @@ namespace {
 
 constexpr auto kRequestTimeout = std::chrono::seconds(5);
 
-/// A ledger call: the batch's reserve (key kReserveCall) or the commit of sample j (key j).
+/// A ledger call: the batch's reserve (sample kReserveCall) or the commit of sample j.
 constexpr std::int32_t kReserveCall = -1;
+struct LedgerCall {
+  std::int32_t sample = kReserveCall;
+  Money cost = 0;             // a commit's amount
+  std::uint32_t attempt = 0;  // the latest attempt sent (from 1)
+  bool open = true;           // no answer taken yet
+};
 
 // The batch's logic is sim/batch_run.hpp's state machine; this actor only turns its commands into
 // messages and the answers into its events.
@@ -31,13 +37,13 @@ struct subtask_state {
   std::optional<BatchRun> run;
   std::vector<proto::worker_actor> workers;  // worker id i + 1 (BatchRun's opaque ids) is workers[i]
   std::map<int, SampleOutcome> checking;     // samples whose output a check command is judging
-  // Unanswered ledger calls, by key -> the latest attempt sent (from 1). Messages between a batch
-  // and its ledger may be lost, duplicated or late (a remote ledger's link; the chaos fault points);
-  // every call is idempotent by its ids, so the batch asks again with the same ids when no answer
-  // came within ledger_retry_s, at most ledger_attempts times. The first answer wins: later ones
-  // (a duplicate's, a late request's) find the call gone and are dropped.
-  std::map<std::int32_t, std::uint32_t> calls;
-  std::map<std::int32_t, Money> commit_cost;  // sample -> its commit's amount (kept: a late request may need it)
+  // Ledger calls, numbered in the order the batch made them (one per reserve or commit command of
+  // BatchRun: whether a commit is owed is the state machine's decision, not this transport's).
+  // Messages between a batch and its ledger may be lost, duplicated or late (a remote ledger's
+  // link; the chaos fault points); every call is idempotent by its ids, so the batch asks again
+  // with the same ids when no answer came within ledger_retry_s, at most ledger_attempts times.
+  // A call's first answer wins: later ones (a duplicate's, a late request's) find it closed.
+  std::vector<LedgerCall> calls;
   static inline const char* name = "concord.subtask";
 
   std::uint64_t sample_id(int j) const { return exec::sample_id(o.batch_id, static_cast<std::uint64_t>(j)); }
@@ -121,82 +127,83 @@ void pick(subtask_actor* self, int sample, std::int32_t count) {
           });
 }
 
-/// The ledger's answer to call `key` (the first one only).
-void answered(subtask_actor* self, std::int32_t key, proto::ledger_reply& r) {
-  auto& st = self->state;
-  auto it = st.calls.find(key);
-  if (it == st.calls.end()) return;  // answered already: a duplicate's or a late request's answer
+/// The ledger's answer to call `n` (the first one only).
+void answered(subtask_actor* self, std::int32_t n, proto::ledger_reply& r) {
+  LedgerCall& c = self->state.calls[static_cast<std::size_t>(n)];
+  if (!c.open) return;  // answered already: a duplicate's or a late request's answer
   if (chaos::buggify(chaos::FaultPoint::ledger_reply_lost)) return;  // fault injection: as if lost on the way
-  st.calls.erase(it);
-  if (key == kReserveCall) on(self, [&](BatchRun& b, auto& out) { b.reserved(r.ok(), "", out); });
-  else on(self, [&](BatchRun& b, auto& c) { b.committed(key, r.status(), c); });
+  c.open = false;
+  const std::int32_t j = c.sample;
+  if (j == kReserveCall) on(self, [&](BatchRun& b, auto& out) { b.reserved(r.ok(), "", out); });
+  else on(self, [&](BatchRun& b, auto& out) { b.committed(j, r.status(), out); });
 }
 
-/// Call `key` gives up: the reserve is refused, or the commit failed (its money stays reserved:
+/// Call `n` gives up: the reserve is refused, or the commit failed (its money stays reserved:
 /// the ledger's restart rule or the tenant's lease settles it, docs/ledger.md).
-void give_up(subtask_actor* self, std::int32_t key, const std::string& why) {
-  auto& st = self->state;
-  if (!st.calls.erase(key)) return;
-  if (key == kReserveCall) on(self, [&](BatchRun& b, auto& out) { b.reserved(false, "ledger unreachable: " + why, out); });
-  else on(self, [&](BatchRun& b, auto& c) { b.commit_failed(key, why, c); });
+void give_up(subtask_actor* self, std::int32_t n, const std::string& why) {
+  LedgerCall& c = self->state.calls[static_cast<std::size_t>(n)];
+  if (!c.open) return;
+  c.open = false;
+  const std::int32_t j = c.sample;
+  if (j == kReserveCall) on(self, [&](BatchRun& b, auto& out) { b.reserved(false, "ledger unreachable: " + why, out); });
+  else on(self, [&](BatchRun& b, auto& out) { b.commit_failed(j, why, out); });
 }
 
-void next_attempt(subtask_actor* self, std::int32_t key);
+void next_attempt(subtask_actor* self, std::int32_t n);
 
-/// Sends call `key`'s request once (its answer, or error, comes back to `answered` / the retry rule).
-void issue(subtask_actor* self, std::int32_t key, std::uint32_t attempt) {
+/// Sends call `n`'s request once (its answer, or error, comes back to `answered` / the retry rule).
+void issue(subtask_actor* self, std::int32_t n, std::uint32_t attempt) {
   auto& st = self->state;
+  const LedgerCall& c = st.calls[static_cast<std::size_t>(n)];
   auto on_error = [=](caf::error& e) {
-    auto& st = self->state;
-    auto it = st.calls.find(key);
-    if (it == st.calls.end() || it->second != attempt) return;  // answered, or a later attempt is out
-    if (attempt < static_cast<std::uint32_t>(kDefaultTunables.ledger_attempts)) next_attempt(self, key);
-    else give_up(self, key, caf::to_string(e));
+    const LedgerCall& c = self->state.calls[static_cast<std::size_t>(n)];
+    if (!c.open || c.attempt != attempt) return;  // answered, or a later attempt is out
+    if (attempt < static_cast<std::uint32_t>(kDefaultTunables.ledger_attempts)) next_attempt(self, n);
+    else give_up(self, n, caf::to_string(e));
   };
-  if (key == kReserveCall) {
+  if (c.sample == kReserveCall) {
     std::vector<std::uint64_t> ids;
     for (int j = 0; j < st.o.k; ++j) ids.push_back(st.sample_id(j));
     // ID-block message types are taken by non-const reference in then(): with `const T&`
     // CAF 0.17.6 answers unexpected_response (seen with ledger_reply).
     self->request(st.o.ledger, kRequestTimeout, proto::reserve_atom::value, std::move(ids), st.per_sample())
-        .then([=](proto::ledger_reply& r) { answered(self, key, r); }, on_error);
+        .then([=](proto::ledger_reply& r) { answered(self, n, r); }, on_error);
   } else {
-    self->request(st.o.ledger, kRequestTimeout, proto::commit_atom::value, st.sample_id(key), st.commit_cost[key])
-        .then([=](proto::ledger_reply& r) { answered(self, key, r); }, on_error);
+    self->request(st.o.ledger, kRequestTimeout, proto::commit_atom::value, st.sample_id(c.sample), c.cost)
+        .then([=](proto::ledger_reply& r) { answered(self, n, r); }, on_error);
   }
 }
 
-/// The next attempt of call `key`, through the fault points, with its retry timer.
-void next_attempt(subtask_actor* self, std::int32_t key) {
+/// The next attempt of call `n`, through the fault points, with its retry timer.
+void next_attempt(subtask_actor* self, std::int32_t n) {
   auto& st = self->state;
-  const std::uint32_t attempt = ++st.calls[key];
+  const std::uint32_t attempt = ++st.calls[static_cast<std::size_t>(n)].attempt;
   const double retry_s = kDefaultTunables.ledger_retry_s * st.o.time_scale;  // simulated seconds
   if (chaos::buggify(chaos::FaultPoint::ledger_request_delayed))  // arrives after the retry: out of order
-    send_later(self, st.o.virtual_time, 1.5 * retry_s, st.o.time_scale, TimePhase::event, proto::retry_atom::value, key, attempt, true);
+    send_later(self, st.o.virtual_time, 1.5 * retry_s, st.o.time_scale, TimePhase::event, proto::retry_atom::value, n, attempt, true);
   else if (!chaos::buggify(chaos::FaultPoint::ledger_request_lost)) {
-    issue(self, key, attempt);
-    if (chaos::buggify(chaos::FaultPoint::ledger_request_duplicated)) issue(self, key, attempt);
+    issue(self, n, attempt);
+    if (chaos::buggify(chaos::FaultPoint::ledger_request_duplicated)) issue(self, n, attempt);
   }
   if (chaos::safeguard_on(chaos::Safeguard::ledger_retry))
-    send_later(self, st.o.virtual_time, retry_s, st.o.time_scale, TimePhase::event, proto::retry_atom::value, key, attempt, false);
+    send_later(self, st.o.virtual_time, retry_s, st.o.time_scale, TimePhase::event, proto::retry_atom::value, n, attempt, false);
 }
 
-void start_call(subtask_actor* self, std::int32_t key) {
-  self->state.calls[key] = 0;
-  next_attempt(self, key);
-}
-
-/// The retry timer of call `key`'s attempt, or (send_now) a delayed request going out at last.
-void on_retry(subtask_actor* self, std::int32_t key, std::uint32_t attempt, bool send_now) {
+void start_call(subtask_actor* self, std::int32_t sample, Money cost) {
   auto& st = self->state;
-  if (send_now) {  // late: sent even if answered meanwhile (the ledger must see it as a duplicate)
-    if (key == kReserveCall || st.commit_cost.count(key)) issue(self, key, attempt);
-    return;
-  }
-  auto it = st.calls.find(key);
-  if (it == st.calls.end() || it->second != attempt) return;  // answered, or a later attempt is out
-  if (attempt < static_cast<std::uint32_t>(kDefaultTunables.ledger_attempts)) next_attempt(self, key);
-  else give_up(self, key, "no answer after " + std::to_string(attempt) + " attempts");
+  st.calls.push_back({sample, cost, 0, true});
+  next_attempt(self, static_cast<std::int32_t>(st.calls.size() - 1));
+}
+
+/// The retry timer of call `n`'s attempt, or (send_now) a delayed request going out at last.
+void on_retry(subtask_actor* self, std::int32_t n, std::uint32_t attempt, bool send_now) {
+  auto& st = self->state;
+  if (n < 0 || static_cast<std::size_t>(n) >= st.calls.size()) return;
+  if (send_now) return issue(self, n, attempt);  // late: sent even if answered meanwhile (a duplicate for the ledger)
+  const LedgerCall& c = st.calls[static_cast<std::size_t>(n)];
+  if (!c.open || c.attempt != attempt) return;  // answered, or a later attempt is out
+  if (attempt < static_cast<std::uint32_t>(kDefaultTunables.ledger_attempts)) next_attempt(self, n);
+  else give_up(self, n, "no answer after " + std::to_string(attempt) + " attempts");
 }
 
 void report(subtask_actor* self) {
@@ -209,7 +216,7 @@ void act(subtask_actor* self, BatchRun::Commands& cmds) {
   auto& st = self->state;
   for (const BatchCommand& c : cmds) {
     switch (c.kind) {
-      case BatchCommand::Kind::reserve: start_call(self, kReserveCall); break;
+      case BatchCommand::Kind::reserve: start_call(self, kReserveCall, 0); break;
       case BatchCommand::Kind::pick: pick(self, c.sample, c.count); break;
       case BatchCommand::Kind::dispatch: {
         const proto::worker_actor& w = st.worker(c.worker);
@@ -224,10 +231,7 @@ void act(subtask_actor* self, BatchRun::Commands& cmds) {
         send_later(self, st.o.virtual_time, st.o.cancel_grace_s * st.o.time_scale, st.o.time_scale, TimePhase::event,
                    proto::expire_atom::value);
         break;
-      case BatchCommand::Kind::commit:
-        st.commit_cost[c.sample] = c.cost;
-        start_call(self, c.sample);
-        break;
+      case BatchCommand::Kind::commit: start_call(self, c.sample, c.cost); break;
       case BatchCommand::Kind::settled:  // the workflow sees the money at once, as in the simulator
         self->send(st.o.workflow, proto::settled_atom::value, st.o.batch_id, st.per_sample(), c.cost);
         break;

@@ -71,7 +71,7 @@ using planner_actor = caf::typed_actor<caf::replies_to<plan_request>::with<plan_
 /// the verdict of a check command run for it on a helper thread.
 using subtask_actor = caf::typed_actor<caf::reacts_to<sample_result>, caf::reacts_to<cancel_atom>, caf::reacts_to<expire_atom>,
                                        caf::reacts_to<verdict_atom, std::int32_t, bool, std::string>,  // sample, check passed, why not
-                                       // its own timer: ledger call (-1 reserve, j commit of sample j), attempt, send it now (a delayed request)
+                                       // its own timer: ledger call number, attempt, send it now (a delayed request)
                                        caf::reacts_to<retry_atom, std::int32_t, std::uint32_t, bool>>;
 
 /// One workflow run (sim/workflow_run.hpp): start answers with the outcome when the run is over.

@@ -40,7 +40,7 @@ struct Mutation {
 TEST(ChaosCli, EachSafeguardTurnedOffIsCaughtAndTheReplayReproducesIt) {
   for (const Mutation& m : {Mutation{"reservation_check", 7, "spend_within_budget"}, Mutation{"deadline_timer", 12, "ledger_equals_settlements"},
                             Mutation{"overclaim_clamp", 16, "nothing_left_reserved"}, Mutation{"redispatch", 17, "nothing_left_reserved"},
-                            Mutation{"settle_once", 73, "ledger_equals_settlements"}}) {
+                            Mutation{"settle_once", 73, "ledger_equals_settlements"}, Mutation{"ledger_retry", 6, "ledger_equals_settlements"}}) {
     const std::string run = std::to_string(m.run);
     const Outcome off = concord("chaos --seed 1 --run " + run + " --disable-safeguard " + m.safeguard);
     EXPECT_EQ(off.code, 1) << m.safeguard << off.output;
