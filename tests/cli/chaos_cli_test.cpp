@@ -53,6 +53,15 @@ TEST(ChaosCli, EachSafeguardTurnedOffIsCaughtAndTheReplayReproducesIt) {
   }
 }
 
+// Run 7 of seed 1 with ledger_retry off: a batch waits forever for a lost ledger answer. The run
+// is given up at its limit, and the harness must go on: the workflow actor stops its batches when
+// it is stopped (without that the embedded cluster's actor system never shut down: a hang).
+TEST(ChaosCli, ARunGivenUpWithABatchWaitingForeverDoesNotHangTheHarness) {
+  const Outcome o = concord("chaos --seed 1 --run 7 --disable-safeguard ledger_retry", 120);
+  EXPECT_EQ(o.code, 1) << "137: killed after 120 s, the harness hung\n" << o.output;
+  EXPECT_NE(o.output.find("VIOLATION run 7: ended_with_a_reason"), std::string::npos) << o.output;
+}
+
 TEST(ChaosCli, AReplayedRunEndsExactlyAsInTheFullSequence) {
   const Outcome all = concord("chaos --runs 14 --seed 3 --verbose");
   ASSERT_EQ(all.code, 0) << all.output;

@@ -17,9 +17,11 @@ struct Outcome {
   std::string output;  // stdout and stderr
 };
 
-/// Runs `concord ARGS` from the source folder (so relative example paths work).
-inline Outcome concord(const std::string& args) {
-  const std::string cmd = "cd '" CONCORD_SOURCE_DIR "' && CONCORD_DATASETS='" CONCORD_DATASETS_DIR "' '" CONCORD_BIN "' " + args + " 2>&1";
+/// Runs `concord ARGS` from the source folder (so relative example paths work); with a limit
+/// (seconds, > 0) it is killed (SIGKILL) after that long and the code is 137.
+inline Outcome concord(const std::string& args, int limit_s = 0) {
+  const std::string limit = limit_s > 0 ? "timeout -s KILL " + std::to_string(limit_s) + " " : "";
+  const std::string cmd = "cd '" CONCORD_SOURCE_DIR "' && CONCORD_DATASETS='" CONCORD_DATASETS_DIR "' " + limit + "'" CONCORD_BIN "' " + args + " 2>&1";
   Outcome out;
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return out;
