@@ -145,6 +145,28 @@ TEST(BenchCli, BadInputExitsTwoNamingTheProblem) {
   }
 }
 
+// `concord bench contention` (README "Benchmarks", docs/negotiation.md): a tiny sweep writes its
+// table, CSV and charts, and asserts tenant spend <= tenant budget in every run; bad input exits 2.
+TEST(BenchCli, ContentionTinySweepWritesTableCsvAndChartsAndRefusesBadInput) {
+  REQUIRE_BENCH();
+  TempDir tmp;
+  const std::string out = tmp.path("out");
+  const auto r = concord("bench contention proofflow --rates 0.02,0.04 --window 300 --replicates 2 --threads 2 --out '" + out + "'");
+  ASSERT_EQ(r.code, 0) << r.output;
+  for (const char* s : {"fcfs ", "static_split ", "negotiation ", "spend/bud", "msgs/wf", "plan ms"}) EXPECT_THAT(r.output, HasSubstr(s));
+  const std::string csv = read(out + "/contention.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 3 * 2) << csv;  // header + 3 policies x 2 rates
+  expect_png(out + "/completion_vs_load.png");
+  expect_png(out + "/prices_money.png");
+  expect_png(out + "/prices_slots.png");
+  auto bad = concord("bench contention --policies nope --rates 0.02 --window 10 --out '" + tmp.path("x") + "'");
+  EXPECT_EQ(bad.code, 2) << bad.output;
+  EXPECT_THAT(bad.output, HasSubstr("--policies: unknown policy \"nope\""));
+  bad = concord("bench contention --rates 0");
+  EXPECT_EQ(bad.code, 2) << bad.output;
+  EXPECT_THAT(bad.output, HasSubstr("--rates"));
+}
+
 }  // namespace
 
 namespace {
