@@ -92,6 +92,8 @@ proto::selector_actor::behavior_type selector(proto::selector_actor::stateful_po
         rb.latency_ewma_s = b.latency_ewma_s;
         rb.reputation = b.reputation;
         rb.available = b.available;
+        rb.free_slots = b.free_slots;
+        rb.queued = b.queued;
         rb.timestamp_s = st.now_s();  // the selector's clock: staleness needs no clock sync
         st.router(b.model).table().upsert(std::move(rb));
       },
@@ -112,7 +114,15 @@ proto::selector_actor::behavior_type selector(proto::selector_actor::stateful_po
           if (const auto* e = router.table().find(d->worker_id)) {
             route::Beacon busier = e->beacon;
             ++busier.queue_length;
-            busier.load = std::min(1.0, busier.load + 1.0 / 64);
+            if (busier.free_slots > 0) {  // it takes a slot (load: running / slots)
+              const int slots = busier.queue_length - 1 - busier.queued + busier.free_slots;
+              --busier.free_slots;
+              busier.load = std::min(1.0, busier.load + 1.0 / std::max(1, slots));
+            } else if (busier.free_slots == 0) {  // it waits for one
+              ++busier.queued;
+            } else {
+              busier.load = std::min(1.0, busier.load + 1.0 / 64);
+            }
             router.table().upsert(std::move(busier));
           }
         }

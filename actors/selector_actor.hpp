@@ -1,7 +1,9 @@
 #pragma once
 // The selector of one node: keeps the beacons of every worker it hears from,
 // excludes workers that died (down_msg, via the monitors it holds) or fell silent
-// (stale beacons), and picks workers for a model's samples.
+// (stale beacons), and picks workers for a model's samples: among the screened candidates,
+// workers with a free slot first (route/screening.hpp); when none has one the sample is still
+// sent (it waits in a worker's queue; route::expected_wait_s gives the wait from the beacons).
 #include <caf/fwd.hpp>
 #include "interfaces.hpp"
 
