@@ -41,9 +41,10 @@ TEST(SlotWait, AFullWorkerMakesANewSampleWaitForItsPlaceInTheQueue) {
 }
 
 TEST(SlotWait, TheModelsWaitIsItsShortestWorkerWait) {
-  const std::vector<Beacon> model = {worker(2, 2, 3, 10), worker(2, 2, 0, 10), worker(4, 4, 1, 8)};
+  // 20 s, 4 s, 5 s: the shortest is neither the first nor the last.
+  const std::vector<Beacon> model = {worker(2, 2, 3, 10), worker(4, 4, 1, 8), worker(2, 2, 0, 10)};
   EXPECT_DOUBLE_EQ(route::expected_wait_s(model), 4.0);  // (1 + 1) x 8 / 4
-  const std::vector<Beacon> with_room = {worker(2, 2, 3, 10), worker(3, 2, 0, 10)};
+  const std::vector<Beacon> with_room = {worker(3, 2, 0, 10), worker(2, 2, 3, 10)};
   EXPECT_EQ(route::expected_wait_s(with_room), 0.0);
   EXPECT_TRUE(std::isinf(route::expected_wait_s({})));  // no live worker: no slot ever
 }
