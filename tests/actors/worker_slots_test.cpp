@@ -16,6 +16,7 @@
 #include "actor_test_support.hpp"
 #include "messages.hpp"
 #include "model_worker.hpp"
+#include "node_manager.hpp"
 #include "virtual_time.hpp"
 
 namespace concord::actors {
@@ -223,6 +224,29 @@ TEST_F(SlottedWorker, BeaconsReportFreeSlotsAndTheQueue) {
   EXPECT_EQ(b.free_slots, -1);
   EXPECT_EQ(b.queued, 0);
   EXPECT_EQ(b.queue, 1);
+}
+
+TEST(NodeWorkerSlots, ANodesWorkersGetTheSlotsOfItsWorkersFile) {
+  // `concord node --workers FILE` gives each entry's "slots" to its workers (HostedWorkers::slots).
+  caf::actor_system sys{testing::quiet_config()};
+  caf::scoped_actor self{sys};
+  NodeOptions no;
+  no.name = "n";
+  no.workers = {{"m", 2, 3}, {"u", 1, 0}};  // model, count, slots (0: unlimited)
+  no.beacon_interval_s = 0;                  // no periodic beacons: only the one each subscribe sends
+  auto manager = spawn_node_manager(sys, no);
+  std::vector<proto::beacon> hosted;
+  self->request(manager, 5s, proto::workers_atom::value)
+      .receive([&](std::vector<proto::beacon>& ws) { hosted = ws; }, [](caf::error&) { ADD_FAILURE() << "no answer"; });
+  ASSERT_EQ(hosted.size(), 3u);
+  for (const auto& h : hosted) {
+    self->send(h.handle, proto::subscribe_atom::value, caf::actor_cast<caf::actor>(self));  // beacons at once
+    self->receive([&](proto::beacon& b) {
+      EXPECT_EQ(b.worker, h.worker);
+      EXPECT_EQ(b.free_slots, b.model == "m" ? 3 : -1) << b.worker;
+    }, caf::after(5s) >> [] { ADD_FAILURE() << "no beacon"; });
+  }
+  self->send(manager, proto::stop_atom::value);
 }
 
 }  // namespace
