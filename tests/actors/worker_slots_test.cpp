@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <vector>
 
 #include <caf/all.hpp>
@@ -15,6 +17,7 @@
 
 #include "actor_test_support.hpp"
 #include "messages.hpp"
+#include "external_worker.hpp"
 #include "model_worker.hpp"
 #include "node_manager.hpp"
 #include "virtual_time.hpp"
@@ -247,6 +250,47 @@ TEST(NodeWorkerSlots, ANodesWorkersGetTheSlotsOfItsWorkersFile) {
     }, caf::after(5s) >> [] { ADD_FAILURE() << "no beacon"; });
   }
   self->send(manager, proto::stop_atom::value);
+}
+
+TEST(ExternalWorkerSlots, ItsCapacityIsItsSlotsInItsBeacons) {
+  // `concord worker --capacity N`: the node's proxy runs N samples at once and queues the rest.
+  caf::actor_system sys{testing::quiet_config()};
+  caf::scoped_actor self{sys}, probe{sys};
+  ExternalWorkerOptions eo;
+  eo.name = "n/ext";
+  eo.model = "m";
+  eo.capacity = 2;
+  eo.beacon_interval_s = 0;
+  auto sent = std::make_shared<std::atomic<int>>(0);
+  eo.send = [sent](const service::NodeMessage&) { sent->fetch_add(1); };
+  auto w = spawn_external_worker(sys, eo);
+  auto beacon = [&] {
+    probe->send(w, proto::subscribe_atom::value, caf::actor_cast<caf::actor>(probe));
+    proto::beacon out;
+    probe->receive([&](proto::beacon& b) { out = b; }, caf::after(5s) >> [] { ADD_FAILURE() << "no beacon"; });
+    return out;
+  };
+  proto::beacon b = beacon();
+  EXPECT_EQ(b.free_slots, 2);
+  EXPECT_EQ(b.queued, 0);
+  for (std::uint64_t id = 1; id <= 3; ++id) self->send(w, request(id, 10));
+  self->send(w, proto::subscribe_atom::value, caf::actor_cast<caf::actor>(probe));  // after the requests (same sender)
+  probe->receive([&](proto::beacon& x) { b = x; }, caf::after(5s) >> [] { ADD_FAILURE() << "no beacon"; });
+  EXPECT_EQ(b.free_slots, 0);
+  EXPECT_EQ(b.queued, 1);
+  EXPECT_EQ(b.queue, 3);
+  self->send(w, proto::cancel_atom::value, std::uint64_t{3}, -1.0);  // the waiting one: answered at once
+  self->receive([&](proto::sample_result& r) {
+    EXPECT_EQ(r.sample_id, 3u);
+    EXPECT_TRUE(r.cancelled);
+    EXPECT_EQ(r.cost, 0);
+  }, caf::after(5s) >> [] { ADD_FAILURE() << "no answer"; });
+  b = beacon();
+  EXPECT_EQ(b.free_slots, 0);
+  EXPECT_EQ(b.queued, 0);
+  EXPECT_EQ(b.queue, 2);
+  EXPECT_EQ(sent->load(), 2);  // only two samples went to the process
+  caf::anon_send_exit(w, caf::exit_reason::kill);
 }
 
 }  // namespace
