@@ -9,6 +9,7 @@
 
 #include "interfaces.hpp"
 #include "route/router.hpp"
+#include "route/slot_wait.hpp"
 
 namespace concord::actors {
 
@@ -160,6 +161,15 @@ proto::selector_actor::behavior_type selector(proto::selector_actor::stateful_po
           models.push_back(model), live.push_back(n);
         }
         return std::make_tuple(std::move(models), std::move(live));
+      },
+      [=](proto::wait_atom, const std::string& model) {  // how long a sample of the model would wait for a slot now
+        auto& st = self->state;
+        const double now = st.now_s();
+        auto& table = st.router(model).table();
+        std::vector<route::Beacon> live;
+        for (const auto& e : table.entries())
+          if (table.liveness(e, now) == route::Liveness::live) live.push_back(e.beacon);
+        return route::expected_wait_s(live);
       },
       [=](proto::status_atom) {  // (worker, samples dispatched and not yet reported), for tests and tools
         std::vector<std::string> names;

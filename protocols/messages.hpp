@@ -22,7 +22,7 @@ namespace concord::proto {
 // 2: batch_report.no_worker_left/.workers, ledger_reply, ledger_status; 3: (cancel, sample id, stop_after_s) to workers
 // 4: sample content (prompt, names, time limit) in requests, output in results and batch reports
 // 5: tenant ledgers (tenant_reply, tenant_status; tenant lookups between node managers)
-// 6: beacon.free_slots/.queued (worker slots)
+// 6: beacon.free_slots/.queued (worker slots); (wait_atom, model) to selectors
 inline constexpr std::uint32_t kProtocolVersion = 6;
 
 /// What a simulated worker draws from: the (subtask, model) profile, shipped with
@@ -225,6 +225,7 @@ using renew_atom = caf::atom_constant<caf::atom("renew")>;
 using open_atom = caf::atom_constant<caf::atom("open")>;
 using tenant_atom = caf::atom_constant<caf::atom("tenant")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
+using wait_atom = caf::atom_constant<caf::atom("wait")>;
 
 }  // namespace concord::proto
 

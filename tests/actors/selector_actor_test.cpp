@@ -2,6 +2,7 @@
 // is never picked again, and a worker with a free slot is preferred to one without.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <functional>
 #include <map>
 #include <set>
@@ -201,7 +202,7 @@ TEST(SelectorActor, SettlesEachDispatchOnceByItsIdAndForgetsADeadWorkersDispatch
   caf::anon_send_exit(sel, caf::exit_reason::user_shutdown);
 }
 
-TEST(SelectorActor, PrefersAWorkerWithAFreeSlotAndStillRoutesWhenNoneHasOne) {
+TEST(SelectorActor, PrefersAWorkerWithAFreeSlotStillRoutesWhenNoneHasOneAndTellsTheWait) {
   caf::actor_system sys{config()};
   caf::scoped_actor self{sys};
   SelectorOptions so;
@@ -236,11 +237,21 @@ TEST(SelectorActor, PrefersAWorkerWithAFreeSlotAndStillRoutesWhenNoneHasOne) {
   }
   // A batch of 2: the first takes roomy's last free slot; then no worker has one and the
   // second is still sent, to the one with fewer samples (it will wait in full's queue).
+  auto wait = [&](const std::string& model) {
+    double w = -1;
+    self->request(sel, 5s, proto::wait_atom::value, model).receive([&](double x) { w = x; }, [](caf::error&) { ADD_FAILURE() << "no answer"; });
+    return w;
+  };
   self->send(sel, a), self->send(sel, b);
+  EXPECT_EQ(wait("m"), 0.0);  // roomy has a free slot
   const auto two = pick(2);
   ASSERT_EQ(two.size(), 2u);
   EXPECT_EQ(two[0], roomy);
   EXPECT_EQ(two[1], full);
+  // Now (the picks counted): full has 1 waiting on its 1 slot -> 2 x 1 s; roomy none waiting on
+  // 4 busy slots -> 1 x 5 s / 4. The expected wait is the shorter.
+  EXPECT_DOUBLE_EQ(wait("m"), 1.25);
+  EXPECT_TRUE(std::isinf(wait("unknown")));
   caf::anon_send_exit(full, caf::exit_reason::kill);
   caf::anon_send_exit(roomy, caf::exit_reason::kill);
   caf::anon_send_exit(sel, caf::exit_reason::kill);
