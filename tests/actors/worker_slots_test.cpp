@@ -293,5 +293,33 @@ TEST(ExternalWorkerSlots, ItsCapacityIsItsSlotsInItsBeacons) {
   caf::anon_send_exit(w, caf::exit_reason::kill);
 }
 
+TEST(RealClockWorkerSlots, OneSlotRunsSamplesOneAfterAnotherInRealTime) {
+  // The same worker on the real clock (CAF timers): 3 samples of 20 simulated seconds at 1000 x
+  // (20 ms each) on one slot take at least 60 ms and end in arrival order. A lower bound only:
+  // a loaded machine can be slower, never faster.
+  caf::actor_system sys{testing::quiet_config()};
+  caf::scoped_actor self{sys};
+  WorkerOptions wo;
+  wo.name = "w";
+  wo.model = "m";
+  wo.beacon_interval_s = 0;
+  wo.time_scale = 1000;
+  wo.slots = 1;
+  auto w = spawn_simulated_worker(sys, wo);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (std::uint64_t id = 1; id <= 3; ++id) self->send(w, request(id, 20));
+  std::vector<std::uint64_t> order;
+  for (int i = 0; i < 3; ++i)
+    self->receive([&](proto::sample_result& r) {
+      order.push_back(r.sample_id);
+      EXPECT_FALSE(r.cancelled);
+      EXPECT_EQ(r.latency_s, 20.0);  // service time, not the wait
+    }, caf::after(10s) >> [] { ADD_FAILURE() << "no result"; });
+  const auto elapsed = std::chrono::steady_clock::now() - t0;
+  EXPECT_EQ(order, (std::vector<std::uint64_t>{1, 2, 3}));
+  EXPECT_GE(elapsed, 60ms);
+  caf::anon_send_exit(w, caf::exit_reason::kill);
+}
+
 }  // namespace
 }  // namespace concord::actors
