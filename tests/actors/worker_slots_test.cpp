@@ -321,5 +321,30 @@ TEST(RealClockWorkerSlots, OneSlotRunsSamplesOneAfterAnotherInRealTime) {
   caf::anon_send_exit(w, caf::exit_reason::kill);
 }
 
+TEST(BeaconWire, SlotFieldsCrossTheWire) {
+  // What a remote selector receives (CAF's binary format, as between nodes): the appended fields.
+  caf::actor_system sys{testing::quiet_config()};
+  for (const auto& [free_slots, queued] : {std::pair{3, 7}, std::pair{-1, 0}, std::pair{0, 2}}) {
+    proto::beacon b;
+    b.worker = "n/m#0";
+    b.model = "m";
+    b.queue = 9;
+    b.timestamp_s = 1.5;
+    b.free_slots = free_slots;
+    b.queued = queued;
+    std::vector<char> buf;
+    caf::binary_serializer sink{sys, buf};
+    ASSERT_FALSE(sink(b));
+    caf::binary_deserializer source{sys, buf};
+    proto::beacon c;
+    ASSERT_FALSE(source(c));
+    EXPECT_EQ(c.worker, b.worker);
+    EXPECT_EQ(c.queue, 9);
+    EXPECT_EQ(c.timestamp_s, 1.5);
+    EXPECT_EQ(c.free_slots, free_slots);
+    EXPECT_EQ(c.queued, queued);
+  }
+}
+
 }  // namespace
 }  // namespace concord::actors
