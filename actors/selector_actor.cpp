@@ -1,6 +1,7 @@
 #include "selector_actor.hpp"
 
 #include <chrono>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -164,8 +165,10 @@ proto::selector_actor::behavior_type selector(proto::selector_actor::stateful_po
       },
       [=](proto::wait_atom, const std::string& model) {  // how long a sample of the model would wait for a slot now
         auto& st = self->state;
+        const auto it = st.routers.find(model);  // not router(): asking must not add a model
+        if (it == st.routers.end()) return std::numeric_limits<double>::infinity();
         const double now = st.now_s();
-        auto& table = st.router(model).table();
+        const auto& table = it->second.table();
         std::vector<route::Beacon> live;
         for (const auto& e : table.entries())
           if (table.liveness(e, now) == route::Liveness::live) live.push_back(e.beacon);

@@ -252,6 +252,9 @@ TEST(SelectorActor, PrefersAWorkerWithAFreeSlotStillRoutesWhenNoneHasOneAndTells
   // 4 busy slots -> 1 x 5 s / 4. The expected wait is the shorter.
   EXPECT_DOUBLE_EQ(wait("m"), 1.25);
   EXPECT_TRUE(std::isinf(wait("unknown")));
+  self->request(sel, 5s, proto::models_atom::value)  // asking about a model does not add it
+      .receive([&](std::vector<std::string>& models, std::vector<std::int32_t>&) { EXPECT_EQ(models, std::vector<std::string>{"m"}); },
+               [](caf::error&) { ADD_FAILURE() << "no answer"; });
   caf::anon_send_exit(full, caf::exit_reason::kill);
   caf::anon_send_exit(roomy, caf::exit_reason::kill);
   caf::anon_send_exit(sel, caf::exit_reason::kill);
