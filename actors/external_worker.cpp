@@ -49,6 +49,9 @@ void send_beacon(external_actor* self) {
   b.latency_ewma_s = st.latency_ewma_s;
   b.reputation = st.reputation;
   b.timestamp_s = st.o.clock->seconds_since(st.born);
+  // Its capacity is its slots (`concord worker --capacity`): samples beyond it wait here, in order.
+  b.free_slots = static_cast<std::int32_t>(st.o.capacity > st.running ? st.o.capacity - st.running : 0);
+  b.queued = static_cast<std::int32_t>(st.waiting.size());
   for (const auto& t : st.beacon_targets) self->send(t, b);
 }
 

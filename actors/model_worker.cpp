@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <unordered_map>
@@ -22,9 +23,11 @@ struct InFlight {
   proto::sample_request request;
   SimulatedSample sample;
   caf::strong_actor_ptr reply_to;
-  Clock::time_point started;
+  Clock::time_point started;  // when it took a slot (or arrived, without slots)
   double started_s = 0;  // virtual time: simulated seconds
   double time_scale = 1;
+  bool waiting = false;  // in the slot queue: not started, no finish scheduled
+  bool waited = false;   // it waited for a slot before it started
 };
 
 struct worker_state {
@@ -35,6 +38,11 @@ struct worker_state {
   std::unordered_map<std::uint64_t, InFlight> in_flight;
   std::map<std::pair<caf::actor_addr, std::uint64_t>, std::uint64_t> token_of;  // (requester, sample id) -> token
   std::uint64_t next_token = 1;
+  // Slots (options.slots > 0): running <= slots; `queue` holds the tokens of waiting samples, in
+  // arrival order. Every in_flight entry is running or in the queue, never both. Without slots,
+  // running counts every sample and the queue stays empty.
+  int running = 0;
+  std::deque<std::uint64_t> queue;
   Clock::time_point born;
   double latency_ewma_s = 0, reputation = 1;
   // Fault injection: what a hang holds back until it ends (run in arrival order), and whether
@@ -80,25 +88,74 @@ void send_beacon(worker_actor* self) {
   b.worker = st.options.name;
   b.model = st.options.model;
   b.handle = caf::actor_cast<caf::actor>(self);
-  b.queue = static_cast<std::int32_t>(st.in_flight.size());
-  b.load = std::min(1.0, st.in_flight.size() / 64.0);
+  b.queue = static_cast<std::int32_t>(st.in_flight.size());  // running + waiting
+  b.load = st.options.slots > 0 ? std::min(1.0, static_cast<double>(st.running) / st.options.slots)
+                                : std::min(1.0, st.in_flight.size() / 64.0);
+  b.free_slots = st.options.slots > 0 ? std::max(0, st.options.slots - st.running) : -1;
+  b.queued = static_cast<std::int32_t>(st.queue.size());
   b.latency_ewma_s = st.latency_ewma_s;
   b.reputation = st.reputation;
   b.timestamp_s = st.options.clock->seconds_since(st.born);
   for (const auto& target : st.beacon_targets) self->send(target, b);
 }
 
-/// stop_after_s: simulated seconds after the sample's start at which it stops (< 0: now).
+void send_result(worker_actor* self, const caf::actor& to, proto::sample_result result, bool cancelled);
+
+/// Starts a sample that has a slot: it runs from now and ends at now + its latency.
+void begin(worker_actor* self, std::uint64_t token) {
+  auto& st = self->state;
+  InFlight& f = st.in_flight.at(token);
+  f.waiting = false;
+  f.started = st.options.clock->now();
+  VirtualTime* vt = st.options.virtual_time;
+  if (vt) f.started_s = vt->now_s();
+  ++st.running;
+  // Ends at start + latency (simulated seconds): on the virtual clock, the very instant the simulator computes.
+  send_later(self, vt, f.sample.latency_s, f.time_scale, TimePhase::event, proto::finish_atom::value, token);
+}
+
+/// Gives free slots to the queue's head, in order.
+void pump(worker_actor* self) {
+  auto& st = self->state;
+  while (!st.queue.empty() && (st.options.slots <= 0 || st.running < st.options.slots)) {
+    const std::uint64_t token = st.queue.front();
+    st.queue.pop_front();
+    begin(self, token);
+  }
+}
+
+/// A waiting sample's cancel: out of the queue, answered cancelled, charged nothing. No slot frees.
+void drop_waiting(worker_actor* self, std::unordered_map<std::uint64_t, InFlight>::iterator it) {
+  auto& st = self->state;
+  InFlight& f = it->second;
+  st.queue.erase(std::remove(st.queue.begin(), st.queue.end(), it->first), st.queue.end());
+  proto::sample_result result;
+  result.sample_id = f.request.sample_id;
+  result.subtask = f.request.subtask;
+  result.worker = st.options.name;
+  result.cancelled = true;  // latency, tokens and cost 0: it never ran
+  st.token_of.erase({caf::actor_cast<caf::actor_addr>(f.reply_to), f.request.sample_id});
+  const auto to = caf::actor_cast<caf::actor>(f.reply_to);
+  st.in_flight.erase(it);
+  if (to) send_result(self, to, std::move(result), true);
+}
+
+/// stop_after_s: simulated seconds after the sample's start at which it stops (< 0: now). A
+/// sample that waited for a slot stops now: stop_after_s was measured from another start.
 void reply(worker_actor* self, std::uint64_t token, bool cancelled, double stop_after_s = -1) {
   auto& st = self->state;
   auto it = st.in_flight.find(token);
   if (it == st.in_flight.end()) return;  // already answered (cancel raced the end)
+  if (it->second.waiting) {  // only a cancel finds it here: no finish is scheduled for it
+    if (cancelled) drop_waiting(self, it);
+    return;
+  }
   InFlight& f = it->second;
   double elapsed_s = f.sample.latency_s;
   if (cancelled)
-    elapsed_s = stop_after_s >= 0              ? stop_after_s
-                : st.options.virtual_time ? st.options.virtual_time->now_s() - f.started_s
-                                          : st.options.clock->seconds_since(f.started) * f.time_scale;
+    elapsed_s = stop_after_s >= 0 && !f.waited ? stop_after_s
+                : st.options.virtual_time     ? st.options.virtual_time->now_s() - f.started_s
+                                              : st.options.clock->seconds_since(f.started) * f.time_scale;
   auto result = sample_outcome(f.request, f.sample, elapsed_s, st.options.name);
   if (!result.cancelled) {
     st.latency_ewma_s = st.latency_ewma_s == 0 ? result.latency_s : 0.8 * st.latency_ewma_s + 0.2 * result.latency_s;
@@ -107,7 +164,15 @@ void reply(worker_actor* self, std::uint64_t token, bool cancelled, double stop_
   st.token_of.erase({caf::actor_cast<caf::actor_addr>(f.reply_to), f.request.sample_id});
   const auto to = caf::actor_cast<caf::actor>(f.reply_to);
   st.in_flight.erase(it);
+  --st.running;
+  pump(self);  // its slot goes to the queue's head (whatever becomes of the result below)
   if (!to) return;
+  send_result(self, to, std::move(result), cancelled);
+}
+
+/// Sends a result as the worker's faults allow (lies, drops, duplicates, delays).
+void send_result(worker_actor* self, const caf::actor& to, proto::sample_result result, bool cancelled) {
+  auto& st = self->state;
   if (!cancelled) {
     if (const auto* lie = fault(st, WorkerFaultKind::lie_tokens)) {  // claims more than it did
       result.tokens = static_cast<std::int64_t>(static_cast<double>(result.tokens) * lie->factor);
@@ -190,21 +255,19 @@ void start_sample(worker_actor* self, proto::sample_request r, const caf::strong
   f.sample = simulate_sample(r);
   if (const auto* slow = fault(self->state, WorkerFaultKind::slow)) f.sample.latency_s *= slow->factor;
   f.reply_to = sender;
-  f.started = self->state.options.clock->now();
   auto& st = self->state;
   const std::pair key{caf::actor_cast<caf::actor_addr>(f.reply_to), r.sample_id};
   if (st.token_of.count(key)) return;  // a duplicate of a sample already running here
   const std::uint64_t token = st.next_token++;
   st.token_of.emplace(key, token);
   const double scale = r.time_scale > 0 ? r.time_scale : self->state.options.time_scale;
-  const double latency_s = f.sample.latency_s;
   f.time_scale = scale;
   f.request = std::move(r);
-  VirtualTime* vt = st.options.virtual_time;
-  if (vt) f.started_s = vt->now_s();
+  const bool full = st.options.slots > 0 && st.running >= st.options.slots;
+  f.waiting = f.waited = full;
   st.in_flight[token] = std::move(f);
-  // Ends at start + latency (simulated seconds): on the virtual clock, the very instant the simulator computes.
-  send_later(self, vt, latency_s, scale, TimePhase::event, proto::finish_atom::value, token);
+  if (full) st.queue.push_back(token);  // starts when a slot frees, after those before it
+  else begin(self, token);
 }
 
 }  // namespace

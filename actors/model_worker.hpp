@@ -6,6 +6,15 @@
 // A cancel (cancel_atom, sample id, stop_after_s) stops a sample stop_after_s simulated seconds
 // after its start when stop_after_s >= 0 (the batch's first success: the simulator's settlement),
 // else now.
+//
+// Slots (issue 13): with `slots` = S > 0, at most S samples run at once; more wait in a FIFO
+// queue at the worker and start, in arrival order, when a slot frees (a sample ends, is
+// cancelled, or its result is lost to a fault). A sample's latency and charge count from its
+// start, never its wait. A waiting sample's cancel removes it from the queue and answers it
+// cancelled, charged nothing (nothing ran; no slot frees). A running sample that waited first is
+// stopped by a cancel now, whatever stop_after_s says (its requester measured that from another
+// start), as an external worker's is. Beacons carry free_slots and queued (protocols/messages.hpp).
+// slots = 0: unlimited, exactly the behaviour without slots (the simulator's equivalence).
 #include <string>
 #include <vector>
 
@@ -33,6 +42,8 @@ struct WorkerOptions {
   /// Fault injection (`concord chaos`, tests): the faults this worker plays, at simulated times
   /// since it started (chaos/worker_fault.hpp). Empty: none.
   std::vector<chaos::WorkerFault> faults;
+  /// Samples run at once (>= 1); more wait in a FIFO queue here. 0: unlimited.
+  int slots = 0;
 };
 
 /// Spawns a simulated worker.

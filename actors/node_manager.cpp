@@ -49,6 +49,7 @@ caf::behavior node_manager(node_actor* self, NodeOptions options) {
       wo.model = w.model;
       wo.time_scale = st.options.time_scale;
       wo.beacon_interval_s = st.options.beacon_interval_s;
+      wo.slots = w.slots;
       proto::beacon b;
       b.worker = wo.name;
       b.model = wo.model;

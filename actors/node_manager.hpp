@@ -19,6 +19,7 @@ namespace concord::actors {
 struct HostedWorkers {
   std::string model;
   int count = 1;
+  int slots = 0;  // samples each runs at once (WorkerOptions::slots); 0: unlimited
 };
 
 struct NodeOptions {

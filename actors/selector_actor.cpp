@@ -1,6 +1,7 @@
 #include "selector_actor.hpp"
 
 #include <chrono>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 
 #include "interfaces.hpp"
 #include "route/router.hpp"
+#include "route/slot_wait.hpp"
 
 namespace concord::actors {
 
@@ -92,6 +94,8 @@ proto::selector_actor::behavior_type selector(proto::selector_actor::stateful_po
         rb.latency_ewma_s = b.latency_ewma_s;
         rb.reputation = b.reputation;
         rb.available = b.available;
+        rb.free_slots = b.free_slots;
+        rb.queued = b.queued;
         rb.timestamp_s = st.now_s();  // the selector's clock: staleness needs no clock sync
         st.router(b.model).table().upsert(std::move(rb));
       },
@@ -112,7 +116,15 @@ proto::selector_actor::behavior_type selector(proto::selector_actor::stateful_po
           if (const auto* e = router.table().find(d->worker_id)) {
             route::Beacon busier = e->beacon;
             ++busier.queue_length;
-            busier.load = std::min(1.0, busier.load + 1.0 / 64);
+            if (busier.free_slots > 0) {  // it takes a slot (load: running / slots)
+              const int slots = busier.queue_length - 1 - busier.queued + busier.free_slots;
+              --busier.free_slots;
+              busier.load = std::min(1.0, busier.load + 1.0 / std::max(1, slots));
+            } else if (busier.free_slots == 0) {  // it waits for one
+              ++busier.queued;
+            } else {
+              busier.load = std::min(1.0, busier.load + 1.0 / 64);
+            }
             router.table().upsert(std::move(busier));
           }
         }
@@ -150,6 +162,17 @@ proto::selector_actor::behavior_type selector(proto::selector_actor::stateful_po
           models.push_back(model), live.push_back(n);
         }
         return std::make_tuple(std::move(models), std::move(live));
+      },
+      [=](proto::wait_atom, const std::string& model) {  // how long a sample of the model would wait for a slot now
+        auto& st = self->state;
+        const auto it = st.routers.find(model);  // not router(): asking must not add a model
+        if (it == st.routers.end()) return std::numeric_limits<double>::infinity();
+        const double now = st.now_s();
+        const auto& table = it->second.table();
+        std::vector<route::Beacon> live;
+        for (const auto& e : table.entries())
+          if (table.liveness(e, now) == route::Liveness::live) live.push_back(e.beacon);
+        return route::expected_wait_s(live);
       },
       [=](proto::status_atom) {  // (worker, samples dispatched and not yet reported), for tests and tools
         std::vector<std::string> names;

@@ -1,7 +1,9 @@
 #pragma once
 // The selector of one node: keeps the beacons of every worker it hears from,
 // excludes workers that died (down_msg, via the monitors it holds) or fell silent
-// (stale beacons), and picks workers for a model's samples.
+// (stale beacons), and picks workers for a model's samples: among the screened candidates,
+// workers with a free slot first (route/screening.hpp); when none has one the sample is still
+// sent (it waits in a worker's queue; route::expected_wait_s gives the wait from the beacons).
 #include <caf/fwd.hpp>
 #include "interfaces.hpp"
 
@@ -26,6 +28,10 @@ struct SelectorOptions {
 ///   (workers_atom, model)                    -> int32: workers alive for the model
 ///   (status_atom)                            -> (vector<string> workers, vector<int32> samples assigned)
 ///   (models_atom)                            -> (vector<string> models, vector<int32> live workers of each)
+///   (wait_atom, model)                       -> double: simulated seconds a sample of the model sent now
+///                                               would wait for a slot (route::expected_wait_s over its live
+///                                               workers' beacons, with this selector's picks since them);
+///                                               0 without slots; +inf when no worker is live
 proto::selector_actor spawn_selector(caf::actor_system& sys, const SelectorOptions& options);
 
 }  // namespace concord::actors

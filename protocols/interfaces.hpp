@@ -52,6 +52,7 @@ using selector_actor = caf::typed_actor<
     caf::replies_to<workers_atom, std::string>::with<std::int32_t>,  // live workers of a model
     caf::replies_to<status_atom>::with<std::vector<std::string>, std::vector<std::int32_t>>,  // load per worker
     caf::replies_to<models_atom>::with<std::vector<std::string>, std::vector<std::int32_t>>,  // live workers per model
+    caf::replies_to<wait_atom, std::string>::with<double>,  // a model's expected wait for a slot (simulated s; inf: no live worker)
     caf::reacts_to<stop_atom>>;
 
 /// A model worker. A sample_request is answered by a sample_result sent to its requester (not a

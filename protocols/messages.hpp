@@ -22,7 +22,8 @@ namespace concord::proto {
 // 2: batch_report.no_worker_left/.workers, ledger_reply, ledger_status; 3: (cancel, sample id, stop_after_s) to workers
 // 4: sample content (prompt, names, time limit) in requests, output in results and batch reports
 // 5: tenant ledgers (tenant_reply, tenant_status; tenant lookups between node managers)
-inline constexpr std::uint32_t kProtocolVersion = 5;
+// 6: beacon.free_slots/.queued (worker slots); (wait_atom, model) to selectors
+inline constexpr std::uint32_t kProtocolVersion = 6;
 
 /// What a simulated worker draws from: the (subtask, model) profile, shipped with
 /// the request so any worker on any node can simulate any subtask.
@@ -88,16 +89,20 @@ struct beacon {
   std::string model;
   caf::actor handle;
   double load = 0;              // in-flight samples / capacity, [0, 1]
-  std::int32_t queue = 0;       // samples in flight
-  double latency_ewma_s = 0;
+  std::int32_t queue = 0;       // samples in flight: running + waiting for a slot
+  double latency_ewma_s = 0;    // EWMA of the service time of samples that ran to their end (simulated s)
   double reputation = 1;        // success EWMA, [0, 1]
   bool available = true;
   double timestamp_s = 0;       // sender's clock (seconds since its start)
+  // Slots (protocol 6): free_slots < 0 = unlimited (no slots configured; queued is then 0).
+  // With slots: slots = queue - queued + free_slots (running + free), free_slots >= 0.
+  std::int32_t free_slots = -1;  // slots free now
+  std::int32_t queued = 0;       // samples waiting for a slot (FIFO at the worker)
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, beacon& x) {
   return f(caf::meta::type_name("beacon"), x.worker, x.model, x.handle, x.load, x.queue, x.latency_ewma_s, x.reputation,
-           x.available, x.timestamp_s);
+           x.available, x.timestamp_s, x.free_slots, x.queued);
 }
 
 /// Cluster membership: a node announces itself to a seed (and the seed to it).
@@ -220,6 +225,7 @@ using renew_atom = caf::atom_constant<caf::atom("renew")>;
 using open_atom = caf::atom_constant<caf::atom("open")>;
 using tenant_atom = caf::atom_constant<caf::atom("tenant")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
+using wait_atom = caf::atom_constant<caf::atom("wait")>;
 
 }  // namespace concord::proto
 

@@ -23,7 +23,7 @@ std::vector<actors::HostedWorkers> read_workers_file(const std::string& path) {
   for (std::size_t i = 0; i < list.size(); ++i) {
     const auto f = json_fields::FieldReader::at("workers", i);
     r.object(list[i], f);
-    r.only_keys(list[i], f, {"model", "count"});
+    r.only_keys(list[i], f, {"model", "count", "slots"});
     actors::HostedWorkers w;
     w.model = r.string(r.require(list[i], f, "model"), f + ".model");
     if (w.model.empty()) r.fail(f + ".model", "empty model id");
@@ -33,6 +33,13 @@ std::vector<actors::HostedWorkers> read_workers_file(const std::string& path) {
       if (count < kMinWorkerCount || count > kMaxWorkerCount)
         r.fail(f + ".count", fmt::format("must be in {}..{} (got {})", kMinWorkerCount, kMaxWorkerCount, count));
       w.count = static_cast<int>(count);
+    }
+    if (const auto* s = r.find(list[i], "slots")) {
+      const auto slots = r.integer(*s, f + ".slots");  // checked before narrowing, as count
+      if (slots < kMinWorkerSlots || slots > kMaxWorkerSlots)
+        r.fail(f + ".slots", fmt::format("must be in {}..{} samples at once per worker (got {}; leave it out for unlimited)",
+                                         kMinWorkerSlots, kMaxWorkerSlots, slots));
+      w.slots = static_cast<int>(slots);
     }
     out.push_back(w);
   }

@@ -13,8 +13,12 @@ namespace concord::cli {
 /// Simulated workers per model entry of a workers file ("count", default 1).
 inline constexpr int kMinWorkerCount = 1;
 inline constexpr int kMaxWorkerCount = 1024;
+/// Slots per worker ("slots": samples one worker runs at once; absent: unlimited).
+inline constexpr int kMinWorkerSlots = 1;
+inline constexpr int kMaxWorkerSlots = 1024;
 
-/// `{"workers": [{"model": "goedel8b", "count": 2}, ...]}`, count in 1..1024. Throws InputError.
+/// `{"workers": [{"model": "goedel8b", "count": 2, "slots": 4}, ...]}`, count in 1..1024 (default
+/// 1), slots in 1..1024 (default: unlimited). Throws InputError naming the file and field.
 std::vector<actors::HostedWorkers> read_workers_file(const std::string& path);
 
 /// The `[node]` section: what the command line would otherwise say (a flag given on the

@@ -24,6 +24,8 @@
 // without an outlook (the delays are 0.0 added to each latency, the argmax is the unpriced one).
 #include <vector>
 
+#include "route/slot_wait.hpp"
+
 namespace concord {
 
 struct McppOutlook {
@@ -49,8 +51,7 @@ struct McppOutlook {
   double delay_s(int m, int j) const {
     const auto i = static_cast<std::size_t>(m);
     if (i >= queue_ahead.size() || i >= wait_per_position_s.size()) return 0.0;
-    const double position = queue_ahead[i] + static_cast<double>(j) + 1.0;
-    return position > 0 ? position * wait_per_position_s[i] : 0.0;
+    return route::queue_wait_s(queue_ahead[i] + static_cast<double>(j) + 1.0, wait_per_position_s[i]);  // the beacons' rule
   }
 };
 

@@ -47,6 +47,15 @@ void screen(const CandidateTable& table, std::span<const double> requirement, do
     // SplitMix64 of (tiebreak + i x golden ratio): a bijection of i, so keys never tie.
     std::uint64_t state = tiebreak + 0x9E3779B97F4A7C15ull * i;
     out.push_back({i, m, splitmix64(state)});
+    if (entries[i].beacon.free_slots == 0) ++c.full;
+  }
+  // Slots first: a worker with a free slot beats every one without, which stay only when no
+  // candidate has a free slot (then c.full counts none dropped).
+  if (c.full > 0 && c.full < out.size()) {
+    out.erase(std::remove_if(out.begin(), out.end(), [&](const Candidate& x) { return entries[x.entry].beacon.free_slots == 0; }),
+              out.end());
+  } else {
+    c.full = 0;
   }
   auto better = [&](const Candidate& a, const Candidate& b) {
     if (a.match != b.match) return a.match > b.match;

@@ -8,6 +8,10 @@
 // drawn from the caller's `tiebreak` value, and the first `top_l` are kept.
 // Load before chance: with more equally matching workers than L, the idle ones are
 // offered to the bandit and none is starved for its id or its place in the table.
+// Slots first (issue 13): when some live matching worker has a free slot (Beacon::free_slots
+// != 0: a free slot, or unlimited), the workers without one are dropped before the top-L cut
+// (counted `full`); when none has a free slot, all stay (the sample will wait in a queue:
+// route::expected_wait_s says how long). Without slots (free_slots < 0 everywhere) nothing changes.
 // Deterministic: the same table, requirement and tiebreak give the same candidates.
 #include <cstddef>
 #include <cstdint>
@@ -37,7 +41,7 @@ struct Candidate {
 };
 
 struct ScreenCounts {
-  std::size_t considered = 0, stale = 0, dead = 0, unavailable = 0, low_match = 0, beyond_top_l = 0;
+  std::size_t considered = 0, stale = 0, dead = 0, unavailable = 0, low_match = 0, full = 0, beyond_top_l = 0;
 };
 
 /// Fills `out` (cleared first; its capacity is reused) with at most top_l candidates.

@@ -1,7 +1,8 @@
-// The selector actor: LinUCB learns from outcomes which worker to prefer, and a
-// worker that died is never picked again.
+// The selector actor: LinUCB learns from outcomes which worker to prefer, a worker that died
+// is never picked again, and a worker with a free slot is preferred to one without.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <functional>
 #include <map>
 #include <set>
@@ -199,6 +200,64 @@ TEST(SelectorActor, SettlesEachDispatchOnceByItsIdAndForgetsADeadWorkersDispatch
   ASSERT_TRUE(live_workers_become(self, sel, "m", 0));  // the down_msg arrived: its last two dispatches are forgotten
   EXPECT_EQ(assigned_to(self, sel, "w"), 0);
   caf::anon_send_exit(sel, caf::exit_reason::user_shutdown);
+}
+
+TEST(SelectorActor, PrefersAWorkerWithAFreeSlotStillRoutesWhenNoneHasOneAndTellsTheWait) {
+  caf::actor_system sys{config()};
+  caf::scoped_actor self{sys};
+  SelectorOptions so;
+  so.beacon_interval_s = 10;
+  so.top_l = 1;  // screening alone decides: without slots, the worker with fewer samples is taken
+  auto sel = spawn_selector(sys, so);
+  auto idle = [](caf::event_based_actor*) -> caf::behavior { return {[](proto::stop_atom) {}}; };
+  auto full = sys.spawn(idle), roomy = sys.spawn(idle);
+  // "full": 1 slot, busy; fewer samples, faster and more reliable (otherwise the better one).
+  // "roomy": 4 slots, 3 running, 1 free.
+  proto::beacon a;
+  a.worker = "full", a.model = "m", a.handle = full;
+  a.queue = 1, a.free_slots = 0, a.queued = 0, a.load = 1.0, a.latency_ewma_s = 1, a.reputation = 1;
+  proto::beacon b;
+  b.worker = "roomy", b.model = "m", b.handle = roomy;
+  b.queue = 3, b.free_slots = 1, b.queued = 0, b.load = 0.75, b.latency_ewma_s = 5, b.reputation = 0.5;
+  auto pick = [&](std::int32_t count) {
+    std::vector<caf::actor> got;
+    self->request(sel, 5s, proto::pick_atom::value, std::string("m"), count)
+        .receive([&](std::vector<caf::actor>& v, std::vector<std::uint64_t>& ids) {
+          got = v;
+          for (auto id : ids) self->send(sel, proto::forget_atom::value, id);
+        },
+                 [](caf::error&) { ADD_FAILURE() << "no answer"; });
+    return got;
+  };
+  for (int round = 0; round < 10; ++round) {
+    self->send(sel, a), self->send(sel, b);
+    const auto one = pick(1);
+    ASSERT_EQ(one.size(), 1u);
+    EXPECT_EQ(one[0], roomy) << "round " << round;
+  }
+  // A batch of 2: the first takes roomy's last free slot; then no worker has one and the
+  // second is still sent, to the one with fewer samples (it will wait in full's queue).
+  auto wait = [&](const std::string& model) {
+    double w = -1;
+    self->request(sel, 5s, proto::wait_atom::value, model).receive([&](double x) { w = x; }, [](caf::error&) { ADD_FAILURE() << "no answer"; });
+    return w;
+  };
+  self->send(sel, a), self->send(sel, b);
+  EXPECT_EQ(wait("m"), 0.0);  // roomy has a free slot
+  const auto two = pick(2);
+  ASSERT_EQ(two.size(), 2u);
+  EXPECT_EQ(two[0], roomy);
+  EXPECT_EQ(two[1], full);
+  // Now (the picks counted): full has 1 waiting on its 1 slot -> 2 x 1 s; roomy none waiting on
+  // 4 busy slots -> 1 x 5 s / 4. The expected wait is the shorter.
+  EXPECT_DOUBLE_EQ(wait("m"), 1.25);
+  EXPECT_TRUE(std::isinf(wait("unknown")));
+  self->request(sel, 5s, proto::models_atom::value)  // asking about a model does not add it
+      .receive([&](std::vector<std::string>& models, std::vector<std::int32_t>&) { EXPECT_EQ(models, std::vector<std::string>{"m"}); },
+               [](caf::error&) { ADD_FAILURE() << "no answer"; });
+  caf::anon_send_exit(full, caf::exit_reason::kill);
+  caf::anon_send_exit(roomy, caf::exit_reason::kill);
+  caf::anon_send_exit(sel, caf::exit_reason::kill);
 }
 
 }  // namespace

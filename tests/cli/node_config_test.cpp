@@ -228,6 +228,35 @@ TEST(NodeConfigFile, TenantsFileIsValidatedNamingFileFieldAndReason) {
   EXPECT_EQ(node.wait_exit(std::chrono::seconds(10)), 0);
 }
 
+TEST(NodeConfigFile, WorkerSlotsAreValidatedNamingFileFieldAndReason) {
+  // A workers file's optional "slots" (samples one worker runs at once): 1..1024, an integer;
+  // anything else is refused with exit code 2 before the node starts, naming file, field, reason.
+  TempDir dir;
+  // A value wrongly accepted would start the node: it is killed after 5 s (then the exit code is 137).
+  const std::string bin = "node --help >/dev/null && timeout -s KILL 5 '" CONCORD_BIN "' node --name a --listen 127.0.0.1:0 --workers ";
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {R"({"workers": [{"model": "m", "slots": 0}]})", "workers[0].slots: must be in 1..1024 samples at once per worker (got 0"},
+      {R"({"workers": [{"model": "m", "slots": 1025}]})", "workers[0].slots: must be in 1..1024 samples at once per worker (got 1025"},
+      {R"({"workers": [{"model": "m", "slots": -3}]})", "workers[0].slots: must be in 1..1024"},
+      {R"({"workers": [{"model": "m", "slots": 4294967297}]})", "workers[0].slots: must be in 1..1024"},
+      {R"({"workers": [{"model": "m"}, {"model": "n", "slots": 2.5}]})", "workers[1].slots: "},
+      {R"({"workers": [{"model": "m", "slots": "4"}]})", "workers[0].slots: "},
+      {R"({"workers": [{"model": "m", "slot": 4}]})", "workers[0].slot: unknown field"},
+  };
+  for (std::size_t i = 0; i < bad.size(); ++i) {
+    const std::string file = dir.file("w" + std::to_string(i) + ".json", bad[i].first);
+    const auto r = concord(bin + "'" + file + "'");
+    EXPECT_EQ(r.code, 2) << bad[i].first << "\n" << r.output;
+    EXPECT_THAT(r.output, HasSubstr(file + ": " + bad[i].second)) << bad[i].first;
+  }
+  // A good file: the node starts.
+  const std::string good = dir.file("good.json", R"({"workers": [{"model": "goedel8b", "count": 2, "slots": 4}, {"model": "kimina7b"}]})");
+  Node node({"--name", "a", "--listen", "127.0.0.1:0", "--workers", good}, dir.path("a.err"));
+  EXPECT_THAT(node.read_line(std::chrono::seconds(10)), HasSubstr("(3 workers,"));
+  node.signal(SIGTERM);
+  EXPECT_EQ(node.wait_exit(std::chrono::seconds(10)), 0);
+}
+
 TEST(NodeConfigFile, TheSystemdExampleConfigurationParses) {
   // deploy/systemd/node.ini.example with its listen, seeds and workers pointed here: every other
   // key is used as shipped.

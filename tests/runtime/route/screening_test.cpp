@@ -163,4 +163,38 @@ TEST(RouteScreening, EquallyLoadedWorkersAreOfferedInARandomOrderNoneStarved) {
   EXPECT_EQ(ids(t, out), ids(t, again));
 }
 
+/// A worker with `slots` slots, `running` of them busy, `queued` samples waiting (issue 13).
+Beacon slotted(const std::string& id, double match_x, int slots, int running, int queued) {
+  Beacon b = beacon(id, {1, match_x}, 0);
+  b.queue_length = running + queued;
+  b.free_slots = slots - running;
+  b.queued = queued;
+  return b;
+}
+
+TEST(RouteScreening, WorkersWithAFreeSlotComeFirstAndTheFullOnesOnlyWhenNoneHasOne) {
+  CandidateTable t;
+  t.upsert(slotted("best-full", 0, 1, 1, 0));     // best match, fewest samples, no free slot
+  t.upsert(slotted("worse-free", 0.5, 4, 3, 0));  // worse match, more samples, one free slot
+  t.upsert(slotted("full-queued", 0, 2, 2, 3));
+  Beacon unlimited = beacon("unlimited", {1, 1}, 0);  // no slots configured: always room
+  unlimited.queue_length = 9;
+  t.upsert(unlimited);
+  ScreenConfig sc;
+  std::vector<Candidate> out;
+  ScreenCounts counts;
+  const std::vector<double> req = {1, 0};
+  screen(t, req, 1, sc, out, &counts, 7);
+  EXPECT_EQ(ids(t, out), (std::vector<std::string>{"worse-free", "unlimited"}));  // then by match
+  EXPECT_EQ(counts.full, 2u);
+  // Every slot taken: nobody is dropped, and the usual order (match, then samples) decides.
+  Beacon now_full = slotted("worse-free", 0.5, 4, 4, 0);
+  now_full.timestamp_s = 0.5;  // newer than the one it replaces
+  ASSERT_TRUE(t.upsert(now_full));
+  t.erase("unlimited");
+  screen(t, req, 1, sc, out, &counts, 7);
+  EXPECT_EQ(ids(t, out), (std::vector<std::string>{"best-full", "full-queued", "worse-free"}));
+  EXPECT_EQ(counts.full, 0u);
+}
+
 }  // namespace

@@ -1,0 +1,350 @@
+// Worker slots (issue 13, WorkerOptions::slots) on a virtual clock: at most `slots` samples run
+// at once, the others wait in a FIFO queue and start, in arrival order, the instant a slot frees;
+// a waiting sample's cancel removes it (answered cancelled, charged nothing, no slot frees); a
+// sample's latency and charge count from its start, not its wait; beacons report free slots and
+// the queue (protocol 6).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include <caf/all.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
+
+#include "actor_test_support.hpp"
+#include "messages.hpp"
+#include "external_worker.hpp"
+#include "model_worker.hpp"
+#include "node_manager.hpp"
+#include "virtual_time.hpp"
+
+namespace concord::actors {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// 50 tokens at 10 picodollars over `latency_s` simulated seconds, always a success.
+proto::sample_request request(std::uint64_t id, double latency_s) {
+  proto::sample_request r;
+  r.sample_id = id;
+  r.price_per_token = 10;
+  r.token_cap = 1000;
+  r.profile.latency_s = {latency_s};
+  r.profile.success = {1};
+  r.profile.tokens = {50};
+  return r;
+}
+
+struct Arrival {
+  double at_s;  // virtual time the result reached the requester
+  proto::sample_result result;
+};
+
+struct SlottedWorker : ::testing::Test {
+  SlottedWorker() : sys(testing::coordinator_config()), sched(dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler())) {}
+  ~SlottedWorker() override {
+    for (auto& w : workers) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
+    sched.run();
+    while (!vt.timeline().empty()) vt.timeline().pop();
+  }
+  proto::worker_actor spawn(int slots) {
+    WorkerOptions wo;
+    wo.name = "w";
+    wo.model = "m";
+    wo.beacon_interval_s = 0;  // beacons only when asked (subscribe), below
+    wo.clock = wo.virtual_time = &vt;
+    wo.slots = slots;
+    workers.push_back(spawn_simulated_worker(sys, wo));
+    return workers.back();
+  }
+  /// Handles every message; then delivers the timeline's events up to `until_s` one at a time,
+  /// recording the virtual time each result reaches `self`.
+  void run_until(double until_s) {
+    sched.run();
+    drain();
+    while (!vt.timeline().empty() && vt.timeline().next_s() <= until_s) {
+      auto [target, msg] = vt.timeline().pop();
+      caf::anon_send(target, std::move(msg));
+      sched.run();
+      drain();
+    }
+  }
+  void drain() {
+    for (bool more = true; more;)
+      self->receive([&](proto::sample_result& r) { got.push_back({vt.now_s(), r}); }, caf::after(0s) >> [&] { more = false; });
+  }
+  /// Moves virtual time to `t` (an event that does nothing, then run_until(t)).
+  void advance_to(double t) {
+    vt.at(t, TimePhase::event, caf::actor_cast<caf::actor>(sink), caf::make_message(proto::tick_atom::value));
+    run_until(t);
+  }
+  /// The beacon `w` sends now (subscribing again sends one at once).
+  proto::beacon beacon(const proto::worker_actor& w) {
+    probe->send(w, proto::subscribe_atom::value, caf::actor_cast<caf::actor>(probe));
+    sched.run();
+    proto::beacon out;
+    bool seen = false;
+    for (bool more = true; more;)
+      probe->receive([&](proto::beacon& b) { out = b, seen = true; }, caf::after(0s) >> [&] { more = false; });
+    EXPECT_TRUE(seen);
+    return out;
+  }
+  const Arrival* arrival(std::uint64_t id) const {
+    for (const auto& a : got)
+      if (a.result.sample_id == id) return &a;
+    return nullptr;
+  }
+
+  caf::actor_system sys;
+  caf::scheduler::test_coordinator& sched;
+  VirtualTime vt{1.0};
+  std::vector<proto::worker_actor> workers;
+  caf::scoped_actor self{sys}, probe{sys}, sink{sys};
+  std::vector<Arrival> got;
+};
+
+TEST_F(SlottedWorker, TwoSlotsRunTwoSamplesAtOnceAndStartTheOthersInArrivalOrder) {
+  auto w = spawn(2);
+  const std::map<std::uint64_t, double> latency = {{1, 10}, {2, 4}, {3, 3}, {4, 5}, {5, 1}};
+  for (const auto& [id, l] : latency) self->send(w, request(id, l));
+  run_until(1000);
+  ASSERT_EQ(got.size(), 5u);
+  // t=0: 1 and 2 start; t=4: 2 ends, 3 starts; t=7: 3 ends, 4 starts; t=10: 1 ends, 5 starts;
+  // t=11: 5 ends; t=12: 4 ends. Start = end - latency (the latency excludes the wait).
+  const std::map<std::uint64_t, double> start = {{1, 0}, {2, 0}, {3, 4}, {4, 7}, {5, 10}};
+  for (const auto& [id, s] : start) {
+    const Arrival* a = arrival(id);
+    ASSERT_NE(a, nullptr) << id;
+    EXPECT_EQ(a->result.latency_s, latency.at(id)) << id;  // it ran its whole latency, from its start
+    EXPECT_EQ(a->at_s - a->result.latency_s, s) << "start of sample " << id;
+    EXPECT_FALSE(a->result.cancelled) << id;
+    EXPECT_EQ(a->result.cost, 500) << id;  // 50 tokens: waiting costs nothing
+  }
+  std::vector<std::uint64_t> order;
+  for (const auto& a : got) order.push_back(a.result.sample_id);
+  EXPECT_EQ(order, (std::vector<std::uint64_t>{2, 3, 1, 5, 4}));
+}
+
+TEST_F(SlottedWorker, UnlimitedSlotsStartEverySampleAtOnce) {
+  auto w = spawn(0);
+  for (std::uint64_t id = 1; id <= 5; ++id) self->send(w, request(id, 10));
+  run_until(1000);
+  ASSERT_EQ(got.size(), 5u);
+  for (const auto& a : got) EXPECT_EQ(a.at_s, 10.0) << a.result.sample_id;
+}
+
+TEST_F(SlottedWorker, ACancelledWaitingSampleLeavesTheQueueAndFreesNothing) {
+  auto w = spawn(1);
+  self->send(w, request(1, 10));  // runs 0..10
+  self->send(w, request(2, 10));  // waits; cancelled at t=2
+  self->send(w, request(3, 10));  // waits; starts at 10 (not at 2: the cancel freed no slot)
+  self->send(w, request(4, 10));  // waits; starts at 20, cancelled at 25 with a stop time of 3 s
+  advance_to(2);
+  self->send(w, proto::cancel_atom::value, std::uint64_t{2}, 4.0);
+  run_until(2);
+  ASSERT_EQ(got.size(), 1u);  // answered at once
+  EXPECT_EQ(got[0].at_s, 2.0);
+  EXPECT_EQ(got[0].result.sample_id, 2u);
+  EXPECT_TRUE(got[0].result.cancelled);
+  EXPECT_EQ(got[0].result.latency_s, 0.0);  // it never ran: nothing charged, whatever the stop time
+  EXPECT_EQ(got[0].result.tokens, 0);
+  EXPECT_EQ(got[0].result.cost, 0);
+  const proto::beacon b = beacon(w);
+  EXPECT_EQ(b.free_slots, 0);  // sample 1 still holds the only slot
+  EXPECT_EQ(b.queued, 2);      // 3 and 4
+  EXPECT_EQ(b.queue, 3);
+  self->send(w, proto::cancel_atom::value, std::uint64_t{2}, -1.0);  // again: nothing left to cancel
+  advance_to(25);
+  // A sample that waited stops now when cancelled (5 s after its start at 20), not at the stop
+  // time its requester measured from another start.
+  self->send(w, proto::cancel_atom::value, std::uint64_t{4}, 3.0);
+  run_until(1000);
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(arrival(1)->at_s, 10.0);
+  EXPECT_EQ(arrival(3)->at_s, 20.0);
+  EXPECT_FALSE(arrival(3)->result.cancelled);
+  const Arrival* c = arrival(4);
+  EXPECT_EQ(c->at_s, 25.0);
+  EXPECT_TRUE(c->result.cancelled);
+  EXPECT_EQ(c->result.latency_s, 5.0);
+  EXPECT_EQ(c->result.tokens, 25);  // floor(50 x 5 / 10)
+  EXPECT_EQ(c->result.cost, 250);
+}
+
+TEST_F(SlottedWorker, ACancelledRunningSampleGivesItsSlotToTheQueuesHead) {
+  auto w = spawn(1);
+  self->send(w, request(1, 10));
+  self->send(w, request(2, 10));
+  advance_to(3);
+  self->send(w, proto::cancel_atom::value, std::uint64_t{1}, -1.0);  // stops at 3: 2 starts at 3
+  run_until(1000);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(arrival(1)->at_s, 3.0);
+  EXPECT_TRUE(arrival(1)->result.cancelled);
+  EXPECT_EQ(arrival(2)->at_s, 13.0);
+  EXPECT_FALSE(arrival(2)->result.cancelled);
+}
+
+TEST_F(SlottedWorker, BeaconsReportFreeSlotsAndTheQueue) {
+  auto w = spawn(2);
+  proto::beacon b = beacon(w);
+  EXPECT_EQ(b.free_slots, 2);
+  EXPECT_EQ(b.queued, 0);
+  EXPECT_EQ(b.queue, 0);
+  EXPECT_EQ(b.load, 0.0);
+  self->send(w, request(1, 10));
+  run_until(0);
+  b = beacon(w);
+  EXPECT_EQ(b.free_slots, 1);
+  EXPECT_EQ(b.queued, 0);
+  EXPECT_EQ(b.load, 0.5);  // running / slots
+  for (std::uint64_t id = 2; id <= 5; ++id) self->send(w, request(id, 10));
+  run_until(0);
+  b = beacon(w);
+  EXPECT_EQ(b.free_slots, 0);
+  EXPECT_EQ(b.queued, 3);
+  EXPECT_EQ(b.queue, 5);  // running + waiting
+  EXPECT_EQ(b.load, 1.0);
+  run_until(10);  // 1 and 2 end, 3 and 4 start
+  b = beacon(w);
+  EXPECT_EQ(b.free_slots, 0);
+  EXPECT_EQ(b.queued, 1);
+  EXPECT_EQ(b.latency_ewma_s, 10.0);  // service time, not the wait
+  run_until(30);
+  b = beacon(w);
+  EXPECT_EQ(b.free_slots, 2);
+  EXPECT_EQ(b.queued, 0);
+  EXPECT_EQ(b.queue, 0);
+  // Without slots: unlimited (-1), nothing queued.
+  auto u = spawn(0);
+  self->send(u, request(9, 10));
+  run_until(30);
+  b = beacon(u);
+  EXPECT_EQ(b.free_slots, -1);
+  EXPECT_EQ(b.queued, 0);
+  EXPECT_EQ(b.queue, 1);
+}
+
+TEST(NodeWorkerSlots, ANodesWorkersGetTheSlotsOfItsWorkersFile) {
+  // `concord node --workers FILE` gives each entry's "slots" to its workers (HostedWorkers::slots).
+  caf::actor_system sys{testing::quiet_config()};
+  caf::scoped_actor self{sys};
+  NodeOptions no;
+  no.name = "n";
+  no.workers = {{"m", 2, 3}, {"u", 1, 0}};  // model, count, slots (0: unlimited)
+  no.beacon_interval_s = 0;                  // no periodic beacons: only the one each subscribe sends
+  auto manager = spawn_node_manager(sys, no);
+  std::vector<proto::beacon> hosted;
+  self->request(manager, 5s, proto::workers_atom::value)
+      .receive([&](std::vector<proto::beacon>& ws) { hosted = ws; }, [](caf::error&) { ADD_FAILURE() << "no answer"; });
+  ASSERT_EQ(hosted.size(), 3u);
+  for (const auto& h : hosted) {
+    self->send(h.handle, proto::subscribe_atom::value, caf::actor_cast<caf::actor>(self));  // beacons at once
+    self->receive([&](proto::beacon& b) {
+      EXPECT_EQ(b.worker, h.worker);
+      EXPECT_EQ(b.free_slots, b.model == "m" ? 3 : -1) << b.worker;
+    }, caf::after(5s) >> [] { ADD_FAILURE() << "no beacon"; });
+  }
+  self->send(manager, proto::stop_atom::value);
+}
+
+TEST(ExternalWorkerSlots, ItsCapacityIsItsSlotsInItsBeacons) {
+  // `concord worker --capacity N`: the node's proxy runs N samples at once and queues the rest.
+  caf::actor_system sys{testing::quiet_config()};
+  caf::scoped_actor self{sys}, probe{sys};
+  ExternalWorkerOptions eo;
+  eo.name = "n/ext";
+  eo.model = "m";
+  eo.capacity = 2;
+  eo.beacon_interval_s = 0;
+  auto sent = std::make_shared<std::atomic<int>>(0);
+  eo.send = [sent](const service::NodeMessage&) { sent->fetch_add(1); };
+  auto w = spawn_external_worker(sys, eo);
+  auto beacon = [&] {
+    probe->send(w, proto::subscribe_atom::value, caf::actor_cast<caf::actor>(probe));
+    proto::beacon out;
+    probe->receive([&](proto::beacon& b) { out = b; }, caf::after(5s) >> [] { ADD_FAILURE() << "no beacon"; });
+    return out;
+  };
+  proto::beacon b = beacon();
+  EXPECT_EQ(b.free_slots, 2);
+  EXPECT_EQ(b.queued, 0);
+  for (std::uint64_t id = 1; id <= 3; ++id) self->send(w, request(id, 10));
+  self->send(w, proto::subscribe_atom::value, caf::actor_cast<caf::actor>(probe));  // after the requests (same sender)
+  probe->receive([&](proto::beacon& x) { b = x; }, caf::after(5s) >> [] { ADD_FAILURE() << "no beacon"; });
+  EXPECT_EQ(b.free_slots, 0);
+  EXPECT_EQ(b.queued, 1);
+  EXPECT_EQ(b.queue, 3);
+  self->send(w, proto::cancel_atom::value, std::uint64_t{3}, -1.0);  // the waiting one: answered at once
+  self->receive([&](proto::sample_result& r) {
+    EXPECT_EQ(r.sample_id, 3u);
+    EXPECT_TRUE(r.cancelled);
+    EXPECT_EQ(r.cost, 0);
+  }, caf::after(5s) >> [] { ADD_FAILURE() << "no answer"; });
+  b = beacon();
+  EXPECT_EQ(b.free_slots, 0);
+  EXPECT_EQ(b.queued, 0);
+  EXPECT_EQ(b.queue, 2);
+  EXPECT_EQ(sent->load(), 2);  // only two samples went to the process
+  caf::anon_send_exit(w, caf::exit_reason::kill);
+}
+
+TEST(RealClockWorkerSlots, OneSlotRunsSamplesOneAfterAnotherInRealTime) {
+  // The same worker on the real clock (CAF timers): 3 samples of 20 simulated seconds at 1000 x
+  // (20 ms each) on one slot take at least 60 ms and end in arrival order. A lower bound only:
+  // a loaded machine can be slower, never faster.
+  caf::actor_system sys{testing::quiet_config()};
+  caf::scoped_actor self{sys};
+  WorkerOptions wo;
+  wo.name = "w";
+  wo.model = "m";
+  wo.beacon_interval_s = 0;
+  wo.time_scale = 1000;
+  wo.slots = 1;
+  auto w = spawn_simulated_worker(sys, wo);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (std::uint64_t id = 1; id <= 3; ++id) self->send(w, request(id, 20));
+  std::vector<std::uint64_t> order;
+  for (int i = 0; i < 3; ++i)
+    self->receive([&](proto::sample_result& r) {
+      order.push_back(r.sample_id);
+      EXPECT_FALSE(r.cancelled);
+      EXPECT_EQ(r.latency_s, 20.0);  // service time, not the wait
+    }, caf::after(10s) >> [] { ADD_FAILURE() << "no result"; });
+  const auto elapsed = std::chrono::steady_clock::now() - t0;
+  EXPECT_EQ(order, (std::vector<std::uint64_t>{1, 2, 3}));
+  EXPECT_GE(elapsed, 60ms);
+  caf::anon_send_exit(w, caf::exit_reason::kill);
+}
+
+TEST(BeaconWire, SlotFieldsCrossTheWire) {
+  // What a remote selector receives (CAF's binary format, as between nodes): the appended fields.
+  caf::actor_system sys{testing::quiet_config()};
+  for (const auto& [free_slots, queued] : {std::pair{3, 7}, std::pair{-1, 0}, std::pair{0, 2}}) {
+    proto::beacon b;
+    b.worker = "n/m#0";
+    b.model = "m";
+    b.queue = 9;
+    b.timestamp_s = 1.5;
+    b.free_slots = free_slots;
+    b.queued = queued;
+    std::vector<char> buf;
+    caf::binary_serializer sink{sys, buf};
+    ASSERT_FALSE(sink(b));
+    caf::binary_deserializer source{sys, buf};
+    proto::beacon c;
+    ASSERT_FALSE(source(c));
+    EXPECT_EQ(c.worker, b.worker);
+    EXPECT_EQ(c.queue, 9);
+    EXPECT_EQ(c.timestamp_s, 1.5);
+    EXPECT_EQ(c.free_slots, free_slots);
+    EXPECT_EQ(c.queued, queued);
+  }
+}
+
+}  // namespace
+}  // namespace concord::actors
