@@ -311,7 +311,7 @@ void add_chaos_command(CLI::App& app, int& exit_code) {
       "armed in Concord's own actors: ledger_request_lost, ledger_reply_lost, ledger_request_duplicated,\n"
       "ledger_request_delayed (between a batch and its ledger), planner_crash. Half the runs are tenant runs:\n"
       "0..--max-companions more workflows at once, every workflow's ledger drawing from one tenant ledger of\n"
-      "0.3-1.2 x the sum of their budgets. The cluster runs on a virtual clock, so `--run K` replays run K\n"
+      "0.1-1 x the sum of their budgets. The cluster runs on a virtual clock, so `--run K` replays run K\n"
       "exactly. After each run, for every workflow: spend <= budget, the ledger's committed total = the sum\n"
       "of the batches' settlements = the reported spend, nothing left reserved, each subtask completed at\n"
       "most once, an end with a reason no later than the deadline plus the detection bound; for the tenant:\n"

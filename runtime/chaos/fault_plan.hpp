@@ -68,7 +68,7 @@ struct PlanOptions {
 /// ledger point fails one of the run's first 40 ledger calls, planner_crash one of its first 15 decisions.
 /// The tenant comes from a third stream (max_companions -1 leaves the rest as it was): half the runs
 /// have one, with 0..max_companions companions, each budget 0.3-1.5 x and deadline 0.5-2 x nominal, and
-/// a tenant budget of 0.3-1.2 x the sum of its workflows' own budgets.
+/// a tenant budget of 0.1-1 x the sum of its workflows' own budgets.
 RunPlan plan_run(std::uint64_t root_seed, std::uint64_t run, const std::vector<double>& nominal_deadlines_s,
                  const PlanOptions& options = {});
 
