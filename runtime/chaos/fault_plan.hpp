@@ -36,7 +36,7 @@ struct CompanionRun {
 
 /// Whether the run's workflows draw their money from a tenant ledger (docs/negotiation.md), and
 /// how much the tenant may spend: budget_ratio x the sum of its workflows' own budgets, so that
-/// the tenant binds (refuses what the workflows' own ledgers would grant) in about half the runs.
+/// the tenant binds (refuses what the workflows' own ledgers would grant) in many runs (a third or more of the tenant runs of seed 1).
 struct TenantPlan {
   bool on = false;
   double budget_ratio = 1;
