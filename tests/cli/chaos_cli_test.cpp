@@ -26,6 +26,13 @@ TEST(ChaosCli, AShortRunHoldsEveryInvariantWithEveryFaultKindInjected) {
     ASSERT_TRUE(std::regex_search(o.output, m, std::regex(std::string("\n") + point + " +([0-9]+) +([0-9]+)\n"))) << point << o.output;
     EXPECT_GE(std::stoi(m[2]), 1) << point << " never fired";
   }
+  // Tenant runs: several workflows at once drawing from one tenant, which refuses some of them.
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(o.output, m, std::regex(R"re(\ntenant runs +([0-9]+) \(([0-9]+) workflows, ([0-9]+) of them ended budget_exhausted)re")))
+      << o.output;
+  EXPECT_GE(std::stoi(m[1]), 5);
+  EXPECT_GT(std::stoi(m[2]), std::stoi(m[1]));  // some runs had companions
+  EXPECT_GE(std::stoi(m[3]), 1);
 }
 
 // The first violating run of seed 1 for each safeguard turned off, found by `concord chaos --runs
