@@ -1,10 +1,12 @@
 #include "embedded_cluster.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <map>
 #include <stdexcept>
 #include <thread>
@@ -18,6 +20,8 @@
 #include "messages.hpp"
 #include "model_worker.hpp"
 #include "planner_actor.hpp"
+#include "tenant_drawn_ledger.hpp"
+#include "tenant_ledger_actor.hpp"
 #include "selector_actor.hpp"
 #include "virtual_time.hpp"
 #include "workflow_actor.hpp"
@@ -25,6 +29,10 @@
 namespace concord::actors {
 
 namespace {
+
+/// A group run's tenant lease (seconds on the virtual clock's real-time view): longer than any run,
+/// since a drawn ledger's renewals are CAF timers, which do not fire on a virtual clock.
+constexpr double kGroupLeaseSeconds = 1e9;
 
 bool uses_virtual_time(const ClusterOptions& o) { return o.virtual_time && o.join.empty(); }
 
@@ -115,6 +123,8 @@ struct EmbeddedCluster::Impl {
   }
 
   ClusterRun run_virtual(std::shared_ptr<Policy> policy, const EpisodeConfig& config, BatchCallback on_batch);
+  /// Several workflows at once on the virtual clock; with a tenant budget their ledgers draw from one tenant.
+  TenantGroupRun run_virtual_group(std::vector<GroupMember> members, std::optional<Money> tenant_budget, BatchCallback on_batch);
 
   /// A run's workflow on this cluster (both clocks).
   WorkflowOptions workflow_options(const EpisodeConfig& config, const proto::ledger_actor& ledger,
@@ -268,24 +278,69 @@ ClusterRun EmbeddedCluster::run(std::shared_ptr<Policy> policy, const EpisodeCon
 
 ClusterRun EmbeddedCluster::Impl::run_virtual(std::shared_ptr<Policy> policy, const EpisodeConfig& config,
                                               BatchCallback on_batch) {
+  std::vector<GroupMember> one{GroupMember{std::move(policy), config}};
+  return std::move(run_virtual_group(std::move(one), std::nullopt, std::move(on_batch)).runs.front());
+}
+
+TenantGroupRun EmbeddedCluster::Impl::run_virtual_group(std::vector<GroupMember> members, std::optional<Money> tenant_budget,
+                                                        BatchCallback on_batch) {
   auto& sched = test_coordinator();
   vt->restart();  // the run's simulated time starts at 0, as the simulator's
-  const auto ledger = spawn_ledger(sys, config.budget);
-  const auto planner = spawn_planner(sys, wf, policy, derive_seed(config.seed, 1), real_clock(), false);
-  bool ended = false;
-  WorkflowOptions wo = workflow_options(config, ledger, planner, std::move(on_batch));
-  wo.respawn_planner = [this, policy, seed = config.seed](int n) {  // a replacement decides with the same policy
-    return spawn_planner(sys, wf, policy, derive_seed(seed, 1000 + static_cast<std::uint64_t>(n)), real_clock(), false);
+  struct Running {
+    proto::ledger_actor ledger;
+    proto::planner_actor planner;
+    proto::workflow_actor workflow;
+    bool ended = false;
   };
-  wo.clock = vt.get();
-  wo.virtual_time = vt.get();
-  wo.on_end = [&ended] { ended = true; };
-  const auto workflow = spawn_workflow(sys, std::move(wo));
-  ClusterRun out;
-  caf::scoped_actor self{sys};
-  auto answer = self->request(workflow, caf::infinite, proto::start_atom::value);
+  std::vector<Running> running(members.size());  // sized once: on_end holds a reference into it
+  TenantGroupRun group;
+  group.runs.resize(members.size());
+  // Without a tenant the actors are spawned exactly as a single run always was (same actor ids).
+  std::optional<caf::scoped_actor> self_holder;
+  proto::tenant_actor tenant;
+  if (tenant_budget) {
+    self_holder.emplace(sys);
+    TenantLedgerOptions to;
+    to.name = "run";
+    to.config.budget_per_period = *tenant_budget;
+    to.config.lease_s = kGroupLeaseSeconds;
+    to.clock = vt.get();
+    tenant = spawn_tenant_ledger(sys, to);
+  }
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    const EpisodeConfig& config = members[i].config;
+    if (tenant_budget) {
+      auto opened = (*self_holder)->request(tenant, caf::infinite, proto::open_atom::value);
+      sched.run();
+      TenantLink link{tenant, 0, 0};
+      std::string error;
+      std::move(opened).receive([&](std::uint64_t account, double lease_s) { link.account = account, link.lease_s = lease_s; },
+                                [&](caf::error& e) { error = caf::to_string(e); });
+      if (!error.empty()) throw std::runtime_error("the run's tenant ledger did not open an account: " + error);
+      running[i].ledger = spawn_tenant_drawn_ledger(sys, config.budget, link);
+    } else {
+      running[i].ledger = spawn_ledger(sys, config.budget);
+    }
+    const auto& policy = members[i].policy;
+    running[i].planner = spawn_planner(sys, wf, policy, derive_seed(config.seed, 1), real_clock(), false);
+    WorkflowOptions wo = workflow_options(config, running[i].ledger, running[i].planner, i == 0 ? on_batch : BatchCallback{});
+    wo.respawn_planner = [this, policy, seed = config.seed](int n) {  // a replacement decides with the same policy
+      return spawn_planner(sys, wf, policy, derive_seed(seed, 1000 + static_cast<std::uint64_t>(n)), real_clock(), false);
+    };
+    wo.clock = vt.get();
+    wo.virtual_time = vt.get();
+    wo.on_end = [&ended = running[i].ended] { ended = true; };
+    running[i].workflow = spawn_workflow(sys, std::move(wo));
+  }
+  if (!self_holder) self_holder.emplace(sys);
+  caf::scoped_actor& self = *self_holder;
+  using Answer = decltype(self->request(running[0].workflow, caf::infinite, proto::start_atom::value));
+  std::vector<Answer> answers;
+  for (const auto& r : running) answers.push_back(self->request(r.workflow, caf::infinite, proto::start_atom::value));
+  const auto all_ended = [&] { return std::all_of(running.begin(), running.end(), [](const Running& r) { return r.ended; }); };
+  const std::atomic<bool>* stop = members.front().config.stop;
   // Deliver the timeline's events one at a time, each once the previous one's messages are all
-  // handled, until the workflow ends (it always does: its deadline, or nothing left to run).
+  // handled, until every workflow ends (each does: its deadline, or nothing left to run).
   // Bounded: at most kMaxEvents events (beacons included), a backstop against a bug.
   constexpr std::uint64_t kMaxEvents = 200'000'000;
   const Clock& wall = *options.pace_clock;
@@ -294,9 +349,10 @@ ClusterRun EmbeddedCluster::Impl::run_virtual(std::shared_ptr<Policy> policy, co
   std::string lost;
   for (std::uint64_t events = 0;; ++events) {
     sched.run();
-    if (ended) break;
-    if (config.stop && !stop_sent && config.stop->load()) {  // interrupted: the workflow cancels what runs
-      caf::anon_send(workflow, proto::stop_atom::value);
+    if (all_ended()) break;
+    if (stop && !stop_sent && stop->load()) {  // interrupted: the workflows cancel what runs
+      for (const auto& r : running)
+        if (!r.ended) caf::anon_send(r.workflow, proto::stop_atom::value);
       stop_sent = true;
       continue;
     }
@@ -310,36 +366,55 @@ ClusterRun EmbeddedCluster::Impl::run_virtual(std::shared_ptr<Policy> policy, co
     }
     if (options.pace && options.time_scale > 0) {  // no sooner than simulated time / time scale after the start
       const double due_s = vt->timeline().next_s() / options.time_scale;  // real seconds after the start
-      for (double left_s; (left_s = due_s - wall.seconds_since(wall_start)) > 0 && !(config.stop && config.stop->load());)
+      for (double left_s; (left_s = due_s - wall.seconds_since(wall_start)) > 0 && !(stop && stop->load());)
         std::this_thread::sleep_for(std::chrono::duration<double>(std::min(left_s, 0.02)));  // 20 ms: a stop is seen soon
-      if (config.stop && !stop_sent && config.stop->load()) continue;
+      if (stop && !stop_sent && stop->load()) continue;
     }
     auto [target, msg] = vt->timeline().pop();
     caf::anon_send(target, std::move(msg));
   }
-  if (ended) {
-    std::move(answer).receive(
-        [&](workflow_outcome& o) { take_outcome(out, o); },
-        [&](caf::error& e) { lost = "workflow did not answer: " + caf::to_string(e); });
+  for (std::size_t i = 0; i < running.size(); ++i) {
+    ClusterRun& out = group.runs[i];
+    std::string why = running[i].ended ? std::string() : lost;
+    if (running[i].ended) {
+      std::move(answers[i]).receive(
+          [&](workflow_outcome& o) { take_outcome(out, o); },
+          [&](caf::error& e) { why = "workflow did not answer: " + caf::to_string(e); });
+    }
+    if (!why.empty()) {
+      out.ended = false;
+      out.result.completed = false;
+      out.result.reason = EndReason::stalled;
+      out.detail = "virtual-time run stopped: " + why;
+      caf::anon_send_exit(running[i].workflow, caf::exit_reason::user_shutdown);
+    }
+    auto totals = self->request(running[i].ledger, caf::infinite, proto::status_atom::value);
+    sched.run();  // the answer is in self's mailbox now
+    std::move(totals).receive([&](proto::ledger_status& s) { out.ledger = {s.budget, s.committed, s.reserved}; },
+                              [&](caf::error& e) {
+                                out.detail += (out.detail.empty() ? "" : "; ") + std::string("the ledger did not report its totals: ") +
+                                              caf::to_string(e);
+                              });
   }
-  if (!lost.empty()) {
-    out.ended = false;
-    out.result.completed = false;
-    out.result.reason = EndReason::stalled;
-    out.detail = "virtual-time run stopped: " + lost;
-    caf::anon_send_exit(workflow, caf::exit_reason::user_shutdown);
+  if (tenant_budget) {  // after every drawn ledger told the tenant of its last commits and releases
+    auto totals = self->request(tenant, caf::infinite, proto::status_atom::value);
+    sched.run();
+    std::move(totals).receive(
+        [&](proto::tenant_status& s) { group.tenant = {s.budget, s.committed, s.reserved, s.uncovered_total}; }, [](caf::error&) {});
   }
-  auto totals = self->request(ledger, caf::infinite, proto::status_atom::value);
-  sched.run();  // the answer is in self's mailbox now
-  std::move(totals).receive([&](proto::ledger_status& s) { out.ledger = {s.budget, s.committed, s.reserved}; },
-                            [&](caf::error& e) {
-                              out.detail += (out.detail.empty() ? "" : "; ") + std::string("the ledger did not report its totals: ") +
-                                            caf::to_string(e);
-                            });
-  caf::anon_send_exit(planner, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(ledger, caf::exit_reason::user_shutdown);
+  for (const auto& r : running) {
+    caf::anon_send_exit(r.planner, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(r.ledger, caf::exit_reason::user_shutdown);
+  }
+  if (tenant_budget) caf::anon_send_exit(tenant, caf::exit_reason::user_shutdown);
   sched.run();
-  return out;
+  return group;
+}
+
+TenantGroupRun EmbeddedCluster::run_tenant_group(std::vector<GroupMember> members, Money tenant_budget) {
+  if (!impl_->vt) throw std::logic_error("run_tenant_group runs on a virtual clock only (ClusterOptions::virtual_time)");
+  if (members.empty()) throw std::invalid_argument("run_tenant_group: no workflow to run");
+  return impl_->run_virtual_group(std::move(members), tenant_budget, {});
 }
 
 bool EmbeddedCluster::kill_worker(const std::string& name) {

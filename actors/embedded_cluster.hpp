@@ -66,6 +66,19 @@ struct ClusterRun {
 
 using BatchCallback = std::function<void(const AttemptTrace&, int done, int total)>;
 
+/// One of the workflows of EmbeddedCluster::run_tenant_group.
+struct GroupMember {
+  std::shared_ptr<Policy> policy;
+  EpisodeConfig config;  // its own budget (its workflow ledger's), deadline and seed
+};
+
+struct TenantGroupRun {
+  std::vector<ClusterRun> runs;      // one per member, in order
+  /// The tenant ledger at the end: {budget, committed, reserved, uncovered_total} (picodollars);
+  /// empty if it did not answer.
+  std::vector<std::int64_t> tenant;
+};
+
 class EmbeddedCluster {
  public:
   /// Starts the actor system and the workers for `wf`'s models.
@@ -76,6 +89,14 @@ class EmbeddedCluster {
 
   /// Runs one workflow episode (runtime semantics) with `policy`. Blocking.
   ClusterRun run(std::shared_ptr<Policy> policy, const EpisodeConfig& config, BatchCallback on_batch = {});
+
+  /// Virtual clock only (else std::logic_error): the members' workflows (of this cluster's
+  /// workflow) at once, each with its own ledger of its config.budget drawing its money from one
+  /// tenant ledger actor of `tenant_budget` picodollars (one period; docs/negotiation.md "Actors").
+  /// Ends when every workflow has ended (or the run is stopped: config.stop of the first member,
+  /// or ClusterOptions::virtual_limit_s). The drawn ledgers do not renew their lease on a virtual
+  /// clock (a CAF timer), so the lease outlasts any run: lease expiry is tested apart (TenantNodes).
+  TenantGroupRun run_tenant_group(std::vector<GroupMember> members, Money tenant_budget);
 
   /// Stops one worker (as if its process died): for fault tests. Returns false if unknown.
   /// On a virtual clock, call it from the run's thread only (e.g. from its BatchCallback).

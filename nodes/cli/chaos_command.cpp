@@ -38,6 +38,7 @@ struct ChaosOptions {
   std::string policy = "mcpp";
   int max_faults = 3;
   int max_point_faults = 2;
+  int max_companions = 2;  // -1: no tenant runs
   int nodes = 3, workers_per_model = 2;
   bool quiet = false, verbose = false;
   std::string disable;  // --disable-safeguard NAME: the mutation check
@@ -60,9 +61,10 @@ long count_entries(const char* dir) {
 
 
 std::string replay_command(const ChaosOptions& o, std::uint64_t run) {
-  return fmt::format("concord chaos {} --dags {} --seed {} --run {} --policy {} --max-faults {} --max-point-faults {} --nodes {} "
-                     "--workers-per-model {}{}",
-                     o.workload, o.dags, o.seed, run, o.policy, o.max_faults, o.max_point_faults, o.nodes, o.workers_per_model,
+  return fmt::format("concord chaos {} --dags {} --seed {} --run {} --policy {} --max-faults {} --max-point-faults {} "
+                     "--max-companions {} --nodes {} --workers-per-model {}{}",
+                     o.workload, o.dags, o.seed, run, o.policy, o.max_faults, o.max_point_faults, o.max_companions, o.nodes,
+                     o.workers_per_model,
                      o.disable.empty() ? "" : " --disable-safeguard " + o.disable);
 }
 
@@ -72,7 +74,36 @@ struct Tally {
   std::array<std::uint64_t, chaos::kFaultPoints> points_armed{}, points_fired{};
   std::map<std::string, std::uint64_t> reasons;
   std::map<std::string, std::uint64_t> violations;  // by invariant
+  std::uint64_t tenant_runs = 0, tenant_workflows = 0;
+  std::uint64_t tenant_budget_ends = 0;  // workflows of tenant runs that ended budget_exhausted
+  double tenant_max_share = 0;           // the largest committed / budget of a run's tenant
 };
+
+/// A workflow's facts after its run (chaos/invariants.hpp), but the process's resources and the
+/// detection bound (the caller's).
+chaos::RunFacts facts_of(const actors::ClusterRun& r, const EpisodeConfig& cfg, const FlatWorkflow& flat) {
+  chaos::RunFacts facts;
+  facts.budget = cfg.budget;
+  facts.spend = r.result.spend;
+  if (r.ledger.size() == 3) {
+    facts.ledger_committed = r.ledger[1];
+    facts.ledger_reserved = r.ledger[2];
+  } else {
+    facts.ledger_reserved = -1;  // unknown: reported as a violation
+  }
+  facts.successes_per_subtask.assign(static_cast<std::size_t>(flat.num_subtasks()), 0);
+  for (const AttemptTrace& a : r.result.attempts) {
+    facts.settled += a.cost;
+    if (a.succeeded) ++facts.successes_per_subtask[static_cast<std::size_t>(a.subtask)];
+  }
+  facts.completed = r.result.completed;
+  facts.end_reason = r.ended ? std::string(to_string(r.result.reason)) : "";
+  facts.subtasks_done = r.result.subtasks_done;
+  facts.subtasks_total = flat.num_subtasks();
+  facts.end_s = r.result.makespan_s;
+  facts.deadline_s = cfg.deadline_s;
+  return facts;
+}
 
 int run_chaos(const ChaosOptions& o) {
   const ChaosWorkload work(o.workload, o.dags, o.datasets_dir);
@@ -87,6 +118,7 @@ int run_chaos(const ChaosOptions& o) {
   chaos::PlanOptions po;
   po.max_faults = o.max_faults;
   po.max_point_faults = o.max_point_faults;
+  po.max_companions = o.max_companions;
   const std::uint64_t first = o.only_run >= 0 ? static_cast<std::uint64_t>(o.only_run) : 0;
   const std::uint64_t last = o.only_run >= 0 ? first + 1 : o.runs;
   std::cout << fmt::format("concord chaos: {} run{}, seed {}, {} ({} workflows), policy {}, embedded cluster ({} nodes x {} "
@@ -112,8 +144,6 @@ int run_chaos(const ChaosOptions& o) {
     co.virtual_time = true;
     co.pace = false;
     co.threads = 1;
-    // A run still going well past its deadline is stopped and counted as never ended.
-    co.virtual_limit_s = 2 * cfg.deadline_s + co.stale_after_intervals * co.beacon_interval_s * co.time_scale + 60;
     const int workers = o.nodes * o.workers_per_model * flat->num_models();
     co.worker_faults = [&](int index, const std::string&) {
       std::vector<chaos::WorkerFault> mine;
@@ -121,61 +151,90 @@ int run_chaos(const ChaosOptions& o) {
         if (static_cast<int>(f.worker % static_cast<std::uint32_t>(workers)) == index) mine.push_back(f.fault);
       return mine;
     };
-    chaos::RunFacts facts;
     // Resources before the cluster exists and after it is gone: the first run's "after" is the
     // base (libraries start their threads once per process, e.g. TBB's arena).
-    facts.threads_before = threads_base >= 0 ? threads_base : count_entries("/proc/self/task");
-    facts.fds_before = fds_base >= 0 ? fds_base : count_entries("/proc/self/fd");
-    actors::ClusterRun r;
+    const long threads_before = threads_base >= 0 ? threads_base : count_entries("/proc/self/task");
+    const long fds_before = fds_base >= 0 ? fds_base : count_entries("/proc/self/fd");
+    std::vector<EpisodeConfig> configs{cfg};  // the plan's workflow, then its companions (a tenant run)
+    for (const PlannedRun::Terms& c : planned.companions) {
+      EpisodeConfig cc = cfg;
+      cc.budget = c.budget;
+      cc.deadline_s = c.deadline_s;
+      cc.seed = c.seed;
+      configs.push_back(cc);
+    }
+    // A run still going well past its (longest) deadline is stopped and counted as never ended.
+    co.virtual_limit_s = 0;
+    for (const EpisodeConfig& c : configs)
+      co.virtual_limit_s = std::max(co.virtual_limit_s, 2 * c.deadline_s + co.stale_after_intervals * co.beacon_interval_s * co.time_scale + 60);
+    std::vector<actors::ClusterRun> runs;
+    std::vector<std::int64_t> tenant;  // {budget, committed, reserved, uncovered}: a tenant run's
     std::array<std::int64_t, chaos::kFaultPoints> fired{};
     {
       actors::EmbeddedCluster cluster(flat, co);
       chaos::disarm_faults();  // hits count from the run's first ledger call and decision
       for (const auto& p : plan.points) chaos::arm_fault(p.point, p.after, 1);
-      r = cluster.run(make_policy(o.policy, *flat, plan.seed), cfg);
+      if (!plan.tenant.on) {
+        runs.push_back(cluster.run(make_policy(o.policy, *flat, plan.seed), cfg));
+      } else {
+        std::vector<actors::GroupMember> members;
+        for (const EpisodeConfig& c : configs) members.push_back({make_policy(o.policy, *flat, c.seed), c});
+        auto group = cluster.run_tenant_group(std::move(members), planned.tenant_budget);
+        runs = std::move(group.runs);
+        tenant = std::move(group.tenant);
+      }
       for (int i = 0; i < chaos::kFaultPoints; ++i) fired[static_cast<std::size_t>(i)] = chaos::fired(static_cast<chaos::FaultPoint>(i));
       chaos::disarm_faults();
     }
-    facts.threads_after = count_entries("/proc/self/task");
-    facts.fds_after = count_entries("/proc/self/fd");
-    if (threads_base < 0) {
-      threads_base = facts.threads_after;
-      fds_base = facts.fds_after;
-      facts.threads_before = facts.threads_after;
-      facts.fds_before = facts.fds_after;
-    }
-    facts.budget = cfg.budget;
-    facts.spend = r.result.spend;
-    if (r.ledger.size() == 3) {
-      facts.ledger_committed = r.ledger[1];
-      facts.ledger_reserved = r.ledger[2];
-    } else {
-      facts.ledger_reserved = -1;  // unknown: reported as a violation
-    }
-    facts.successes_per_subtask.assign(static_cast<std::size_t>(flat->num_subtasks()), 0);
-    for (const AttemptTrace& a : r.result.attempts) {
-      facts.settled += a.cost;
-      if (a.succeeded) ++facts.successes_per_subtask[static_cast<std::size_t>(a.subtask)];
-    }
-    facts.completed = r.result.completed;
-    facts.end_reason = r.ended ? std::string(to_string(r.result.reason)) : "";
-    facts.subtasks_done = r.result.subtasks_done;
-    facts.subtasks_total = flat->num_subtasks();
-    facts.end_s = r.result.makespan_s;
-    facts.deadline_s = cfg.deadline_s;
-    // How late past the deadline an end may come (simulated seconds): a dead worker is seen when
-    // its beacons stop (stale_after_intervals beacon intervals); a sample whose worker hangs, or
-    // whose result was lost, holds its batch until the cancel grace runs out after the cancel; and
-    // each lost or late ledger message of the run delays its batch by at most one retry interval.
+    const long threads_after = count_entries("/proc/self/task");
+    const long fds_after = count_entries("/proc/self/fd");
+    std::vector<chaos::RunFacts> all_facts;
+    std::vector<std::string> violations;  // a companion's end with " [companion I]"
     std::int64_t ledger_faults = 0;
     for (const auto& p : plan.points) ledger_faults += p.point == chaos::FaultPoint::planner_crash ? 0 : 1;
-    facts.detection_bound_s = (std::max(co.stale_after_intervals * co.beacon_interval_s, actors::kDefaultTunables.cancel_grace_s) +
-                               static_cast<double>(ledger_faults) * actors::kDefaultTunables.ledger_retry_s) *
-                              co.time_scale;
-    const auto violations = chaos::check_invariants(facts);
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      chaos::RunFacts f = facts_of(runs[i], configs[i], *flat);
+      // How late past the deadline an end may come (simulated seconds): a dead worker is seen when
+      // its beacons stop (stale_after_intervals beacon intervals); a sample whose worker hangs, or
+      // whose result was lost, holds its batch until the cancel grace runs out after the cancel; and
+      // each lost or late ledger message of the run delays its batch by at most one retry interval.
+      f.detection_bound_s = (std::max(co.stale_after_intervals * co.beacon_interval_s, actors::kDefaultTunables.cancel_grace_s) +
+                             static_cast<double>(ledger_faults) * actors::kDefaultTunables.ledger_retry_s) *
+                            co.time_scale;
+      if (i == 0) {  // the process's resources: once per run
+        f.threads_before = threads_base >= 0 ? threads_before : threads_after;
+        f.fds_before = fds_base >= 0 ? fds_before : fds_after;
+        f.threads_after = threads_after;
+        f.fds_after = fds_after;
+      }
+      for (auto& v : chaos::check_invariants(f)) violations.push_back(i == 0 ? v : fmt::format("{} [companion {}]", v, i));
+      all_facts.push_back(std::move(f));
+    }
+    if (threads_base < 0) {
+      threads_base = threads_after;
+      fds_base = fds_after;
+    }
+    if (plan.tenant.on) {
+      chaos::TenantFacts tf;
+      tf.reported = tenant.size() == 4;
+      if (tf.reported) {
+        tf.budget = tenant[0];
+        tf.committed = tenant[1];
+        tf.reserved = tenant[2];
+        tf.uncovered = tenant[3];
+      }
+      for (const auto& f : all_facts) tf.workflows_committed += f.ledger_committed;
+      for (auto& v : chaos::check_tenant_invariants(tf)) violations.push_back(std::move(v));
+      ++t.tenant_runs;
+      t.tenant_workflows += runs.size();
+      if (tf.reported && tf.budget > 0)
+        t.tenant_max_share = std::max(t.tenant_max_share, static_cast<double>(tf.committed) / static_cast<double>(tf.budget));
+      for (const auto& f : all_facts) t.tenant_budget_ends += f.end_reason == "budget_exhausted" ? 1 : 0;
+    }
+    const chaos::RunFacts& facts = all_facts.front();
 
     ++t.runs;
-    ++t.reasons[facts.end_reason];
+    for (const auto& f : all_facts) ++t.reasons[f.end_reason];
     for (const auto& f : plan.faults) {
       ++t.planned[static_cast<std::size_t>(f.fault.kind)];
       if (f.fault.from_s < facts.end_s) ++t.started[static_cast<std::size_t>(f.fault.kind)];
@@ -194,6 +253,17 @@ int run_chaos(const ChaosOptions& o) {
       for (const auto& f : plan.faults)
         std::cout << fmt::format("  fault: {} on worker {} from {:.2f} s to {:.2f} s (factor {:.2f})\n", to_string(f.fault.kind),
                                  f.worker % static_cast<std::uint32_t>(workers), f.fault.from_s, f.fault.to_s, f.fault.factor);
+    if (o.only_run >= 0 && plan.tenant.on) {
+      std::cout << fmt::format("  tenant: ${:.6f} for {} workflow{} (their own budgets: ${:.6f}", dollars(planned.tenant_budget),
+                               runs.size(), runs.size() == 1 ? "" : "s", dollars(planned.budget));
+      for (const auto& c : planned.companions) std::cout << fmt::format(", ${:.6f}", dollars(c.budget));
+      std::cout << ")";
+      if (tenant.size() == 4) std::cout << fmt::format("; it committed ${:.6f}", dollars(tenant[1]));
+      std::cout << "\n";
+      for (std::size_t i = 1; i < all_facts.size(); ++i)
+        std::cout << fmt::format("  companion {}: {}, spend ${:.6f} of ${:.6f}, end {:.2f} s of {:.2f} s\n", i, all_facts[i].end_reason,
+                                 dollars(all_facts[i].spend), dollars(all_facts[i].budget), all_facts[i].end_s, all_facts[i].deadline_s);
+    }
     if (o.only_run >= 0)
       for (const auto& p : plan.points)
         std::cout << fmt::format("  fault point: {} fails its hit {} ({})\n", to_string(p.point), p.after + 1,
@@ -215,6 +285,8 @@ int run_chaos(const ChaosOptions& o) {
   for (const chaos::FaultPoint p : chaos::kChaosPoints)
     std::cout << fmt::format("{:<26} {:>6}  {:>5}\n", to_string(p), t.points_armed[static_cast<std::size_t>(p)],
                              t.points_fired[static_cast<std::size_t>(p)]);
+  std::cout << fmt::format("tenant runs       {} ({} workflows, {} of them ended budget_exhausted; largest tenant spend / budget {:.3f})\n",
+                           t.tenant_runs, t.tenant_workflows, t.tenant_budget_ends, t.tenant_max_share);
   std::cout << "end reasons      ";
   for (const auto& [reason, n] : t.reasons) std::cout << fmt::format(" {} {}", reason, n);
   std::cout << fmt::format("\ninvariant violations: {} in {} of {} runs", t.violations.empty() ? 0 : [&] {
@@ -237,11 +309,14 @@ void add_chaos_command(CLI::App& app, int& exit_code) {
       "a deadline (0.5-2 x nominal) and 1..--max-faults faults for random workers: crash, hang,\n"
       "slow, lie_tokens, drop_result, duplicate_result, delay_result; and 0..--max-point-faults fault points\n"
       "armed in Concord's own actors: ledger_request_lost, ledger_reply_lost, ledger_request_duplicated,\n"
-      "ledger_request_delayed (between a batch and its ledger), planner_crash. The cluster runs on a virtual\n"
-      "clock, so `--run K` replays run K exactly. After each run: spend <= budget, the ledger's\n"
-      "committed total = the sum of the batches' settlements = the reported spend, nothing left\n"
-      "reserved, each subtask completed at most once, an end with a reason no later than the\n"
-      "deadline plus the detection bound, no leaked thread or file descriptor (docs/chaos.md).\n"
+      "ledger_request_delayed (between a batch and its ledger), planner_crash. Half the runs are tenant runs:\n"
+      "0..--max-companions more workflows at once, every workflow's ledger drawing from one tenant ledger of\n"
+      "0.1-1 x the sum of their budgets. The cluster runs on a virtual clock, so `--run K` replays run K\n"
+      "exactly. After each run, for every workflow: spend <= budget, the ledger's committed total = the sum\n"
+      "of the batches' settlements = the reported spend, nothing left reserved, each subtask completed at\n"
+      "most once, an end with a reason no later than the deadline plus the detection bound; for the tenant:\n"
+      "committed + reserved <= its budget, nothing left reserved, committed = its workflows' ledgers'; no\n"
+      "leaked thread or file descriptor (docs/chaos.md).\n"
       "--hosts N (root): the same workflows on a deploy/netns cluster of N hosts (cluster.sh, a gateway\n"
       "on host 0, workflows submitted from inside host 0's namespace) while one seeded host fault per\n"
       "run hits another host: kill_restart, stop_continue, partition_heal, degrade_link (tc netem, or\n"
@@ -260,13 +335,18 @@ void add_chaos_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-point-faults", o->max_point_faults, "Fault points armed per run: 0..N (0: none)")
       ->transform(integer_in(0, 5))
       ->capture_default_str();
+  cmd->add_option("--max-companions", o->max_companions,
+                  "Tenant runs (half of them): 0..N workflows beside the run's own, all drawing from one tenant ledger\n"
+                  "(-1: no tenant run)")
+      ->transform(integer_in(-1, 8))
+      ->capture_default_str();
   cmd->add_option("--nodes", o->nodes, "Logical nodes of the embedded cluster")->transform(integer_in(1, 64))->capture_default_str();
   cmd->add_option("--workers-per-model", o->workers_per_model, "Simulated workers per model and node")
       ->transform(integer_in(1, 64))
       ->capture_default_str();
   cmd->add_option("--disable-safeguard", o->disable,
                   "Mutation check: turn one safeguard off (reservation_check, overclaim_clamp, redispatch, settle_once,\n"
-                  "deadline_timer, ledger_retry) to show the invariants catch its absence");
+                  "deadline_timer, ledger_retry, tenant_check) to show the invariants catch its absence");
   cmd->add_option("--hosts", o->hosts, "Run on a deploy/netns cluster of N >= 3 hosts (root) with host-level faults")
       ->transform(integer_in(3, 64));
   cmd->add_option("--cluster-script", o->cluster_script, "With --hosts: deploy/netns/cluster.sh")

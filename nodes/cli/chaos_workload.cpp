@@ -37,6 +37,18 @@ PlannedRun ChaosWorkload::plan(std::uint64_t seed, std::uint64_t run, const chao
   p.flat = flats_[p.plan.workflow];
   p.budget = static_cast<Money>(static_cast<double>(nominal_budget(*p.flat)) * p.plan.budget_ratio);
   p.deadline_s = deadlines_[p.plan.workflow] * p.plan.deadline_ratio;
+  if (p.plan.tenant.on) {
+    Money total = p.budget;
+    for (const chaos::CompanionRun& c : p.plan.tenant.companions) {
+      PlannedRun::Terms t;
+      t.seed = c.seed;
+      t.budget = static_cast<Money>(static_cast<double>(nominal_budget(*p.flat)) * c.budget_ratio);
+      t.deadline_s = deadlines_[p.plan.workflow] * c.deadline_ratio;
+      total += t.budget;
+      p.companions.push_back(t);
+    }
+    p.tenant_budget = static_cast<Money>(static_cast<double>(total) * p.plan.tenant.budget_ratio);
+  }
   return p;
 }
 

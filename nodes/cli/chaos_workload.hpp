@@ -25,6 +25,15 @@ struct PlannedRun {
   std::shared_ptr<const FlatWorkflow> flat;
   Money budget = 0;       // nominal x plan.budget_ratio
   double deadline_s = 0;  // simulated: nominal x plan.deadline_ratio
+  /// A tenant run (plan.tenant.on; the embedded mode only): the companions' terms, in the plan's
+  /// order, and the tenant's budget (plan.tenant.budget_ratio x the sum of every workflow's budget).
+  struct Terms {
+    std::uint64_t seed = 0;
+    Money budget = 0;
+    double deadline_s = 0;
+  };
+  std::vector<Terms> companions;
+  Money tenant_budget = 0;
 };
 
 class ChaosWorkload {

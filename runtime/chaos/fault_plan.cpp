@@ -44,6 +44,21 @@ RunPlan plan_run(std::uint64_t root_seed, std::uint64_t run, const std::vector<d
       if (!taken) p.points.push_back(f);
     }
   }
+  if (o.max_companions >= 0) {
+    Rng tenant(derive_seed(root_seed ^ 0x7E4A47u, run));
+    p.tenant.on = tenant.uniform() < 0.5;
+    if (p.tenant.on) {
+      p.tenant.budget_ratio = 0.1 + 0.9 * tenant.uniform();
+      const auto n = tenant.below(static_cast<std::uint64_t>(o.max_companions) + 1);
+      for (std::uint64_t i = 0; i < n; ++i) {
+        CompanionRun c;
+        c.seed = derive_seed(root_seed ^ 0xC0A1u, run * 16 + i);
+        c.budget_ratio = 0.3 + 1.2 * tenant.uniform();
+        c.deadline_ratio = 0.5 + 1.5 * tenant.uniform();
+        p.tenant.companions.push_back(c);
+      }
+    }
+  }
   return p;
 }
 

@@ -38,4 +38,18 @@ std::vector<std::string> check_invariants(const RunFacts& f) {
   return v;
 }
 
+std::vector<std::string> check_tenant_invariants(const TenantFacts& t) {
+  std::vector<std::string> v;
+  const auto usd = [](Money m) { return fmt::format("${:.12f}", dollars(m)); };
+  if (!t.reported) return {"tenant_reported: the tenant ledger did not report its totals"};
+  if (t.committed > t.budget - t.reserved)
+    v.push_back(fmt::format("tenant_within_budget: the tenant committed {} + reserved {} > its budget {}", usd(t.committed),
+                            usd(t.reserved), usd(t.budget)));
+  if (t.reserved != 0) v.push_back(fmt::format("tenant_nothing_left_reserved: {} still reserved at the tenant after the end", usd(t.reserved)));
+  if (t.committed + t.uncovered != t.workflows_committed || t.uncovered != 0)
+    v.push_back(fmt::format("tenant_equals_its_workflows: the tenant committed {} (+ {} uncovered), its workflows' ledgers {}",
+                            usd(t.committed), usd(t.uncovered), usd(t.workflows_committed)));
+  return v;
+}
+
 }  // namespace concord::chaos

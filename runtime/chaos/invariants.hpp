@@ -30,4 +30,17 @@ struct RunFacts {
 /// Every invariant the facts break, one line each naming it (empty: all hold).
 std::vector<std::string> check_invariants(const RunFacts& f);
 
+/// A tenant's ledger after a run whose workflows drew their money from it (picodollars).
+struct TenantFacts {
+  Money budget = 0;
+  Money committed = 0, reserved = 0;  // the tenant's state after the run
+  Money uncovered = 0;                // spend the tenant heard of late and no budget covered
+  Money workflows_committed = 0;      // the sum of its workflows' own ledgers' committed totals
+  bool reported = true;               // false: the tenant did not answer (a violation)
+};
+
+/// The tenant's invariants: committed + reserved <= budget, nothing left reserved, and its
+/// committed total = what its workflows' ledgers committed (no spend unheard of, none counted twice).
+std::vector<std::string> check_tenant_invariants(const TenantFacts& t);
+
 }  // namespace concord::chaos

@@ -10,6 +10,7 @@ std::string_view to_string(Safeguard s) {
     case Safeguard::settle_once: return "settle_once";
     case Safeguard::deadline_timer: return "deadline_timer";
     case Safeguard::ledger_retry: return "ledger_retry";
+    case Safeguard::tenant_check: return "tenant_check";
   }
   return "unknown";
 }

@@ -18,8 +18,10 @@ enum class Safeguard : std::uint8_t {
   settle_once,        // a sample is committed once, whatever its worker sends (duplicates dropped)
   deadline_timer,     // the workflow ends at its deadline, whatever still runs
   ledger_retry,       // a batch asks its ledger again (same ids) when no answer came within the retry interval
+  tenant_check,       // a tenant ledger grants no reservation beyond its budget (and aborts on an invariant
+                      // breach: off, both go, so the harness must see the tenant's overspend)
 };
-inline constexpr int kSafeguards = 6;
+inline constexpr int kSafeguards = 7;
 
 std::string_view to_string(Safeguard s);
 std::optional<Safeguard> safeguard_named(std::string_view name);

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "chaos/safeguards.hpp"
 #include "ledger/ledger.hpp"  // kMaxBudget
 
 namespace concord::ledger {
@@ -128,7 +129,7 @@ TenantAnswer TenantLedger::reserve(WorkflowId workflow, ReservationId id, Money 
   if (!lease_live(workflow)) {
     h.state = HoldingState::denied;
     h.deny_reason = TenantDenyReason::no_lease;
-  } else if (amount > available()) {
+  } else if (amount > available() && chaos::safeguard_on(chaos::Safeguard::tenant_check)) {
     h.state = HoldingState::denied;
     h.deny_reason = TenantDenyReason::over_budget;
   } else {
@@ -253,6 +254,7 @@ std::vector<Holding> TenantLedger::snapshot() const {
 }
 
 void TenantLedger::check_invariant() const {
+  if (!chaos::safeguard_on(chaos::Safeguard::tenant_check)) return;  // the mutation check only (docs/chaos.md)
   // Every bound is <= kMaxBudget = 1e18 < INT64_MAX: no expression overflows.
   if (budget_ < 0 || budget_ > kMaxBudget) die("budget out of range", budget_, committed_, reserved_);
   if (committed_ < 0 || reserved_ < 0) die("negative total", budget_, committed_, reserved_);

@@ -3,6 +3,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "chaos/safeguards.hpp"
+
 namespace concord::ledger {
 
 TenantPlan plan_tenant_reserve(const Ledger& ledger, TenantRelay& relay, std::span<const ReservationId> ids, Money each) {
@@ -42,7 +44,7 @@ TenantAnswer tenant_reserve_all(TenantLedger& tenant, WorkflowId workflow, std::
     out.holding.deny_reason = TenantDenyReason::no_lease;
     return out;
   }
-  if (need > tenant.available()) {
+  if (need > tenant.available() && chaos::safeguard_on(chaos::Safeguard::tenant_check)) {
     out.code = TenantCode::denied;
     out.holding.deny_reason = TenantDenyReason::over_budget;
     return out;

@@ -26,6 +26,13 @@ TEST(ChaosCli, AShortRunHoldsEveryInvariantWithEveryFaultKindInjected) {
     ASSERT_TRUE(std::regex_search(o.output, m, std::regex(std::string("\n") + point + " +([0-9]+) +([0-9]+)\n"))) << point << o.output;
     EXPECT_GE(std::stoi(m[2]), 1) << point << " never fired";
   }
+  // Tenant runs: several workflows at once drawing from one tenant, which refuses some of them.
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(o.output, m, std::regex(R"re(\ntenant runs +([0-9]+) \(([0-9]+) workflows, ([0-9]+) of them ended budget_exhausted)re")))
+      << o.output;
+  EXPECT_GE(std::stoi(m[1]), 5);
+  EXPECT_GT(std::stoi(m[2]), std::stoi(m[1]));  // some runs had companions
+  EXPECT_GE(std::stoi(m[3]), 1);
 }
 
 // The first violating run of seed 1 for each safeguard turned off, found by `concord chaos --runs
@@ -38,9 +45,10 @@ struct Mutation {
 };
 
 TEST(ChaosCli, EachSafeguardTurnedOffIsCaughtAndTheReplayReproducesIt) {
-  for (const Mutation& m : {Mutation{"reservation_check", 7, "spend_within_budget"}, Mutation{"deadline_timer", 12, "ledger_equals_settlements"},
-                            Mutation{"overclaim_clamp", 16, "nothing_left_reserved"}, Mutation{"redispatch", 17, "nothing_left_reserved"},
-                            Mutation{"settle_once", 73, "ledger_equals_settlements"}, Mutation{"ledger_retry", 6, "ledger_equals_settlements"}}) {
+  for (const Mutation& m : {Mutation{"reservation_check", 19, "spend_within_budget"}, Mutation{"deadline_timer", 6, "ledger_equals_settlements"},
+                            Mutation{"overclaim_clamp", 16, "nothing_left_reserved"}, Mutation{"redispatch", 9, "nothing_left_reserved"},
+                            Mutation{"settle_once", 73, "ledger_equals_settlements"}, Mutation{"ledger_retry", 6, "ledger_equals_settlements"},
+                            Mutation{"tenant_check", 2, "tenant_within_budget"}}) {
     const std::string run = std::to_string(m.run);
     const Outcome off = concord("chaos --seed 1 --run " + run + " --disable-safeguard " + m.safeguard);
     EXPECT_EQ(off.code, 1) << m.safeguard << off.output;
@@ -53,13 +61,13 @@ TEST(ChaosCli, EachSafeguardTurnedOffIsCaughtAndTheReplayReproducesIt) {
   }
 }
 
-// Run 7 of seed 1 with ledger_retry off: a batch waits forever for a lost ledger answer. The run
+// Run 8 of seed 1 with ledger_retry off: a batch waits forever for a lost ledger answer. The run
 // is given up at its limit, and the harness must go on: the workflow actor stops its batches when
 // it is stopped (without that the embedded cluster's actor system never shut down: a hang).
 TEST(ChaosCli, ARunGivenUpWithABatchWaitingForeverDoesNotHangTheHarness) {
-  const Outcome o = concord("chaos --seed 1 --run 7 --disable-safeguard ledger_retry", 120);
+  const Outcome o = concord("chaos --seed 1 --run 8 --disable-safeguard ledger_retry", 120);
   EXPECT_EQ(o.code, 1) << "137: killed after 120 s, the harness hung\n" << o.output;
-  EXPECT_NE(o.output.find("VIOLATION run 7: ended_with_a_reason"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("VIOLATION run 8: ended_with_a_reason"), std::string::npos) << o.output;
 }
 
 TEST(ChaosCli, AReplayedRunEndsExactlyAsInTheFullSequence) {

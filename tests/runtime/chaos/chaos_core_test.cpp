@@ -86,6 +86,52 @@ TEST(FaultPlan, FaultPointsAreSeededDistinctBoundedAndLeaveTheWorkerFaultsAlone)
   for (const auto& [point, n] : armed) EXPECT_GE(n, 50) << to_string(point);  // ~80 each in 400 runs
 }
 
+TEST(FaultPlan, TenantRunsAreSeededBoundedAboutHalfAndLeaveTheRestOfThePlanAlone) {
+  const std::vector<double> deadlines{100, 250, 40};
+  PlanOptions none;
+  none.max_companions = -1;
+  int tenant_runs = 0;
+  std::set<std::size_t> companion_counts;
+  for (std::uint64_t run = 0; run < 400; ++run) {
+    const RunPlan a = plan_run(5, run, deadlines), b = plan_run(5, run, deadlines), c = plan_run(5, run, deadlines, none);
+    EXPECT_EQ(a.tenant.on, b.tenant.on);
+    EXPECT_EQ(a.tenant.budget_ratio, b.tenant.budget_ratio);
+    ASSERT_EQ(a.tenant.companions.size(), b.tenant.companions.size());
+    EXPECT_FALSE(c.tenant.on);
+    EXPECT_TRUE(c.tenant.companions.empty());
+    if (a.tenant.on) {
+      ++tenant_runs;
+      companion_counts.insert(a.tenant.companions.size());
+      EXPECT_GE(a.tenant.budget_ratio, 0.1);
+      EXPECT_LE(a.tenant.budget_ratio, 1.0);
+      EXPECT_LE(a.tenant.companions.size(), 2u);
+      for (std::size_t i = 0; i < a.tenant.companions.size(); ++i) {
+        const CompanionRun& x = a.tenant.companions[i];
+        EXPECT_EQ(x.seed, b.tenant.companions[i].seed);
+        EXPECT_NE(x.seed, a.seed);
+        EXPECT_GE(x.budget_ratio, 0.3);
+        EXPECT_LE(x.budget_ratio, 1.5);
+        EXPECT_GE(x.deadline_ratio, 0.5);
+        EXPECT_LE(x.deadline_ratio, 2.0);
+      }
+    } else {
+      EXPECT_TRUE(a.tenant.companions.empty());
+    }
+    // The tenant comes from a stream of its own: without it the rest of the plan is the same.
+    EXPECT_EQ(a.seed, c.seed);
+    EXPECT_EQ(a.workflow, c.workflow);
+    EXPECT_EQ(a.budget_ratio, c.budget_ratio);
+    EXPECT_EQ(a.deadline_ratio, c.deadline_ratio);
+    ASSERT_EQ(a.faults.size(), c.faults.size());
+    for (std::size_t i = 0; i < a.faults.size(); ++i) EXPECT_EQ(a.faults[i].fault.from_s, c.faults[i].fault.from_s);
+    ASSERT_EQ(a.points.size(), c.points.size());
+    for (std::size_t i = 0; i < a.points.size(); ++i) EXPECT_EQ(a.points[i].after, c.points[i].after);
+  }
+  EXPECT_GT(tenant_runs, 160);  // about half of 400
+  EXPECT_LT(tenant_runs, 240);
+  EXPECT_EQ(companion_counts, (std::set<std::size_t>{0, 1, 2}));
+}
+
 TEST(FaultPoints, CountedArmingFailsExactlyTheNamedHitsAndCountsThem) {
   disarm_faults();
   arm_fault(FaultPoint::ledger_reply_lost, 2, 3);
@@ -187,6 +233,27 @@ TEST(Invariants, EachFiresOnFactsThatBreakItAndNoneOnAHealthyRun) {
   EXPECT_TRUE(with([](RunFacts& f) { f.end_s = 103.9; }).empty());  // within the detection bound
   EXPECT_TRUE(with([](RunFacts& f) { f.threads_after = 4; }).count("no_leaked_thread"));
   EXPECT_TRUE(with([](RunFacts& f) { f.fds_after = 10; }).count("no_leaked_file_descriptor"));
+}
+
+TEST(Invariants, EachTenantInvariantFiresOnFactsThatBreakItAndNoneOnAHealthyTenant) {
+  TenantFacts ok;
+  ok.budget = 1000;
+  ok.committed = ok.workflows_committed = 1000;  // spent to the last picodollar: still within
+  EXPECT_TRUE(check_tenant_invariants(ok).empty());
+  auto broken_by = [&](auto change) {
+    TenantFacts t = ok;
+    change(t);
+    std::set<std::string> names;
+    for (const auto& v : check_tenant_invariants(t)) names.insert(v.substr(0, v.find(':')));
+    return names;
+  };
+  EXPECT_EQ(broken_by([](TenantFacts& t) { t.committed = t.workflows_committed = 1001; }), std::set<std::string>{"tenant_within_budget"});
+  EXPECT_TRUE(broken_by([](TenantFacts& t) { t.committed = 900, t.workflows_committed = 900, t.reserved = 101; }).count("tenant_within_budget"));
+  EXPECT_EQ(broken_by([](TenantFacts& t) { t.committed = t.workflows_committed = 500, t.reserved = 1; }),
+            std::set<std::string>{"tenant_nothing_left_reserved"});
+  EXPECT_EQ(broken_by([](TenantFacts& t) { t.workflows_committed = 999; }), std::set<std::string>{"tenant_equals_its_workflows"});
+  EXPECT_EQ(broken_by([](TenantFacts& t) { t.committed = 990, t.uncovered = 10; }), std::set<std::string>{"tenant_equals_its_workflows"});
+  EXPECT_EQ(broken_by([](TenantFacts& t) { t.reported = false; }), std::set<std::string>{"tenant_reported"});
 }
 
 TEST(Safeguards, AllOnUntilOneIsDisabledAndNamesRoundTrip) {
