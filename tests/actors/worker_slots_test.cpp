@@ -10,6 +10,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <caf/all.hpp>
@@ -20,6 +21,9 @@
 #include "external_worker.hpp"
 #include "model_worker.hpp"
 #include "node_manager.hpp"
+#include "sample_simulation.hpp"
+#include "sim/execution_rules.hpp"
+#include "subtask_actor.hpp"
 #include "virtual_time.hpp"
 
 namespace concord::actors {
@@ -229,6 +233,114 @@ TEST_F(SlottedWorker, BeaconsReportFreeSlotsAndTheQueue) {
   EXPECT_EQ(b.queue, 1);
 }
 
+// A batch whose winner waited for a slot (sample_result.waited_s): its siblings stop at the
+// winner's end on the batch's common timeline (its wait + its latency), not at its latency.
+struct SlottedBatch : SlottedWorker {
+  /// The profile the batch's samples draw from: 4 s and 40 tokens, or 20 s and 100 tokens.
+  static proto::sample_profile profile() {
+    proto::sample_profile p;
+    p.latency_s = {4, 20};
+    p.success = {1, 1};
+    p.tokens = {40, 100};
+    return p;
+  }
+  /// The latency sample j of batch 7 (subtask 3, attempt 1) draws under the episode's `seed`.
+  static double latency(std::uint64_t seed, int j) {
+    proto::sample_request r;
+    r.seed = exec::sample_seed(seed, 3, 1, j);
+    r.token_cap = 1000;
+    r.profile = profile();
+    return simulate_sample(r).latency_s;
+  }
+  /// Plays ledger (grants everything), selector (`picks`, dispatch ids 100, 101, ...) and
+  /// workflow for a subtask until the timeline is empty, recording commits and the report.
+  void serve(const std::vector<caf::actor>& picks) {
+    for (bool more = true; more;) {
+      sched.run();
+      bool got = false;
+      self->receive(
+          [&](proto::reserve_atom, const std::vector<std::uint64_t>&, std::int64_t) {
+            got = true;
+            return proto::ledger_reply::of(ledger::Code::granted, ledger::DenyReason::none, false);
+          },
+          [&](proto::pick_atom, const std::string&, std::int32_t) {
+            got = true;
+            std::vector<std::uint64_t> ids;
+            for (std::size_t i = 0; i < picks.size(); ++i) ids.push_back(100 + i);
+            return caf::make_message(picks, std::move(ids));
+          },
+          [&](proto::commit_atom, std::uint64_t id, std::int64_t cost) {
+            got = true;
+            commits[id] = cost;
+            return proto::ledger_reply::of(ledger::Code::committed, ledger::DenyReason::none, false);
+          },
+          [&](proto::sample_result& r) { got = true, this->got.push_back({vt.now_s(), r}); },
+          [&](proto::batch_report& r) { got = true, report = r; },
+          [&](proto::settled_atom, std::uint64_t, std::int64_t, std::int64_t) { got = true; },
+          [&](proto::forget_atom, std::uint64_t) { got = true; },
+          [&](proto::outcome_atom, std::uint64_t, bool, double) { got = true; }, caf::after(0s) >> [] {});
+      if (got) continue;
+      if (vt.timeline().empty()) more = false;
+      else {
+        auto [target, msg] = vt.timeline().pop();
+        caf::anon_send(target, std::move(msg));
+      }
+    }
+  }
+  std::map<std::uint64_t, std::int64_t> commits;  // sample id -> committed picodollars
+  std::optional<proto::batch_report> report;
+};
+
+TEST_F(SlottedBatch, SiblingsOfAWinnerThatWaitedForASlotAreChargedForTheTimeTheyRan) {
+  // The episode seed (searched, deterministic) under which sample 0 draws 4 s, samples 1 and 2 draw 20 s.
+  std::uint64_t seed = 0;
+  while (!(latency(seed, 0) == 4 && latency(seed, 1) == 20 && latency(seed, 2) == 20)) ASSERT_LT(++seed, 10000u);
+  auto a = spawn(1), b = spawn(0), c = spawn(1);  // a: 1 slot, held until t=6 by another sample
+  self->send(a, request(999, 6));
+  SubtaskOptions o;
+  o.subtask = 3;
+  o.model_id = "m";
+  o.k = 3;
+  o.batch_id = 7;
+  o.seed = seed;
+  o.reservation = 3 * 1000;  // k x the worst case: 100 tokens at 10 pUSD
+  o.token_cap = 1000;
+  o.price_per_token = 10;
+  o.profile = profile();
+  o.time_scale = 1;
+  o.virtual_time = &vt;
+  o.workflow = caf::actor_cast<proto::workflow_actor>(self);
+  o.ledger = caf::actor_cast<proto::ledger_actor>(self);
+  o.selector = caf::actor_cast<proto::selector_actor>(self);
+  spawn_subtask(sys, o);
+  // t=0: sample 0 waits at a, 1 and 2 start at b and c. t=6: a's slot frees, sample 0 starts.
+  // t=10: sample 0 ends (waited 6 s, ran 4 s) and wins; 1 and 2 ran 10 s of 20: 50 tokens each.
+  serve({caf::actor_cast<caf::actor>(a), caf::actor_cast<caf::actor>(b), caf::actor_cast<caf::actor>(c)});
+  const std::uint64_t s0 = exec::sample_id(7, 0);
+  EXPECT_EQ(commits, (std::map<std::uint64_t, std::int64_t>{{s0, 400}, {s0 + 1, 500}, {s0 + 2, 500}}));
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->body.success);
+  EXPECT_EQ(report->body.cancelled, 2);
+  EXPECT_EQ(report->body.cost, 1400);  // 40 + 50 + 50 tokens at 10 pUSD
+  EXPECT_EQ(arrival(999)->at_s, 6.0);
+}
+
+TEST_F(SlottedWorker, AResultSaysHowLongItsSampleWaitedForASlot) {
+  auto w = spawn(1);
+  self->send(w, request(1, 10));  // runs 0..10: waited 0
+  self->send(w, request(2, 5));   // waits 10 s, runs 10..15
+  self->send(w, request(3, 5));   // waits from 0; cancelled at 12 while waiting: waited 12 s
+  advance_to(12);
+  self->send(w, proto::cancel_atom::value, std::uint64_t{3}, -1.0);
+  run_until(1000);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(arrival(1)->result.waited_s, 0.0);
+  EXPECT_EQ(arrival(2)->result.waited_s, 10.0);
+  EXPECT_EQ(arrival(2)->at_s, 15.0);  // its end on the common timeline: waited + latency
+  EXPECT_EQ(arrival(3)->result.waited_s, 12.0);
+  EXPECT_TRUE(arrival(3)->result.cancelled);
+}
+
 TEST(NodeWorkerSlots, ANodesWorkersGetTheSlotsOfItsWorkersFile) {
   // `concord node --workers FILE` gives each entry's "slots" to its workers (HostedWorkers::slots).
   caf::actor_system sys{testing::quiet_config()};
@@ -344,6 +456,28 @@ TEST(BeaconWire, SlotFieldsCrossTheWire) {
     EXPECT_EQ(c.free_slots, free_slots);
     EXPECT_EQ(c.queued, queued);
   }
+}
+
+TEST(SampleResultWire, WaitedCrossesTheWire) {
+  // sample_result.waited_s, appended (protocol 6), in CAF's binary format (as between nodes).
+  caf::actor_system sys{testing::quiet_config()};
+  proto::sample_result r;
+  r.sample_id = 42;
+  r.latency_s = 4;
+  r.worker = "n/m#0";
+  r.has_output = true;
+  r.waited_s = 6.5;
+  std::vector<char> buf;
+  caf::binary_serializer sink{sys, buf};
+  ASSERT_FALSE(sink(r));
+  caf::binary_deserializer source{sys, buf};
+  proto::sample_result c;
+  ASSERT_FALSE(source(c));
+  EXPECT_EQ(c.sample_id, 42u);
+  EXPECT_EQ(c.latency_s, 4.0);
+  EXPECT_EQ(c.worker, "n/m#0");
+  EXPECT_TRUE(c.has_output);
+  EXPECT_EQ(c.waited_s, 6.5);
 }
 
 }  // namespace
