@@ -17,6 +17,10 @@
 #include <caf/scheduler/test_coordinator.hpp>
 
 #include "actor_test_support.hpp"
+#include "chaos/invariants.hpp"
+#include "embedded_cluster.hpp"
+#include "model/validate.hpp"
+#include "plan/simple_policies.hpp"
 #include "messages.hpp"
 #include "external_worker.hpp"
 #include "model_worker.hpp"
@@ -339,6 +343,73 @@ TEST_F(SlottedWorker, AResultSaysHowLongItsSampleWaitedForASlot) {
   EXPECT_EQ(arrival(2)->at_s, 15.0);  // its end on the common timeline: waited + latency
   EXPECT_EQ(arrival(3)->result.waited_s, 12.0);
   EXPECT_TRUE(arrival(3)->result.cancelled);
+}
+
+/// What the chaos harness checks after a run (nodes/cli/chaos_command.cpp's facts_of), for one
+/// embedded run: its report against its ledger and its batches.
+chaos::RunFacts facts_of(const ClusterRun& r, const EpisodeConfig& cfg, int subtasks) {
+  chaos::RunFacts f;
+  f.budget = cfg.budget;
+  f.spend = r.result.spend;
+  f.ledger_committed = r.ledger.size() == 3 ? r.ledger[1] : -1;
+  f.ledger_reserved = r.ledger.size() == 3 ? r.ledger[2] : -1;
+  f.successes_per_subtask.assign(static_cast<std::size_t>(subtasks), 0);
+  for (const AttemptTrace& a : r.result.attempts) {
+    f.settled += a.cost;
+    if (a.succeeded) ++f.successes_per_subtask[static_cast<std::size_t>(a.subtask)];
+  }
+  f.completed = r.result.completed;
+  f.end_reason = r.ended ? std::string(to_string(r.result.reason)) : "";
+  f.subtasks_done = r.result.subtasks_done;
+  f.subtasks_total = subtasks;
+  f.end_s = r.result.makespan_s;
+  f.deadline_s = cfg.deadline_s;
+  return f;
+}
+
+TEST(EmbeddedClusterSlots, OneSlotPerWorkerDelaysAWideRunAndKeepsEveryInvariant) {
+  // ClusterOptions::worker_slots on the virtual clock: 12 independent subtasks at k = 4 (48
+  // samples at once) on 1 node x 2 workers. Unlimited: every batch runs at once and ends by 2 s
+  // (its fastest sample: 1 or 2 s). One slot each: 12 batches need at least one 1 s sample each
+  // on 2 slots, so the run ends at 6 s at the earliest. Either way every invariant of the chaos
+  // harness holds (the ledger committed the reported spend and what the batches settled, nothing
+  // stays reserved, each subtask completed once).
+  Workflow wf;
+  ModelSpec m;
+  m.id = "m";
+  m.usd_per_mtok_out = 1;
+  wf.models = {m};
+  for (int i = 0; i < 12; ++i) {
+    Subtask t;
+    t.id = "t" + std::to_string(i);
+    t.profiles["m"].samples = {{1.0, true, 10}, {2.0, true, 20}};
+    wf.subtasks.push_back(t);
+  }
+  validate_workflow(wf, "test");
+  const auto flat = std::make_shared<const FlatWorkflow>(FlatWorkflow::compile(wf));
+  EpisodeConfig cfg;
+  cfg.budget = money_from_dollars(1);
+  cfg.deadline_s = 1000;
+  cfg.seed = 5;
+  auto run_with = [&](int slots) {
+    ClusterOptions co;
+    co.virtual_time = true;
+    co.nodes = 1;
+    co.workers_per_model = 2;
+    co.worker_slots = slots;
+    EmbeddedCluster cluster(flat, co);
+    return cluster.run(std::make_shared<FixedPolicy>(0, 4, "m"), cfg);
+  };
+  const ClusterRun unlimited = run_with(0), one = run_with(1);
+  for (const ClusterRun* r : {&unlimited, &one}) {
+    ASSERT_TRUE(r->result.completed) << r->detail;
+    EXPECT_EQ(chaos::check_invariants(facts_of(*r, cfg, 12)), std::vector<std::string>{});
+    EXPECT_EQ(r->result.spend, r->ledger.at(1));  // committed = reported spend
+    EXPECT_EQ(r->ledger.at(2), 0);                // nothing reserved
+  }
+  EXPECT_LE(unlimited.result.makespan_s, 2.0);
+  EXPECT_GE(one.result.makespan_s, 6.0);
+  EXPECT_GT(one.result.makespan_s, unlimited.result.makespan_s);
 }
 
 TEST(NodeWorkerSlots, ANodesWorkersGetTheSlotsOfItsWorkersFile) {
