@@ -139,6 +139,7 @@ struct EmbeddedCluster::Impl {
     wo.ledger = ledger;
     wo.selector = selector;
     wo.planner = planner;
+    wo.ask_waits = options.join.empty() && options.worker_slots > 0;  // slots: the planner is told the waits
     wo.on_batch = std::move(on_batch);
     return wo;
   }
