@@ -81,6 +81,7 @@ struct EmbeddedCluster::Impl {
             wo.model = wf->model_id(m);
             wo.time_scale = o.time_scale;
             wo.beacon_interval_s = o.beacon_interval_s;
+            wo.slots = o.worker_slots;
             wo.beacon_target = caf::actor_cast<caf::actor>(selector);
             if (vt) wo.clock = wo.virtual_time = vt.get();
             if (o.worker_faults) wo.faults = o.worker_faults(static_cast<int>(workers.size()), wo.name);
@@ -138,6 +139,7 @@ struct EmbeddedCluster::Impl {
     wo.ledger = ledger;
     wo.selector = selector;
     wo.planner = planner;
+    wo.ask_waits = options.join.empty() && options.worker_slots > 0;  // slots: the planner is told the waits
     wo.on_batch = std::move(on_batch);
     return wo;
   }

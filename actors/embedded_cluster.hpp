@@ -32,6 +32,9 @@ struct ClusterOptions {
   double connection_timeout_s = kDefaultTunables.connection_timeout_s;
   int nodes = 3;
   int workers_per_model = 2;        // per node
+  /// Embedded only: slots of every simulated worker (samples it runs at once; more wait in its
+  /// FIFO queue: WorkerOptions::slots). 0: unlimited, the behaviour that equals the simulator's.
+  int worker_slots = 0;
   double time_scale = kDefaultTunables.time_scale;                        // simulated seconds per real second
   double beacon_interval_s = kDefaultTunables.beacon_interval_s;          // real seconds
   double stale_after_intervals = kDefaultTunables.stale_after_intervals;  // the selector's staleness bound

@@ -23,8 +23,8 @@ struct InFlight {
   proto::sample_request request;
   SimulatedSample sample;
   caf::strong_actor_ptr reply_to;
-  Clock::time_point started;  // when it took a slot (or arrived, without slots)
-  double started_s = 0;  // virtual time: simulated seconds
+  Clock::time_point arrived, started;  // when it arrived; when it took a slot (= arrived without a wait)
+  double arrived_s = 0, started_s = 0;   // the same on the virtual clock: simulated seconds
   double time_scale = 1;
   bool waiting = false;  // in the slot queue: not started, no finish scheduled
   bool waited = false;   // it waited for a slot before it started
@@ -101,6 +101,15 @@ void send_beacon(worker_actor* self) {
 
 void send_result(worker_actor* self, const caf::actor& to, proto::sample_result result, bool cancelled);
 
+/// Simulated seconds `f` has waited for a slot: until its start, or until now while it waits.
+/// Exactly 0 for a sample that did not wait (the virtual clock's and the real clock's alike).
+double waited_s(const worker_state& st, const InFlight& f) {
+  if (!f.waited) return 0;
+  if (VirtualTime* vt = st.options.virtual_time) return (f.waiting ? vt->now_s() : f.started_s) - f.arrived_s;
+  const Clock::time_point until = f.waiting ? st.options.clock->now() : f.started;
+  return std::chrono::duration<double>(until - f.arrived).count() * f.time_scale;
+}
+
 /// Starts a sample that has a slot: it runs from now and ends at now + its latency.
 void begin(worker_actor* self, std::uint64_t token) {
   auto& st = self->state;
@@ -134,14 +143,16 @@ void drop_waiting(worker_actor* self, std::unordered_map<std::uint64_t, InFlight
   result.subtask = f.request.subtask;
   result.worker = st.options.name;
   result.cancelled = true;  // latency, tokens and cost 0: it never ran
+  result.waited_s = waited_s(st, f);
   st.token_of.erase({caf::actor_cast<caf::actor_addr>(f.reply_to), f.request.sample_id});
   const auto to = caf::actor_cast<caf::actor>(f.reply_to);
   st.in_flight.erase(it);
   if (to) send_result(self, to, std::move(result), true);
 }
 
-/// stop_after_s: simulated seconds after the sample's start at which it stops (< 0: now). A
-/// sample that waited for a slot stops now: stop_after_s was measured from another start.
+/// stop_after_s: simulated seconds after the sample's dispatch at which it stops (< 0: now) — its
+/// start, for a sample that did not wait. A sample that waited for a slot stops now: on the
+/// virtual clock the cancel comes at the batch winner's end, which stop_after_s also says.
 void reply(worker_actor* self, std::uint64_t token, bool cancelled, double stop_after_s = -1) {
   auto& st = self->state;
   auto it = st.in_flight.find(token);
@@ -157,6 +168,7 @@ void reply(worker_actor* self, std::uint64_t token, bool cancelled, double stop_
                 : st.options.virtual_time     ? st.options.virtual_time->now_s() - f.started_s
                                               : st.options.clock->seconds_since(f.started) * f.time_scale;
   auto result = sample_outcome(f.request, f.sample, elapsed_s, st.options.name);
+  result.waited_s = waited_s(st, f);  // its end on the batch's timeline: waited_s + latency_s
   if (!result.cancelled) {
     st.latency_ewma_s = st.latency_ewma_s == 0 ? result.latency_s : 0.8 * st.latency_ewma_s + 0.2 * result.latency_s;
     st.reputation = 0.9 * st.reputation + 0.1 * (result.success ? 1.0 : 0.0);
@@ -263,6 +275,8 @@ void start_sample(worker_actor* self, proto::sample_request r, const caf::strong
   const double scale = r.time_scale > 0 ? r.time_scale : self->state.options.time_scale;
   f.time_scale = scale;
   f.request = std::move(r);
+  f.arrived = st.options.clock->now();
+  if (st.options.virtual_time) f.arrived_s = st.options.virtual_time->now_s();
   const bool full = st.options.slots > 0 && st.running >= st.options.slots;
   f.waiting = f.waited = full;
   st.in_flight[token] = std::move(f);

@@ -4,16 +4,17 @@
 // divided by the time scale, honours the token cap and cancellation, reports
 // {success, latency, tokens, cost}, and sends a beacon every interval.
 // A cancel (cancel_atom, sample id, stop_after_s) stops a sample stop_after_s simulated seconds
-// after its start when stop_after_s >= 0 (the batch's first success: the simulator's settlement),
-// else now.
+// after its dispatch (its start, when it did not wait) when stop_after_s >= 0 (the batch's first
+// success: the simulator's settlement, at the winner's end = its waited_s + latency_s), else now.
 //
 // Slots (issue 13): with `slots` = S > 0, at most S samples run at once; more wait in a FIFO
 // queue at the worker and start, in arrival order, when a slot frees (a sample ends, is
 // cancelled, or its result is lost to a fault). A sample's latency and charge count from its
-// start, never its wait. A waiting sample's cancel removes it from the queue and answers it
+// start, never its wait; a result says how long the sample waited (sample_result.waited_s,
+// simulated seconds). A waiting sample's cancel removes it from the queue and answers it
 // cancelled, charged nothing (nothing ran; no slot frees). A running sample that waited first is
-// stopped by a cancel now, whatever stop_after_s says (its requester measured that from another
-// start), as an external worker's is. Beacons carry free_slots and queued (protocols/messages.hpp).
+// stopped by a cancel now, whatever stop_after_s says (on the virtual clock the cancel
+// comes at the winner's end, which stop_after_s also says), as an external worker's is. Beacons carry free_slots and queued (protocols/messages.hpp).
 // slots = 0: unlimited, exactly the behaviour without slots (the simulator's equivalence).
 #include <string>
 #include <vector>

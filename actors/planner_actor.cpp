@@ -14,6 +14,7 @@ proto::planner_actor spawn_planner(caf::actor_system& sys, std::shared_ptr<const
   const Clock* clk = &clock;  // outlives the actor (REQUIRES in the header)
   auto planner = [wf, policy, seed, clk](proto::planner_actor::pointer self) -> proto::planner_actor::behavior_type {
     auto rng = std::make_shared<Rng>(seed);
+    auto outlook_set = std::make_shared<bool>(false);  // an outlook from an earlier request is in force
     policy->reset();
     return {
         [=](const plan_request& r) -> caf::result<plan_reply> {
@@ -38,6 +39,12 @@ proto::planner_actor spawn_planner(caf::actor_system& sys, std::shared_ptr<const
           st.partial_success = r.partial_success;
           plan_reply reply;
           try {
+            // Worker slots: MCPP plans with the selectors' expected waits (McppOutlook::of_waits).
+            // Without them nothing is set, and a decision is exactly the one without slots.
+            if (auto* mcpp = dynamic_cast<McppPlanner*>(policy.get())) {
+              if (!r.expected_wait_s.empty()) mcpp->set_outlook(McppOutlook::of_waits(r.expected_wait_s)), *outlook_set = true;
+              else if (*outlook_set) mcpp->clear_outlook(), *outlook_set = false;
+            }
             policy->decide(st, *rng, reply.action);
           } catch (const std::exception& e) {
             // No exception escapes an actor: the workflow gets the text and ends the run with it.

@@ -265,6 +265,7 @@ proto::subtask_actor::behavior_type subtask(subtask_actor* self, SubtaskOptions 
         out.truncated = r.truncated;
         out.cancelled = r.cancelled;
         out.latency_s = r.latency_s;
+        out.waited_s = r.waited_s;
         out.cost = r.cost;
         out.worker = r.worker;
         out.output = std::move(r.output);

@@ -22,6 +22,7 @@ namespace concord::actors {
 namespace {
 
 constexpr auto kPlanTimeout = std::chrono::seconds(120);
+constexpr auto kWaitTimeout = std::chrono::seconds(5);  // the selector's wait_atom answer
 
 // The run's logic is sim/workflow_run.hpp's state machine; this actor keeps the clock, turns the
 // machine's commands into messages and actors, and the answers into its events.
@@ -93,6 +94,8 @@ void end_idle_planning(workflow_actor* self) {
   arm_deadline(self);  // the clock runs scaled again: the deadline comes sooner than armed
 }
 
+void send_plan(workflow_actor* self, plan_request req, std::uint64_t asked);
+
 void ask_planner(workflow_actor* self) {
   auto& st = self->state;
   PlanView v;
@@ -112,6 +115,33 @@ void ask_planner(workflow_actor* self) {
   if (st.batches.empty() && !st.o.virtual_time) st.idle_planning_since = st.o.clock->now();
   const std::uint64_t asked = ++st.plan_asked;
   st.planning = true;
+  if (!st.o.ask_waits) return send_plan(self, std::move(req), asked);
+  // Worker slots: the selector's expected wait per model first (simulated seconds; a model whose
+  // answer fails counts no wait), then the request, once every answer is in.
+  struct Pending {
+    plan_request req;
+    int left = 0;
+  };
+  const int models = st.o.workflow->num_models();
+  auto p = std::make_shared<Pending>();
+  p->req = std::move(req);
+  p->req.expected_wait_s.assign(static_cast<std::size_t>(models), 0.0);
+  p->left = models;
+  if (models == 0) return send_plan(self, std::move(p->req), asked);
+  for (int m = 0; m < models; ++m) {
+    auto got = [=](double wait_s) {
+      p->req.expected_wait_s[static_cast<std::size_t>(m)] = wait_s;
+      if (--p->left == 0) send_plan(self, std::move(p->req), asked);
+    };
+    self->request(st.o.selector, kWaitTimeout, proto::wait_atom::value, st.o.workflow->model_id(m))
+        .then([=](double wait_s) { got(wait_s); }, [=](caf::error&) { got(0.0); });
+  }
+}
+
+/// Sends decision `asked`'s request to the planner (unless a later one was asked meanwhile).
+void send_plan(workflow_actor* self, plan_request req, std::uint64_t asked) {
+  auto& st = self->state;
+  if (asked != st.plan_asked) return;  // asked again meanwhile (a planner replaced)
   self->request(st.o.planner, kPlanTimeout, std::move(req))
       .then(
           [=](const plan_reply& reply) {

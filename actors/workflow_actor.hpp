@@ -37,6 +37,10 @@ struct WorkflowOptions {
   /// one; the workflow stops the replacements when it ends. Empty, or past the limit: a planner
   /// that dies while deciding fails the run with the reason (never a wait for an answer that cannot come).
   std::function<proto::planner_actor(int restart)> respawn_planner;
+  /// Worker slots are configured: before each decision ask the selector (wait_atom) how long a
+  /// sample of each model would wait for a slot, and give the planner those waits
+  /// (plan_request::expected_wait_s). false: nothing asked, decisions exactly as without slots.
+  bool ask_waits = false;
   const Clock* clock = &real_clock();  // what "now" is (the simulated clock is derived from it)
   /// Set: the run is on this virtual clock (simulated seconds, exact; see virtual_time.hpp) and
   /// reacts to what happened at an instant once all of it has happened, as the simulator does.

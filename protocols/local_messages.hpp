@@ -24,6 +24,9 @@ struct plan_request {
   std::vector<int> attempts, dispatchable;
   std::vector<InFlightSample> in_flight;
   std::vector<std::uint8_t> partial_success;
+  // Worker slots (issue 13): per model, the selector's expected wait for a slot (wait_atom,
+  // simulated seconds; +inf: no live worker). Empty: no slots configured, no outlook.
+  std::vector<double> expected_wait_s;
 };
 
 struct plan_reply {

@@ -22,7 +22,7 @@ namespace concord::proto {
 // 2: batch_report.no_worker_left/.workers, ledger_reply, ledger_status; 3: (cancel, sample id, stop_after_s) to workers
 // 4: sample content (prompt, names, time limit) in requests, output in results and batch reports
 // 5: tenant ledgers (tenant_reply, tenant_status; tenant lookups between node managers)
-// 6: beacon.free_slots/.queued (worker slots); (wait_atom, model) to selectors
+// 6: beacon.free_slots/.queued (worker slots); (wait_atom, model) to selectors; sample_result.waited_s
 inline constexpr std::uint32_t kProtocolVersion = 6;
 
 /// What a simulated worker draws from: the (subtask, model) profile, shipped with
@@ -76,11 +76,16 @@ struct sample_result {
   std::string worker;          // who ran it
   std::string output;          // what a real worker produced (simulated: empty)
   bool has_output = false;     // a real worker answered: the subtask's check applies
+  // Protocol 6: simulated seconds the sample waited for a slot at its worker before it started
+  // (a sample cancelled while waiting: until the cancel). 0 without slots, and from external
+  // workers (a real sample's siblings stop at the cancel anyway). The sample's end on the batch's
+  // common timeline (from its dispatch) is waited_s + latency_s.
+  double waited_s = 0;
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, sample_result& x) {
   return f(caf::meta::type_name("sample_result"), x.sample_id, x.subtask, x.success, x.truncated, x.cancelled, x.latency_s,
-           x.tokens, x.cost, x.worker, x.output, x.has_output);
+           x.tokens, x.cost, x.worker, x.output, x.has_output, x.waited_s);
 }
 
 /// A worker's advertisement (DESIGN.md §5), sent every beacon interval.

@@ -41,6 +41,7 @@ struct RunOptions {
   double time_scale = actors::kDefaultTunables.time_scale;
   int nodes = 3;
   int workers_per_model = 2;
+  int worker_slots = 0;  // per simulated worker of the embedded cluster; 0: unlimited (not settable: 1..1024)
   bool quiet = false;
   std::vector<std::string> join;
   actors::TlsFiles tls;
@@ -52,6 +53,10 @@ int execute(const RunOptions& o) {
     throw InputError("--join", "",
                      o.engine == "simulator" ? "cannot be combined with --engine simulator (the simulator has no workers to join)"
                                              : "cannot be combined with --semantics reference (it runs on the simulator only)");
+  if (o.worker_slots > 0 && (!o.join.empty() || o.engine == "simulator" || o.semantics == "reference"))
+    throw InputError("--worker-slots", "",
+                     !o.join.empty() ? "cannot be combined with --join (a node's workers get their slots from its workers file)"
+                                     : "needs the embedded cluster (--engine cluster, --semantics runtime): the simulator has no worker slots");
   if (o.tls.enabled() && o.join.empty()) throw InputError("--tls-cert", "", "TLS options need --join (the embedded cluster has no network)");
   if (const auto bad = actors::check_tls_files(o.tls, {"--tls-cert", "--tls-key", "--tls-ca"})) throw InputError(*bad, "", "");
   // From here on SIGINT/SIGTERM stop the run (partial report, exit 130/143) instead of killing it.
@@ -101,6 +106,7 @@ int execute(const RunOptions& o) {
     actors::ClusterOptions co;
     co.nodes = o.nodes;
     co.workers_per_model = o.workers_per_model;
+    co.worker_slots = o.worker_slots;
     co.time_scale = o.time_scale;
     co.join = o.join;
     co.tls = o.tls;
@@ -109,8 +115,9 @@ int execute(const RunOptions& o) {
     co.virtual_time = o.join.empty();
     co.pace = co.virtual_time && o.time_scale > 0 && !o.quiet;
     st.engine = !o.join.empty() ? fmt::format("cluster joined through {} (time scale {})", o.join.front(), co.time_scale)
-                                : fmt::format("embedded cluster ({} nodes x {} workers per model, virtual time)", co.nodes,
-                                              co.workers_per_model);
+                                : fmt::format("embedded cluster ({} nodes x {} workers per model{}, virtual time)", co.nodes,
+                                              co.workers_per_model,
+                                              co.worker_slots > 0 ? fmt::format(", {} slot{} each", co.worker_slots, co.worker_slots == 1 ? "" : "s") : std::string());
     auto shared = std::make_shared<const FlatWorkflow>(flat);
     std::unique_ptr<actors::EmbeddedCluster> cluster_ptr;
     try {
@@ -184,6 +191,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
   run->add_option("--workers-per-model", opts->workers_per_model, "Simulated workers per model on each node")
       ->transform(integer_in(1, 64))
       ->capture_default_str();
+  run->add_option("--worker-slots", opts->worker_slots,
+                  "Slots of each simulated worker of the embedded cluster: samples it runs at once, the\n"
+                  "others wait in its queue (default: unlimited, the simulator's report for the same seed)")
+      ->transform(integer_in(1, 1024));
   run->add_flag("--quiet", opts->quiet, "No live progress on stderr");
   run->add_option("--tls-cert", opts->tls.cert, "With --join: this client's certificate chain (PEM), for a TLS cluster")->group("TLS");
   run->add_option("--tls-key", opts->tls.key, "With --join: this client's private key (PEM)")->group("TLS");

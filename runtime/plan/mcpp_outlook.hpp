@@ -22,6 +22,7 @@
 //
 // Neutral outlook (empty vectors or zeros, prices 0): every decision is exactly MCPP's
 // without an outlook (the delays are 0.0 added to each latency, the argmax is the unpriced one).
+#include <limits>
 #include <vector>
 
 #include "route/slot_wait.hpp"
@@ -46,6 +47,19 @@ struct McppOutlook {
     for (double p : slot_price)
       if (p > 0) return true;
     return false;
+  }
+  /// The outlook of the selectors' expected waits (wait_atom, seconds, per model): sample j of a
+  /// batch on m waits (j + 1) x wait_s[m] — queue_ahead 0, one wait per position. Exact for the
+  /// first sample, and for the others on a pool whose first free slot is one worker's only one;
+  /// an over-estimate where several slots free at once (one figure cannot say more). A model with
+  /// no live worker (+inf) or a non-finite or negative wait: no delay (its batch fails anyway).
+  static McppOutlook of_waits(const std::vector<double>& wait_s) {
+    McppOutlook o;
+    o.queue_ahead.assign(wait_s.size(), 0.0);
+    o.wait_per_position_s.assign(wait_s.size(), 0.0);
+    for (std::size_t m = 0; m < wait_s.size(); ++m)
+      if (wait_s[m] > 0 && wait_s[m] < std::numeric_limits<double>::infinity()) o.wait_per_position_s[m] = wait_s[m];
+    return o;
   }
   /// The waiting time of sample j (0-based) of a batch launched now on model m (seconds).
   double delay_s(int m, int j) const {

@@ -126,11 +126,13 @@ void BatchRun::result(int j, const SampleOutcome& o, Commands& out) {
   else if (o.success) ++report_.successes;
   else ++report_.failures, report_.truncated += o.truncated ? 1 : 0;
   if (o.success && !succeeded_ && !cancelling_) {
-    // First success: the subtask is done. The siblings launched with it stop at its latency (a
-    // sibling as long as it finishes: exec::cancelled_by), charged pro-rata.
+    // First success: the subtask is done. The siblings launched with it stop at its end on the
+    // batch's common timeline (from the dispatch): its wait for a slot plus its latency (a sibling
+    // as long as it finishes: exec::cancelled_by), charged pro-rata. Without slots waited_s is 0
+    // and the stop is its latency, exactly (0.0 + x == x).
     succeeded_ = true;
     report_.output = o.output;
-    cancel_running(s.redispatched ? -1.0 : o.latency_s, out);
+    cancel_running(s.redispatched ? -1.0 : o.waited_s + o.latency_s, out);
   }
   check_done(out);
 }

@@ -23,7 +23,7 @@ struct BatchCommand {
     reserve,   // reserve every sample's worst case (all or none)
     pick,      // ask the selector for `count` workers (sample >= 0: a re-dispatch of that sample)
     dispatch,  // send sample `sample` to `worker` (dispatch id `dispatch_id`, 0: none)
-    cancel,    // tell `worker` to stop `sample`, deemed stopped stop_after_s after its start (< 0: now)
+    cancel,    // tell `worker` to stop `sample`, deemed stopped stop_after_s after its dispatch (< 0: now)
     arm_expiry,  // cancelled samples that never answer are given up after the grace period
     commit,    // commit `cost` for `sample` with the ledger (settles it; releases the rest)
     settled,   // tell the workflow `sample` is settled at `cost` (its reservation's rest is free)
@@ -58,6 +58,7 @@ struct BatchReport {
 struct SampleOutcome {
   bool success = false, truncated = false, cancelled = false;
   double latency_s = 0;  // simulated seconds it ran (relative to its start)
+  double waited_s = 0;   // simulated seconds it waited for a slot before its start (0 without slots)
   Money cost = 0;        // what it is charged
   std::string worker;
   std::string output;    // what a real worker produced (simulated: empty)
@@ -110,7 +111,8 @@ class BatchRun {
   void dispatch(int j, const WorkerPick& p, bool redispatched, Commands& out);
   void settle(int j, Money cost, Commands& out);
   void settle_unrun(Commands& out);  // none ran: every sample commits 0
-  /// Cancels every running sample; stop_after_s (< 0: now) applies to those launched with the batch.
+  /// Cancels every running sample; stop_after_s (simulated seconds after the batch's dispatch, < 0:
+  /// now) applies to those launched with the batch.
   void cancel_running(double stop_after_s, Commands& out);
   void check_done(Commands& out);
 

@@ -8,18 +8,30 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <caf/all.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 
 #include "actor_test_support.hpp"
+#include "chaos/invariants.hpp"
+#include "embedded_cluster.hpp"
+#include "model/validate.hpp"
+#include "plan/simple_policies.hpp"
 #include "messages.hpp"
 #include "external_worker.hpp"
 #include "model_worker.hpp"
 #include "node_manager.hpp"
+#include "sample_simulation.hpp"
+#include "sim/execution_rules.hpp"
+#include "subtask_actor.hpp"
+#include "plan/mcpp_planner.hpp"
+#include "planner_actor.hpp"
+#include "workflow_actor.hpp"
 #include "virtual_time.hpp"
 
 namespace concord::actors {
@@ -229,6 +241,284 @@ TEST_F(SlottedWorker, BeaconsReportFreeSlotsAndTheQueue) {
   EXPECT_EQ(b.queue, 1);
 }
 
+// A batch whose winner waited for a slot (sample_result.waited_s): its siblings stop at the
+// winner's end on the batch's common timeline (its wait + its latency), not at its latency.
+struct SlottedBatch : SlottedWorker {
+  /// The profile the batch's samples draw from: 4 s and 40 tokens, or 20 s and 100 tokens.
+  static proto::sample_profile profile() {
+    proto::sample_profile p;
+    p.latency_s = {4, 20};
+    p.success = {1, 1};
+    p.tokens = {40, 100};
+    return p;
+  }
+  /// The latency sample j of batch 7 (subtask 3, attempt 1) draws under the episode's `seed`.
+  static double latency(std::uint64_t seed, int j) {
+    proto::sample_request r;
+    r.seed = exec::sample_seed(seed, 3, 1, j);
+    r.token_cap = 1000;
+    r.profile = profile();
+    return simulate_sample(r).latency_s;
+  }
+  /// Plays ledger (grants everything), selector (`picks`, dispatch ids 100, 101, ...) and
+  /// workflow for a subtask until the timeline is empty, recording commits and the report.
+  void serve(const std::vector<caf::actor>& picks) {
+    for (bool more = true; more;) {
+      sched.run();
+      bool got = false;
+      self->receive(
+          [&](proto::reserve_atom, const std::vector<std::uint64_t>&, std::int64_t) {
+            got = true;
+            return proto::ledger_reply::of(ledger::Code::granted, ledger::DenyReason::none, false);
+          },
+          [&](proto::pick_atom, const std::string&, std::int32_t) {
+            got = true;
+            std::vector<std::uint64_t> ids;
+            for (std::size_t i = 0; i < picks.size(); ++i) ids.push_back(100 + i);
+            return caf::make_message(picks, std::move(ids));
+          },
+          [&](proto::commit_atom, std::uint64_t id, std::int64_t cost) {
+            got = true;
+            commits[id] = cost;
+            return proto::ledger_reply::of(ledger::Code::committed, ledger::DenyReason::none, false);
+          },
+          [&](proto::sample_result& r) { got = true, this->got.push_back({vt.now_s(), r}); },
+          [&](proto::batch_report& r) { got = true, report = r; },
+          [&](proto::settled_atom, std::uint64_t, std::int64_t, std::int64_t) { got = true; },
+          [&](proto::forget_atom, std::uint64_t) { got = true; },
+          [&](proto::outcome_atom, std::uint64_t, bool, double) { got = true; }, caf::after(0s) >> [] {});
+      if (got) continue;
+      if (vt.timeline().empty()) more = false;
+      else {
+        auto [target, msg] = vt.timeline().pop();
+        caf::anon_send(target, std::move(msg));
+      }
+    }
+  }
+  std::map<std::uint64_t, std::int64_t> commits;  // sample id -> committed picodollars
+  std::optional<proto::batch_report> report;
+};
+
+TEST_F(SlottedBatch, SiblingsOfAWinnerThatWaitedForASlotAreChargedForTheTimeTheyRan) {
+  // The episode seed (searched, deterministic) under which sample 0 draws 4 s, samples 1 and 2 draw 20 s.
+  std::uint64_t seed = 0;
+  while (!(latency(seed, 0) == 4 && latency(seed, 1) == 20 && latency(seed, 2) == 20)) ASSERT_LT(++seed, 10000u);
+  auto a = spawn(1), b = spawn(0), c = spawn(1);  // a: 1 slot, held until t=6 by another sample
+  self->send(a, request(999, 6));
+  SubtaskOptions o;
+  o.subtask = 3;
+  o.model_id = "m";
+  o.k = 3;
+  o.batch_id = 7;
+  o.seed = seed;
+  o.reservation = 3 * 1000;  // k x the worst case: 100 tokens at 10 pUSD
+  o.token_cap = 1000;
+  o.price_per_token = 10;
+  o.profile = profile();
+  o.time_scale = 1;
+  o.virtual_time = &vt;
+  o.workflow = caf::actor_cast<proto::workflow_actor>(self);
+  o.ledger = caf::actor_cast<proto::ledger_actor>(self);
+  o.selector = caf::actor_cast<proto::selector_actor>(self);
+  spawn_subtask(sys, o);
+  // t=0: sample 0 waits at a, 1 and 2 start at b and c. t=6: a's slot frees, sample 0 starts.
+  // t=10: sample 0 ends (waited 6 s, ran 4 s) and wins; 1 and 2 ran 10 s of 20: 50 tokens each.
+  serve({caf::actor_cast<caf::actor>(a), caf::actor_cast<caf::actor>(b), caf::actor_cast<caf::actor>(c)});
+  const std::uint64_t s0 = exec::sample_id(7, 0);
+  EXPECT_EQ(commits, (std::map<std::uint64_t, std::int64_t>{{s0, 400}, {s0 + 1, 500}, {s0 + 2, 500}}));
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->body.success);
+  EXPECT_EQ(report->body.cancelled, 2);
+  EXPECT_EQ(report->body.cost, 1400);  // 40 + 50 + 50 tokens at 10 pUSD
+  EXPECT_EQ(arrival(999)->at_s, 6.0);
+}
+
+TEST_F(SlottedWorker, AResultSaysHowLongItsSampleWaitedForASlot) {
+  auto w = spawn(1);
+  self->send(w, request(1, 10));  // runs 0..10: waited 0
+  self->send(w, request(2, 5));   // waits 10 s, runs 10..15
+  self->send(w, request(3, 5));   // waits from 0; cancelled at 12 while waiting: waited 12 s
+  advance_to(12);
+  self->send(w, proto::cancel_atom::value, std::uint64_t{3}, -1.0);
+  run_until(1000);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(arrival(1)->result.waited_s, 0.0);
+  EXPECT_EQ(arrival(2)->result.waited_s, 10.0);
+  EXPECT_EQ(arrival(2)->at_s, 15.0);  // its end on the common timeline: waited + latency
+  EXPECT_EQ(arrival(3)->result.waited_s, 12.0);
+  EXPECT_TRUE(arrival(3)->result.cancelled);
+}
+
+/// What the chaos harness checks after a run (nodes/cli/chaos_command.cpp's facts_of), for one
+/// embedded run: its report against its ledger and its batches.
+chaos::RunFacts facts_of(const ClusterRun& r, const EpisodeConfig& cfg, int subtasks) {
+  chaos::RunFacts f;
+  f.budget = cfg.budget;
+  f.spend = r.result.spend;
+  f.ledger_committed = r.ledger.size() == 3 ? r.ledger[1] : -1;
+  f.ledger_reserved = r.ledger.size() == 3 ? r.ledger[2] : -1;
+  f.successes_per_subtask.assign(static_cast<std::size_t>(subtasks), 0);
+  for (const AttemptTrace& a : r.result.attempts) {
+    f.settled += a.cost;
+    if (a.succeeded) ++f.successes_per_subtask[static_cast<std::size_t>(a.subtask)];
+  }
+  f.completed = r.result.completed;
+  f.end_reason = r.ended ? std::string(to_string(r.result.reason)) : "";
+  f.subtasks_done = r.result.subtasks_done;
+  f.subtasks_total = subtasks;
+  f.end_s = r.result.makespan_s;
+  f.deadline_s = cfg.deadline_s;
+  return f;
+}
+
+TEST(EmbeddedClusterSlots, OneSlotPerWorkerDelaysAWideRunAndKeepsEveryInvariant) {
+  // ClusterOptions::worker_slots on the virtual clock: 12 independent subtasks at k = 4 (48
+  // samples at once) on 1 node x 2 workers. Unlimited: every batch runs at once and ends by 2 s
+  // (its fastest sample: 1 or 2 s). One slot each: 12 batches need at least one 1 s sample each
+  // on 2 slots, so the run ends at 6 s at the earliest. Either way every invariant of the chaos
+  // harness holds (the ledger committed the reported spend and what the batches settled, nothing
+  // stays reserved, each subtask completed once).
+  Workflow wf;
+  ModelSpec m;
+  m.id = "m";
+  m.usd_per_mtok_out = 1;
+  wf.models = {m};
+  for (int i = 0; i < 12; ++i) {
+    Subtask t;
+    t.id = "t" + std::to_string(i);
+    t.profiles["m"].samples = {{1.0, true, 10}, {2.0, true, 20}};
+    wf.subtasks.push_back(t);
+  }
+  validate_workflow(wf, "test");
+  const auto flat = std::make_shared<const FlatWorkflow>(FlatWorkflow::compile(wf));
+  EpisodeConfig cfg;
+  cfg.budget = money_from_dollars(1);
+  cfg.deadline_s = 1000;
+  cfg.seed = 5;
+  auto run_with = [&](int slots) {
+    ClusterOptions co;
+    co.virtual_time = true;
+    co.nodes = 1;
+    co.workers_per_model = 2;
+    co.worker_slots = slots;
+    EmbeddedCluster cluster(flat, co);
+    return cluster.run(std::make_shared<FixedPolicy>(0, 4, "m"), cfg);
+  };
+  const ClusterRun unlimited = run_with(0), one = run_with(1);
+  for (const ClusterRun* r : {&unlimited, &one}) {
+    ASSERT_TRUE(r->result.completed) << r->detail;
+    EXPECT_EQ(chaos::check_invariants(facts_of(*r, cfg, 12)), std::vector<std::string>{});
+    EXPECT_EQ(r->result.spend, r->ledger.at(1));  // committed = reported spend
+    EXPECT_EQ(r->ledger.at(2), 0);                // nothing reserved
+  }
+  EXPECT_LE(unlimited.result.makespan_s, 2.0);
+  EXPECT_GE(one.result.makespan_s, 6.0);
+  EXPECT_GT(one.result.makespan_s, unlimited.result.makespan_s);
+}
+
+/// The first plan_request of a workflow of models a and b whose planner, selector and ledger the
+/// test plays; with ask_waits, the selector answers wait_atom with `waits` (by model) first.
+/// One subtask; model a: 1 s at $1/Mtok, model b: 2 s at $10/Mtok, every sample a success.
+std::shared_ptr<const FlatWorkflow> two_model_workflow() {
+  Workflow wf;
+  for (const auto& [id, usd] : {std::pair{"a", 1.0}, std::pair{"b", 10.0}}) {
+    ModelSpec m;
+    m.id = id;
+    m.usd_per_mtok_out = usd;
+    wf.models.push_back(m);
+  }
+  Subtask t;
+  t.id = "t";
+  t.profiles["a"].samples = {{1.0, true, 10}};
+  t.profiles["b"].samples = {{2.0, true, 10}};
+  wf.subtasks = {t};
+  validate_workflow(wf, "test");
+  return std::make_shared<const FlatWorkflow>(FlatWorkflow::compile(wf));
+}
+
+proto::plan_request first_plan_request(bool ask_waits, const std::map<std::string, double>& waits, std::vector<std::string>& asked) {
+  caf::actor_system sys{testing::coordinator_config()};
+  auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
+  caf::scoped_actor self{sys};
+  WorkflowOptions wo;
+  wo.workflow = two_model_workflow();
+  wo.budget = money_from_dollars(1);
+  wo.deadline_s = 1000;
+  wo.ledger = caf::actor_cast<proto::ledger_actor>(self);
+  wo.selector = caf::actor_cast<proto::selector_actor>(self);
+  wo.planner = caf::actor_cast<proto::planner_actor>(self);
+  wo.ask_waits = ask_waits;
+  auto w = spawn_workflow(sys, wo);
+  self->send(w, proto::start_atom::value);
+  proto::plan_request out;
+  for (bool done = false; !done;) {
+    sched.run();
+    bool got = false;
+    self->receive([&](proto::wait_atom, const std::string& model) { got = true, asked.push_back(model); return waits.at(model); },
+                  [&](const proto::plan_request& r) { got = done = true, out = r; }, caf::after(0s) >> [] {});
+    if (!got) {
+      ADD_FAILURE() << "the workflow asked nothing more";
+      break;
+    }
+  }
+  caf::anon_send_exit(w, caf::exit_reason::kill);
+  sched.run();
+  return out;
+}
+
+TEST(WorkflowSlotWaits, WithSlotsThePlannerIsToldEachModelsWaitBeforeItDecides) {
+  std::vector<std::string> asked;
+  const auto inf = std::numeric_limits<double>::infinity();
+  const proto::plan_request r = first_plan_request(true, {{"a", 2.5}, {"b", inf}}, asked);
+  EXPECT_EQ(asked, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(r.expected_wait_s, (std::vector<double>{2.5, inf}));  // per model, in the workflow's model order
+  EXPECT_EQ(r.dispatchable, (std::vector<int>{0}));
+}
+
+TEST(WorkflowSlotWaits, WithoutSlotsNothingIsAskedAndThePlannerGetsNoWait) {
+  std::vector<std::string> asked;
+  const proto::plan_request r = first_plan_request(false, {}, asked);
+  EXPECT_TRUE(asked.empty());
+  EXPECT_TRUE(r.expected_wait_s.empty());
+}
+
+TEST(WorkflowSlotWaits, AnMcppPlannerToldTheWaitsPlansWithThemAndForgetsThemWhenToldNone) {
+  // The planner actor gives plan_request::expected_wait_s to MCPP (McppOutlook::of_waits). Model a
+  // (1 s, cheap) is MCPP's choice; told that a's sample would wait 2000 s for a slot (deadline
+  // 1000 s) it takes b; the next request without waits is planned without an outlook again.
+  caf::actor_system sys{testing::coordinator_config()};
+  auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
+  caf::scoped_actor self{sys};
+  std::vector<std::string> asked;
+  const proto::plan_request plain = first_plan_request(false, {}, asked);
+  const auto wf = two_model_workflow();
+  McppConfig c;
+  c.k_levels = {1};
+  c.rollouts = 6;
+  c.threads = 1;
+  auto planner = spawn_planner(sys, wf, std::make_shared<McppPlanner>(*wf, c), 1, real_clock(), false);
+  auto decide_run = [&](std::vector<double> waits) {  // send, run the planner, take its answer
+    proto::plan_request r = plain;
+    r.expected_wait_s = std::move(waits);
+    self->send(planner, r);
+    sched.run();
+    std::vector<Assignment> action;
+    self->receive([&](proto::plan_reply& rep) { action = rep.action; }, caf::after(0s) >> [] { ADD_FAILURE() << "no answer"; });
+    return action;
+  };
+  const auto first = decide_run({});
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].model, 0);  // a
+  const auto waited = decide_run({2000.0, 0.0});
+  ASSERT_EQ(waited.size(), 1u);
+  EXPECT_EQ(waited[0].model, 1);  // b: a's sample would start after the deadline
+  const auto again = decide_run({});
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].model, 0);
+  caf::anon_send_exit(planner, caf::exit_reason::kill);
+  sched.run();
+}
+
 TEST(NodeWorkerSlots, ANodesWorkersGetTheSlotsOfItsWorkersFile) {
   // `concord node --workers FILE` gives each entry's "slots" to its workers (HostedWorkers::slots).
   caf::actor_system sys{testing::quiet_config()};
@@ -344,6 +634,28 @@ TEST(BeaconWire, SlotFieldsCrossTheWire) {
     EXPECT_EQ(c.free_slots, free_slots);
     EXPECT_EQ(c.queued, queued);
   }
+}
+
+TEST(SampleResultWire, WaitedCrossesTheWire) {
+  // sample_result.waited_s, appended (protocol 6), in CAF's binary format (as between nodes).
+  caf::actor_system sys{testing::quiet_config()};
+  proto::sample_result r;
+  r.sample_id = 42;
+  r.latency_s = 4;
+  r.worker = "n/m#0";
+  r.has_output = true;
+  r.waited_s = 6.5;
+  std::vector<char> buf;
+  caf::binary_serializer sink{sys, buf};
+  ASSERT_FALSE(sink(r));
+  caf::binary_deserializer source{sys, buf};
+  proto::sample_result c;
+  ASSERT_FALSE(source(c));
+  EXPECT_EQ(c.sample_id, 42u);
+  EXPECT_EQ(c.latency_s, 4.0);
+  EXPECT_EQ(c.worker, "n/m#0");
+  EXPECT_TRUE(c.has_output);
+  EXPECT_EQ(c.waited_s, 6.5);
 }
 
 }  // namespace

@@ -280,6 +280,32 @@ TEST(ConcordCliChecks, ControlCharactersFromTheFileAreEscapedInReportsAndProgres
   EXPECT_EQ(seq.output.find('\x1b'), std::string::npos);
 }
 
+TEST(ConcordCliChecks, WorkerSlotsAreValidatedAndNeedTheEmbeddedCluster) {
+  const std::string run = "run examples/proofflow-euler.json --quiet ";
+  const std::vector<BadFlag> cases = {
+      {run + "--worker-slots 0", "--worker-slots: must be in 1..1024 (got 0)"},
+      {run + "--worker-slots 1025", "--worker-slots: must be in 1..1024 (got 1025)"},
+      {run + "--worker-slots -1", "--worker-slots: must be in 1..1024 (got -1)"},
+      {run + "--worker-slots 1.5", "--worker-slots: expected a decimal integer in 1..1024"},
+      {run + "--worker-slots 0x2", "--worker-slots: expected a decimal integer in 1..1024"},
+      {run + "--worker-slots 2 --engine simulator", "--worker-slots: needs the embedded cluster"},
+      {run + "--worker-slots 2 --semantics reference", "--worker-slots: needs the embedded cluster"},
+      {run + "--worker-slots 2 --join 127.0.0.1:1", "--worker-slots: cannot be combined with --join"},
+  };
+  for (const auto& c : cases) {
+    const auto r = concord(c.args);
+    EXPECT_EQ(r.code, 2) << c.args << "\n" << r.output;
+    EXPECT_THAT(r.output, HasSubstr(c.message)) << c.args;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << c.args << ": one line\n" << r.output;
+  }
+  const auto ok = concord(run + "--worker-slots 1");
+  EXPECT_TRUE(ok.code == 0 || ok.code == 1) << ok.output;
+  EXPECT_THAT(ok.output, HasSubstr("workers per model, 1 slot each, virtual time"));
+  const auto help = concord("run --help");
+  EXPECT_THAT(help.output, HasSubstr("--worker-slots"));
+  EXPECT_THAT(help.output, HasSubstr("default: unlimited"));
+}
+
 TEST(ConcordCliHelp, RunHelpDocumentsTheSignalExitCodes) {
   const auto r = concord("run --help");
   EXPECT_EQ(r.code, 0);

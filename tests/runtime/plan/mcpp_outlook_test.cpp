@@ -2,6 +2,9 @@
 // a price above every action's worth makes the planner wait; a queue shows in the rollouts.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
 #include "plan/mcpp_planner.hpp"
 #include "sim/nominal.hpp"
 #include "sim/simulator.hpp"
@@ -114,6 +117,20 @@ TEST(McppOutlook, AQueueInTheRolloutsLowersTheEstimateNearTheDeadline) {
   const double free = first_estimate(c, nullptr), queued = first_estimate(c, &o);
   EXPECT_GT(free, 0.0);
   EXPECT_LT(queued, free);  // every sample waits at least a quarter of the deadline
+}
+
+TEST(McppOutlook, TheSelectorsWaitsBecomeOneWaitPerPosition) {
+  // McppOutlook::of_waits: sample j of a batch on m waits (j + 1) x wait[m]; no live worker
+  // (+inf), a negative or a NaN wait: no delay.
+  const double inf = std::numeric_limits<double>::infinity();
+  const McppOutlook o = McppOutlook::of_waits({0.0, 3.0, inf, -1.0, std::nan("")});
+  EXPECT_TRUE(o.has_queue());
+  EXPECT_FALSE(o.has_price());
+  EXPECT_EQ(o.delay_s(1, 0), 3.0);
+  EXPECT_EQ(o.delay_s(1, 2), 9.0);
+  for (int m : {0, 2, 3, 4})
+    for (int j = 0; j < 3; ++j) EXPECT_EQ(o.delay_s(m, j), 0.0) << m << " " << j;
+  EXPECT_FALSE(McppOutlook::of_waits({0.0, 0.0}).has_queue());  // free slots everywhere: neutral
 }
 
 }  // namespace

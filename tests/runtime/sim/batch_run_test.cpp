@@ -101,6 +101,25 @@ TEST(BatchRun, FirstSuccessCancelsTheSiblingsAtItsLatencyAndEverySampleSettlesOn
   EXPECT_EQ(r.cost, 900);
 }
 
+TEST(BatchRun, AWinnerThatWaitedForASlotStopsItsSiblingsAtItsEndOnTheBatchsTimeline) {
+  // Worker slots: the winner waited 6 s for a slot, then ran 4 s: the batch ended 10 s after its
+  // dispatch, when the siblings are deemed stopped (a sibling re-dispatched elsewhere: now).
+  Commands out;
+  BatchRun b = dispatched(3, {{1, 100}, {2, 101}, {3, 102}}, out);
+  b.worker_down(3, out);
+  b.repicked(2, std::vector<WorkerPick>{{4, 103}}, out);
+  out.clear();
+  SampleOutcome w = finished(true, 4, 400);
+  w.waited_s = 6;
+  b.result(0, w, out);
+  const auto c = of_kind(out, Kind::cancel);
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[0].sample, 1);
+  EXPECT_EQ(c[0].stop_after_s, 10.0);
+  EXPECT_EQ(c[1].sample, 2);
+  EXPECT_EQ(c[1].stop_after_s, -1.0);
+}
+
 TEST(BatchRun, ARefusedReservationReportsAtOnceAndSettlesNothing) {
   Commands out;
   BatchRun b(7, 4, "m");
