@@ -23,6 +23,7 @@
 #include "number_options.hpp"
 #include "plan/policy_registry.hpp"
 #include "printable.hpp"
+#include "run_facts.hpp"
 
 namespace concord::cli {
 
@@ -78,32 +79,6 @@ struct Tally {
   std::uint64_t tenant_budget_ends = 0;  // workflows of tenant runs that ended budget_exhausted
   double tenant_max_share = 0;           // the largest committed / budget of a run's tenant
 };
-
-/// A workflow's facts after its run (chaos/invariants.hpp), but the process's resources and the
-/// detection bound (the caller's).
-chaos::RunFacts facts_of(const actors::ClusterRun& r, const EpisodeConfig& cfg, const FlatWorkflow& flat) {
-  chaos::RunFacts facts;
-  facts.budget = cfg.budget;
-  facts.spend = r.result.spend;
-  if (r.ledger.size() == 3) {
-    facts.ledger_committed = r.ledger[1];
-    facts.ledger_reserved = r.ledger[2];
-  } else {
-    facts.ledger_reserved = -1;  // unknown: reported as a violation
-  }
-  facts.successes_per_subtask.assign(static_cast<std::size_t>(flat.num_subtasks()), 0);
-  for (const AttemptTrace& a : r.result.attempts) {
-    facts.settled += a.cost;
-    if (a.succeeded) ++facts.successes_per_subtask[static_cast<std::size_t>(a.subtask)];
-  }
-  facts.completed = r.result.completed;
-  facts.end_reason = r.ended ? std::string(to_string(r.result.reason)) : "";
-  facts.subtasks_done = r.result.subtasks_done;
-  facts.subtasks_total = flat.num_subtasks();
-  facts.end_s = r.result.makespan_s;
-  facts.deadline_s = cfg.deadline_s;
-  return facts;
-}
 
 int run_chaos(const ChaosOptions& o) {
   const ChaosWorkload work(o.workload, o.dags, o.datasets_dir);
@@ -193,7 +168,7 @@ int run_chaos(const ChaosOptions& o) {
     std::int64_t ledger_faults = 0;
     for (const auto& p : plan.points) ledger_faults += p.point == chaos::FaultPoint::planner_crash ? 0 : 1;
     for (std::size_t i = 0; i < runs.size(); ++i) {
-      chaos::RunFacts f = facts_of(runs[i], configs[i], *flat);
+      chaos::RunFacts f = actors::run_facts(runs[i], configs[i], flat->num_subtasks());
       // How late past the deadline an end may come (simulated seconds): a dead worker is seen when
       // its beacons stop (stale_after_intervals beacon intervals); a sample whose worker hangs, or
       // whose result was lost, holds its batch until the cancel grace runs out after the cancel; and

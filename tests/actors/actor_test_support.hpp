@@ -1,5 +1,7 @@
 #pragma once
 // The actor system configuration every actor test uses: Concord's messages, quiet logs.
+#include <cstdint>
+
 #include <caf/all.hpp>
 
 #include "messages.hpp"
@@ -30,6 +32,18 @@ inline caf::actor_system_config& coordinator_config() {
   }();
   (void)once;
   return cfg;
+}
+
+/// A sample of 50 tokens at 10 picodollars over `latency_s` simulated seconds, always a success.
+inline proto::sample_request simple_sample(std::uint64_t id, double latency_s) {
+  proto::sample_request r;
+  r.sample_id = id;
+  r.price_per_token = 10;
+  r.token_cap = 1000;
+  r.profile.latency_s = {latency_s};
+  r.profile.success = {1};
+  r.profile.tokens = {50};
+  return r;
 }
 
 }  // namespace concord::actors::testing

@@ -20,16 +20,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-proto::sample_request request(std::uint64_t id, double latency_s) {
-  proto::sample_request r;
-  r.sample_id = id;
-  r.price_per_token = 10;
-  r.token_cap = 1000;
-  r.profile.latency_s = {latency_s};
-  r.profile.success = {1};
-  r.profile.tokens = {50};
-  return r;
-}
+proto::sample_request request(std::uint64_t id, double latency_s) { return testing::simple_sample(id, latency_s); }
 
 struct VirtualWorker : ::testing::Test {
   VirtualWorker()

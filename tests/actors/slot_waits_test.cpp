@@ -24,6 +24,7 @@
 #include "plan/simple_policies.hpp"
 #include "messages.hpp"
 #include "planner_actor.hpp"
+#include "run_facts.hpp"
 #include "sim/execution_rules.hpp"
 #include "virtual_time.hpp"
 #include "workflow_actor.hpp"
@@ -32,28 +33,6 @@ namespace concord::actors {
 namespace {
 
 using namespace std::chrono_literals;
-
-/// What the chaos harness checks after a run (nodes/cli/chaos_command.cpp's facts_of), for one
-/// embedded run: its report against its ledger and its batches.
-chaos::RunFacts facts_of(const ClusterRun& r, const EpisodeConfig& cfg, int subtasks) {
-  chaos::RunFacts f;
-  f.budget = cfg.budget;
-  f.spend = r.result.spend;
-  f.ledger_committed = r.ledger.size() == 3 ? r.ledger[1] : -1;
-  f.ledger_reserved = r.ledger.size() == 3 ? r.ledger[2] : -1;
-  f.successes_per_subtask.assign(static_cast<std::size_t>(subtasks), 0);
-  for (const AttemptTrace& a : r.result.attempts) {
-    f.settled += a.cost;
-    if (a.succeeded) ++f.successes_per_subtask[static_cast<std::size_t>(a.subtask)];
-  }
-  f.completed = r.result.completed;
-  f.end_reason = r.ended ? std::string(to_string(r.result.reason)) : "";
-  f.subtasks_done = r.result.subtasks_done;
-  f.subtasks_total = subtasks;
-  f.end_s = r.result.makespan_s;
-  f.deadline_s = cfg.deadline_s;
-  return f;
-}
 
 TEST(EmbeddedClusterSlots, OneSlotPerWorkerDelaysAWideRunAndKeepsEveryInvariant) {
   // ClusterOptions::worker_slots on the virtual clock: 12 independent subtasks at k = 4 (48
@@ -91,7 +70,7 @@ TEST(EmbeddedClusterSlots, OneSlotPerWorkerDelaysAWideRunAndKeepsEveryInvariant)
   const ClusterRun unlimited = run_with(0), one = run_with(1);
   for (const ClusterRun* r : {&unlimited, &one}) {
     ASSERT_TRUE(r->result.completed) << r->detail;
-    EXPECT_EQ(chaos::check_invariants(facts_of(*r, cfg, 12)), std::vector<std::string>{});
+    EXPECT_EQ(chaos::check_invariants(run_facts(*r, cfg, 12)), std::vector<std::string>{});
     EXPECT_EQ(r->result.spend, r->ledger.at(1));  // committed = reported spend
     EXPECT_EQ(r->ledger.at(2), 0);                // nothing reserved
   }
