@@ -126,10 +126,6 @@ int run_chaos(const ChaosOptions& o) {
         if (static_cast<int>(f.worker % static_cast<std::uint32_t>(workers)) == index) mine.push_back(f.fault);
       return mine;
     };
-    // Resources before the cluster exists and after it is gone: the first run's "after" is the
-    // base (libraries start their threads once per process, e.g. TBB's arena).
-    const long threads_before = threads_base >= 0 ? threads_base : count_entries("/proc/self/task");
-    const long fds_before = fds_base >= 0 ? fds_base : count_entries("/proc/self/fd");
     std::vector<EpisodeConfig> configs{cfg};  // the plan's workflow, then its companions (a tenant run)
     for (const PlannedRun::Terms& c : planned.companions) {
       EpisodeConfig cc = cfg;
@@ -176,9 +172,11 @@ int run_chaos(const ChaosOptions& o) {
       f.detection_bound_s = (std::max(co.stale_after_intervals * co.beacon_interval_s, actors::kDefaultTunables.cancel_grace_s) +
                              static_cast<double>(ledger_faults) * actors::kDefaultTunables.ledger_retry_s) *
                             co.time_scale;
-      if (i == 0) {  // the process's resources: once per run
-        f.threads_before = threads_base >= 0 ? threads_before : threads_after;
-        f.fds_before = fds_base >= 0 ? fds_before : fds_after;
+      // The process's resources (once per run) after the cluster is gone, against the base: the
+      // first run's "after" (libraries start their threads once per process, e.g. TBB's arena).
+      if (i == 0) {
+        f.threads_before = threads_base >= 0 ? threads_base : threads_after;
+        f.fds_before = fds_base >= 0 ? fds_base : fds_after;
         f.threads_after = threads_after;
         f.fds_after = fds_after;
       }
