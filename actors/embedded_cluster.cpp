@@ -68,6 +68,8 @@ struct EmbeddedCluster::Impl {
     so.beacon_interval_s = o.beacon_interval_s;
     so.stale_after_intervals = o.stale_after_intervals;
     so.top_l = o.top_l;
+    so.time_scale = o.time_scale;
+    so.slot_prices = o.slot_prices;
     if (vt) so.clock = vt.get();
     selector = spawn_selector(sys, so);
     if (!o.join.empty()) {
@@ -124,8 +126,8 @@ struct EmbeddedCluster::Impl {
   }
 
   ClusterRun run_virtual(std::shared_ptr<Policy> policy, const EpisodeConfig& config, BatchCallback on_batch);
-  /// Several workflows at once on the virtual clock; with a tenant budget their ledgers draw from one tenant.
-  TenantGroupRun run_virtual_group(std::vector<GroupMember> members, std::optional<Money> tenant_budget, BatchCallback on_batch);
+  /// Several workflows on the virtual clock, each from its start_s; with tenants their ledgers draw from them.
+  TenantGroupRun run_virtual_group(std::vector<GroupMember> members, const GroupOptions& group, BatchCallback on_batch);
 
   /// A run's workflow on this cluster (both clocks).
   WorkflowOptions workflow_options(const EpisodeConfig& config, const proto::ledger_actor& ledger,
@@ -195,6 +197,7 @@ struct EmbeddedCluster::Impl {
   proto::selector_actor selector;
   std::vector<std::pair<std::string, caf::actor>> workers;
   std::vector<std::string> members;
+  double end_s = 0;  // virtual time: when the group run's last workflow ended (simulated seconds)
 };
 
 EmbeddedCluster::EmbeddedCluster(std::shared_ptr<const FlatWorkflow> wf, ClusterOptions options)
@@ -281,10 +284,10 @@ ClusterRun EmbeddedCluster::run(std::shared_ptr<Policy> policy, const EpisodeCon
 ClusterRun EmbeddedCluster::Impl::run_virtual(std::shared_ptr<Policy> policy, const EpisodeConfig& config,
                                               BatchCallback on_batch) {
   std::vector<GroupMember> one{GroupMember{std::move(policy), config}};
-  return std::move(run_virtual_group(std::move(one), std::nullopt, std::move(on_batch)).runs.front());
+  return std::move(run_virtual_group(std::move(one), GroupOptions{}, std::move(on_batch)).runs.front());
 }
 
-TenantGroupRun EmbeddedCluster::Impl::run_virtual_group(std::vector<GroupMember> members, std::optional<Money> tenant_budget,
+TenantGroupRun EmbeddedCluster::Impl::run_virtual_group(std::vector<GroupMember> members, const GroupOptions& group_options,
                                                         BatchCallback on_batch) {
   auto& sched = test_coordinator();
   vt->restart();  // the run's simulated time starts at 0, as the simulator's
@@ -293,25 +296,35 @@ TenantGroupRun EmbeddedCluster::Impl::run_virtual_group(std::vector<GroupMember>
     proto::planner_actor planner;
     proto::workflow_actor workflow;
     bool ended = false;
+    workflow_outcome outcome;  // once ended
   };
   std::vector<Running> running(members.size());  // sized once: on_end holds a reference into it
   TenantGroupRun group;
   group.runs.resize(members.size());
   // Without a tenant the actors are spawned exactly as a single run always was (same actor ids).
   std::optional<caf::scoped_actor> self_holder;
-  proto::tenant_actor tenant;
-  if (tenant_budget) {
+  std::vector<proto::tenant_actor> tenants;
+  const bool with_tenants = !group_options.tenants.empty();
+  if (with_tenants) {
     self_holder.emplace(sys);
-    TenantLedgerOptions to;
-    to.name = "run";
-    to.config.budget_per_period = *tenant_budget;
-    to.config.lease_s = kGroupLeaseSeconds;
-    to.clock = vt.get();
-    tenant = spawn_tenant_ledger(sys, to);
+    for (std::size_t t = 0; t < group_options.tenants.size(); ++t) {
+      TenantLedgerOptions to;
+      to.name = t == 0 ? "run" : "run-" + std::to_string(t);
+      to.config.budget_per_period = group_options.tenants[t].budget;
+      to.config.lease_s = kGroupLeaseSeconds;
+      to.clock = vt.get();
+      to.money_price = group_options.tenants[t].money_price;
+      tenants.push_back(spawn_tenant_ledger(sys, to));
+    }
   }
   for (std::size_t i = 0; i < members.size(); ++i) {
     const EpisodeConfig& config = members[i].config;
-    if (tenant_budget) {
+    const auto member_wf = members[i].workflow ? members[i].workflow : wf;
+    if (members[i].tenant < 0 || (with_tenants && static_cast<std::size_t>(members[i].tenant) >= tenants.size()))
+      throw std::invalid_argument("run_group: member " + std::to_string(i) + " names tenant " + std::to_string(members[i].tenant) +
+                                  " of " + std::to_string(tenants.size()));
+    const proto::tenant_actor tenant = with_tenants ? tenants[static_cast<std::size_t>(members[i].tenant)] : proto::tenant_actor{};
+    if (with_tenants) {
       auto opened = (*self_holder)->request(tenant, caf::infinite, proto::open_atom::value);
       sched.run();
       TenantLink link{tenant, 0, 0};
@@ -324,21 +337,36 @@ TenantGroupRun EmbeddedCluster::Impl::run_virtual_group(std::vector<GroupMember>
       running[i].ledger = spawn_ledger(sys, config.budget);
     }
     const auto& policy = members[i].policy;
-    running[i].planner = spawn_planner(sys, wf, policy, derive_seed(config.seed, 1), real_clock(), false);
+    running[i].planner = spawn_planner(sys, member_wf, policy, derive_seed(config.seed, 1), real_clock(), false);
     WorkflowOptions wo = workflow_options(config, running[i].ledger, running[i].planner, i == 0 ? on_batch : BatchCallback{});
-    wo.respawn_planner = [this, policy, seed = config.seed](int n) {  // a replacement decides with the same policy
-      return spawn_planner(sys, wf, policy, derive_seed(seed, 1000 + static_cast<std::uint64_t>(n)), real_clock(), false);
+    wo.workflow = member_wf;
+    wo.ask_waits = wo.ask_waits && group_options.ask_waits;
+    wo.negotiate = group_options.negotiate;
+    if (group_options.negotiate) wo.money_price_from = tenant;
+    wo.retry_s = group_options.retry_s;
+    wo.respawn_planner = [this, policy, member_wf, seed = config.seed](int n) {  // a replacement decides with the same policy
+      return spawn_planner(sys, member_wf, policy, derive_seed(seed, 1000 + static_cast<std::uint64_t>(n)), real_clock(), false);
     };
     wo.clock = vt.get();
     wo.virtual_time = vt.get();
-    wo.on_end = [&ended = running[i].ended] { ended = true; };
+    wo.on_end = [&r = running[i], this](const workflow_outcome& o) {
+      r.ended = true;
+      r.outcome = o;
+      end_s = vt->now_s();
+    };
     running[i].workflow = spawn_workflow(sys, std::move(wo));
   }
   if (!self_holder) self_holder.emplace(sys);
   caf::scoped_actor& self = *self_holder;
   using Answer = decltype(self->request(running[0].workflow, caf::infinite, proto::start_atom::value));
-  std::vector<Answer> answers;
-  for (const auto& r : running) answers.push_back(self->request(r.workflow, caf::infinite, proto::start_atom::value));
+  std::vector<std::optional<Answer>> answers(running.size());
+  end_s = 0;
+  for (std::size_t i = 0; i < running.size(); ++i) {
+    if (members[i].start_s > 0)  // arrives later: started by the timeline (its outcome comes through on_end)
+      vt->at(members[i].start_s, TimePhase::event, caf::actor_cast<caf::actor>(running[i].workflow), caf::make_message(proto::start_atom::value));
+    else
+      answers[i] = self->request(running[i].workflow, caf::infinite, proto::start_atom::value);
+  }
   const auto all_ended = [&] { return std::all_of(running.begin(), running.end(), [](const Running& r) { return r.ended; }); };
   const std::atomic<bool>* stop = members.front().config.stop;
   // Deliver the timeline's events one at a time, each once the previous one's messages are all
@@ -378,11 +406,14 @@ TenantGroupRun EmbeddedCluster::Impl::run_virtual_group(std::vector<GroupMember>
   for (std::size_t i = 0; i < running.size(); ++i) {
     ClusterRun& out = group.runs[i];
     std::string why = running[i].ended ? std::string() : lost;
-    if (running[i].ended) {
-      std::move(answers[i]).receive(
+    if (running[i].ended && answers[i]) {
+      std::move(*answers[i]).receive(
           [&](workflow_outcome& o) { take_outcome(out, o); },
           [&](caf::error& e) { why = "workflow did not answer: " + caf::to_string(e); });
+    } else if (running[i].ended) {
+      take_outcome(out, running[i].outcome);
     }
+    group.price_reads.push_back(running[i].outcome.price_reads);
     if (!why.empty()) {
       out.ended = false;
       out.result.completed = false;
@@ -398,17 +429,21 @@ TenantGroupRun EmbeddedCluster::Impl::run_virtual_group(std::vector<GroupMember>
                                               caf::to_string(e);
                               });
   }
-  if (tenant_budget) {  // after every drawn ledger told the tenant of its last commits and releases
+  for (const auto& tenant : tenants) {  // after every drawn ledger told the tenant of its last commits and releases
     auto totals = self->request(tenant, caf::infinite, proto::status_atom::value);
     sched.run();
-    std::move(totals).receive(
-        [&](proto::tenant_status& s) { group.tenant = {s.budget, s.committed, s.reserved, s.uncovered_total}; }, [](caf::error&) {});
+    std::vector<std::int64_t> figures;
+    std::move(totals).receive([&](proto::tenant_status& s) { figures = {s.budget, s.committed, s.reserved, s.uncovered_total}; },
+                              [](caf::error&) {});
+    group.tenants.push_back(figures);
   }
+  if (!group.tenants.empty()) group.tenant = group.tenants.front();
+  group.end_s = end_s;
   for (const auto& r : running) {
     caf::anon_send_exit(r.planner, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(r.ledger, caf::exit_reason::user_shutdown);
   }
-  if (tenant_budget) caf::anon_send_exit(tenant, caf::exit_reason::user_shutdown);
+  for (const auto& tenant : tenants) caf::anon_send_exit(tenant, caf::exit_reason::user_shutdown);
   sched.run();
   return group;
 }
@@ -416,7 +451,15 @@ TenantGroupRun EmbeddedCluster::Impl::run_virtual_group(std::vector<GroupMember>
 TenantGroupRun EmbeddedCluster::run_tenant_group(std::vector<GroupMember> members, Money tenant_budget) {
   if (!impl_->vt) throw std::logic_error("run_tenant_group runs on a virtual clock only (ClusterOptions::virtual_time)");
   if (members.empty()) throw std::invalid_argument("run_tenant_group: no workflow to run");
-  return impl_->run_virtual_group(std::move(members), tenant_budget, {});
+  GroupOptions o;
+  o.tenants.push_back(GroupTenant{tenant_budget, std::nullopt});
+  return impl_->run_virtual_group(std::move(members), o, {});
+}
+
+TenantGroupRun EmbeddedCluster::run_group(std::vector<GroupMember> members, const GroupOptions& options) {
+  if (!impl_->vt) throw std::logic_error("run_group runs on a virtual clock only (ClusterOptions::virtual_time)");
+  if (members.empty()) throw std::invalid_argument("run_group: no workflow to run");
+  return impl_->run_virtual_group(std::move(members), options, {});
 }
 
 bool EmbeddedCluster::kill_worker(const std::string& name) {

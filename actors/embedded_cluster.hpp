@@ -9,10 +9,12 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "chaos/worker_fault.hpp"
+#include "negotiate/ticked_price.hpp"
 #include "sim/episode.hpp"
 #include "sim/flat_workflow.hpp"
 #include "sim/policy.hpp"
@@ -55,6 +57,9 @@ struct ClusterOptions {
   /// Virtual time only: a run still going at this simulated time is stopped and reported as not
   /// ended by itself (ClusterRun::ended false). 0: no limit but the event backstop.
   double virtual_limit_s = 0;
+  /// Negotiation (issue 13): the selector's slot price per model (simulated seconds; the selector's
+  /// clock starts with the cluster). Empty: no slot prices.
+  std::map<std::string, negotiate::PriceTerms> slot_prices;
 };
 
 struct ClusterRun {
@@ -69,17 +74,43 @@ struct ClusterRun {
 
 using BatchCallback = std::function<void(const AttemptTrace&, int done, int total)>;
 
-/// One of the workflows of EmbeddedCluster::run_tenant_group.
+/// One of the workflows of EmbeddedCluster::run_tenant_group / run_group.
 struct GroupMember {
   std::shared_ptr<Policy> policy;
   EpisodeConfig config;  // its own budget (its workflow ledger's), deadline and seed
+  /// run_group: its workflow (null: the cluster's; its models must be among the cluster's
+  /// workers'), its arrival (simulated seconds from the run's start; its clock's 0), its tenant.
+  std::shared_ptr<const FlatWorkflow> workflow;
+  double start_s = 0;
+  int tenant = 0;
+};
+
+/// A tenant of run_group: its ledger actor's budget (one period) and money price.
+struct GroupTenant {
+  Money budget = 0;
+  std::optional<negotiate::PriceTerms> money_price;  // seconds of the run's clock
+};
+
+/// How run_group's workflows share the cluster (issue 13, docs/negotiation.md "Policies on the actors").
+struct GroupOptions {
+  std::vector<GroupTenant> tenants;  // empty: every workflow has its own plain ledger
+  /// The workflows ask the selector for each model's queue view and slot price and their tenant
+  /// for its money price before each decision (WorkflowOptions::negotiate).
+  bool negotiate = false;
+  /// Ask the selector's wait per model when the workers have slots (the single runs' behaviour);
+  /// false: the planners see no queue unless they negotiate.
+  bool ask_waits = true;
+  double retry_s = 0;  // WorkflowOptions::retry_s
 };
 
 struct TenantGroupRun {
   std::vector<ClusterRun> runs;      // one per member, in order
   /// The tenant ledger at the end: {budget, committed, reserved, uncovered_total} (picodollars);
-  /// empty if it did not answer.
+  /// empty if it did not answer. run_group: `tenants` has every tenant's, `tenant` the first's.
   std::vector<std::int64_t> tenant;
+  std::vector<std::vector<std::int64_t>> tenants;
+  std::vector<std::int64_t> price_reads;  // per member (negotiation)
+  double end_s = 0;                       // simulated seconds when the last workflow ended
 };
 
 class EmbeddedCluster {
@@ -100,6 +131,11 @@ class EmbeddedCluster {
   /// or ClusterOptions::virtual_limit_s). The drawn ledgers do not renew their lease on a virtual
   /// clock (a CAF timer), so the lease outlasts any run: lease expiry is tested apart (TenantNodes).
   TenantGroupRun run_tenant_group(std::vector<GroupMember> members, Money tenant_budget);
+
+  /// Virtual clock only (else std::logic_error): workflows that arrive at their start_s, of any
+  /// workflows whose models the cluster's workers run, drawing from their tenants (options.tenants)
+  /// and planning as options say. The contention runs on the actors (actors/contention_cluster.hpp).
+  TenantGroupRun run_group(std::vector<GroupMember> members, const GroupOptions& options);
 
   /// Stops one worker (as if its process died): for fault tests. Returns false if unknown.
   /// On a virtual clock, call it from the run's thread only (e.g. from its BatchCallback).

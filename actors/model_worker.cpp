@@ -45,6 +45,9 @@ struct worker_state {
   std::deque<std::uint64_t> queue;
   Clock::time_point born;
   double latency_ewma_s = 0, reputation = 1;
+  // Slot-seconds integrated up to integrated_at_s (simulated seconds since born, monotonic):
+  // demand over in_flight (running + waiting), busy over running. Beacons carry them.
+  double demand_slot_s = 0, busy_slot_s = 0, integrated_at_s = 0;
   // Fault injection: what a hang holds back until it ends (run in arrival order), and whether
   // the wake-up is scheduled.
   std::vector<std::function<void()>> deferred;
@@ -60,6 +63,15 @@ constexpr std::uint64_t kWakeToken = 0;  // finish_atom with it ends a hang (sam
 /// Simulated seconds since the worker started.
 double now_s(const worker_state& st) {
   return st.options.virtual_time ? st.options.virtual_time->now_s() : st.options.clock->seconds_since(st.born) * st.options.time_scale;
+}
+
+/// Adds the slot-seconds since the last call (call before in_flight or running changes).
+void integrate(worker_state& st) {
+  const double now = st.options.clock->seconds_since(st.born) * st.options.time_scale;
+  const double dt = std::max(0.0, now - st.integrated_at_s);
+  st.demand_slot_s += dt * static_cast<double>(st.in_flight.size());
+  st.busy_slot_s += dt * static_cast<double>(st.running);
+  st.integrated_at_s = std::max(now, st.integrated_at_s);
 }
 
 const chaos::WorkerFault* fault(const worker_state& st, WorkerFaultKind kind) {
@@ -96,6 +108,9 @@ void send_beacon(worker_actor* self) {
   b.latency_ewma_s = st.latency_ewma_s;
   b.reputation = st.reputation;
   b.timestamp_s = st.options.clock->seconds_since(st.born);
+  integrate(st);
+  b.demand_slot_s = st.demand_slot_s;
+  b.busy_slot_s = st.busy_slot_s;
   for (const auto& target : st.beacon_targets) self->send(target, b);
 }
 
@@ -136,6 +151,7 @@ void pump(worker_actor* self) {
 /// A waiting sample's cancel: out of the queue, answered cancelled, charged nothing. No slot frees.
 void drop_waiting(worker_actor* self, std::unordered_map<std::uint64_t, InFlight>::iterator it) {
   auto& st = self->state;
+  integrate(st);
   InFlight& f = it->second;
   st.queue.erase(std::remove(st.queue.begin(), st.queue.end(), it->first), st.queue.end());
   proto::sample_result result;
@@ -155,6 +171,7 @@ void drop_waiting(worker_actor* self, std::unordered_map<std::uint64_t, InFlight
 /// virtual clock the cancel comes at the batch winner's end, which stop_after_s also says.
 void reply(worker_actor* self, std::uint64_t token, bool cancelled, double stop_after_s = -1) {
   auto& st = self->state;
+  integrate(st);
   auto it = st.in_flight.find(token);
   if (it == st.in_flight.end()) return;  // already answered (cancel raced the end)
   if (it->second.waiting) {  // only a cancel finds it here: no finish is scheduled for it
@@ -268,6 +285,7 @@ void start_sample(worker_actor* self, proto::sample_request r, const caf::strong
   if (const auto* slow = fault(self->state, WorkerFaultKind::slow)) f.sample.latency_s *= slow->factor;
   f.reply_to = sender;
   auto& st = self->state;
+  integrate(st);
   const std::pair key{caf::actor_cast<caf::actor_addr>(f.reply_to), r.sample_id};
   if (st.token_of.count(key)) return;  // a duplicate of a sample already running here
   const std::uint64_t token = st.next_token++;

@@ -41,9 +41,18 @@ proto::planner_actor spawn_planner(caf::actor_system& sys, std::shared_ptr<const
           try {
             // Worker slots: MCPP plans with the selectors' expected waits (McppOutlook::of_waits).
             // Without them nothing is set, and a decision is exactly the one without slots.
+            // Negotiation: the posted prices and the selector's queue view (the contention simulator's rule).
             if (auto* mcpp = dynamic_cast<McppPlanner*>(policy.get())) {
-              if (!r.expected_wait_s.empty()) mcpp->set_outlook(McppOutlook::of_waits(r.expected_wait_s)), *outlook_set = true;
-              else if (*outlook_set) mcpp->clear_outlook(), *outlook_set = false;
+              if (!r.expected_wait_s.empty() || !r.slot_price.empty() || !r.queue_ahead.empty()) {
+                McppOutlook o;
+                if (!r.queue_ahead.empty()) o.queue_ahead = r.queue_ahead, o.wait_per_position_s = r.wait_per_position_s;
+                else if (!r.expected_wait_s.empty()) o = McppOutlook::of_waits(r.expected_wait_s);
+                o.money_price = r.money_price;
+                o.slot_price = r.slot_price;
+                mcpp->set_outlook(o), *outlook_set = true;
+              } else if (*outlook_set) {
+                mcpp->clear_outlook(), *outlook_set = false;
+              }
             }
             policy->decide(st, *rng, reply.action);
           } catch (const std::exception& e) {

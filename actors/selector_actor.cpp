@@ -10,6 +10,7 @@
 
 #include "interfaces.hpp"
 #include "route/router.hpp"
+#include "negotiate/ticked_price.hpp"
 #include "route/slot_wait.hpp"
 
 namespace concord::actors {
@@ -20,6 +21,8 @@ struct WorkerEntry {
   std::string model;
   caf::actor handle;
   std::int32_t outstanding = 0;  // dispatches not yet reported or forgotten (see `dispatched`)
+  double demand_slot_s = 0;      // its latest beacon's cumulative slot demand
+  double demand_at_tick = 0;     // the same when the model's last price tick was taken
 };
 
 /// One router per model: beacons -> candidate table (stale/dead excluded) -> top-L
@@ -31,9 +34,23 @@ struct selector_state {
   std::map<std::string, route::Router> routers;    // by model
   std::map<std::uint64_t, std::string> dispatched;  // dispatch id -> worker, until reported or forgotten
   std::uint64_t seed = 1;
+  std::map<std::string, negotiate::TickedPrice> prices;  // by model (SelectorOptions::slot_prices)
   static inline const char* name = "concord.selector";
 
   double now_s() const { return options.clock->seconds_since(born); }
+
+  /// Takes `model`'s price ticks that ended before now: each tick's demand is what its workers'
+  /// beacons added since the last tick (beacons after a tick's end are not applied yet).
+  double advance_price(const std::string& model) {
+    auto it = prices.find(model);
+    if (it == prices.end()) return 0;
+    return it->second.advance(now_s() * options.time_scale, [&](double) {
+      negotiate::TickObservation obs;
+      for (auto& [name, w] : workers)
+        if (w.model == model) obs.consumption += std::max(0.0, w.demand_slot_s - w.demand_at_tick), w.demand_at_tick = w.demand_slot_s;
+      return obs;
+    });
+  }
 
   /// Removes a dispatch from the books; the worker it went to, or nullptr when unknown.
   WorkerEntry* settle(std::uint64_t id) {
@@ -64,6 +81,7 @@ proto::selector_actor::behavior_type selector(proto::selector_actor::stateful_po
                                               SelectorOptions options) {
   self->state.options = options;
   self->state.born = options.clock->now();
+  for (const auto& [model, terms] : options.slot_prices) self->state.prices.emplace(model, negotiate::TickedPrice(terms.price, terms.tick_s));
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& st = self->state;
     for (auto& [name, w] : st.workers) {
@@ -80,7 +98,10 @@ proto::selector_actor::behavior_type selector(proto::selector_actor::stateful_po
   return {
       [=](proto::beacon& b) {
         auto& st = self->state;
+        st.advance_price(b.model);  // ticks that ended before this beacon see the figures before it
         auto& w = st.workers[b.worker];
+        if (!w.handle) w.demand_at_tick = b.demand_slot_s;  // first heard of: its past is not this tick's demand
+        w.demand_slot_s = b.demand_slot_s;
         if (!w.handle || w.handle != b.handle) {
           w.handle = b.handle;
           if (w.handle) self->monitor(w.handle);
@@ -173,6 +194,20 @@ proto::selector_actor::behavior_type selector(proto::selector_actor::stateful_po
         for (const auto& e : table.entries())
           if (table.liveness(e, now) == route::Liveness::live) live.push_back(e.beacon);
         return route::expected_wait_s(live);
+      },
+      [=](proto::price_atom, const std::string& model) { return self->state.advance_price(model); },
+      [=](proto::outlook_atom, const std::string& model) {  // what a negotiating planner reads of the model
+        auto& st = self->state;
+        const double price = st.advance_price(model);
+        std::vector<route::Beacon> live;
+        if (const auto it = st.routers.find(model); it != st.routers.end()) {
+          const double now = st.now_s();
+          const auto& table = it->second.table();
+          for (const auto& e : table.entries())
+            if (table.liveness(e, now) == route::Liveness::live) live.push_back(e.beacon);
+        }
+        const route::PoolOutlook o = route::pool_outlook(live);
+        return std::make_tuple(o.queue_ahead, o.wait_per_position_s, price);
       },
       [=](proto::status_atom) {  // (worker, samples dispatched and not yet reported), for tests and tools
         std::vector<std::string> names;

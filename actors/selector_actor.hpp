@@ -4,9 +4,13 @@
 // (stale beacons), and picks workers for a model's samples: among the screened candidates,
 // workers with a free slot first (route/screening.hpp); when none has one the sample is still
 // sent (it waits in a worker's queue; route::expected_wait_s gives the wait from the beacons).
+#include <map>
+#include <string>
+
 #include <caf/fwd.hpp>
 #include "interfaces.hpp"
 
+#include "negotiate/ticked_price.hpp"
 #include "time/clock.hpp"
 #include "cluster_tunables.hpp"
 
@@ -17,6 +21,12 @@ struct SelectorOptions {
   double stale_after_intervals = kDefaultTunables.stale_after_intervals;  // silence after which a worker is presumed dead
   std::size_t top_l = kDefaultTunables.top_l;                             // candidates screened per pick
   const Clock* clock = &real_clock();  // what "now" is (beacon ages)
+  double time_scale = kDefaultTunables.time_scale;  // simulated seconds per second of `clock` (price ticks)
+  /// A model's slot price (issue 13, docs/negotiation.md "Prices on the actors"), by model (not
+  /// listed: 0): updated every tick_s simulated seconds on the slot-seconds its workers' beacons
+  /// say were demanded in the tick (running + waiting samples; ticks taken lazily, before each
+  /// beacon and price read, so a tick sees the beacons up to its end).
+  std::map<std::string, negotiate::PriceTerms> slot_prices;
 };
 
 /// Messages (proto::selector_actor):
@@ -32,6 +42,9 @@ struct SelectorOptions {
 ///                                               would wait for a slot (route::expected_wait_s over its live
 ///                                               workers' beacons, with this selector's picks since them);
 ///                                               0 without slots; +inf when no worker is live
+///   (price_atom, model)                      -> double: the model's slot price (value per slot-second; 0: none)
+///   (outlook_atom, model)                    -> (queue_ahead, wait_per_position_s, slot price): route::pool_outlook
+///                                               over its live workers' beacons (with this selector's picks), and the price
 proto::selector_actor spawn_selector(caf::actor_system& sys, const SelectorOptions& options);
 
 }  // namespace concord::actors

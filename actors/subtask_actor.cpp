@@ -134,7 +134,10 @@ void answered(subtask_actor* self, std::int32_t n, proto::ledger_reply& r) {
   if (chaos::buggify(chaos::FaultPoint::ledger_reply_lost)) return;  // fault injection: as if lost on the way
   c.open = false;
   const std::int32_t j = c.sample;
-  if (j == kReserveCall) on(self, [&](BatchRun& b, auto& out) { b.reserved(r.ok(), "", out); });
+  if (j == kReserveCall) {
+    const bool by_source = !r.ok() && static_cast<ledger::DenyReason>(r.deny_reason) == ledger::DenyReason::source_refused;
+    on(self, [&](BatchRun& b, auto& out) { b.reserved(r.ok(), "", out, by_source); });
+  }
   else on(self, [&](BatchRun& b, auto& out) { b.committed(j, r.status(), out); });
 }
 

@@ -10,6 +10,7 @@
 //   (commit_atom, workflow, id, actual)  -> tenant_reply (committed | committed_late | ...)
 //   (release_atom, workflow, id)         -> tenant_reply
 //   (status_atom)                        -> tenant_status
+//   (price_atom)                         -> double: the money price now (value per dollar; 0 without money_price)
 //   (tick_atom)                          -> its own timer: applies lease expiry and period roll-over
 //   (stop_atom)                          -> quits
 // Time: seconds on `clock` since the actor started (real steady time on a node; any Clock, e.g.
@@ -17,12 +18,14 @@
 // timer), so a dead workflow's money returns within lease_s + tick_s of its last renew (every
 // operation also applies expiry first; a status is a read: the state as of the last operation or
 // tick). The core's invariant check aborts on a bug; nothing throws.
+#include <optional>
 #include <string>
 
 #include <caf/fwd.hpp>
 
 #include "interfaces.hpp"
 #include "ledger/tenant_types.hpp"
+#include "negotiate/ticked_price.hpp"
 #include "time/clock.hpp"
 
 namespace concord::actors {
@@ -32,6 +35,10 @@ struct TenantLedgerOptions {
   ledger::TenantConfig config;   // budget per period (picodollars), period_s, lease_s
   const Clock* clock = &real_clock();
   double tick_s = 0;             // real seconds between expiry ticks; 0: lease_s / 10 in [0.01, 1]
+  /// The tenant's money price (issue 13, docs/negotiation.md "Prices on the actors"): updated
+  /// every tick_s seconds of `clock` on the dollars committed in the tick (ticks taken lazily,
+  /// before each operation and price read). Unset: no price ((price_atom) answers 0).
+  std::optional<negotiate::PriceTerms> money_price;
 };
 
 /// Throws std::invalid_argument if the config is invalid (TenantLedger's checks), before spawning.

@@ -37,6 +37,8 @@ struct workflow_state {
   bool planning = false;                          // a decision is owed by st.o.planner
   int planner_restarts = 0;                       // planners replaced after they died
   Clock::time_point started;
+  double origin_s = 0;                            // virtual clock: the timeline's time at start (the run's 0)
+  std::int64_t price_reads = 0;                   // negotiation: price and queue posts read
   caf::typed_response_promise<workflow_outcome> promise;
   static inline const char* name = "concord.workflow";
 
@@ -49,7 +51,7 @@ struct workflow_state {
   std::optional<Clock::time_point> idle_planning_since;  // set while planning with nothing running
   double real_s(Clock::time_point t) const { return std::chrono::duration<double>(t - started).count(); }
   double now_s() const {
-    if (o.virtual_time) return o.virtual_time->now_s();
+    if (o.virtual_time) return o.virtual_time->now_s() - origin_s;
     double unscaled = unscaled_s;
     if (idle_planning_since) unscaled += o.clock->seconds_since(*idle_planning_since);
     return (real_s(o.clock->now()) - unscaled) * o.time_scale + unscaled;
@@ -77,7 +79,7 @@ void arm_deadline(workflow_actor* self) {
   if (!std::isfinite(st.o.deadline_s)) return;
   if (!chaos::safeguard_on(chaos::Safeguard::deadline_timer)) return;  // the mutation check only (docs/chaos.md)
   if (VirtualTime* vt = st.o.virtual_time) {
-    vt->at(std::max(st.o.deadline_s, 0.0), TimePhase::deadline, caf::actor_cast<caf::actor>(self),
+    vt->at(st.origin_s + std::max(st.o.deadline_s, 0.0), TimePhase::deadline, caf::actor_cast<caf::actor>(self),
            caf::make_message(proto::deadline_atom::value));
     return;
   }
@@ -115,26 +117,54 @@ void ask_planner(workflow_actor* self) {
   if (st.batches.empty() && !st.o.virtual_time) st.idle_planning_since = st.o.clock->now();
   const std::uint64_t asked = ++st.plan_asked;
   st.planning = true;
-  if (!st.o.ask_waits) return send_plan(self, std::move(req), asked);
-  // Worker slots: the selector's expected wait per model first (simulated seconds; a model whose
-  // answer fails counts no wait), then the request, once every answer is in.
+  if (!st.o.ask_waits && !st.o.negotiate) return send_plan(self, std::move(req), asked);
+  // Worker slots: the selector's expected wait per model; negotiation: every model's queue view
+  // and slot price, and the tenant's money price. The request goes once every answer is in (an
+  // answer that fails counts no wait, no queue, price 0).
   struct Pending {
     plan_request req;
     int left = 0;
   };
   const int models = st.o.workflow->num_models();
+  const auto n = static_cast<std::size_t>(models);
+  const bool tenant_price = st.o.negotiate && st.o.money_price_from;
   auto p = std::make_shared<Pending>();
   p->req = std::move(req);
-  p->req.expected_wait_s.assign(static_cast<std::size_t>(models), 0.0);
-  p->left = models;
-  if (models == 0) return send_plan(self, std::move(p->req), asked);
-  for (int m = 0; m < models; ++m) {
+  if (st.o.ask_waits) p->req.expected_wait_s.assign(n, 0.0);
+  if (st.o.negotiate) p->req.slot_price.assign(n, 0.0), p->req.queue_ahead.assign(n, 0.0), p->req.wait_per_position_s.assign(n, 0.0);
+  p->left = (st.o.ask_waits ? models : 0) + (st.o.negotiate ? models : 0) + (tenant_price ? 1 : 0);
+  if (p->left == 0) return send_plan(self, std::move(p->req), asked);
+  auto one_in = [=] {
+    if (--p->left == 0) send_plan(self, std::move(p->req), asked);
+  };
+  for (int m = 0; m < models && st.o.ask_waits; ++m) {
     auto got = [=](double wait_s) {
       p->req.expected_wait_s[static_cast<std::size_t>(m)] = wait_s;
-      if (--p->left == 0) send_plan(self, std::move(p->req), asked);
+      one_in();
     };
     self->request(st.o.selector, kWaitTimeout, proto::wait_atom::value, st.o.workflow->model_id(m))
         .then([=](double wait_s) { got(wait_s); }, [=](caf::error&) { got(0.0); });
+  }
+  for (int m = 0; m < models && st.o.negotiate; ++m) {
+    ++st.price_reads;
+    self->request(st.o.selector, kWaitTimeout, proto::outlook_atom::value, st.o.workflow->model_id(m))
+        .then(
+            [=](double queue_ahead, double wait_per_position_s, double price) {
+              const auto i = static_cast<std::size_t>(m);
+              p->req.queue_ahead[i] = queue_ahead, p->req.wait_per_position_s[i] = wait_per_position_s, p->req.slot_price[i] = price;
+              one_in();
+            },
+            [=](caf::error&) { one_in(); });
+  }
+  if (tenant_price) {
+    ++st.price_reads;
+    self->request(st.o.money_price_from, kWaitTimeout, proto::price_atom::value)
+        .then(
+            [=](double price) {
+              p->req.money_price = price;
+              one_in();
+            },
+            [=](caf::error&) { one_in(); });
   }
 }
 
@@ -263,7 +293,8 @@ void finish(workflow_actor* self) {
   out.samples_per_worker = r.samples_per_worker();
   out.outputs = st.outputs;
   out.promise = st.first_promise;
-  if (st.o.on_end) st.o.on_end();
+  out.price_reads = st.price_reads;
+  if (st.o.on_end) st.o.on_end(out);
   if (st.planner_restarts > 0) self->send_exit(st.o.planner, caf::exit_reason::user_shutdown);  // a replacement is ours
   st.promise.deliver(std::move(out));
   self->quit();
@@ -286,6 +317,9 @@ void act(workflow_actor* self, WorkflowRun::Commands& cmds) {
         st.o.virtual_time->at(st.o.virtual_time->now_s(), TimePhase::decide, caf::actor_cast<caf::actor>(self),
                               caf::make_message(proto::decide_atom::value));
         break;
+      case WorkflowCommand::Kind::retry_later:
+        send_later(self, st.o.virtual_time, c.delay_s, st.o.time_scale, TimePhase::event, proto::retry_atom::value);
+        break;
       case WorkflowCommand::Kind::finish: finish(self); break;
     }
   }
@@ -296,6 +330,7 @@ proto::workflow_actor::behavior_type workflow(workflow_actor* self, WorkflowOpti
   st.o = std::move(o);
   // Decisions wait for the end of the instant on a virtual clock (the simulator's order).
   st.run.emplace(*st.o.workflow, st.o.budget, st.o.deadline_s, st.o.virtual_time != nullptr);
+  st.run->set_retry(st.o.retry_s);
   st.outputs.resize(static_cast<std::size_t>(st.o.workflow->num_subtasks()));
   self->monitor(st.o.planner);
   // Stopped from outside (a run given up, an interrupted node): what it started goes with it — its
@@ -315,6 +350,7 @@ proto::workflow_actor::behavior_type workflow(workflow_actor* self, WorkflowOpti
         auto& st = self->state;
         st.promise = self->make_response_promise<workflow_outcome>();
         st.started = st.o.clock->now();
+        if (st.o.virtual_time) st.origin_s = st.o.virtual_time->now_s();  // its 0: runs may start at any instant
         if (!st.run->finished()) arm_deadline(self);
         on(self, [](WorkflowRun& r, double now, auto& c) { r.start(now, c); });
         return st.promise;
@@ -331,6 +367,7 @@ proto::workflow_actor::behavior_type workflow(workflow_actor* self, WorkflowOpti
           st.o.on_sample(s, m, end, success, latency_s, tokens);
       },
       [=](proto::decide_atom) { on(self, [](WorkflowRun& r, double now, auto& c) { r.decide(now, c); }); },
+      [=](proto::retry_atom) { on(self, [](WorkflowRun& r, double now, auto& c) { r.retry(now, c); }); },
       [=](proto::settled_atom, std::uint64_t batch_id, std::int64_t released, std::int64_t cost) {
         auto& st = self->state;
         st.run->sample_settled(batch_id, released, cost);

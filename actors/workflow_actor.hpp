@@ -41,6 +41,14 @@ struct WorkflowOptions {
   /// sample of each model would wait for a slot, and give the planner those waits
   /// (plan_request::expected_wait_s). false: nothing asked, decisions exactly as without slots.
   bool ask_waits = false;
+  /// Negotiation (issue 13, docs/negotiation.md "Prices on the actors"): before each decision ask
+  /// the selector (outlook_atom) every model's queue view and slot price, and `money_price_from`
+  /// (the tenant, if set) its money price, and give them to the planner (plan_request).
+  bool negotiate = false;
+  proto::tenant_actor money_price_from;
+  /// > 0: WorkflowRun::set_retry (a priced wait or a tenant's refusal is asked again this many
+  /// simulated seconds later instead of ending the run). 0: off.
+  double retry_s = 0;
   const Clock* clock = &real_clock();  // what "now" is (the simulated clock is derived from it)
   /// Set: the run is on this virtual clock (simulated seconds, exact; see virtual_time.hpp) and
   /// reacts to what happened at an instant once all of it has happened, as the simulator does.
@@ -54,8 +62,9 @@ struct WorkflowOptions {
   /// learn/live_profiles.hpp): subtask, model, end (learn::SampleEnd: 0 finished, 1 truncated,
   /// 2 cancelled), success (after the subtask's check), latency (simulated s), output tokens.
   std::function<void(int subtask, int model, std::uint8_t end, bool success, double latency_s, std::int64_t tokens)> on_sample;
-  /// Called on the workflow's thread when the run has ended, just before the answer; may be empty.
-  std::function<void()> on_end;
+  /// Called on the workflow's thread when the run has ended, with its answer, just before it is
+  /// sent; may be empty.
+  std::function<void(const proto::workflow_outcome&)> on_end;
 };
 
 using proto::workflow_outcome;  // the run's outcome (protocols/local_messages.hpp)

@@ -39,6 +39,7 @@ using tenant_actor = caf::typed_actor<
     caf::replies_to<commit_atom, std::uint64_t, std::uint64_t, std::int64_t>::with<tenant_reply>,  // workflow, id, actual
     caf::replies_to<release_atom, std::uint64_t, std::uint64_t>::with<tenant_reply>,              // workflow, id
     caf::replies_to<status_atom>::with<tenant_status>,
+    caf::replies_to<price_atom>::with<double>,  // its money price (value per dollar; 0 without prices)
     caf::reacts_to<tick_atom>,  // its lease-expiry timer
     caf::reacts_to<stop_atom>>;
 
@@ -53,6 +54,9 @@ using selector_actor = caf::typed_actor<
     caf::replies_to<status_atom>::with<std::vector<std::string>, std::vector<std::int32_t>>,  // load per worker
     caf::replies_to<models_atom>::with<std::vector<std::string>, std::vector<std::int32_t>>,  // live workers per model
     caf::replies_to<wait_atom, std::string>::with<double>,  // a model's expected wait for a slot (simulated s; inf: no live worker)
+    caf::replies_to<price_atom, std::string>::with<double>,  // a model's slot price (value per slot-second; 0 without prices)
+    // a model's queue view and slot price: queue_ahead, wait_per_position_s (route::pool_outlook), slot price
+    caf::replies_to<outlook_atom, std::string>::with<double, double, double>,
     caf::reacts_to<stop_atom>>;
 
 /// A model worker. A sample_request is answered by a sample_result sent to its requester (not a
@@ -83,6 +87,7 @@ using workflow_actor = caf::typed_actor<
     // one sample's outcome for the learner: subtask, model, end (learn::SampleEnd), success, latency (s), output tokens
     caf::reacts_to<observed_atom, std::int32_t, std::int32_t, std::uint8_t, bool, double, std::int64_t>,
     caf::reacts_to<decide_atom>,
+    caf::reacts_to<retry_atom>,  // WorkflowOptions::retry_s: ask the planner again
     caf::reacts_to<deadline_atom>,
     caf::reacts_to<stop_atom>>;
 

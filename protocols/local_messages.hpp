@@ -27,6 +27,14 @@ struct plan_request {
   // Worker slots (issue 13): per model, the selector's expected wait for a slot (wait_atom,
   // simulated seconds; +inf: no live worker). Empty: no slots configured, no outlook.
   std::vector<double> expected_wait_s;
+  // Negotiation (issue 13, docs/negotiation.md "Prices on the actors"): the posted prices and the
+  // selector's queue view, per model. Empty `slot_price`: no prices asked (no priced choice).
+  // With `queue_ahead` set, MCPP's rollouts use it and `wait_per_position_s` (McppOutlook's
+  // pool rule) instead of expected_wait_s.
+  double money_price = 0;                 // the tenant's, value per dollar
+  std::vector<double> slot_price;         // value per slot-second
+  std::vector<double> queue_ahead;        // samples (queue - free slots over the model's live workers)
+  std::vector<double> wait_per_position_s;
 };
 
 struct plan_reply {
@@ -46,6 +54,7 @@ struct workflow_outcome {
   std::map<std::string, int> samples_per_worker;  // sample results received, by worker name
   std::vector<std::string> outputs;  // per subtask: its successful sample's output (real workers; else empty)
   double promise = -1;               // the planner's at its first decision (< 0: none)
+  std::int64_t price_reads = 0;      // negotiation: price and queue posts read (WorkflowOptions::negotiate)
 };
 
 /// A client's decoded request, from the gateway's socket thread: who asked (the transport's

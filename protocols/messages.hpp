@@ -103,11 +103,16 @@ struct beacon {
   // With slots: slots = queue - queued + free_slots (running + free), free_slots >= 0.
   std::int32_t free_slots = -1;  // slots free now
   std::int32_t queued = 0;       // samples waiting for a slot (FIFO at the worker)
+  // Slot-seconds since the worker started (simulated seconds x samples; protocol 6, appended):
+  // demand integrates running + waiting samples, busy running ones. A selector's slot price
+  // takes a tick's demand as the difference of two beacons' figures.
+  double demand_slot_s = 0;
+  double busy_slot_s = 0;
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, beacon& x) {
   return f(caf::meta::type_name("beacon"), x.worker, x.model, x.handle, x.load, x.queue, x.latency_ewma_s, x.reputation,
-           x.available, x.timestamp_s, x.free_slots, x.queued);
+           x.available, x.timestamp_s, x.free_slots, x.queued, x.demand_slot_s, x.busy_slot_s);
 }
 
 /// Cluster membership: a node announces itself to a seed (and the seed to it).
@@ -143,7 +148,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, batch_report& x) {
   auto& b = x.body;
   return f(caf::meta::type_name("batch_report"), x.batch_id, x.subtask, b.granted, b.success, b.successes, b.failures,
-           b.truncated, b.cancelled, b.redispatched, b.cost, b.no_worker_left, b.reason, b.workers, b.output);
+           b.truncated, b.cancelled, b.redispatched, b.cost, b.no_worker_left, b.reason, b.workers, b.output, b.source_refused);
 }
 
 /// The ledger actor's answer to a reserve (one id or a batch), commit or release: the core
@@ -231,6 +236,8 @@ using open_atom = caf::atom_constant<caf::atom("open")>;
 using tenant_atom = caf::atom_constant<caf::atom("tenant")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
 using wait_atom = caf::atom_constant<caf::atom("wait")>;
+using price_atom = caf::atom_constant<caf::atom("price")>;
+using outlook_atom = caf::atom_constant<caf::atom("outlook")>;
 
 }  // namespace concord::proto
 

@@ -14,6 +14,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/number_options.hpp"
 #include "contention/contention_bench.hpp"
+#include "contention_cluster.hpp"
 #include "eval/grid.hpp"
 #include "model/input_error.hpp"
 #include "plan/mcpp_config.hpp"
@@ -50,6 +51,7 @@ struct Options {
   double slot_target = 1.0;
   bool no_prices = false;
   bool no_queue_view = false;
+  std::string engine = "simulator";
 };
 
 std::vector<contention::ContentionPolicy> parse_policies(const std::string& text) {
@@ -121,6 +123,7 @@ void write_charts(const contention::SweepResult& r, const contention::Contention
   slots.y_label = "price x typical slot-seconds";
   for (std::size_t i = 0; i < r.negotiation_r0.size(); ++i) {
     const auto& pr = r.negotiation_r0[i].prices;
+    if (pr.money.empty()) continue;  // the actors' runs keep no trajectories
     const double rate = r.config.rates[i];
     plot::Series s{fmt::format("rate {}", rate), pr.time_s, {}};
     for (double p : pr.money[0]) s.y.push_back(p * scales.money_usd);
@@ -131,6 +134,7 @@ void write_charts(const contention::SweepResult& r, const contention::Contention
       if (std::any_of(q.y.begin(), q.y.end(), [](double y) { return y > 0; })) slots.series.push_back(q);
     }
   }
+  if (money.series.empty()) return;
   path = (std::filesystem::path(dir) / "prices_money.png").string();
   plot::write_line_chart_png(money, path);
   written.push_back(path);
@@ -173,6 +177,13 @@ int execute(const Options& o) {
   } catch (const std::invalid_argument& e) {
     throw InputError("--preset", "", e.what());
   }
+  if (o.engine != "simulator" && o.engine != "actors")
+    throw InputError("--engine", "", fmt::format("{}: expected simulator or actors", o.engine));
+  if (o.engine == "actors") {
+    if (o.no_prices || o.no_queue_view)
+      throw InputError("--engine", "", "actors: the ablations --no-prices and --no-queue-view are the simulator's only");
+    sc.engine = actors::run_contention_on_actors;
+  }
   const contention::ContentionWorkload wl = load(o);
   // Tenant budget: x times the own budgets of the workflows expected per tenant at the budget rate.
   const contention::PriceScales scales = contention::price_scales(wl, c);
@@ -197,6 +208,8 @@ int execute(const Options& o) {
   std::cout << fmt::format("  planner    MCPP {}; prices: tick {} s, step {}{}{}; {} replicates, seed {}\n", o.preset, o.tick_s,
                            o.price_step, o.no_prices ? "; ablation: no prices" : "",
                            o.no_queue_view ? "; ablation: no queue view" : "", o.replicates, o.seed);
+  std::cout << (o.engine == "actors" ? "  engine     actors: an embedded cluster per run on a virtual clock (actors/contention_cluster.hpp)\n"
+                                     : "  engine     the contention simulator\n");
   std::cout.flush();
   sc.progress = [](std::size_t done, std::size_t total) {
     std::cerr << fmt::format("\r{}/{} runs", done, total) << (done == total ? "\n" : "") << std::flush;
@@ -265,6 +278,9 @@ void add_bench_contention_command(CLI::App& bench, int& exit_code) {
       ->transform(real_in(0, 1e6, true, ""))->capture_default_str();
   cmd->add_option("--slot-target", o->slot_target, "Slot pace as a fraction of capacity")
       ->transform(real_in(0, 10, true, ""))->capture_default_str();
+  cmd->add_option("--engine", o->engine,
+                  "simulator (runtime/contention) | actors (every run on an embedded actor cluster, virtual clock)")
+      ->capture_default_str();
   cmd->add_flag("--no-prices", o->no_prices, "Ablation: negotiating planners ignore the posted prices (queue view only)");
   cmd->add_flag("--no-queue-view", o->no_queue_view, "Ablation: negotiating planners' rollouts ignore queueing (prices only)");
   cmd->add_option("--datasets", o->datasets, "Datasets folder")->default_str("$CONCORD_DATASETS or ../shared/datasets");

@@ -68,7 +68,7 @@ SweepResult run_sweep(const ContentionWorkload& workload, const SweepConfig& con
         c.policy = config.policies[(i / reps) % np];
         c.replicate = static_cast<int>(i % reps);
         c.planner.threads = 1;
-        runs[i] = run_contention(workload, c);
+        runs[i] = config.engine ? config.engine(workload, c) : run_contention(workload, c);
         std::lock_guard<std::mutex> lock(mu);
         ++done;
         if (config.progress) config.progress(done, total);

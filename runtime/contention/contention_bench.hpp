@@ -29,6 +29,9 @@ struct SweepConfig {
   int replicates = 10;
   int threads = 0;  // 0: TBB's default
   std::function<void(std::size_t, std::size_t)> progress;  // (runs done, runs in all), serialised
+  /// Who carries out a run: empty, the simulator (run_contention); else e.g. the actors
+  /// (actors::run_contention_on_actors, `concord bench contention --engine actors`).
+  std::function<RunResult(const ContentionWorkload&, const ContentionConfig&)> engine;
 };
 
 /// Mean with a two-sided 95 % Student-t interval (n - 1 degrees of freedom; n = 1: [mean, mean]).

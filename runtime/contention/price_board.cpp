@@ -1,5 +1,7 @@
 #include "contention/price_board.hpp"
 
+#include "negotiate/ticked_price.hpp"
+
 namespace concord::contention {
 
 namespace {
@@ -17,12 +19,17 @@ negotiate::DualPriceConfig price_config(double pace, double kappa, double scale,
 
 }  // namespace
 
+negotiate::DualPriceConfig money_price_config(const ContentionConfig& config, PriceScales scales) {
+  return price_config(config.tenant_budget_usd * config.tick_s / config.window_s, config.price_step, scales.money_usd, config.max_price_x);
+}
+
+negotiate::DualPriceConfig slot_price_config(const ContentionConfig& config, int capacity, PriceScales scales) {
+  return price_config(capacity * config.tick_s * config.slot_target, config.price_step, scales.slot_s, config.max_price_x);
+}
+
 PriceBoard::PriceBoard(const ContentionConfig& config, const std::vector<int>& capacity, PriceScales scales) {
-  const double money_pace = config.tenant_budget_usd * config.tick_s / config.window_s;
-  for (int t = 0; t < config.tenants; ++t)
-    money_.emplace_back(price_config(money_pace, config.price_step, scales.money_usd, config.max_price_x));
-  for (int cap : capacity)
-    slots_.emplace_back(price_config(cap * config.tick_s * config.slot_target, config.price_step, scales.slot_s, config.max_price_x));
+  for (int t = 0; t < config.tenants; ++t) money_.emplace_back(money_price_config(config, scales));
+  for (int cap : capacity) slots_.emplace_back(slot_price_config(config, cap, scales));
   trajectory_.money.resize(money_.size());
   trajectory_.money_demand.resize(money_.size());
   trajectory_.slots.resize(slots_.size());
@@ -36,8 +43,7 @@ void PriceBoard::tick(double now_s, const std::vector<double>& spent_usd, const 
     const double pace = money_[t].config().pace;
     // Consumption in units of this tick's pace, times the fixed pace (see the header).
     double consumption = spent_usd[t];
-    if (t < money_pace_usd.size() && pace > 0)
-      consumption = money_pace_usd[t] > 0 ? spent_usd[t] * pace / money_pace_usd[t] : (spent_usd[t] > 0 ? 1e6 * pace : 0.0);
+    if (t < money_pace_usd.size()) consumption = negotiate::in_fixed_pace_units(spent_usd[t], pace, money_pace_usd[t]);
     trajectory_.money_demand[t].push_back(pace > 0 ? consumption / pace : 0.0);
     trajectory_.money[t].push_back(money_[t].update(consumption));
   }

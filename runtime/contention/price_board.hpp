@@ -40,6 +40,12 @@ struct PriceTrajectory {
   std::vector<std::vector<double>> money_demand, slot_demand;  // consumption of each tick (pace units: 1 = pace)
 };
 
+/// A tenant's money price (pace: budget x tick / window, dollars per tick) and a model's slot
+/// price (pace: capacity x tick x slot_target, slot-seconds per tick): the step and cap above.
+/// The actors' owners use the same (docs/negotiation.md "Prices on the actors").
+negotiate::DualPriceConfig money_price_config(const ContentionConfig& config, PriceScales scales);
+negotiate::DualPriceConfig slot_price_config(const ContentionConfig& config, int capacity, PriceScales scales);
+
 class PriceBoard {
  public:
   /// REQUIRES config.validate() empty, capacity.size() == models, scales > 0.

@@ -27,4 +27,16 @@ double worker_wait_s(const Beacon& b);
 /// caller passes the model's live workers). +infinity when there is none.
 double expected_wait_s(std::span<const Beacon> beacons);
 
+/// A model's pool as the contention simulator's negotiating planner sees it (McppOutlook's
+/// queue_ahead and wait_per_position_s): over `beacons` (the model's live workers) with slots,
+/// queue_ahead = sum of waiting - sum of free slots, wait_per_position_s = mean service time
+/// (the mean latency EWMA of those that have one) / total slots. Sample j of a batch sent now
+/// then waits queue_wait_s(queue_ahead + j + 1, wait_per_position_s). No worker with slots:
+/// {0, 0} (no queue).
+struct PoolOutlook {
+  double queue_ahead = 0;
+  double wait_per_position_s = 0;
+};
+PoolOutlook pool_outlook(std::span<const Beacon> beacons);
+
 }  // namespace concord::route

@@ -18,10 +18,11 @@ BatchRun::BatchRun(std::uint64_t batch_id, int k, std::string model_id, Money pe
 
 void BatchRun::start(Commands& out) { out.push_back({Kind::reserve}); }
 
-void BatchRun::reserved(bool granted, std::string why, Commands& out) {
+void BatchRun::reserved(bool granted, std::string why, Commands& out, bool by_source) {
   if (reported_ || !starting_) return;
   if (!granted) {  // nothing was reserved, so nothing is settled: the report is all there is
     report_.granted = false;
+    report_.source_refused = by_source;
     report_.reason = std::move(why);
     reported_ = true;
     out.push_back({Kind::report});

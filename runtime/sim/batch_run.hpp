@@ -45,6 +45,7 @@ struct BatchCommand {
 /// What the batch tells its workflow when it is over (the wire's batch_report, without CAF).
 struct BatchReport {
   bool granted = true;   // false: the ledger refused the reservation; nothing ran
+  bool source_refused = false;  // refused by the ledger's budget source (a tenant), not its own budget
   bool success = false;  // a sample succeeded: the subtask is complete
   int successes = 0, failures = 0, truncated = 0, cancelled = 0, redispatched = 0;
   Money cost = 0;               // committed for the batch (the ledger accepted each sample's commit)
@@ -86,7 +87,8 @@ class BatchRun {
 
   // Events.
   void start(Commands& out);                                  // -> reserve
-  void reserved(bool granted, std::string why, Commands& out);  // the ledger's answer (why: when refused)
+  /// The ledger's answer (why: when refused; by_source: its budget source, a tenant, refused).
+  void reserved(bool granted, std::string why, Commands& out, bool by_source = false);
   void picked(std::span<const WorkerPick> picks, Commands& out);  // the selector's answer to the first pick
   void pick_failed(std::string why, Commands& out);
   /// A re-dispatched sample's pick (empty: no worker left).

@@ -56,6 +56,15 @@ void WorkflowRun::settle(double now_s, Commands& out) {
   if (!running_.empty() || planning_) return;
   // Nothing runs and the last plan placed nothing that could run: no progress is possible.
   if (no_worker_left_) return finish(EndReason::no_worker_left, now_s, out);
+  if (retry_s_ > 0 && (source_denied_since_plan_ || empty_plan_)) {  // money or prices may change: ask again later
+    if (!retry_pending_ && now_s + retry_s_ < deadline_s_) {
+      retry_pending_ = true;
+      WorkflowCommand c{Kind::retry_later};
+      c.delay_s = retry_s_;
+      out.push_back(c);
+    }
+    return;  // a retry is out, or the deadline ends the run
+  }
   finish(denied_since_plan_ ? EndReason::budget_exhausted : EndReason::stalled, now_s, out);
 }
 
@@ -90,6 +99,12 @@ void WorkflowRun::decide(double now_s, Commands& out) {
     plan(now_s, out);
   }
   settle(now_s, out);
+}
+
+void WorkflowRun::retry(double now_s, Commands& out) {
+  retry_pending_ = false;
+  if (finished_ || winding_ || planning_ || !running_.empty()) return settle(now_s, out);
+  plan(now_s, out);
 }
 
 void WorkflowRun::plan(double now_s, Commands& out) {
@@ -133,6 +148,8 @@ void WorkflowRun::planned(std::span<const Assignment> action, double planner_sec
   ++result_.decisions;
   if (finished_ || winding_) return settle(now_s, out);
   denied_since_plan_ = false;
+  source_denied_since_plan_ = false;
+  empty_plan_ = true;
   for (const Assignment& a : action) {  // what cannot run now is skipped (a policy bug must not crash the run)
     if (a.subtask < 0 || a.subtask >= wf_.num_subtasks() || progress_.status(a.subtask) != SubtaskStatus::ready) continue;
     if (a.model < 0 || a.model >= wf_.num_models() || !wf_.can_run(a.subtask, a.model) || a.k < 1) continue;
@@ -151,6 +168,7 @@ void WorkflowRun::planned(std::span<const Assignment> action, double planner_sec
     reserved_ += c.reservation;
     running_[a.subtask] = Running{result_.attempts.size() - 1, c.batch_id, c.reservation, 0, 0};
     out.push_back(c);
+    empty_plan_ = false;
   }
   if (replan_) {
     replan_ = false;
@@ -218,6 +236,7 @@ void WorkflowRun::batch_over(int subtask, const BatchReport& r, double now_s, Co
       if (other.trace > run.trace) --other.trace;
     progress_.refuse(subtask);
     denied_since_plan_ = true;
+    if (r.source_refused) source_denied_since_plan_ = true;
     // A denied batch is re-planned only when something else ends (money is released then).
     if (!defer_) return decide(now_s, out);
     return react(out);

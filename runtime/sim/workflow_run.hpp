@@ -25,6 +25,7 @@ struct WorkflowCommand {
     cancel,        // tell the batch of `subtask` to stop
     batch_over,    // the batch traced at result().attempts[trace] is over (live progress)
     decide_later,  // deliver decide() once everything at this instant has happened (virtual time)
+    retry_later,   // deliver retry() `delay_s` simulated seconds from now (set_retry)
     finish,        // the run is over: result() is final, `reason` says why
   };
   Kind kind;
@@ -35,6 +36,7 @@ struct WorkflowCommand {
   int subtask = -1;
   std::size_t trace = 0;
   EndReason reason = EndReason::completed;
+  double delay_s = 0;  // retry_later
 };
 
 /// What a policy is shown (owned copies; the planner may live elsewhere).
@@ -54,6 +56,13 @@ class WorkflowRun {
   /// (virtual time: the simulator's order); false: at once (real time).
   WorkflowRun(const FlatWorkflow& wf, Money budget, double deadline_s, bool defer_decisions);
 
+  /// Contention (issue 13; the contention simulator's rule, docs/negotiation.md): when nothing
+  /// runs and the last plan launched nothing (a priced wait) or its tenant refused a batch, ask
+  /// the planner again retry_s later (retry_later, once at a time) instead of ending the run;
+  /// no retry fits before the deadline: the deadline ends it. 0 (the default): off, the run ends
+  /// (stalled, or budget_exhausted after a denial) as before.
+  void set_retry(double retry_s) { retry_s_ = retry_s; }
+
   // Events.
   void start(double now_s, Commands& out);
   void stop(double now_s, Commands& out);  // interrupted by the user
@@ -63,6 +72,7 @@ class WorkflowRun {
   void sample_settled(std::uint64_t batch_id, Money released, Money cost);
   void deadline(double now_s, Commands& out);  // the deadline has come (the caller's clock says so)
   void decide(double now_s, Commands& out);    // after decide_later
+  void retry(double now_s, Commands& out);     // after retry_later
 
   // Facts.
   bool finished() const { return finished_; }
@@ -103,6 +113,10 @@ class WorkflowRun {
   std::uint64_t next_batch_ = 1;
   bool started_ = false, stop_before_start_ = false, finished_ = false;
   bool planning_ = false, replan_ = false, denied_since_plan_ = false;
+  // set_retry: the tenant refused a batch since the last plan; the last plan launched nothing;
+  // a retry_later is out.
+  double retry_s_ = 0;
+  bool source_denied_since_plan_ = false, empty_plan_ = false, retry_pending_ = false;
   // What the batches that ended at this instant call for, done by decide().
   bool replan_wanted_ = false, decide_pending_ = false;
   std::optional<EndReason> end_wanted_;  // the first reason wins
