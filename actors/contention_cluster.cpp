@@ -89,7 +89,8 @@ contention::RunResult run_contention_on_actors(const contention::ContentionWorkl
     w.end_s = a.time_s + run.result.makespan_s;
     w.spend = run.ledger.size() == 3 ? run.ledger[1] : run.result.spend;
     w.decisions = run.result.decisions;
-    w.price_reads = i < g.price_reads.size() ? g.price_reads[i] : 0;
+    w.price_reads = run.price_reads;
+    w.tenant_refusals = run.tenant_refusals;
     w.planner_s = std::accumulate(run.decision_seconds.begin(), run.decision_seconds.end(), 0.0);
     r.workflows.push_back(w);
   }

@@ -43,6 +43,8 @@ void take_outcome(ClusterRun& out, const workflow_outcome& o) {
   out.redispatched = o.redispatched;
   out.detail = o.failure_detail;
   out.samples_per_worker = o.samples_per_worker;
+  out.price_reads = o.price_reads;
+  out.tenant_refusals = o.tenant_refusals;
 }
 
 caf::actor_system_config& configure(caf::actor_system_config& cfg, const ClusterOptions& o) {
@@ -413,7 +415,6 @@ TenantGroupRun EmbeddedCluster::Impl::run_virtual_group(std::vector<GroupMember>
     } else if (running[i].ended) {
       take_outcome(out, running[i].outcome);
     }
-    group.price_reads.push_back(running[i].outcome.price_reads);
     if (!why.empty()) {
       out.ended = false;
       out.result.completed = false;

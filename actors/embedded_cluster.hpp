@@ -70,12 +70,16 @@ struct ClusterRun {
   std::vector<std::int64_t> ledger;  // {budget, committed, reserved} at the end (picodollars)
   std::map<std::string, int> samples_per_worker;  // sample results received, by worker name
   bool ended = true;  // false: the workflow never ended by itself (virtual time: nothing left to happen, or a limit)
+  std::int64_t price_reads = 0;     // negotiation: price and queue posts read
+  std::int64_t tenant_refusals = 0; // batches its tenant refused
 };
 
 using BatchCallback = std::function<void(const AttemptTrace&, int done, int total)>;
 
 /// One of the workflows of EmbeddedCluster::run_tenant_group / run_group.
 struct GroupMember {
+  GroupMember() = default;
+  GroupMember(std::shared_ptr<Policy> p, EpisodeConfig c) : policy(std::move(p)), config(c) {}
   std::shared_ptr<Policy> policy;
   EpisodeConfig config;  // its own budget (its workflow ledger's), deadline and seed
   /// run_group: its workflow (null: the cluster's; its models must be among the cluster's
@@ -109,7 +113,6 @@ struct TenantGroupRun {
   /// empty if it did not answer. run_group: `tenants` has every tenant's, `tenant` the first's.
   std::vector<std::int64_t> tenant;
   std::vector<std::vector<std::int64_t>> tenants;
-  std::vector<std::int64_t> price_reads;  // per member (negotiation)
   double end_s = 0;                       // simulated seconds when the last workflow ended
 };
 

@@ -67,7 +67,8 @@ double now_s(const worker_state& st) {
 
 /// Adds the slot-seconds since the last call (call before in_flight or running changes).
 void integrate(worker_state& st) {
-  const double now = st.options.clock->seconds_since(st.born) * st.options.time_scale;
+  const VirtualTime* vt = st.options.virtual_time;  // the run restarts its now_s(); its clock does not
+  const double now = st.options.clock->seconds_since(st.born) * (vt ? vt->time_scale() : st.options.time_scale);
   const double dt = std::max(0.0, now - st.integrated_at_s);
   st.demand_slot_s += dt * static_cast<double>(st.in_flight.size());
   st.busy_slot_s += dt * static_cast<double>(st.running);

@@ -39,6 +39,7 @@ struct workflow_state {
   Clock::time_point started;
   double origin_s = 0;                            // virtual clock: the timeline's time at start (the run's 0)
   std::int64_t price_reads = 0;                   // negotiation: price and queue posts read
+  std::int64_t tenant_refusals = 0;               // batches its tenant refused
   caf::typed_response_promise<workflow_outcome> promise;
   static inline const char* name = "concord.workflow";
 
@@ -294,6 +295,7 @@ void finish(workflow_actor* self) {
   out.outputs = st.outputs;
   out.promise = st.first_promise;
   out.price_reads = st.price_reads;
+  out.tenant_refusals = st.tenant_refusals;
   if (st.o.on_end) st.o.on_end(out);
   if (st.planner_restarts > 0) self->send_exit(st.o.planner, caf::exit_reason::user_shutdown);  // a replacement is ours
   st.promise.deliver(std::move(out));
@@ -357,6 +359,7 @@ proto::workflow_actor::behavior_type workflow(workflow_actor* self, WorkflowOpti
       },
       [=](proto::batch_report& rep) {
         self->state.batches.erase(rep.subtask);
+        if (!rep.body.granted && rep.body.source_refused) ++self->state.tenant_refusals;
         if (rep.body.success && rep.subtask >= 0 && rep.subtask < self->state.o.workflow->num_subtasks())
           self->state.outputs[static_cast<std::size_t>(rep.subtask)] = rep.body.output;
         on(self, [&](WorkflowRun& r, double now, auto& c) { r.batch_over(rep.subtask, rep.body, now, c); });

@@ -55,6 +55,7 @@ struct workflow_outcome {
   std::vector<std::string> outputs;  // per subtask: its successful sample's output (real workers; else empty)
   double promise = -1;               // the planner's at its first decision (< 0: none)
   std::int64_t price_reads = 0;      // negotiation: price and queue posts read (WorkflowOptions::negotiate)
+  std::int64_t tenant_refusals = 0;  // batches refused by the ledger's budget source (its tenant)
 };
 
 /// A client's decoded request, from the gateway's socket thread: who asked (the transport's

@@ -244,7 +244,9 @@ int execute(NodeCommandOptions o) {
     // The tenant ledgers this node hosts: found by every node's gateway through the node managers.
     std::map<std::string, proto::tenant_actor> tenant_ledgers;
     for (const auto& t : tenants) {
-      const auto a = actors::spawn_tenant_ledger(sys, actors::TenantLedgerOptions{t.name, t.config});
+      actors::TenantLedgerOptions to;
+      to.name = t.name, to.config = t.config;
+      const auto a = actors::spawn_tenant_ledger(sys, to);
       tenant_ledgers.emplace(t.name, a);
       no.tenants.emplace(t.name, caf::actor_cast<caf::actor>(a));
     }

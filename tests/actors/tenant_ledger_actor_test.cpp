@@ -35,7 +35,9 @@ struct TenantActor : ::testing::Test {
     ledger::TenantConfig c;
     c.budget_per_period = budget;
     c.lease_s = lease_s;
-    auto t = spawn_tenant_ledger(sys, TenantLedgerOptions{"acme", c, clock, tick_s});
+    TenantLedgerOptions to;
+    to.name = "acme", to.config = c, to.clock = clock, to.tick_s = tick_s;
+    auto t = spawn_tenant_ledger(sys, to);
     spawned.push_back(caf::actor_cast<caf::actor>(t));
     return t;
   }

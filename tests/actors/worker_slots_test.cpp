@@ -109,6 +109,22 @@ struct SlottedWorker : ::testing::Test {
   std::vector<Arrival> got;
 };
 
+// Beacons carry the slot-seconds a selector's slot price is made of (issue 13): demand integrates
+// running + waiting samples, busy the running ones. The schedule of the test below: in flight
+// 5, 4, 3, 2, 1 samples over [0,4), [4,7), [7,10), [10,11), [11,12); running 2, 2, 2, 2, 1.
+TEST_F(SlottedWorker, BeaconsCarryTheSlotSecondsDemandedAndBusy) {
+  auto w = spawn(2);
+  for (const auto& [id, l] : std::map<std::uint64_t, double>{{1, 10}, {2, 4}, {3, 3}, {4, 5}, {5, 1}}) self->send(w, request(id, l));
+  advance_to(5);
+  proto::beacon b = beacon(w);
+  EXPECT_DOUBLE_EQ(b.demand_slot_s, 5 * 4 + 4 * 1);
+  EXPECT_DOUBLE_EQ(b.busy_slot_s, 2 * 5);
+  advance_to(20);
+  b = beacon(w);
+  EXPECT_DOUBLE_EQ(b.demand_slot_s, 5 * 4 + 4 * 3 + 3 * 3 + 2 * 1 + 1 * 1);
+  EXPECT_DOUBLE_EQ(b.busy_slot_s, 10 + 4 + 3 + 5 + 1);  // every sample's latency
+}
+
 TEST_F(SlottedWorker, TwoSlotsRunTwoSamplesAtOnceAndStartTheOthersInArrivalOrder) {
   auto w = spawn(2);
   const std::map<std::uint64_t, double> latency = {{1, 10}, {2, 4}, {3, 3}, {4, 5}, {5, 1}};

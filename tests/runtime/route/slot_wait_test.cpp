@@ -64,3 +64,24 @@ TEST(SlotWait, IsTheContentionSimulatorsRuleForOneWorker) {
 }
 
 }  // namespace
+
+// The pool view a negotiating planner reads on the actors (selector's outlook_atom): the
+// simulator's McppOutlook figures for a model, queue_ahead = waiting - free over the pool and one
+// wait per position = mean service time / the pool's slots; workers without slots do not count.
+TEST(SlotWait, ThePoolOutlookIsTheSimulatorsQueueViewOfAModel) {
+  const std::vector<Beacon> pool = {worker(4, 4, 3, 10), worker(4, 2, 0, 20)};
+  const route::PoolOutlook o = route::pool_outlook(pool);
+  EXPECT_DOUBLE_EQ(o.queue_ahead, 3.0 - 2.0);
+  EXPECT_DOUBLE_EQ(o.wait_per_position_s, 15.0 / 8);
+  McppOutlook m;
+  m.queue_ahead = {o.queue_ahead};
+  m.wait_per_position_s = {o.wait_per_position_s};
+  EXPECT_DOUBLE_EQ(m.delay_s(0, 0), 2 * 15.0 / 8);  // second in line past the free slots
+  Beacon unlimited;
+  unlimited.queue_length = 9;
+  unlimited.latency_ewma_s = 3;
+  const route::PoolOutlook none = route::pool_outlook(std::vector<Beacon>{unlimited});
+  EXPECT_EQ(none.queue_ahead, 0.0);
+  EXPECT_EQ(none.wait_per_position_s, 0.0);
+  EXPECT_DOUBLE_EQ(route::pool_outlook(std::vector<Beacon>{worker(2, 1, 0, 0)}).wait_per_position_s, 0.0);  // no EWMA yet
+}

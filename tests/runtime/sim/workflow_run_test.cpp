@@ -133,6 +133,62 @@ TEST_F(WorkflowRunChain, APolicyThatPlacesNothingStallsTheRun) {
   EXPECT_EQ(ended(out), EndReason::stalled);
 }
 
+// set_retry (the contention rule, issue 13): a batch its tenant refused, or a plan that launched
+// nothing (a priced wait), with nothing running, is asked again retry_s later -- once at a time --
+// instead of ending the run; a refusal by the workflow's own budget still ends it; no retry fits
+// before the deadline: nothing more is asked and the deadline ends the run.
+TEST_F(WorkflowRunChain, WithRetryATenantsRefusalOrAPricedWaitIsAskedAgainLater) {
+  WorkflowRun r(wf, budget, 100.0, false);
+  r.set_retry(2.0);
+  r.start(0, out);
+  out.clear();
+  r.planned({}, 0.01, 0, out);  // a priced wait
+  ASSERT_FALSE(ended(out));
+  auto later = of_kind(out, Kind::retry_later);
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_DOUBLE_EQ(later[0].delay_s, 2.0);
+  out.clear();
+  r.retry(2, out);
+  EXPECT_EQ(of_kind(out, Kind::plan).size(), 1u);
+  const std::vector<Assignment> a{{0, 0, 1}};
+  out.clear();
+  r.planned(a, 0.01, 2, out);
+  BatchReport refused;
+  refused.granted = false;
+  refused.source_refused = true;  // by the tenant
+  out.clear();
+  r.batch_over(0, refused, 2, out);
+  ASSERT_FALSE(ended(out));
+  EXPECT_EQ(of_kind(out, Kind::retry_later).size(), 1u);
+  out.clear();
+  r.batch_over(0, refused, 2, out);  // a second report changes nothing: one retry at a time
+  EXPECT_TRUE(of_kind(out, Kind::retry_later).empty());
+  out.clear();
+  r.retry(99, out);  // asked again at 99: plans, but a wait then leaves no time for another retry
+  ASSERT_EQ(of_kind(out, Kind::plan).size(), 1u);
+  out.clear();
+  r.planned({}, 0.01, 99, out);
+  EXPECT_TRUE(of_kind(out, Kind::retry_later).empty());
+  EXPECT_FALSE(ended(out));
+  out.clear();
+  r.deadline(100, out);
+  EXPECT_EQ(ended(out), EndReason::deadline_exhausted);
+}
+
+TEST_F(WorkflowRunChain, WithRetryARefusalByTheWorkflowsOwnBudgetStillEndsTheRun) {
+  WorkflowRun r(wf, budget, 100.0, false);
+  r.set_retry(2.0);
+  r.start(0, out);
+  const std::vector<Assignment> a{{0, 0, 1}};
+  r.planned(a, 0.01, 0, out);
+  BatchReport refused;
+  refused.granted = false;  // its own ledger: source_refused false
+  out.clear();
+  r.batch_over(0, refused, 0, out);
+  EXPECT_EQ(ended(out), EndReason::budget_exhausted);
+  EXPECT_TRUE(of_kind(out, Kind::retry_later).empty());
+}
+
 TEST_F(WorkflowRunChain, APlannerFailureEndsTheRunStalledWithItsText) {
   WorkflowRun r = started(false);
   out.clear();

@@ -1,0 +1,178 @@
+// The contention policies on the actors (issue 13, actors/contention_cluster.hpp): the tenant's
+// budget holds over random arrival schedules on the actor cluster, negotiation alone on an idle
+// cluster plans exactly as fcfs, a run is determined by its seed, and without contention every
+// workflow ends on the actors exactly as in the contention simulator.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "contention/arrivals.hpp"
+#include "contention/contention_sim.hpp"
+#include "contention_cluster.hpp"
+#include "runtime/contention/contention_support.hpp"
+#include "sim/rng.hpp"
+
+namespace concord::actors {
+namespace {
+
+using contention::ContentionConfig;
+using contention::ContentionPolicy;
+using contention::RunResult;
+
+const contention::ContentionWorkload& proofflow8() {
+  static const contention::ContentionWorkload w = testing::contention_workload(8);
+  return w;
+}
+
+ContentionConfig base_config() {
+  ContentionConfig c;
+  c.planner = testing::cheap_mcpp();
+  c.window_s = 300;
+  return c;
+}
+
+// Property (the simulator's, on the actors): over random schedules with tight tenant budgets,
+// for every tenant the money its workflows' ledgers committed <= its budget and equals what the
+// tenant ledger actor committed, nothing is left reserved or uncovered, every workflow stays
+// within its own budget (static split: within its share), and the tenants did refuse.
+TEST(ContentionOnActors, TenantSpendNeverExceedsTenantBudget) {
+  std::int64_t refusals = 0;
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+    Rng rng(derive_seed(0xAC7025, seed));
+    ContentionConfig c = base_config();
+    c.seed = seed;
+    c.window_s = 120 + 180 * rng.uniform();
+    c.arrival_rate_per_s = 0.02 + 0.15 * rng.uniform();
+    c.tenants = 1 + static_cast<int>(rng.below(3));
+    c.tenant_budget_usd = 0.002 + 0.05 * rng.uniform();
+    c.workers_per_model = 1 + static_cast<int>(rng.below(3));
+    c.slots_per_worker = 1 + static_cast<int>(rng.below(6));
+    c.budget_ratios = {0.1 + rng.uniform(), 0.5 + rng.uniform()};
+    c.policy = contention::all_policies()[rng.below(3)];
+    const RunResult r = run_contention_on_actors(proofflow8(), c);
+    SCOPED_TRACE(::testing::Message() << "seed " << seed << " policy " << to_string(c.policy));
+    ASSERT_EQ(r.tenants.size(), static_cast<std::size_t>(c.tenants));
+    std::map<int, Money> spend;
+    for (const auto& w : r.workflows) {
+      spend[w.tenant] += w.spend;
+      EXPECT_LE(w.spend, w.budget);
+      if (c.policy == ContentionPolicy::static_split) {
+        EXPECT_LE(w.spend, money_from_dollars(c.static_share_usd()));
+      }
+      refusals += w.tenant_refusals;
+    }
+    for (int t = 0; t < c.tenants; ++t) {
+      const auto& o = r.tenants[static_cast<std::size_t>(t)];
+      SCOPED_TRACE(::testing::Message() << "tenant " << t);
+      EXPECT_EQ(o.budget, money_from_dollars(c.tenant_budget_usd));
+      EXPECT_LE(spend[t], o.budget);
+      EXPECT_EQ(spend[t], o.committed);
+      EXPECT_EQ(o.peak_held, o.committed) << "money left reserved at the end";
+      EXPECT_EQ(o.uncovered, 0);
+    }
+  }
+  EXPECT_GT(refusals, 0) << "no tenant ever refused: the property was not exercised";
+}
+
+/// A seed whose schedule holds exactly one workflow.
+ContentionConfig single_workflow_config(std::uint64_t start) {
+  ContentionConfig c = base_config();
+  c.arrival_rate_per_s = 1.0 / 400;
+  for (std::uint64_t seed = start;; ++seed) {
+    c.seed = seed;
+    if (contention::poisson_arrivals(c, static_cast<int>(proofflow8().templates.size())).size() == 1) return c;
+  }
+}
+
+// Alone on a pool with slots to spare and an ample tenant: the prices stay 0 and nothing waits,
+// so a negotiating workflow on the actors (which reads the posts: price_reads > 0) must launch
+// exactly the batches fcfs launches, at the same instants, and spend and end the same.
+TEST(ContentionOnActors, OneWorkflowWithoutContentionNegotiationPlansExactlyAsFcfs) {
+  int compared = 0;
+  for (std::uint64_t start = 1; start <= 1000; start += 100) {
+    ContentionConfig c = single_workflow_config(start);
+    c.planner.rollouts = 16;
+    c.workers_per_model = 4;
+    c.slots_per_worker = 64;
+    c.tenant_budget_usd = 1000;
+    c.policy = ContentionPolicy::fcfs;
+    const RunResult fcfs = run_contention_on_actors(proofflow8(), c);
+    c.policy = ContentionPolicy::negotiation;
+    const RunResult nego = run_contention_on_actors(proofflow8(), c);
+    SCOPED_TRACE(::testing::Message() << "seed " << c.seed);
+    ASSERT_EQ(fcfs.workflows.size(), 1u);
+    ASSERT_EQ(nego.workflows.size(), 1u);
+    const auto& a = fcfs.workflows[0];
+    const auto& b = nego.workflows[0];
+    EXPECT_EQ(a.spend, b.spend);
+    EXPECT_EQ(a.end_s, b.end_s);
+    EXPECT_EQ(a.completed, b.completed);
+    EXPECT_EQ(a.decisions, b.decisions);
+    EXPECT_EQ(a.price_reads, 0);
+    EXPECT_GT(b.price_reads, 0);
+    compared += a.decisions;
+  }
+  EXPECT_GT(compared, 30);
+}
+
+// Same configuration, same run: every workflow's end, spend, decisions and reads.
+TEST(ContentionOnActors, SameSeedSameRun) {
+  ContentionConfig c = base_config();
+  c.arrival_rate_per_s = 0.1;
+  c.window_s = 200;
+  c.slots_per_worker = 2;
+  c.tenant_budget_usd = 0.05;
+  c.policy = ContentionPolicy::negotiation;
+  const RunResult a = run_contention_on_actors(proofflow8(), c);
+  const RunResult b = run_contention_on_actors(proofflow8(), c);
+  ASSERT_EQ(a.workflows.size(), b.workflows.size());
+  ASSERT_GT(a.workflows.size(), 10u);
+  for (std::size_t i = 0; i < a.workflows.size(); ++i) {
+    SCOPED_TRACE(::testing::Message() << "workflow " << i);
+    EXPECT_EQ(a.workflows[i].end_s, b.workflows[i].end_s);
+    EXPECT_EQ(a.workflows[i].spend, b.workflows[i].spend);
+    EXPECT_EQ(a.workflows[i].decisions, b.workflows[i].decisions);
+    EXPECT_EQ(a.workflows[i].price_reads, b.workflows[i].price_reads);
+    EXPECT_EQ(a.workflows[i].reason, b.workflows[i].reason);
+  }
+  EXPECT_EQ(a.tenants[0].committed, b.tenants[0].committed);
+}
+
+// Without contention (slots to spare, an ample tenant) the actors carry out the simulator's
+// runs: every workflow of a many-workflow schedule ends as in contention::run_contention
+// (same arrivals, same sample draws, same plans), to the simulated second and, but for a token's
+// rounding in at most two of them, to the picodollar.
+TEST(ContentionOnActors, WithoutContentionEveryWorkflowEndsAsInTheSimulator) {
+  ContentionConfig c = base_config();
+  c.arrival_rate_per_s = 0.1;
+  c.window_s = 200;
+  c.workers_per_model = 4;
+  c.slots_per_worker = 64;
+  c.tenant_budget_usd = 1000;
+  for (ContentionPolicy p : {ContentionPolicy::fcfs, ContentionPolicy::negotiation}) {
+    c.policy = p;
+    const RunResult sim = contention::run_contention(proofflow8(), c);
+    const RunResult act = run_contention_on_actors(proofflow8(), c);
+    SCOPED_TRACE(::testing::Message() << "policy " << to_string(p));
+    ASSERT_EQ(sim.workflows.size(), act.workflows.size());
+    ASSERT_GT(sim.workflows.size(), 10u);
+    int completed = 0, exact = 0;
+    for (std::size_t i = 0; i < sim.workflows.size(); ++i) {
+      SCOPED_TRACE(::testing::Message() << "workflow " << i);
+      EXPECT_EQ(sim.workflows[i].completed, act.workflows[i].completed);
+      EXPECT_EQ(sim.workflows[i].reason, act.workflows[i].reason);
+      // A cancelled sample's pro-rata tokens come from absolute times in the simulator and from
+      // times since the arrival on the actors: floating rounding may move one token (picodollars).
+      EXPECT_NEAR(static_cast<double>(sim.workflows[i].spend), static_cast<double>(act.workflows[i].spend), 1e6);
+      exact += sim.workflows[i].spend == act.workflows[i].spend ? 1 : 0;
+      EXPECT_NEAR(sim.workflows[i].end_s, act.workflows[i].end_s, 1e-9);
+      EXPECT_EQ(sim.workflows[i].decisions, act.workflows[i].decisions);
+      completed += sim.workflows[i].completed ? 1 : 0;
+    }
+    EXPECT_GT(completed, 0);
+    EXPECT_GE(exact, static_cast<int>(sim.workflows.size()) - 2);
+  }
+}
+
+}  // namespace
+}  // namespace concord::actors
