@@ -29,6 +29,7 @@ contention::RunResult run_contention_on_actors(const contention::ContentionWorkl
   co.virtual_time = true;
   co.time_scale = 1;         // the actors' clocks read simulated seconds (prices tick on them)
   co.beacon_interval_s = 1;  // one beacon per worker per simulated second
+  co.beacon_on_change = true;  // and one at every start and end: the selector sees every slot (the simulator's view)
   co.nodes = 1;
   co.workers_per_model = config.workers_per_model;
   co.worker_slots = config.slots_per_worker;
@@ -91,6 +92,7 @@ contention::RunResult run_contention_on_actors(const contention::ContentionWorkl
     w.decisions = run.result.decisions;
     w.price_reads = run.price_reads;
     w.tenant_refusals = run.tenant_refusals;
+    w.priced_waits = run.empty_plans;
     w.planner_s = std::accumulate(run.decision_seconds.begin(), run.decision_seconds.end(), 0.0);
     r.workflows.push_back(w);
   }

@@ -45,6 +45,7 @@ void take_outcome(ClusterRun& out, const workflow_outcome& o) {
   out.samples_per_worker = o.samples_per_worker;
   out.price_reads = o.price_reads;
   out.tenant_refusals = o.tenant_refusals;
+  out.empty_plans = o.empty_plans;
 }
 
 caf::actor_system_config& configure(caf::actor_system_config& cfg, const ClusterOptions& o) {
@@ -86,6 +87,7 @@ struct EmbeddedCluster::Impl {
             wo.time_scale = o.time_scale;
             wo.beacon_interval_s = o.beacon_interval_s;
             wo.slots = o.worker_slots;
+            wo.beacon_on_change = o.beacon_on_change;
             wo.beacon_target = caf::actor_cast<caf::actor>(selector);
             if (vt) wo.clock = wo.virtual_time = vt.get();
             if (o.worker_faults) wo.faults = o.worker_faults(static_cast<int>(workers.size()), wo.name);

@@ -37,6 +37,7 @@ struct ClusterOptions {
   /// Embedded only: slots of every simulated worker (samples it runs at once; more wait in its
   /// FIFO queue: WorkerOptions::slots). 0: unlimited, the behaviour that equals the simulator's.
   int worker_slots = 0;
+  bool beacon_on_change = false;    // embedded only: WorkerOptions::beacon_on_change
   double time_scale = kDefaultTunables.time_scale;                        // simulated seconds per real second
   double beacon_interval_s = kDefaultTunables.beacon_interval_s;          // real seconds
   double stale_after_intervals = kDefaultTunables.stale_after_intervals;  // the selector's staleness bound
@@ -72,6 +73,7 @@ struct ClusterRun {
   bool ended = true;  // false: the workflow never ended by itself (virtual time: nothing left to happen, or a limit)
   std::int64_t price_reads = 0;     // negotiation: price and queue posts read
   std::int64_t tenant_refusals = 0; // batches its tenant refused
+  std::int64_t empty_plans = 0;     // decisions that launched nothing (negotiation: priced waits)
 };
 
 using BatchCallback = std::function<void(const AttemptTrace&, int done, int total)>;

@@ -164,6 +164,7 @@ void drop_waiting(worker_actor* self, std::unordered_map<std::uint64_t, InFlight
   st.token_of.erase({caf::actor_cast<caf::actor_addr>(f.reply_to), f.request.sample_id});
   const auto to = caf::actor_cast<caf::actor>(f.reply_to);
   st.in_flight.erase(it);
+  if (st.options.beacon_on_change) send_beacon(self);
   if (to) send_result(self, to, std::move(result), true);
 }
 
@@ -196,6 +197,7 @@ void reply(worker_actor* self, std::uint64_t token, bool cancelled, double stop_
   st.in_flight.erase(it);
   --st.running;
   pump(self);  // its slot goes to the queue's head (whatever becomes of the result below)
+  if (st.options.beacon_on_change) send_beacon(self);
   if (!to) return;
   send_result(self, to, std::move(result), cancelled);
 }
@@ -301,6 +303,7 @@ void start_sample(worker_actor* self, proto::sample_request r, const caf::strong
   st.in_flight[token] = std::move(f);
   if (full) st.queue.push_back(token);  // starts when a slot frees, after those before it
   else begin(self, token);
+  if (st.options.beacon_on_change) send_beacon(self);
 }
 
 }  // namespace

@@ -45,6 +45,10 @@ struct WorkerOptions {
   std::vector<chaos::WorkerFault> faults;
   /// Samples run at once (>= 1); more wait in a FIFO queue here. 0: unlimited.
   int slots = 0;
+  /// Also beacon whenever a sample arrives, starts or ends, so that a selector's view of the free
+  /// slots and the queue is never behind (the contention runs: the simulator's view). false: only
+  /// every beacon_interval_s.
+  bool beacon_on_change = false;
 };
 
 /// Spawns a simulated worker.

@@ -40,6 +40,7 @@ struct workflow_state {
   double origin_s = 0;                            // virtual clock: the timeline's time at start (the run's 0)
   std::int64_t price_reads = 0;                   // negotiation: price and queue posts read
   std::int64_t tenant_refusals = 0;               // batches its tenant refused
+  std::int64_t empty_plans = 0;                   // decisions that launched nothing
   caf::typed_response_promise<workflow_outcome> promise;
   static inline const char* name = "concord.workflow";
 
@@ -186,8 +187,10 @@ void send_plan(workflow_actor* self, plan_request req, std::uint64_t asked) {
             }
             if (!reply.error.empty())  // the policy failed: say why, stop what runs
               on(self, [&](WorkflowRun& r, double now, auto& c) { r.plan_failed(reply.error, now, c); });
-            else
+            else {
+              if (reply.action.empty()) ++st.empty_plans;
               on(self, [&](WorkflowRun& r, double now, auto& c) { r.planned(reply.action, reply.seconds, now, c); });
+            }
           },
           [=](caf::error& e) {
             auto& st = self->state;
@@ -296,6 +299,7 @@ void finish(workflow_actor* self) {
   out.promise = st.first_promise;
   out.price_reads = st.price_reads;
   out.tenant_refusals = st.tenant_refusals;
+  out.empty_plans = st.empty_plans;
   if (st.o.on_end) st.o.on_end(out);
   if (st.planner_restarts > 0) self->send_exit(st.o.planner, caf::exit_reason::user_shutdown);  // a replacement is ours
   st.promise.deliver(std::move(out));

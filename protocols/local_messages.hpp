@@ -56,6 +56,7 @@ struct workflow_outcome {
   double promise = -1;               // the planner's at its first decision (< 0: none)
   std::int64_t price_reads = 0;      // negotiation: price and queue posts read (WorkflowOptions::negotiate)
   std::int64_t tenant_refusals = 0;  // batches refused by the ledger's budget source (its tenant)
+  std::int64_t empty_plans = 0;      // decisions that launched nothing (negotiation: a priced wait)
 };
 
 /// A client's decoded request, from the gateway's socket thread: who asked (the transport's

@@ -115,6 +115,24 @@ TEST(ContentionOnActors, OneWorkflowWithoutContentionNegotiationPlansExactlyAsFc
   EXPECT_GT(compared, 30);
 }
 
+// Under load the posted prices make negotiating planners wait (a decision that launches nothing
+// because no action is worth what it uses at the posted prices), and money is not left to the
+// first comers: the prices reach the planners. fcfs on the same arrivals never waits so.
+TEST(ContentionOnActors, UnderLoadNegotiatingPlannersWaitAtThePostedPrices) {
+  ContentionConfig c = base_config();
+  c.arrival_rate_per_s = 0.15;
+  c.window_s = 300;
+  c.slots_per_worker = 2;
+  c.tenant_budget_usd = 0.3;
+  std::int64_t waits[2] = {0, 0};
+  for (int i = 0; i < 2; ++i) {
+    c.policy = i == 0 ? ContentionPolicy::fcfs : ContentionPolicy::negotiation;
+    for (const auto& w : run_contention_on_actors(proofflow8(), c).workflows) waits[i] += w.priced_waits;
+  }
+  EXPECT_EQ(waits[0], 0);
+  EXPECT_GT(waits[1], 10);
+}
+
 // Same configuration, same run: every workflow's end, spend, decisions and reads.
 TEST(ContentionOnActors, SameSeedSameRun) {
   ContentionConfig c = base_config();
