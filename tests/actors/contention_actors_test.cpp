@@ -4,6 +4,7 @@
 // workflow ends on the actors exactly as in the contention simulator.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "contention/arrivals.hpp"
@@ -116,21 +117,35 @@ TEST(ContentionOnActors, OneWorkflowWithoutContentionNegotiationPlansExactlyAsFc
 }
 
 // Under load the posted prices make negotiating planners wait (a decision that launches nothing
-// because no action is worth what it uses at the posted prices), and money is not left to the
-// first comers: the prices reach the planners. fcfs on the same arrivals never waits so.
+// because no action is worth what it uses at the posted prices): the prices reach the planners.
+// Each price alone: scarce slots and ample money (only slot prices rise), then ample slots and
+// scarce money (only the money price rises). fcfs on the same arrivals never waits so. A waiting
+// workflow with nothing running asks again later, so none ends `stalled`.
 TEST(ContentionOnActors, UnderLoadNegotiatingPlannersWaitAtThePostedPrices) {
-  ContentionConfig c = base_config();
-  c.arrival_rate_per_s = 0.15;
-  c.window_s = 300;
-  c.slots_per_worker = 2;
-  c.tenant_budget_usd = 0.3;
-  std::int64_t waits[2] = {0, 0};
-  for (int i = 0; i < 2; ++i) {
-    c.policy = i == 0 ? ContentionPolicy::fcfs : ContentionPolicy::negotiation;
-    for (const auto& w : run_contention_on_actors(proofflow8(), c).workflows) waits[i] += w.priced_waits;
+  struct Case {
+    const char* scarce;
+    int slots;
+    double tenant_usd;
+  };
+  for (const Case& k : {Case{"slots", 1, 1000.0}, Case{"money", 64, 0.3}}) {
+    ContentionConfig c = base_config();
+    c.arrival_rate_per_s = 0.15;
+    c.window_s = 300;
+    c.slots_per_worker = k.slots;
+    c.tenant_budget_usd = k.tenant_usd;
+    std::int64_t waits[2] = {0, 0};
+    for (int i = 0; i < 2; ++i) {
+      c.policy = i == 0 ? ContentionPolicy::fcfs : ContentionPolicy::negotiation;
+      SCOPED_TRACE(::testing::Message() << "scarce " << k.scarce << ", " << to_string(c.policy));
+      for (const auto& w : run_contention_on_actors(proofflow8(), c).workflows) {
+        waits[i] += w.priced_waits;
+        EXPECT_NE(w.reason, EndReason::stalled);
+      }
+    }
+    SCOPED_TRACE(::testing::Message() << "scarce " << k.scarce);
+    EXPECT_EQ(waits[0], 0);
+    EXPECT_GT(waits[1], 10);
   }
-  EXPECT_EQ(waits[0], 0);
-  EXPECT_GT(waits[1], 10);
 }
 
 // Same configuration, same run: every workflow's end, spend, decisions and reads.
@@ -189,6 +204,9 @@ TEST(ContentionOnActors, WithoutContentionEveryWorkflowEndsAsInTheSimulator) {
     }
     EXPECT_GT(completed, 0);
     EXPECT_GE(exact, static_cast<int>(sim.workflows.size()) - 2);
+    double last_end = 0;  // the simulator's end_s may be a later (idle) deadline event
+    for (const auto& w : sim.workflows) last_end = std::max(last_end, w.end_s);
+    EXPECT_NEAR(last_end, act.end_s, 1e-6);  // when the last workflow ended, on the run's clock
   }
 }
 
