@@ -110,8 +110,8 @@ struct SlottedWorker : ::testing::Test {
 };
 
 // Beacons carry the slot-seconds a selector's slot price is made of (issue 13): demand integrates
-// running + waiting samples, busy the running ones. 2 slots; samples 1..5 at t=0, 6 (1 s) at t=5:
-// in flight 5, 4, 5, 4, 3, 2 samples over [0,4), [4,5), [5,7), [7,10), [10,11), [11,12).
+// running + waiting samples, busy the running ones. 2 slots; samples 1..5 at t=0, 6 (1 s) at t=6
+// (no beacon just before it): in flight 5, 4, 5, 4, 3, 2 over [0,4), [4,6), [6,7), [7,10), [10,11), [11,12).
 TEST_F(SlottedWorker, BeaconsCarryTheSlotSecondsDemandedAndBusy) {
   auto w = spawn(2);
   for (const auto& [id, l] : std::map<std::uint64_t, double>{{1, 10}, {2, 4}, {3, 3}, {4, 5}, {5, 1}}) self->send(w, request(id, l));
@@ -119,10 +119,11 @@ TEST_F(SlottedWorker, BeaconsCarryTheSlotSecondsDemandedAndBusy) {
   proto::beacon b = beacon(w);
   EXPECT_DOUBLE_EQ(b.demand_slot_s, 5 * 4 + 4 * 1);
   EXPECT_DOUBLE_EQ(b.busy_slot_s, 2 * 5);
+  advance_to(6);
   self->send(w, request(6, 1));
   advance_to(20);
   b = beacon(w);
-  EXPECT_DOUBLE_EQ(b.demand_slot_s, 5 * 4 + 4 * 1 + 5 * 2 + 4 * 3 + 3 * 1 + 2 * 1);
+  EXPECT_DOUBLE_EQ(b.demand_slot_s, 5 * 4 + 4 * 2 + 5 * 1 + 4 * 3 + 3 * 1 + 2 * 1);
   EXPECT_DOUBLE_EQ(b.busy_slot_s, 10 + 4 + 3 + 5 + 1 + 1);  // every sample's latency
 }
 
