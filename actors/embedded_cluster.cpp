@@ -88,6 +88,7 @@ struct EmbeddedCluster::Impl {
             wo.beacon_interval_s = o.beacon_interval_s;
             wo.slots = o.worker_slots;
             wo.beacon_on_change = o.beacon_on_change;
+            if (auto it = o.initial_service_s.find(wo.model); it != o.initial_service_s.end()) wo.initial_latency_ewma_s = it->second;
             wo.beacon_target = caf::actor_cast<caf::actor>(selector);
             if (vt) wo.clock = wo.virtual_time = vt.get();
             if (o.worker_faults) wo.faults = o.worker_faults(static_cast<int>(workers.size()), wo.name);

@@ -38,6 +38,8 @@ struct ClusterOptions {
   /// FIFO queue: WorkerOptions::slots). 0: unlimited, the behaviour that equals the simulator's.
   int worker_slots = 0;
   bool beacon_on_change = false;    // embedded only: WorkerOptions::beacon_on_change
+  /// Embedded only: per model, WorkerOptions::initial_latency_ewma_s of its workers (absent: 0).
+  std::map<std::string, double> initial_service_s;
   double time_scale = kDefaultTunables.time_scale;                        // simulated seconds per real second
   double beacon_interval_s = kDefaultTunables.beacon_interval_s;          // real seconds
   double stale_after_intervals = kDefaultTunables.stale_after_intervals;  // the selector's staleness bound

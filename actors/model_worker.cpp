@@ -231,6 +231,7 @@ void start_sample(worker_actor* self, proto::sample_request r, const caf::strong
 proto::worker_actor::behavior_type worker(worker_actor* self, WorkerOptions options) {
   self->state.options = std::move(options);
   self->state.born = self->state.options.clock->now();
+  self->state.latency_ewma_s = std::max(0.0, self->state.options.initial_latency_ewma_s);
   if (self->state.options.beacon_target)
     self->state.beacon_targets.push_back(caf::actor_cast<proto::selector_actor>(self->state.options.beacon_target));
   if (self->state.options.beacon_interval_s > 0) {

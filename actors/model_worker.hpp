@@ -49,6 +49,9 @@ struct WorkerOptions {
   /// slots and the queue is never behind (the contention runs: the simulator's view). false: only
   /// every beacon_interval_s.
   bool beacon_on_change = false;
+  /// The service time its beacons report before any sample ran to its end (simulated seconds;
+  /// a prior, e.g. the model's mean latency, so that a queue shows a wait from the start). 0: unknown.
+  double initial_latency_ewma_s = 0;
 };
 
 /// Spawns a simulated worker.

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
+#include "route/slot_wait.hpp"
 #include "sim/rng.hpp"
 
 namespace concord::route {
@@ -54,8 +56,15 @@ void screen(const CandidateTable& table, std::span<const double> requirement, do
   if (c.full > 0 && c.full < out.size()) {
     out.erase(std::remove_if(out.begin(), out.end(), [&](const Candidate& x) { return entries[x.entry].beacon.free_slots == 0; }),
               out.end());
-  } else {
+  } else if (c.full > 0) {  // every candidate full: where the sample waits least (the told wait)
     c.full = 0;
+    double least = std::numeric_limits<double>::infinity();
+    for (const Candidate& x : out) least = std::min(least, worker_wait_s(entries[x.entry].beacon));
+    const double bound = least + 1e-9 * std::max(1.0, least);
+    const std::size_t before = out.size();
+    out.erase(std::remove_if(out.begin(), out.end(), [&](const Candidate& x) { return worker_wait_s(entries[x.entry].beacon) > bound; }),
+              out.end());
+    c.longer_wait = before - out.size();
   }
   auto better = [&](const Candidate& a, const Candidate& b) {
     if (a.match != b.match) return a.match > b.match;

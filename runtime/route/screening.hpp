@@ -10,8 +10,10 @@
 // offered to the bandit and none is starved for its id or its place in the table.
 // Slots first (issue 13): when some live matching worker has a free slot (Beacon::free_slots
 // != 0: a free slot, or unlimited), the workers without one are dropped before the top-L cut
-// (counted `full`); when none has a free slot, all stay (the sample will wait in a queue:
-// route::expected_wait_s says how long). Without slots (free_slots < 0 everywhere) nothing changes.
+// (counted `full`); when none has a free slot, the sample will wait in a queue, and only the
+// workers where it would wait least stay (route::worker_wait_s; counted `longer_wait`): the wait
+// route::expected_wait_s tells the planner is the wait the sample gets. Without slots
+// (free_slots < 0 everywhere) nothing changes.
 // Deterministic: the same table, requirement and tiebreak give the same candidates.
 #include <cstddef>
 #include <cstdint>
@@ -42,6 +44,7 @@ struct Candidate {
 
 struct ScreenCounts {
   std::size_t considered = 0, stale = 0, dead = 0, unavailable = 0, low_match = 0, full = 0, beyond_top_l = 0;
+  std::size_t longer_wait = 0;  // every candidate full: dropped for a longer wait than the shortest
 };
 
 /// Fills `out` (cleared first; its capacity is reused) with at most top_l candidates.

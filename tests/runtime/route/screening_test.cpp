@@ -195,6 +195,24 @@ TEST(RouteScreening, WorkersWithAFreeSlotComeFirstAndTheFullOnesOnlyWhenNoneHasO
   screen(t, req, 1, sc, out, &counts, 7);
   EXPECT_EQ(ids(t, out), (std::vector<std::string>{"best-full", "full-queued", "worse-free"}));
   EXPECT_EQ(counts.full, 0u);
+  EXPECT_EQ(counts.longer_wait, 0u);  // no service time known: every wait is 0
+}
+
+// Every slot taken: the sample goes where it waits least (route::worker_wait_s), the wait the
+// selector tells the planner; equal waits all stay.
+TEST(RouteScreening, WithEverySlotTakenOnlyTheShortestWaitsStay) {
+  CandidateTable t;
+  Beacon a = slotted("a", 0, 1, 1, 2), b = slotted("b", 0, 2, 2, 1), c = slotted("c", 0, 2, 2, 1);
+  a.latency_ewma_s = 10, b.latency_ewma_s = 10, c.latency_ewma_s = 10;  // waits: 30, 10, 10 s
+  t.upsert(a), t.upsert(b), t.upsert(c);
+  std::vector<Candidate> out;
+  ScreenCounts counts;
+  screen(t, std::vector<double>{1, 0}, 1, ScreenConfig{}, out, &counts, 7);
+  auto got = ids(t, out);
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::string>{"b", "c"}));
+  EXPECT_EQ(counts.longer_wait, 1u);
+  EXPECT_EQ(counts.full, 0u);
 }
 
 }  // namespace
