@@ -167,6 +167,28 @@ TEST(BenchCli, ContentionTinySweepWritesTableCsvAndChartsAndRefusesBadInput) {
   EXPECT_THAT(bad.output, HasSubstr("--rates"));
 }
 
+// `--engine actors` (docs/negotiation.md "Policies on the actors"): the same sweep on embedded actor
+// clusters (virtual clock); the engine is named in the header; an unknown engine, or the
+// simulator's ablations with the actors, exit 2 naming the option.
+TEST(BenchCli, ContentionOnTheActorsRunsTheSweepAndRefusesWhatOnlyTheSimulatorDoes) {
+  REQUIRE_BENCH();
+  TempDir tmp;
+  const std::string out = tmp.path("out");
+  const auto r = concord("bench contention proofflow --engine actors --dags 8 --rates 0.05 --window 200 --replicates 2 --threads 1 --out '" +
+                         out + "'");
+  ASSERT_EQ(r.code, 0) << r.output;
+  for (const char* s : {"engine     actors", "fcfs ", "static_split ", "negotiation ", "spend/bud"}) EXPECT_THAT(r.output, HasSubstr(s));
+  const std::string csv = read(out + "/contention.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 3) << csv;
+  expect_png(out + "/completion_vs_load.png");
+  auto bad = concord("bench contention --engine nope --rates 0.02 --out '" + tmp.path("x") + "'");
+  EXPECT_EQ(bad.code, 2) << bad.output;
+  EXPECT_THAT(bad.output, HasSubstr("--engine: nope: expected simulator or actors"));
+  bad = concord("bench contention --engine actors --no-prices --rates 0.02 --out '" + tmp.path("y") + "'");
+  EXPECT_EQ(bad.code, 2) << bad.output;
+  EXPECT_THAT(bad.output, HasSubstr("--engine"));
+}
+
 }  // namespace
 
 namespace {
