@@ -105,6 +105,12 @@ contention::RunResult run_contention_on_actors(const contention::ContentionWorkl
     r.tenants.push_back(o);
   }
   r.end_s = g.end_s;
+  const auto busy = cluster.busy_slot_s_by_model();  // utilisation as the simulator reports it
+  const double capacity = static_cast<double>(config.workers_per_model) * config.slots_per_worker;
+  for (const auto& model : workload.models) {
+    const auto it = busy.find(model);
+    r.utilisation.push_back(r.end_s > 0 && it != busy.end() ? it->second / (capacity * r.end_s) : 0.0);
+  }
   return r;
 }
 

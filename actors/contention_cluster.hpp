@@ -23,8 +23,8 @@
 
 namespace concord::actors {
 
-/// One run: the same RunResult as contention::run_contention (launches, price trajectories,
-/// utilisation and planner-side ledger message counts are not collected: empty or 0). Throws
+/// One run: the same RunResult as contention::run_contention (launches, price trajectories and
+/// ledger message counts are not collected: empty or 0). Throws
 /// std::invalid_argument naming the field when config.validate() fails or an ablation is asked.
 contention::RunResult run_contention_on_actors(const contention::ContentionWorkload& workload,
                                                const contention::ContentionConfig& config);

@@ -466,6 +466,17 @@ TenantGroupRun EmbeddedCluster::run_group(std::vector<GroupMember> members, cons
   return impl_->run_virtual_group(std::move(members), options, {});
 }
 
+std::map<std::string, double> EmbeddedCluster::busy_slot_s_by_model() {
+  if (!impl_->vt) throw std::logic_error("busy_slot_s_by_model reads a virtual-clock cluster only");
+  caf::scoped_actor self{impl_->sys};
+  for (const auto& [name, w] : impl_->workers) self->send(w, proto::subscribe_atom::value, caf::actor_cast<caf::actor>(self));
+  impl_->test_coordinator().run();  // each answers with a beacon now
+  std::map<std::string, double> out;
+  for (bool more = true; more;)
+    self->receive([&](proto::beacon& b) { out[b.model] += b.busy_slot_s; }, caf::after(std::chrono::seconds(0)) >> [&] { more = false; });
+  return out;
+}
+
 bool EmbeddedCluster::kill_worker(const std::string& name) {
   for (auto& [n, w] : impl_->workers)
     if (n == name) {

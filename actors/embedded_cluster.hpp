@@ -144,6 +144,10 @@ class EmbeddedCluster {
   /// and planning as options say. The contention runs on the actors (actors/contention_cluster.hpp).
   TenantGroupRun run_group(std::vector<GroupMember> members, const GroupOptions& options);
 
+  /// Virtual clock only (else std::logic_error), after a run: the slot-seconds the simulated
+  /// workers have been busy since the cluster started, summed by model (their beacons' busy_slot_s).
+  std::map<std::string, double> busy_slot_s_by_model();
+
   /// Stops one worker (as if its process died): for fault tests. Returns false if unknown.
   /// On a virtual clock, call it from the run's thread only (e.g. from its BatchCallback).
   bool kill_worker(const std::string& name);
