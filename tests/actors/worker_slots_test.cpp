@@ -53,8 +53,9 @@ struct SlottedWorker : ::testing::Test {
     sched.run();
     while (!vt.timeline().empty()) vt.timeline().pop();
   }
-  proto::worker_actor spawn(int slots) {
+  proto::worker_actor spawn(int slots, double initial_ewma_s = 0) {
     WorkerOptions wo;
+    wo.initial_latency_ewma_s = initial_ewma_s;
     wo.name = "w";
     wo.model = "m";
     wo.beacon_interval_s = 0;  // beacons only when asked (subscribe), below
@@ -125,6 +126,17 @@ TEST_F(SlottedWorker, BeaconsCarryTheSlotSecondsDemandedAndBusy) {
   b = beacon(w);
   EXPECT_DOUBLE_EQ(b.demand_slot_s, 5 * 4 + 4 * 2 + 5 * 1 + 4 * 3 + 3 * 1 + 2 * 1);
   EXPECT_DOUBLE_EQ(b.busy_slot_s, 10 + 4 + 3 + 5 + 1 + 1);  // every sample's latency
+}
+
+// A prior service time (the contention runs: the model's mean latency) is what beacons say until a
+// sample has run to its end; then the EWMA moves from it (0.8 x prior + 0.2 x latency).
+TEST_F(SlottedWorker, BeaconsStartFromThePriorServiceTime) {
+  auto w = spawn(1, 8.0);
+  EXPECT_DOUBLE_EQ(beacon(w).latency_ewma_s, 8.0);
+  self->send(w, request(1, 3));
+  advance_to(10);
+  EXPECT_DOUBLE_EQ(beacon(w).latency_ewma_s, 0.8 * 8.0 + 0.2 * 3.0);
+  EXPECT_DOUBLE_EQ(beacon(spawn(1)).latency_ewma_s, 0.0);  // no prior: unknown
 }
 
 TEST_F(SlottedWorker, TwoSlotsRunTwoSamplesAtOnceAndStartTheOthersInArrivalOrder) {
