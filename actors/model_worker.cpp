@@ -5,6 +5,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include <caf/all.hpp>
@@ -43,6 +44,9 @@ struct worker_state {
   // running counts every sample and the queue stays empty.
   int running = 0;
   std::deque<std::uint64_t> queue;
+  // A sample holds its slot (or its place in the queue) while its requester lives: requesters are
+  // monitored, and a requester's death returns what its samples held (docs/negotiation.md).
+  std::set<caf::actor_addr> monitored;
   Clock::time_point born;
   double latency_ewma_s = 0, reputation = 1;
   // Slot-seconds integrated up to integrated_at_s (simulated seconds since born, monotonic):
@@ -228,6 +232,29 @@ void schedule_beacon(worker_actor* self) {
 
 void start_sample(worker_actor* self, proto::sample_request r, const caf::strong_actor_ptr& sender);
 
+/// The requester at `who` died (its subtask actor, with its node or its workflow): the samples it
+/// sent are dropped, unanswered — waiting ones leave the queue, running ones give their slot to
+/// the queue's head now. Slots are leases that end with their holder.
+void requester_down(worker_actor* self, const caf::actor_addr& who) {
+  auto& st = self->state;
+  st.monitored.erase(who);
+  integrate(st);
+  bool freed = false;
+  for (auto it = st.in_flight.begin(); it != st.in_flight.end();) {
+    InFlight& f = it->second;
+    if (caf::actor_cast<caf::actor_addr>(f.reply_to) != who) {
+      ++it;
+      continue;
+    }
+    if (f.waiting) st.queue.erase(std::remove(st.queue.begin(), st.queue.end(), it->first), st.queue.end());
+    else --st.running, freed = true;  // its finish timer will find nothing
+    st.token_of.erase({who, f.request.sample_id});
+    it = st.in_flight.erase(it);
+  }
+  if (freed) pump(self);
+  if (st.options.beacon_on_change) send_beacon(self);
+}
+
 proto::worker_actor::behavior_type worker(worker_actor* self, WorkerOptions options) {
   self->state.options = std::move(options);
   self->state.born = self->state.options.clock->now();
@@ -238,6 +265,7 @@ proto::worker_actor::behavior_type worker(worker_actor* self, WorkerOptions opti
     send_beacon(self);
     schedule_beacon(self);
   }
+  self->set_down_handler([=](caf::down_msg& dm) { requester_down(self, dm.source); });
   for (const chaos::WorkerFault& f : self->state.options.faults)  // a crash is for good: the worker exits then
     if (f.kind == WorkerFaultKind::crash)
       send_later(self, self->state.options.virtual_time, std::max(0.0, f.from_s - now_s(self->state)), self->state.options.time_scale,
@@ -294,6 +322,7 @@ void start_sample(worker_actor* self, proto::sample_request r, const caf::strong
   if (st.token_of.count(key)) return;  // a duplicate of a sample already running here
   const std::uint64_t token = st.next_token++;
   st.token_of.emplace(key, token);
+  if (key.first && st.monitored.insert(key.first).second) self->monitor(caf::actor_cast<caf::actor>(f.reply_to));
   const double scale = r.time_scale > 0 ? r.time_scale : self->state.options.time_scale;
   f.time_scale = scale;
   f.request = std::move(r);

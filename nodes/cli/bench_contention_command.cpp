@@ -246,7 +246,9 @@ void add_bench_contention_command(CLI::App& bench, int& exit_code) {
       "--budget-rate (default: the lowest rate). Policies: fcfs (each workflow plans alone),\n"
       "static_split (each gets at most tenant budget / expected workflows of its tenant),\n"
       "negotiation (posted money and slot prices by dual mirror descent; queue-aware rollouts).\n"
-      "Replicate r has the same arrivals and sample draws under every policy and rate.\n\n"
+      "Replicate r has the same arrivals and sample draws under every policy and rate.\n"
+      "--engine actors carries out every run on an embedded actor cluster (virtual clock: workers\n"
+      "with slots, a selector posting slot prices, tenant ledger actors posting money prices).\n\n"
       "Writes DIR/contention.csv, DIR/completion_vs_load.png, DIR/prices_money.png and\n"
       "DIR/prices_slots.png (docs/negotiation.md).\n\n"
       "Exit codes: 0 ok; 2 bad input; 3 internal error (e.g. a tenant over its budget).");

@@ -139,6 +139,34 @@ TEST_F(SlottedWorker, BeaconsStartFromThePriorServiceTime) {
   EXPECT_DOUBLE_EQ(beacon(spawn(1)).latency_ewma_s, 0.0);  // no prior: unknown
 }
 
+// Slots are leases held while their holder lives: a requester (a subtask actor) that dies returns
+// what its samples held. One slot: the requester's A (100 s) runs, its B waits, our C waits behind
+// B. The requester dies at t = 10: A's slot goes to C at once (B leaves the queue unanswered), C
+// ends at 12 — not at 105 or 107.
+TEST_F(SlottedWorker, ARequesterThatDiesReturnsTheSlotsAndPlacesItsSamplesHeld) {
+  auto w = spawn(1);
+  auto requester = sys.spawn([](caf::event_based_actor* a) -> caf::behavior {
+    return {[=](const caf::actor& to, proto::sample_request& r) { a->send(to, std::move(r)); }, [](proto::sample_result&) {}};
+  });
+  caf::anon_send(requester, caf::actor_cast<caf::actor>(w), request(1, 100));
+  caf::anon_send(requester, caf::actor_cast<caf::actor>(w), request(2, 5));
+  sched.run();
+  self->send(w, request(3, 2));
+  advance_to(10);
+  proto::beacon b = beacon(w);
+  EXPECT_EQ(b.queue, 3);
+  EXPECT_EQ(b.queued, 2);
+  caf::anon_send_exit(requester, caf::exit_reason::kill);
+  run_until(1000);
+  ASSERT_EQ(got.size(), 1u);  // only ours: the dead requester's samples are answered to nobody
+  EXPECT_EQ(got[0].result.sample_id, 3u);
+  EXPECT_DOUBLE_EQ(got[0].at_s, 12.0);
+  EXPECT_DOUBLE_EQ(got[0].result.waited_s, 10.0);
+  b = beacon(w);
+  EXPECT_EQ(b.queue, 0);
+  EXPECT_EQ(b.free_slots, 1);
+}
+
 TEST_F(SlottedWorker, TwoSlotsRunTwoSamplesAtOnceAndStartTheOthersInArrivalOrder) {
   auto w = spawn(2);
   const std::map<std::uint64_t, double> latency = {{1, 10}, {2, 4}, {3, 3}, {4, 5}, {5, 1}};
