@@ -20,17 +20,10 @@ using contention::ContentionConfig;
 using contention::ContentionPolicy;
 using contention::RunResult;
 
-const contention::ContentionWorkload& proofflow8() {
-  static const contention::ContentionWorkload w = testing::contention_workload(8);
-  return w;
-}
+using testing::proofflow8;
+using testing::single_workflow_config;
 
-ContentionConfig base_config() {
-  ContentionConfig c;
-  c.planner = testing::cheap_mcpp();
-  c.window_s = 300;
-  return c;
-}
+ContentionConfig base_config() { return testing::contention_base_config(); }
 
 // Property (the simulator's, on the actors): over random schedules with tight tenant budgets,
 // for every tenant the money its workflows' ledgers committed <= its budget and equals what the
@@ -39,17 +32,7 @@ ContentionConfig base_config() {
 TEST(ContentionOnActors, TenantSpendNeverExceedsTenantBudget) {
   std::int64_t refusals = 0;
   for (std::uint64_t seed = 1; seed <= 8; ++seed) {
-    Rng rng(derive_seed(0xAC7025, seed));
-    ContentionConfig c = base_config();
-    c.seed = seed;
-    c.window_s = 120 + 180 * rng.uniform();
-    c.arrival_rate_per_s = 0.02 + 0.15 * rng.uniform();
-    c.tenants = 1 + static_cast<int>(rng.below(3));
-    c.tenant_budget_usd = 0.002 + 0.05 * rng.uniform();
-    c.workers_per_model = 1 + static_cast<int>(rng.below(3));
-    c.slots_per_worker = 1 + static_cast<int>(rng.below(6));
-    c.budget_ratios = {0.1 + rng.uniform(), 0.5 + rng.uniform()};
-    c.policy = contention::all_policies()[rng.below(3)];
+    const ContentionConfig c = testing::tight_random_schedule(0xAC7025, seed, 180, 0.15);
     const RunResult r = run_contention_on_actors(proofflow8(), c);
     SCOPED_TRACE(::testing::Message() << "seed " << seed << " policy " << to_string(c.policy));
     ASSERT_EQ(r.tenants.size(), static_cast<std::size_t>(c.tenants));
@@ -73,16 +56,6 @@ TEST(ContentionOnActors, TenantSpendNeverExceedsTenantBudget) {
     }
   }
   EXPECT_GT(refusals, 0) << "no tenant ever refused: the property was not exercised";
-}
-
-/// A seed whose schedule holds exactly one workflow.
-ContentionConfig single_workflow_config(std::uint64_t start) {
-  ContentionConfig c = base_config();
-  c.arrival_rate_per_s = 1.0 / 400;
-  for (std::uint64_t seed = start;; ++seed) {
-    c.seed = seed;
-    if (contention::poisson_arrivals(c, static_cast<int>(proofflow8().templates.size())).size() == 1) return c;
-  }
 }
 
 // Alone on a pool with slots to spare and an ample tenant: the prices stay 0 and nothing waits,

@@ -15,17 +15,10 @@
 namespace concord::contention {
 namespace {
 
-const ContentionWorkload& proofflow8() {
-  static const ContentionWorkload w = testing::contention_workload(8);
-  return w;
-}
+using testing::proofflow8;
+using testing::single_workflow_config;
 
-ContentionConfig base_config() {
-  ContentionConfig c;
-  c.planner = testing::cheap_mcpp();
-  c.window_s = 300;
-  return c;
-}
+ContentionConfig base_config() { return testing::contention_base_config(); }
 
 /// Money per tenant as the workflows' own ledgers committed it (independent of the tenant ledger).
 std::map<int, Money> spend_by_tenant(const RunResult& r) {
@@ -41,17 +34,7 @@ std::map<int, Money> spend_by_tenant(const RunResult& r) {
 TEST(ContentionProperty, TenantSpendNeverExceedsTenantBudget) {
   std::int64_t refusals = 0;
   for (std::uint64_t seed = 1; seed <= 24; ++seed) {
-    Rng rng(derive_seed(0xC0FFEE, seed));
-    ContentionConfig c = base_config();
-    c.seed = seed;
-    c.window_s = 120 + 240 * rng.uniform();
-    c.arrival_rate_per_s = 0.02 + 0.2 * rng.uniform();
-    c.tenants = 1 + static_cast<int>(rng.below(3));
-    c.tenant_budget_usd = 0.002 + 0.05 * rng.uniform();
-    c.workers_per_model = 1 + static_cast<int>(rng.below(3));
-    c.slots_per_worker = 1 + static_cast<int>(rng.below(6));
-    c.budget_ratios = {0.1 + rng.uniform(), 0.5 + rng.uniform()};
-    c.policy = all_policies()[rng.below(3)];
+    const ContentionConfig c = testing::tight_random_schedule(0xC0FFEE, seed, 240, 0.2);
     const RunResult r = run_contention(proofflow8(), c);
     const auto spend = spend_by_tenant(r);
     for (int t = 0; t < c.tenants; ++t) {
@@ -70,16 +53,6 @@ TEST(ContentionProperty, TenantSpendNeverExceedsTenantBudget) {
     }
   }
   EXPECT_GT(refusals, 0) << "the schedules never made a tenant refuse: the property was not exercised";
-}
-
-/// A seed whose schedule holds exactly one workflow.
-ContentionConfig single_workflow_config(std::uint64_t start) {
-  ContentionConfig c = base_config();
-  c.arrival_rate_per_s = 1.0 / 400;
-  for (std::uint64_t seed = start;; ++seed) {
-    c.seed = seed;
-    if (poisson_arrivals(c, static_cast<int>(proofflow8().templates.size())).size() == 1) return c;
-  }
 }
 
 // Alone, with slots to spare and an ample tenant budget, the prices stay 0 (demand below pace)
