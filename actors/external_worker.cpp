@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include <caf/all.hpp>
@@ -31,6 +32,7 @@ struct external_state {
   std::map<std::pair<caf::actor_addr, std::uint64_t>, std::uint64_t> wire_of;  // (requester, sample id) -> wire id
   std::deque<std::uint64_t> waiting;                                // wire ids not sent yet, in order
   std::uint32_t running = 0;
+  std::set<caf::actor_addr> monitored;  // requesters: one that dies gives back what its samples hold
   Clock::time_point born;
   double latency_ewma_s = 0, reputation = 1;
   static inline const char* name = "concord.external_worker";
@@ -98,10 +100,33 @@ void answer(external_actor* self, std::uint64_t wire_id, proto::sample_result re
   pump(self);
 }
 
+/// The requester at `who` died: its waiting samples leave the queue, its sent ones are cancelled at
+/// the worker process (whose answer then frees their capacity); nothing is answered to it.
+void requester_down(external_actor* self, const caf::actor_addr& who) {
+  auto& st = self->state;
+  st.monitored.erase(who);
+  for (auto it = st.samples.begin(); it != st.samples.end();) {
+    Pending& p = it->second;
+    if (caf::actor_cast<caf::actor_addr>(p.reply_to) != who) {
+      ++it;
+      continue;
+    }
+    st.wire_of.erase({who, p.request.sample_id});
+    if (p.sent) {
+      st.o.send(service::NodeMessage{service::WorkerCancel{it->first}});
+      ++it;
+    } else {
+      st.waiting.erase(std::remove(st.waiting.begin(), st.waiting.end(), it->first), st.waiting.end());
+      it = st.samples.erase(it);
+    }
+  }
+}
+
 external_worker_actor::behavior_type external_worker(external_actor* self, ExternalWorkerOptions o) {
   auto& st = self->state;
   st.o = std::move(o);
   st.born = st.o.clock->now();
+  self->set_down_handler([=](caf::down_msg& dm) { requester_down(self, dm.source); });
   if (st.o.beacon_interval_s > 0) self->delayed_send(self, seconds(st.o.beacon_interval_s), proto::tick_atom::value);
   return {
       [=](proto::sample_request& r) {
@@ -110,6 +135,7 @@ external_worker_actor::behavior_type external_worker(external_actor* self, Exter
         if (st.wire_of.count(key)) return;  // a duplicate of a sample already here
         const std::uint64_t id = next_wire_id.fetch_add(1, std::memory_order_relaxed);
         st.wire_of.emplace(key, id);
+        if (key.first && st.monitored.insert(key.first).second) self->monitor(caf::actor_cast<caf::actor>(self->current_sender()));
         st.samples.emplace(id, Pending{std::move(r), self->current_sender(), false});
         st.waiting.push_back(id);
         pump(self);
