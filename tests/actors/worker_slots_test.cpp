@@ -513,7 +513,18 @@ TEST(ExternalWorkerSlots, ARequesterThatDiesCancelsItsSentSamplesAndDropsItsWait
   done.result.sample_id = a_wire;
   done.result.error = service::SampleError::cancelled;
   self->send(w, done);
-  ASSERT_TRUE(wait_for(2, 1));  // C goes to the process once A's capacity is back
+  ASSERT_TRUE(wait_for(2, 1));  // C goes to the process once A's capacity is back (B never does)
+  proto::external_result c_done;
+  {
+    std::lock_guard lock(seen->mx);
+    c_done.result.sample_id = seen->requests[1];
+  }
+  c_done.result.success = true;
+  c_done.result.latency_s = 1;
+  self->send(w, c_done);
+  std::uint64_t answered = 0;
+  self->receive([&](proto::sample_result& r) { answered = r.sample_id; }, caf::after(5s) >> [] {});
+  EXPECT_EQ(answered, 3u);
   caf::anon_send_exit(w, caf::exit_reason::kill);
 }
 
