@@ -503,6 +503,14 @@ TEST(ExternalWorkerSlots, ARequesterThatDiesCancelsItsSentSamplesAndDropsItsWait
   self->send(w, request(3, 10));
   caf::anon_send_exit(requester, caf::exit_reason::kill);
   ASSERT_TRUE(wait_for(1, 1));  // A cancelled at the process; B never sent
+  caf::scoped_actor probe{sys};
+  probe->send(w, proto::subscribe_atom::value, caf::actor_cast<caf::actor>(probe));
+  probe->receive(
+      [&](proto::beacon& b) {
+        EXPECT_EQ(b.queue, 2);  // A (until the process answers) and C: B is gone
+        EXPECT_EQ(b.queued, 1);
+      },
+      caf::after(5s) >> [] { ADD_FAILURE() << "no beacon"; });
   std::uint64_t a_wire = 0;
   {
     std::lock_guard lock(seen->mx);
