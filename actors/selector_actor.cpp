@@ -52,6 +52,18 @@ struct selector_state {
     });
   }
 
+  /// The beacons of `model`'s live workers (none for a model not heard of; asking adds no model).
+  std::vector<route::Beacon> live_beacons(const std::string& model) const {
+    std::vector<route::Beacon> live;
+    const auto it = routers.find(model);
+    if (it == routers.end()) return live;
+    const double now = now_s();
+    const auto& table = it->second.table();
+    for (const auto& e : table.entries())
+      if (table.liveness(e, now) == route::Liveness::live) live.push_back(e.beacon);
+    return live;
+  }
+
   /// Removes a dispatch from the books; the worker it went to, or nullptr when unknown.
   WorkerEntry* settle(std::uint64_t id) {
     auto it = dispatched.find(id);
@@ -185,28 +197,13 @@ proto::selector_actor::behavior_type selector(proto::selector_actor::stateful_po
         return std::make_tuple(std::move(models), std::move(live));
       },
       [=](proto::wait_atom, const std::string& model) {  // how long a sample of the model would wait for a slot now
-        auto& st = self->state;
-        const auto it = st.routers.find(model);  // not router(): asking must not add a model
-        if (it == st.routers.end()) return std::numeric_limits<double>::infinity();
-        const double now = st.now_s();
-        const auto& table = it->second.table();
-        std::vector<route::Beacon> live;
-        for (const auto& e : table.entries())
-          if (table.liveness(e, now) == route::Liveness::live) live.push_back(e.beacon);
-        return route::expected_wait_s(live);
+        return route::expected_wait_s(self->state.live_beacons(model));  // none: +inf
       },
       [=](proto::price_atom, const std::string& model) { return self->state.advance_price(model); },
       [=](proto::outlook_atom, const std::string& model) {  // what a negotiating planner reads of the model
         auto& st = self->state;
         const double price = st.advance_price(model);
-        std::vector<route::Beacon> live;
-        if (const auto it = st.routers.find(model); it != st.routers.end()) {
-          const double now = st.now_s();
-          const auto& table = it->second.table();
-          for (const auto& e : table.entries())
-            if (table.liveness(e, now) == route::Liveness::live) live.push_back(e.beacon);
-        }
-        const route::PoolOutlook o = route::pool_outlook(live);
+        const route::PoolOutlook o = route::pool_outlook(st.live_beacons(model));
         return std::make_tuple(o.queue_ahead, o.wait_per_position_s, price);
       },
       [=](proto::status_atom) {  // (worker, samples dispatched and not yet reported), for tests and tools
