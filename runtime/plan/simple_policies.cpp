@@ -64,9 +64,11 @@ void GreedyPolicy::decide(const SimState& state, Rng&, std::vector<Assignment>& 
       }
     }
     if (state.semantics == Semantics::runtime) {
-      const Money per = wf.reservation(s, best);
-      while (best_k > 1 && per * best_k > left) --best_k;
-      left -= per * best_k;
+      // Saturating: a reservation near the money limit times k, or a budget already overdrawn,
+      // must not overflow (found by fuzz_episode).
+      const Money per = wf.reservation(s, best);  // >= 0
+      while (best_k > 1 && saturating_mul(per, best_k) > left) --best_k;
+      left = saturating_add(left, -saturating_mul(per, best_k));
     }
     out.push_back({s, best, best_k});
   }
